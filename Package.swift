@@ -1,0 +1,86 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Kmon",
+    products: [
+        .executable(name: "kmon", targets: ["kmon"]),
+        .executable(name: "kmon-service", targets: ["kmon-service"]),
+        .library(name: "Kmon", targets: ["Kmon", "BPF", "KmonWorkload", "KmonLoad", "KmonBench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+    ],
+    targets: [
+        // C shims over libbpf, and the event layouts shared with bpf/ (see bpf/include).
+        .target(
+            name: "CLibbpf",
+            linkerSettings: [.linkedLibrary("bpf"), .linkedLibrary("elf"), .linkedLibrary("z")]
+        ),
+        // Every bpf/*.bpf.c, compiled by clang -target bpf at build time and embedded.
+        .target(name: "KmonBPFObjects", plugins: ["BPFCompilerPlugin"]),
+        .plugin(name: "BPFCompilerPlugin", capability: .buildTool()),
+
+        .target(
+            name: "BPF",
+            dependencies: ["CLibbpf", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "Kmon",
+            dependencies: [
+                "BPF", "CLibbpf", "KmonBPFObjects",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .target(
+            name: "KmonWorkload",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .target(
+            name: "KmonLoad",
+            dependencies: [
+                "KmonWorkload",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
+        .target(
+            name: "KmonBench",
+            dependencies: [
+                "Kmon", "KmonWorkload", "KmonLoad",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "kmon",
+            dependencies: [
+                "BPF", "Kmon", "KmonWorkload", "KmonLoad", "KmonBench",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(name: "kmon-service", dependencies: ["KmonWorkload"]),
+
+        // Pure tests: no root, no BPF, no network.
+        .testTarget(
+            name: "KmonUnitTests",
+            dependencies: ["BPF", "CLibbpf", "Kmon", "KmonWorkload", "KmonLoad", "KmonBench"]
+        ),
+        // Privileged tests on real kernel hooks, sockets, processes and namespaces.
+        .testTarget(
+            name: "KmonIntegrationTests",
+            dependencies: ["BPF", "CLibbpf", "Kmon", "KmonWorkload", "KmonLoad", "KmonBench", "kmon", "kmon-service"]
+        ),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,79 @@
+import CLibbpf
+import Glibc
+
+/// One map of a `BPFObject`. A view that keeps its object alive.
+/// Keys and values are plain C-layout structs or integers (`BitwiseCopyable`).
+public struct BPFMap {
+    public let object: BPFObject
+    let handle: OpaquePointer
+
+    public var name: String { String(cString: bpf_map__name(handle)) }
+    public var fd: Int32 { bpf_map__fd(handle) }
+    public var keySize: Int { Int(bpf_map__key_size(handle)) }
+    public var valueSize: Int { Int(bpf_map__value_size(handle)) }
+    public var maxEntries: UInt32 { bpf_map__max_entries(handle) }
+
+    /// Resizes the map before load, e.g. a ring buffer's byte size.
+    public func setMaxEntries(_ entries: UInt32) throws {
+        try BPFError.check(bpf_map__set_max_entries(handle, entries), "bpf_map__set_max_entries", "resizing \(name)")
+    }
+
+    /// Looks a key up; nil when absent.
+    public func lookup<Key: BitwiseCopyable, Value: BitwiseCopyable>(_ key: Key, as: Value.Type = Value.self) throws -> Value? {
+        let value = UnsafeMutableRawPointer.allocate(byteCount: max(valueSize, MemoryLayout<Value>.size), alignment: 8)
+        defer { value.deallocate() }
+        let result = withUnsafeBytes(of: key) { bpf_map_lookup_elem(fd, $0.baseAddress, value) }
+        if result < 0 {
+            if Glibc.errno == ENOENT { return nil }
+            throw BPFError.lastErrno("bpf_map_lookup_elem", "reading \(name)")
+        }
+        return value.loadUnaligned(as: Value.self)
+    }
+
+    /// Looks up a per-CPU map's key and returns one value per possible CPU.
+    public func lookupPerCPU<Key: BitwiseCopyable, Value: BitwiseCopyable>(_ key: Key, as: Value.Type = Value.self) throws -> [Value] {
+        let cpus = Int(libbpf_num_possible_cpus())
+        let stride = (valueSize + 7) & ~7
+        let values = UnsafeMutableRawPointer.allocate(byteCount: stride * cpus, alignment: 8)
+        defer { values.deallocate() }
+        let result = withUnsafeBytes(of: key) { bpf_map_lookup_elem(fd, $0.baseAddress, values) }
+        if result < 0 {
+            if Glibc.errno == ENOENT { return [] }
+            throw BPFError.lastErrno("bpf_map_lookup_elem", "reading per-CPU \(name)")
+        }
+        return (0..<cpus).map { values.loadUnaligned(fromByteOffset: $0 * stride, as: Value.self) }
+    }
+
+    public func update<Key: BitwiseCopyable, Value: BitwiseCopyable>(_ key: Key, _ value: Value) throws {
+        let result = withUnsafeBytes(of: key) { k in
+            withUnsafeBytes(of: value) { v in bpf_map_update_elem(fd, k.baseAddress, v.baseAddress, UInt64(BPF_ANY)) }
+        }
+        try BPFError.check(result, "bpf_map_update_elem", "writing \(name)")
+    }
+
+    public func delete<Key: BitwiseCopyable>(_ key: Key) throws {
+        let result = withUnsafeBytes(of: key) { bpf_map_delete_elem(fd, $0.baseAddress) }
+        try BPFError.check(result, "bpf_map_delete_elem", "deleting from \(name)")
+    }
+
+    /// Every key currently in a hash-like map.
+    public func keys<Key: BitwiseCopyable>(as: Key.Type = Key.self) throws -> [Key] {
+        var keys: [Key] = []
+        let current = UnsafeMutableRawPointer.allocate(byteCount: keySize, alignment: 8)
+        let next = UnsafeMutableRawPointer.allocate(byteCount: keySize, alignment: 8)
+        defer { current.deallocate(); next.deallocate() }
+        var previous: UnsafeMutableRawPointer? = nil
+        while bpf_map_get_next_key(fd, previous, next) == 0 {
+            keys.append(next.loadUnaligned(as: Key.self))
+            current.copyMemory(from: next, byteCount: keySize)
+            previous = current
+        }
+        if Glibc.errno != ENOENT { throw BPFError.lastErrno("bpf_map_get_next_key", "listing \(name)") }
+        return keys
+    }
+
+    /// Sums a per-CPU array's `UInt64` counter at `index`, e.g. a `lost` map.
+    public func sumPerCPUCounter(at index: UInt32 = 0) throws -> UInt64 {
+        try lookupPerCPU(index, as: UInt64.self).reduce(0, &+)
+    }
+}

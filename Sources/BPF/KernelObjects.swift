@@ -1,0 +1,41 @@
+import CLibbpf
+import Glibc
+
+/// What the kernel holds right now, across all processes: for checking that we left nothing
+/// behind.
+public enum KernelObjects {
+    public struct Link: Equatable, Sendable {
+        public var id: UInt32
+        public var programID: UInt32
+    }
+
+    /// Every BPF link in the kernel.
+    public static func links() -> [Link] {
+        var result: [Link] = []
+        var id: UInt32 = 0
+        while bpf_link_get_next_id(id, &id) == 0 {
+            let fd = bpf_link_get_fd_by_id(id)
+            guard fd >= 0 else { continue }
+            defer { close(fd) }
+            var info = bpf_link_info()
+            var length = UInt32(MemoryLayout<bpf_link_info>.size)
+            if bpf_obj_get_info_by_fd(fd, &info, &length) == 0 {
+                result.append(Link(id: info.id, programID: info.prog_id))
+            }
+        }
+        return result
+    }
+
+    /// Ids of every BPF program in the kernel.
+    public static func programIDs() -> [UInt32] {
+        var result: [UInt32] = []
+        var id: UInt32 = 0
+        while bpf_prog_get_next_id(id, &id) == 0 { result.append(id) }
+        return result
+    }
+}
+
+extension BPFProgram {
+    /// The kernel's id for this loaded program.
+    public func kernelID() throws -> UInt32 { try runStats().id }
+}

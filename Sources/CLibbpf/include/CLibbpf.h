@@ -1,0 +1,28 @@
+#ifndef KMON_CLIBBPF_H
+#define KMON_CLIBBPF_H
+
+#include <stddef.h>
+#include <bpf/libbpf.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <linux/bpf.h>
+
+/* Event layouts: bpf/include is their only definition, shared with the BPF programs. */
+#include "../../../bpf/include/selftest.h"
+
+/* libbpf prints through a va_list callback that Swift cannot implement; this shim formats each
+ * message and hands Swift a plain string. */
+typedef void (*kmon_log_sink)(int level, const char *message);
+void kmon_libbpf_set_log_sink(kmon_log_sink sink);
+
+/* Sets a `const volatile` global in .rodata (a targ_* setting) by name, before load.
+ * Returns 0, or -ENOENT when no such variable exists, or -EINVAL on a size mismatch. */
+int kmon_set_rodata(struct bpf_object *obj, const char *name, const void *value, size_t size);
+
+/* tc (clsact) attach and detach. Filled in from Swift, bpf_tc_hook_create answered EINVAL
+ * where the same call from C worked, so the opts structs are built here. `created` reports whether we added the
+ * clsact qdisc (and so must remove it on detach). */
+int kmon_tc_attach(int ifindex, int ingress, int prog_fd, __u32 *handle, __u32 *priority, int *created);
+int kmon_tc_detach(int ifindex, int ingress, __u32 handle, __u32 priority, int destroy_qdisc);
+
+#endif

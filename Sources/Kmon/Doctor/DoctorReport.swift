@@ -1,0 +1,81 @@
+import BPF
+import Foundation
+import Glibc
+
+/// What `kmon doctor` found: the kernel, its BTF, our privileges, the mounts, and each hook kind.
+public struct DoctorReport: Codable, Sendable {
+    public struct MountStatus: Codable, Sendable {
+        public var name: String
+        public var path: String
+        public var mounted: Bool
+        public var note: String?
+    }
+
+    public var kernel: String
+    public var btf: Bool
+    public var root: Bool
+    public var canLoadBPF: Bool
+    public var mounts: [MountStatus]
+    public var hooks: [HookAvailability]
+
+    enum CodingKeys: String, CodingKey {
+        case kernel, btf, root, mounts, hooks
+        case canLoadBPF = "can_load_bpf"
+    }
+
+    /// Runs every check. Hooks are probed only with privileges; without them each says so.
+    public static func gather(mountMissing: Bool) -> DoctorReport {
+        let privileges = Privileges.current()
+        let mounts = KernelMounts.check(mountMissing: mountMissing && privileges.isRoot)
+        let hooks = privileges.canLoadBPF
+            ? HookProbe.checkAll()
+            : HookKind.allCases.map { HookAvailability(kind: $0, available: false, reason: "not checked: \(Privileges.explanation)") }
+        return DoctorReport(
+            kernel: kernelRelease(),
+            btf: FileManager.default.fileExists(atPath: "/sys/kernel/btf/vmlinux"),
+            root: privileges.isRoot,
+            canLoadBPF: privileges.canLoadBPF,
+            mounts: mounts.map {
+                MountStatus(name: $0.name, path: $0.path, mounted: $0.mounted, note: $0.note)
+            },
+            hooks: hooks
+        )
+    }
+
+    static func kernelRelease() -> String {
+        var name = utsname()
+        uname(&name)
+        return withUnsafeBytes(of: &name.release) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+    }
+
+    /// The report as aligned text tables, for people.
+    public func renderText() -> String {
+        var lines = [
+            "kernel   \(kernel)",
+            "btf      \(btf ? "yes (/sys/kernel/btf/vmlinux)" : "no: CO-RE programs cannot load")",
+            "root     \(root ? "yes" : "no")\(canLoadBPF ? "" : " — \(Privileges.explanation)")",
+            "",
+        ]
+        lines += TextTable.render(
+            header: ["mount", "path", "mounted", "note"],
+            rows: mounts.map { [$0.name, $0.path, $0.mounted ? "yes" : "no", $0.note ?? ""] })
+        lines.append("")
+        lines += TextTable.render(
+            header: ["hook", "available", "reason"],
+            rows: hooks.map { [$0.kind.rawValue, $0.available ? "yes" : "no", $0.reason ?? ""] })
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// Left-aligned plain-text columns, sized to their widest cell.
+public enum TextTable {
+    public static func render(header: [String], rows: [[String]]) -> [String] {
+        let all = [header] + rows
+        let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
+        func line(_ cells: [String]) -> String {
+            zip(cells, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }
+                .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+        }
+        return [line(header), line(widths.map { String(repeating: "-", count: $0) })] + rows.map(line)
+    }
+}

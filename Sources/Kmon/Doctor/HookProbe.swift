@@ -1,0 +1,102 @@
+import BPF
+import CLibbpf
+import Foundation
+import Glibc
+import KmonBPFObjects
+
+/// Finds which hook kinds work by really loading and attaching a tiny program of each kind
+/// (bpf/hookprobe.bpf.c), then detaching it. Nothing stays attached afterwards.
+public enum HookProbe {
+    public static func checkAll() -> [HookAvailability] {
+        LibbpfLog.demotingWarnings { HookKind.allCases.map(check) }
+    }
+
+    public static func check(_ kind: HookKind) -> HookAvailability {
+        do {
+            try exercise(kind)
+            return HookAvailability(kind: kind, available: true, reason: nil)
+        } catch let error as BPFError {
+            return HookAvailability(kind: kind, available: false, reason: explain(kind, error))
+        } catch {
+            return HookAvailability(kind: kind, available: false, reason: "\(error)")
+        }
+    }
+
+    private static func exercise(_ kind: HookKind) throws {
+        switch kind {
+        case .ringbuf:
+            let fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "kmon_probe", 0, 0, 4096, nil)
+            try BPFError.checkFD(fd, "bpf_map_create", "creating a ring buffer map")
+            close(fd)
+        case .bpfStats:
+            try BPFStats().close()
+        default:
+            try exerciseProgram(kind)
+        }
+    }
+
+    private static func exerciseProgram(_ kind: HookKind) throws {
+        guard let elf = EmbeddedBPF.object(named: "hookprobe"), let wanted = kind.probeProgram else {
+            throw BPFError(call: "EmbeddedBPF.object", errno: ENOENT, context: "hookprobe object missing from this build")
+        }
+        let object = try BPFObject(elf: elf, name: "hookprobe")
+        for program in object.programs { program.autoload = program.name == wanted }
+        try object.load()
+        let program = try object.program(wanted)
+        switch kind {
+        case .uprobe:
+            try program.attachUprobe(binary: "libc.so.6", function: "getppid").detach()
+        case .sockops, .cgroupSKB:
+            guard let cgroup = KernelMounts.cgroup2Path() else {
+                throw BPFError(call: "cgroup2 mount", errno: ENOENT, context: "no cgroup v2 hierarchy is mounted")
+            }
+            try program.attachCgroup(path: cgroup).detach()
+        case .tc:
+            try program.attachTC(interfaceIndex: Int32(if_nametoindex("lo")), ingress: true).detach()
+        default:
+            try program.attach().detach()
+        }
+    }
+
+    /// Turns the kernel's refusal into a sentence that says why.
+    static func explain(_ kind: HookKind, _ error: BPFError) -> String {
+        var reason = "\(error.call) failed with \(error.errnoDescription)"
+        switch kind {
+        case .kprobe where KernelConfig.current()?.isDisabled("CONFIG_KPROBES") == true:
+            reason = "kernel built without CONFIG_KPROBES (" + reason + ")"
+        case .kprobe where !FileManager.default.fileExists(atPath: "/sys/bus/event_source/devices/kprobe"):
+            reason = "kernel has no kprobe event source (" + reason + ")"
+        case .fentry where error.errno == EPERM:
+            reason = "kernel refuses BPF trampolines for fentry/fexit (" + reason + ")"
+        default:
+            break
+        }
+        if let log = error.verifierSummary(lines: 2) {
+            reason += "; verifier: " + log.replacingOccurrences(of: "\n", with: " | ")
+        }
+        return reason
+    }
+}
+
+/// The running kernel's build configuration, from /proc/config.gz when the kernel exposes it.
+struct KernelConfig {
+    let text: String
+
+    static func current() -> KernelConfig? {
+        let pipe = Pipe()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "zcat /proc/config.gz 2>/dev/null"]
+        process.standardOutput = pipe
+        guard (try? process.run()) != nil else { return nil }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard !data.isEmpty else { return nil }
+        return KernelConfig(text: String(decoding: data, as: UTF8.self))
+    }
+
+    /// True when the option is absent or explicitly not set.
+    func isDisabled(_ option: String) -> Bool {
+        !text.split(separator: "\n").contains { $0 == "\(option)=y" || $0 == "\(option)=m" }
+    }
+}

@@ -1,0 +1,14 @@
+import ArgumentParser
+
+@main
+struct KmonCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kmon",
+        abstract: "Transparent in-kernel monitoring of microservices with eBPF, and the harness that measures its cost and accuracy.",
+        discussion: ExitCodes.documentation,
+        version: "0.1.0",
+        subcommands: [
+            DoctorCommand.self,
+        ]
+    )
+}

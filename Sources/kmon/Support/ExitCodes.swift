@@ -1,0 +1,36 @@
+import ArgumentParser
+import BPF
+import Foundation
+
+/// Exit codes are part of kmon's interface: scripts and CI rely on them.
+enum ExitCodes {
+    static let failure = ExitCode(1)
+    /// `bench --check`: a regression against the baseline.
+    static let regression = ExitCode(2)
+    /// `bench --check`: improvements only.
+    static let improvement = ExitCode(4)
+    /// Bad flags or arguments (swift-argument-parser's validation exit code).
+    static let usage = ExitCode(64)
+    /// Bad input file: workload spec, config, baseline.
+    static let badInput = ExitCode(65)
+    /// The kernel cannot do what was asked (a hook it lacks).
+    static let unavailable = ExitCode(69)
+    /// Not root, or missing capabilities.
+    static let noPermission = ExitCode(77)
+    /// Stopped by SIGINT or SIGTERM after cleaning up.
+    static let interrupted = ExitCode(130)
+
+    static let documentation = """
+        Exit codes: 0 success; 1 failure; 2 regression (bench --check); 4 improvements only \
+        (bench --check); 64 bad flags; 65 bad input file; 69 kernel lacks a needed hook; \
+        77 not root; 130 interrupted.
+        """
+}
+
+/// Stops a command that needs BPF privileges, with one line saying why.
+func requireBPFPrivileges() throws {
+    guard Privileges.current().canLoadBPF else {
+        FileHandle.standardError.write(Data("error: \(Privileges.explanation)\n".utf8))
+        throw ExitCodes.noPermission
+    }
+}
