@@ -16,6 +16,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
     ],
     targets: [
+        // Small pieces every module shares: the monotonic clock, stop tokens, signal handling.
+        .target(name: "KmonSupport"),
+
         // C shims over libbpf, and the event layouts shared with bpf/ (see bpf/include).
         .target(
             name: "CLibbpf",
@@ -32,7 +35,7 @@ let package = Package(
         .target(
             name: "Kmon",
             dependencies: [
-                "BPF", "CLibbpf", "KmonBPFObjects",
+                "BPF", "CLibbpf", "KmonBPFObjects", "KmonSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -42,6 +45,7 @@ let package = Package(
         .target(
             name: "KmonWorkload",
             dependencies: [
+                "KmonSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -49,14 +53,14 @@ let package = Package(
         .target(
             name: "KmonLoad",
             dependencies: [
-                "KmonWorkload",
+                "KmonWorkload", "KmonSupport",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
         .target(
             name: "KmonBench",
             dependencies: [
-                "Kmon", "KmonWorkload", "KmonLoad",
+                "Kmon", "KmonWorkload", "KmonLoad", "KmonSupport",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -64,22 +68,22 @@ let package = Package(
         .executableTarget(
             name: "kmon",
             dependencies: [
-                "BPF", "Kmon", "KmonWorkload", "KmonLoad", "KmonBench",
+                "BPF", "Kmon", "KmonWorkload", "KmonLoad", "KmonBench", "KmonSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .executableTarget(name: "kmon-service", dependencies: ["KmonWorkload"]),
+        .executableTarget(name: "kmon-service", dependencies: ["KmonWorkload", "KmonSupport"]),
 
         // Pure tests: no root, no BPF, no network.
         .testTarget(
             name: "KmonUnitTests",
-            dependencies: ["BPF", "CLibbpf", "Kmon", "KmonWorkload", "KmonLoad", "KmonBench"]
+            dependencies: ["BPF", "CLibbpf", "Kmon", "KmonWorkload", "KmonLoad", "KmonBench", "KmonSupport"]
         ),
         // Privileged tests on real kernel hooks, sockets, processes and namespaces.
         .testTarget(
             name: "KmonIntegrationTests",
-            dependencies: ["BPF", "CLibbpf", "Kmon", "KmonWorkload", "KmonLoad", "KmonBench", "kmon", "kmon-service"]
+            dependencies: ["BPF", "CLibbpf", "Kmon", "KmonWorkload", "KmonLoad", "KmonBench", "KmonSupport", "kmon", "kmon-service"]
         ),
     ],
     swiftLanguageModes: [.v5]
