@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .executable(name: "kmon", targets: ["kmon"]),
         .executable(name: "kmon-service", targets: ["kmon-service"]),
+        .library(name: "BPF", targets: ["BPF"]),
         .library(name: "Kmon", targets: ["Kmon", "BPF", "KmonWorkload", "KmonLoad", "KmonBench"]),
     ],
     dependencies: [

@@ -33,9 +33,17 @@ public enum LibbpfLog {
     private static func receive(level: Int32, message: String) {
         let text = message.hasSuffix("\n") ? String(message.dropLast()) : message
         let logger = state.withLock { s -> Logger? in
-            if text.contains("-- BEGIN PROG LOAD LOG --") {
-                s.capturing = true
-                s.verifierLog = []
+            // libbpf 1.x prints the whole verifier log in one message between these markers;
+            // older versions printed it line by line.
+            if let begin = text.range(of: "-- BEGIN PROG LOAD LOG --") {
+                let rest = text[begin.upperBound...]
+                if let end = rest.range(of: "-- END PROG LOAD LOG --") {
+                    s.verifierLog = rest[..<end.lowerBound].split(separator: "\n").map(String.init)
+                    s.capturing = false
+                } else {
+                    s.verifierLog = rest.split(separator: "\n").map(String.init)
+                    s.capturing = true
+                }
             } else if text.contains("-- END PROG LOAD LOG --") {
                 s.capturing = false
             } else if s.capturing {

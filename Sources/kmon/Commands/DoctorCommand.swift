@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import BPF
 import Kmon
 
 struct DoctorCommand: ParsableCommand {
@@ -23,6 +24,9 @@ struct DoctorCommand: ParsableCommand {
         } else {
             print(report.renderText())
         }
-        if !report.canLoadBPF { throw ExitCodes.noPermission }
+        if !report.canLoadBPF {
+            FileHandle.standardError.write(Data("error: \(Privileges.explanation)\n".utf8))
+            throw ExitCodes.noPermission
+        }
     }
 }

@@ -1,0 +1,64 @@
+import BPF
+import Foundation
+import Testing
+
+/// `kmon doctor` as users run it: the real binary, real program loads, real attachments.
+@Suite(.serialized, Privileged.enabled)
+struct DoctorCommandTests {
+    /// Kinds Kmon relies on; the kernels we support must have them.
+    static let required = ["tracepoint", "raw_tracepoint", "tp_btf", "uprobe", "sockops", "cgroup_skb", "tc", "ringbuf", "bpf_stats"]
+
+    @Test func jsonHasTheDocumentedShapeAndTrueAvailability() throws {
+        try Privileged.check()
+        let linksBefore = Set(KernelObjects.links().map(\.id))
+        let result = try runCommand(BuildProducts.executable("kmon"), ["doctor", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect((json["kernel"] as? String)?.isEmpty == false)
+        #expect(json["btf"] as? Bool == true)
+        #expect(json["root"] as? Bool == true)
+        let hooks = try #require(json["hooks"] as? [[String: Any]])
+        let byKind = Dictionary(uniqueKeysWithValues: hooks.map { ($0["kind"] as! String, $0) })
+        #expect(byKind.count == 11)
+        for kind in Self.required {
+            #expect(byKind[kind]?["available"] as? Bool == true, "\(kind): \(byKind[kind]?["reason"] ?? "missing")")
+            #expect(byKind[kind]?["reason"] is NSNull)
+        }
+        for kind in ["kprobe", "fentry"] {
+            let hook = try #require(byKind[kind])
+            if hook["available"] as? Bool == false {
+                #expect((hook["reason"] as? String)?.isEmpty == false, "\(kind) unavailable without a reason")
+            }
+        }
+        // kprobe availability must agree with the kernel's own configuration, where it says.
+        let config = try? runCommand(URL(fileURLWithPath: "/bin/sh"), ["-c", "zcat /proc/config.gz"]).stdout
+        if let config, !config.isEmpty {
+            let kprobes = config.split(separator: "\n").contains { $0 == "CONFIG_KPROBES=y" }
+            #expect(byKind["kprobe"]?["available"] as? Bool == kprobes)
+            if !kprobes { #expect((byKind["kprobe"]?["reason"] as? String)?.contains("CONFIG_KPROBES") == true) }
+        }
+        // Probing attaches and detaches: nothing new stays in the kernel.
+        #expect(Set(KernelObjects.links().map(\.id)).subtracting(linksBefore).isEmpty)
+    }
+
+    @Test func textOutputIsATable() throws {
+        try Privileged.check()
+        let result = try runCommand(BuildProducts.executable("kmon"), ["doctor"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("hook            available  reason"))
+    }
+
+    @Test func withoutRootItExplainsInOneLineWithExitCode77() throws {
+        try Privileged.check()
+        let result = try runCommand(BuildProducts.executable("kmon"), ["doctor"], asUser: "nobody")
+        #expect(result.status == 77)
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("needs root"))
+    }
+
+    @Test func unknownFlagGivesUsage() throws {
+        let result = try runCommand(BuildProducts.executable("kmon"), ["doctor", "--frobnicate"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("Usage:"))
+    }
+}
