@@ -51,10 +51,12 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // <sys/epoll.h> for the load generator's event loop.
+        .target(name: "CKmonSockets"),
         .target(
             name: "KmonLoad",
             dependencies: [
-                "KmonWorkload", "KmonSupport",
+                "CKmonSockets", "KmonWorkload", "KmonSupport",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),

@@ -9,6 +9,7 @@ struct KmonCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             DoctorCommand.self,
+            LoadCommand.self,
         ]
     )
 }

@@ -1,0 +1,54 @@
+/// One connection of a worker, kept in a flat preallocated array so the hot loop touches no
+/// reference counts.
+struct ConnectionSlot {
+    enum Phase: UInt8 {
+        /// No socket: connect when a request is due.
+        case idle
+        case connecting
+        case open
+        /// The last connect failed: wait before retrying, so a dead server is not hammered.
+        case backoff
+    }
+
+    var fd: Int32 = -1
+    var phase = Phase.idle
+    /// Events currently registered with epoll.
+    var interest: UInt32 = 0
+    /// The generator-wide slot number, written into records.
+    var index: UInt32
+    var localAddress: UInt32 = 0
+    var remoteAddress: UInt32 = 0
+    var localPort: UInt16 = 0
+    var remotePort: UInt16 = 0
+    /// Ordinal the next request on this TCP connection gets (0-based).
+    var nextOrdinal: UInt32 = 0
+    /// Intended time of the next request; `UInt64.max` when none is wanted.
+    var nextIntended: UInt64 = .max
+    /// Open loop only.
+    var schedule: SendSchedule?
+    /// In-flight requests: a ring of `depth` entries starting at `inFlightBase` in the worker's table.
+    var inFlightBase: Int
+    var inFlightHead = 0
+    var inFlightCount = 0
+    var framer = ResponseFramer()
+    var responseBytes: UInt32 = 0
+    /// Bytes of the current batch still to write, and where they start in the request buffer.
+    var pendingWrite = 0
+    var pendingWriteOffset = 0
+    /// Slow reader: reads resume at this time (0: not paused).
+    var resumeReadAt: UInt64 = 0
+    var backoffUntil: UInt64 = 0
+    var connectStartedAt: UInt64 = 0
+
+    init(index: UInt32, inFlightBase: Int) {
+        self.index = index
+        self.inFlightBase = inFlightBase
+    }
+}
+
+/// A request written (or being written) and not yet answered.
+struct InFlightRequest {
+    var intendedNs: UInt64 = 0
+    var sendNs: UInt64 = 0
+    var ordinal: UInt32 = 0
+}

@@ -1,0 +1,75 @@
+import KmonSupport
+
+/// Everything one load run needs. Times are in seconds at this boundary; the engine works in
+/// CLOCK_MONOTONIC nanoseconds.
+public struct LoadConfiguration: Sendable {
+    public var target: LoadTarget
+    /// TCP connections (for `.connectionClose`, concurrent request slots), spread over `threads`.
+    public var connections: Int
+    public var threads: Int
+    public var model: LoadModel
+    public var scenario: LoadScenario
+    /// Measured time after the warm-up.
+    public var duration: Double
+    /// Requests intended before warm-up ends are sent and recorded (flag `warmUp`) but left out
+    /// of the summary.
+    public var warmUp: Double
+    /// A request with no complete response this long after its send start is a timeout.
+    public var requestTimeout: Double
+    /// After the deadline, how long in-flight requests may still finish; the rest are recorded
+    /// as incomplete errors.
+    public var drainTimeout: Double
+    /// Where to write the ground-truth records (see `GroundTruthFile`); nil keeps them in memory only.
+    public var recordsPath: String?
+    /// Open loop: a send is awaited by polling when it is due within this many nanoseconds, and
+    /// by sleeping in epoll before that, so sends leave on time without burning a core at low rates.
+    public var spinNanoseconds: UInt64
+    /// Seeds the Poisson schedules, so a run can be repeated.
+    public var seed: UInt64
+    /// Stops the run early (SIGINT); records gathered so far are kept and written.
+    public var stop: StopToken
+
+    public init(
+        target: LoadTarget, connections: Int, threads: Int = 1, model: LoadModel,
+        scenario: LoadScenario = .keepAlive, duration: Double, warmUp: Double = 0,
+        requestTimeout: Double = 5, drainTimeout: Double = 1, recordsPath: String? = nil,
+        spinNanoseconds: UInt64 = 300_000, seed: UInt64 = 0x6B6D_6F6E, stop: StopToken = StopToken()
+    ) {
+        self.target = target
+        self.connections = connections
+        self.threads = threads
+        self.model = model
+        self.scenario = scenario
+        self.duration = duration
+        self.warmUp = warmUp
+        self.requestTimeout = requestTimeout
+        self.drainTimeout = drainTimeout
+        self.recordsPath = recordsPath
+        self.spinNanoseconds = spinNanoseconds
+        self.seed = seed
+        self.stop = stop
+    }
+
+    /// Throws a sentence naming the first bad setting.
+    public func validate() throws {
+        func bad(_ why: String) -> LoadError { .invalidConfiguration(why) }
+        guard connections >= 1 else { throw bad("connections must be at least 1 (got \(connections))") }
+        guard threads >= 1 else { throw bad("threads must be at least 1 (got \(threads))") }
+        guard threads <= connections else {
+            throw bad("threads (\(threads)) must not exceed connections (\(connections)): each thread needs a connection")
+        }
+        guard duration.isFinite, duration > 0 else { throw bad("duration must be a positive number of seconds (got \(duration))") }
+        guard warmUp.isFinite, warmUp >= 0 else { throw bad("warm-up must be zero or more seconds (got \(warmUp))") }
+        guard requestTimeout.isFinite, requestTimeout > 0 else { throw bad("request timeout must be positive (got \(requestTimeout))") }
+        guard drainTimeout.isFinite, drainTimeout >= 0 else { throw bad("drain timeout must be zero or more (got \(drainTimeout))") }
+        if case let .openLoop(rate, _) = model {
+            guard rate.isFinite, rate > 0 else { throw bad("rate must be a positive number of requests per second (got \(rate))") }
+        }
+        if case let .pipelined(depth) = scenario, depth < 1 {
+            throw bad("pipeline depth must be at least 1 (got \(depth))")
+        }
+        if case let .slowReader(chunk, pause) = scenario, chunk < 1 || pause < 0 {
+            throw bad("slow reader needs a chunk of at least 1 byte and a pause of zero or more µs")
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import KmonSupport
+
+/// The load generator the CLI (`kmon load`) and the bench drive.
+///
+/// ```swift
+/// let generator = LoadGenerator(LoadConfiguration(
+///     target: try LoadTarget(url: "http://127.0.0.1:8080/"), connections: 32, threads: 1,
+///     model: .openLoop(rate: 20_000, poisson: false), duration: 10, warmUp: 1,
+///     recordsPath: "truth.kgt"))
+/// let summary = try generator.run()      // blocks until the deadline (or the StopToken)
+/// let truth = generator.records          // every request, warm-up included
+/// ```
+///
+/// `run()` checks the configuration, connects every keep-alive connection (a server that
+/// refuses is a `LoadError.unreachable` before any load), starts `threads` worker threads at a
+/// common instant, and after the deadline and drain writes the records file (when asked) even
+/// if requests failed. A run can be made once per generator.
+public final class LoadGenerator {
+    public let configuration: LoadConfiguration
+    /// Every request of the run, warm-up included, grouped by worker thread.
+    public private(set) var records: [GroundTruthRecord] = []
+    /// When the schedule started, and the measured window (after warm-up), CLOCK_MONOTONIC ns.
+    public private(set) var startNs: UInt64 = 0
+    public private(set) var measureStartNs: UInt64 = 0
+    public private(set) var measureEndNs: UInt64 = 0
+
+    public init(_ configuration: LoadConfiguration) {
+        self.configuration = configuration
+    }
+
+    public func run() throws -> LoadSummary {
+        let c = configuration
+        try c.validate()
+        if case .connectionClose = c.scenario {
+            try Sockets.probe(c.target, timeoutMs: 2000)
+        }
+        let request = Self.requestBytes(for: c.target, close: c.scenario == .connectionClose)
+
+        // Connecting takes time; the schedule starts once every worker is connected.
+        let setupSlack: UInt64 = 20_000_000
+        var workers: [LoadWorker] = []
+        var start = MonotonicClock.now() + setupSlack
+        for t in 0..<c.threads {
+            let indices = Array(stride(from: t, to: c.connections, by: c.threads))
+            workers.append(try LoadWorker(configuration: c, slotIndices: indices, startNs: start, requestBytes: request))
+        }
+        let now = MonotonicClock.now()
+        if now + 1_000_000 > start {
+            // Setup overran the slack: restart the schedule, rebuilding the workers' timelines.
+            start = now + setupSlack
+            workers = try (0..<c.threads).map { t in
+                try LoadWorker(configuration: c, slotIndices: Array(stride(from: t, to: c.connections, by: c.threads)),
+                               startNs: start, requestBytes: request)
+            }
+        }
+        startNs = start
+        measureStartNs = start + UInt64(c.warmUp * 1e9)
+
+        let done = DispatchGroup()
+        for (t, worker) in workers.enumerated() {
+            done.enter()
+            let thread = Thread {
+                worker.run()
+                done.leave()
+            }
+            thread.name = "kmon-load-\(t)"
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+        done.wait()
+
+        let stoppedAt = MonotonicClock.now()
+        measureEndNs = min(measureStartNs + UInt64(c.duration * 1e9), max(stoppedAt, measureStartNs))
+        if c.stop.isStopped { measureEndNs = min(measureEndNs, stoppedAt) }
+        records = workers.flatMap { $0.records.allRecords() }
+        let unsent = workers.reduce(0) { $0 + $1.unsent }
+        if let path = c.recordsPath { try GroundTruthFile.write(records, to: path) }
+        return LoadSummary(records: records, measureStartNs: measureStartNs, measureEndNs: measureEndNs,
+                           offeredRPS: c.model.offeredRate, unsent: unsent)
+    }
+
+    /// The request every connection sends: the same bytes as wrk's default GET.
+    static func requestBytes(for target: LoadTarget, close: Bool) -> [UInt8] {
+        var text = "GET \(target.path) HTTP/1.1\r\nHost: \(target.hostHeader)\r\n"
+        if close { text += "Connection: close\r\n" }
+        text += "\r\n"
+        return Array(text.utf8)
+    }
+}

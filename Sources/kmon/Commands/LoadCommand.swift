@@ -1,0 +1,108 @@
+import ArgumentParser
+import Foundation
+import KmonLoad
+import KmonSupport
+
+struct LoadCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "load",
+        abstract: "Send HTTP/1.1 load at a fixed rate (open loop) or at saturation, recording ground truth per request.",
+        discussion: """
+            Open loop (--rate R): requests have intended send times (evenly spaced, or Poisson with \
+            --poisson) and latency counts from them, corrected for coordinated omission; the \
+            uncorrected latency counts from the actual send. Closed loop (--rate max): each \
+            connection sends again as soon as its response is in.
+            --records FILE writes one 56-byte record per request (see README, "kmon load").
+            --compare-wrk runs wrk and kmon in closed loop alternately against URL, then kmon in \
+            open loop at half of wrk's rate, and prints both throughputs and the schedule lag.
+            """)
+
+    @Argument(help: "http://HOST:PORT/PATH (IPv4 or a host name resolving to one).")
+    var url: String
+
+    @Option(help: "Requests per second in total, or 'max' for closed loop.")
+    var rate: String = "max"
+
+    @Option(help: "Measured seconds, after the warm-up.")
+    var duration: Double = 10
+
+    @Option(help: "Seconds of load before measuring (recorded, flagged warm-up, left out of the summary).")
+    var warmup: Double = 1
+
+    @Option(help: "TCP connections (for --scenario close: concurrent request slots).")
+    var connections: Int = 16
+
+    @Option(help: "Worker threads; connections are spread over them.")
+    var threads: Int = 1
+
+    @Flag(help: "Open loop: Poisson arrivals instead of evenly spaced ones.")
+    var poisson = false
+
+    @Option(help: "keepalive, close, pipelined:K, or slow-reader.")
+    var scenario: String = "keepalive"
+
+    @Option(help: "Seconds a request may wait for its full response before it counts as a timeout.")
+    var timeout: Double = 5
+
+    @Option(help: "Write the per-request ground-truth records to this file.")
+    var records: String?
+
+    @Flag(help: "Print the summary as JSON.")
+    var json = false
+
+    @Flag(help: "Measure against wrk: closed-loop req/s side by side, then open-loop schedule lag at half of wrk's rate.")
+    var compareWrk = false
+
+    @Option(help: "With --compare-wrk: alternating wrk/kmon rounds; the ratio is the median of the rounds.")
+    var rounds: Int = 3
+
+    @OptionGroup var logging: LoggingOptions
+
+    func validate() throws {
+        do { _ = try LoadTarget(url: url) } catch let error as LoadError { throw ValidationError(error.description) }
+        _ = try parsedModel()
+        guard LoadScenario(argument: scenario) != nil else {
+            throw ValidationError("--scenario '\(scenario)' is not one of keepalive, close, pipelined:K (K from 1 to 1024), slow-reader")
+        }
+        guard duration.isFinite, duration > 0 else { throw ValidationError("--duration must be a positive number of seconds (got \(duration))") }
+        guard warmup.isFinite, warmup >= 0 else { throw ValidationError("--warmup must be zero or more seconds (got \(warmup))") }
+        guard timeout.isFinite, timeout > 0 else { throw ValidationError("--timeout must be a positive number of seconds (got \(timeout))") }
+        guard connections >= 1 else { throw ValidationError("--connections must be at least 1 (got \(connections))") }
+        guard threads >= 1, threads <= connections else {
+            throw ValidationError("--threads must be from 1 to --connections (\(connections)) (got \(threads))")
+        }
+        guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1 (got \(rounds))") }
+        if compareWrk && poisson { throw ValidationError("--compare-wrk measures an evenly spaced schedule; drop --poisson") }
+    }
+
+    private func parsedModel() throws -> LoadModel {
+        if rate == "max" { return .closedLoop }
+        guard let value = Double(rate), value.isFinite, value > 0 else {
+            throw ValidationError("--rate must be a positive number of requests per second or 'max' (got '\(rate)')")
+        }
+        return .openLoop(rate: value, poisson: poisson)
+    }
+
+    func run() throws {
+        _ = logging.bootstrap()
+        let trap = SignalTrap()
+        let target = try LoadTarget(url: url)
+        let base = LoadConfiguration(
+            target: target, connections: connections, threads: threads, model: try parsedModel(),
+            scenario: LoadScenario(argument: scenario)!, duration: duration, warmUp: warmup,
+            requestTimeout: timeout, recordsPath: records, stop: trap.token)
+        do {
+            if compareWrk {
+                let comparison = try WrkComparison(url: url, configuration: base, rounds: rounds).run()
+                print(json ? try comparison.jsonText() : comparison.renderText())
+            } else {
+                let summary = try LoadGenerator(base).run()
+                print(json ? try summary.jsonText() : summary.renderText())
+            }
+        } catch let error as LoadError {
+            FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
+            throw ExitCodes.failure
+        }
+        if trap.received != nil { throw ExitCodes.interrupted }
+    }
+}

@@ -1,0 +1,51 @@
+import Testing
+@testable import KmonLoad
+
+@Suite struct GroundTruthFileTests {
+    static let sample = [
+        GroundTruthRecord(intendedNs: 1, sendNs: 2, completeNs: 3, localAddress: 0x7F00_0001, localPort: 40_000,
+                          remoteAddress: 0xC612_0002, remotePort: 18_080, ordinal: 0, bytes: 120, connection: 3,
+                          status: 200, errorCode: 0, flags: [.warmUp]),
+        GroundTruthRecord(intendedNs: .max, sendNs: 1 << 40, completeNs: 1 << 41, localAddress: 0, localPort: 0,
+                          remoteAddress: 0x7F00_0001, remotePort: 1, ordinal: .max, bytes: 0, connection: 0,
+                          status: 0, errorCode: -3, flags: [.error, .timeout, .incomplete]),
+    ]
+
+    @Test func recordLayoutIsTheFileLayout() {
+        #expect(MemoryLayout<GroundTruthRecord>.size == GroundTruthFile.recordSize)
+        #expect(MemoryLayout<GroundTruthRecord>.stride == GroundTruthFile.recordSize)
+    }
+
+    @Test func encodeThenDecodeGivesTheSameRecords() throws {
+        let bytes = GroundTruthFile.encode(Self.sample)
+        #expect(bytes.count == 16 + 2 * 56)
+        #expect(try GroundTruthFile.decode(bytes) == Self.sample)
+    }
+
+    @Test func fieldsSitAtTheDocumentedOffsets() {
+        let bytes = GroundTruthFile.encode([Self.sample[0]])
+        let record = Array(bytes[16...])
+        func u(_ at: Int, _ n: Int) -> UInt64 { (0..<n).reduce(0) { $0 | UInt64(record[at + $1]) << (8 * $1) } }
+        #expect(Array(bytes[0..<8]) == Array("KMONGT".utf8) + [0, 1])
+        #expect(u(0, 8) == 1 && u(8, 8) == 2 && u(16, 8) == 3)
+        #expect(u(24, 4) == 0x7F00_0001 && u(28, 4) == 0xC612_0002)
+        #expect(u(32, 4) == 0 && u(36, 4) == 120 && u(40, 4) == 3 && u(44, 4) == 0)
+        #expect(u(48, 2) == 40_000 && u(50, 2) == 18_080 && u(52, 2) == 200 && u(54, 2) == 4)
+    }
+
+    @Test func rejectsForeignAndTornFiles() {
+        var bytes = GroundTruthFile.encode(Self.sample)
+        #expect(throws: LoadError.self) { try GroundTruthFile.decode(Array(bytes.dropLast())) }
+        bytes[0] = UInt8(ascii: "X")
+        #expect(throws: LoadError.self) { try GroundTruthFile.decode(bytes) }
+    }
+
+    @Test func writesAndReadsAFile() throws {
+        let path = "/tmp/kmon-gt-\(UInt32.random(in: 0...UInt32.max)).kgt"
+        defer { unlink(path) }
+        try GroundTruthFile.write(Self.sample, to: path)
+        #expect(try GroundTruthFile.read(from: path) == Self.sample)
+    }
+}
+
+import Glibc

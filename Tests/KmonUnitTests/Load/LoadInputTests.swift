@@ -1,0 +1,57 @@
+import Testing
+@testable import KmonLoad
+
+@Suite struct LoadInputTests {
+    @Test func parsesURLs() throws {
+        let t = try LoadTarget(url: "http://127.0.0.1:18080/work?x=1")
+        #expect(t.address == 0x7F00_0001 && t.port == 18080 && t.path == "/work?x=1" && t.hostHeader == "127.0.0.1:18080")
+        let bare = try LoadTarget(url: "http://198.18.0.2")
+        #expect(bare.port == 80 && bare.path == "/")
+        #expect(try LoadTarget(url: "http://localhost:1/").address == 0x7F00_0001)
+    }
+
+    @Test(arguments: ["127.0.0.1:80/", "https://127.0.0.1/", "http://", "http://127.0.0.1:0/", "http://127.0.0.1:99999/",
+                      "http://127.0.0.1:x/", "http://[::1]:80/", "http://no-such-host.invalid/", "http://127.0.0.1/a b"])
+    func rejectsBadURLs(_ url: String) {
+        #expect(throws: LoadError.self) { try LoadTarget(url: url) }
+    }
+
+    @Test func parsesScenarios() {
+        #expect(LoadScenario(argument: "keepalive") == .keepAlive)
+        #expect(LoadScenario(argument: "close") == .connectionClose)
+        #expect(LoadScenario(argument: "pipelined:8") == .pipelined(depth: 8))
+        #expect(LoadScenario(argument: "slow-reader") == .slowReader)
+        #expect(LoadScenario(argument: "pipelined:0") == nil)
+        #expect(LoadScenario(argument: "pipelined") == nil)
+        #expect(LoadScenario(argument: "fast") == nil)
+    }
+
+    @Test func rejectsBadConfigurations() {
+        let target = LoadTarget(address: 0x7F00_0001, port: 1)
+        func config(_ change: (inout LoadConfiguration) -> Void) -> LoadConfiguration {
+            var c = LoadConfiguration(target: target, connections: 4, model: .openLoop(rate: 10, poisson: false), duration: 1)
+            change(&c)
+            return c
+        }
+        #expect(throws: Never.self) { try config { _ in }.validate() }
+        for bad in [config { $0.model = .openLoop(rate: 0, poisson: false) }, config { $0.model = .openLoop(rate: -5, poisson: true) },
+                    config { $0.duration = 0 }, config { $0.duration = -1 }, config { $0.connections = 0 },
+                    config { $0.threads = 5 }, config { $0.warmUp = -1 }] {
+            #expect(throws: LoadError.self) { try bad.validate() }
+        }
+    }
+
+    @Test func requestIsWrksDefaultGet() {
+        let t = LoadTarget(address: 0x7F00_0001, port: 8080)
+        #expect(String(decoding: LoadGenerator.requestBytes(for: t, close: false), as: UTF8.self)
+                == "GET / HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n")
+        #expect(String(decoding: LoadGenerator.requestBytes(for: t, close: true), as: UTF8.self)
+                == "GET / HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nConnection: close\r\n\r\n")
+    }
+
+    @Test func readsWrkOutput() {
+        let output = "Running 1s test\n  Thread Stats\nRequests/sec:  41234.56\nTransfer/sec:      5.79MB\n"
+        #expect(WrkComparison.requestsPerSecond(inWrkOutput: output) == 41234.56)
+        #expect(WrkComparison.requestsPerSecond(inWrkOutput: "garbage") == nil)
+    }
+}
