@@ -6,6 +6,7 @@
 
 #include <linux/types.h>
 #include <linux/bpf.h>
+#include <linux/in6.h>
 
 #pragma clang attribute push(__attribute__((preserve_access_index)), apply_to = record)
 
@@ -17,6 +18,8 @@ struct sock_common {
     unsigned short skc_family;
     volatile unsigned char skc_state;
     __u64 skc_cookie;
+    struct in6_addr skc_v6_daddr;
+    struct in6_addr skc_v6_rcv_saddr;
 };
 
 struct sock {
@@ -25,10 +28,35 @@ struct sock {
     __u16 sk_type;
 };
 
+/* The fd table walk of the syscall variant: task -> files -> fdt -> fd[n] -> file -> socket. */
+struct inode {
+    unsigned short i_mode;
+};
+
+struct file {
+    struct inode *f_inode;
+    void *private_data; /* struct socket * when f_inode is a socket */
+};
+
+struct socket {
+    struct file *file;
+    struct sock *sk;
+};
+
+struct fdtable {
+    unsigned int max_fds;
+    struct file **fd;
+};
+
+struct files_struct {
+    struct fdtable *fdt;
+};
+
 struct task_struct {
     int pid;
     int tgid;
     char comm[16];
+    struct files_struct *files;
 };
 
 #pragma clang attribute pop

@@ -9,6 +9,7 @@
 
 /* Event layouts: bpf/include is their only definition, shared with the BPF programs. */
 #include "../../../bpf/include/selftest.h"
+#include "../../../bpf/include/tcpreq.h"
 
 /* libbpf prints through a va_list callback that Swift cannot implement; this shim formats each
  * message and hands Swift a plain string. */

@@ -1,0 +1,54 @@
+import CLibbpf
+
+/// Which kernel hooks feed tcpreq. Each is one `bpf/tcpreq_<name>.bpf.c`.
+public enum ProbeVariant: String, CaseIterable, Codable, Sendable {
+    /// BTF tracepoints `sock:sock_recv_length`/`sock_send_length` plus `sock:inet_sock_set_state`,
+    /// with per-socket state in socket-local storage. The default.
+    case sock
+    /// The `syscalls:*` tracepoints of the read/write family, with (tgid, fd) mapped to sockets.
+    case syscall
+    /// Kmon's original hooks through kprobes: `tcp_sendmsg`, `tcp_cleanup_rbuf`, `tcp_close`.
+    case kprobe
+    /// The same kernel functions through fentry (BPF trampolines).
+    case fentry
+    /// Packet timestamps from cgroup_skb ingress/egress: the wire-side view of the same spans.
+    case skb
+    /// The sock variant's hooks with programs that return at once: the hooks' fixed cost.
+    case empty
+
+    /// The embedded BPF object (see `EmbeddedBPF`).
+    public var objectName: String { "tcpreq_\(rawValue)" }
+
+    /// The hook kinds this variant needs; `HookProbe` decides whether the kernel allows them.
+    public var requiredHooks: [HookKind] {
+        switch self {
+        case .sock, .empty: return [.tpBTF, .ringbuf]
+        case .syscall: return [.tracepoint, .ringbuf]
+        case .kprobe: return [.kprobe, .tracepoint, .ringbuf]
+        case .fentry: return [.fentry, .tpBTF, .ringbuf]
+        case .skb: return [.cgroupSKB, .ringbuf]
+        }
+    }
+
+    /// The modes this variant implements. `empty` does no work, so its mode only names the arm.
+    public var supportedModes: [SpanMode] { SpanMode.allCases }
+}
+
+/// Where spans are assembled. Orthogonal to the hooks.
+public enum SpanMode: String, CaseIterable, Codable, Sendable {
+    /// Every send, recv and close goes through the ring buffer; Swift assembles spans.
+    case user
+    /// The state machine runs in the kernel; one ring record per completed span.
+    case kernel
+    /// The state machine runs in the kernel and fills log2 histograms; no per-request records.
+    case histogram
+
+    /// The value of the programs' `targ_mode` setting (bpf/include/tcpreq.h).
+    var bpfValue: UInt32 {
+        switch self {
+        case .user: return UInt32(TCPREQ_MODE_USER)
+        case .kernel: return UInt32(TCPREQ_MODE_KERNEL)
+        case .histogram: return UInt32(TCPREQ_MODE_HISTOGRAM)
+        }
+    }
+}

@@ -1,0 +1,50 @@
+/// Which side of a connection a span was seen from.
+public enum SpanRole: String, Codable, Sendable {
+    /// An accepted socket: from the first request byte read to the last response byte written.
+    case server
+    /// A connected socket: from the first request byte sent to the last response byte read.
+    case client
+}
+
+/// One request/response on one connection, as the probes saw it. Timestamps are
+/// CLOCK_MONOTONIC nanoseconds (`bpf_ktime_get_ns`), directly comparable with
+/// `MonotonicClock.now()` and with the load generator's and services' records.
+public struct Span: Hashable, Codable, Sendable {
+    public var role: SpanRole
+    public var tuple: ConnectionTuple
+    /// 0-based index of this request on its connection, counted from the connection's first
+    /// request that Kmon saw (a connection opened before the session starts counts from there).
+    public var ordinal: UInt32
+    public var startNanoseconds: UInt64
+    public var endNanoseconds: UInt64
+    public var requestBytes: UInt64
+    public var responseBytes: UInt64
+    /// The process owning the socket, and its name (comm).
+    public var tgid: Int32
+    public var comm: String
+    /// The connection's identity in the kernel: the socket cookie (sock, fentry, skb) or the
+    /// socket's kernel address (syscall, kprobe).
+    public var cookie: UInt64
+
+    public init(role: SpanRole, tuple: ConnectionTuple, ordinal: UInt32, startNanoseconds: UInt64, endNanoseconds: UInt64,
+                requestBytes: UInt64, responseBytes: UInt64, tgid: Int32, comm: String, cookie: UInt64) {
+        self.role = role
+        self.tuple = tuple
+        self.ordinal = ordinal
+        self.startNanoseconds = startNanoseconds
+        self.endNanoseconds = endNanoseconds
+        self.requestBytes = requestBytes
+        self.responseBytes = responseBytes
+        self.tgid = tgid
+        self.comm = comm
+        self.cookie = cookie
+    }
+
+    public var durationNanoseconds: UInt64 { endNanoseconds &- startNanoseconds }
+
+    enum CodingKeys: String, CodingKey {
+        case role, tuple, ordinal, tgid, comm, cookie
+        case startNanoseconds = "start_ns", endNanoseconds = "end_ns"
+        case requestBytes = "request_bytes", responseBytes = "response_bytes"
+    }
+}

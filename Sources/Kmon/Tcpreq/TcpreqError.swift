@@ -1,0 +1,39 @@
+/// A tcpreq session that could not start, or broke. `description` says what, why, and what to do.
+public struct TcpreqError: Error, CustomStringConvertible, Sendable {
+    enum Kind: Sendable {
+        case unavailable(ProbeVariant, String)
+        case badFilter(String)
+        case missingObject(String)
+        case kernel(String)
+    }
+
+    let kind: Kind
+
+    /// The variant cannot run on this kernel; `reason` is the kernel's.
+    public static func unavailable(_ variant: ProbeVariant, reason: String) -> TcpreqError {
+        TcpreqError(kind: .unavailable(variant, reason))
+    }
+
+    static func badFilter(_ message: String) -> TcpreqError { TcpreqError(kind: .badFilter(message)) }
+    static func missingObject(_ name: String) -> TcpreqError { TcpreqError(kind: .missingObject(name)) }
+    static func kernel(_ message: String) -> TcpreqError { TcpreqError(kind: .kernel(message)) }
+
+    /// For `unavailable`: the variant and the reason, to report as skipped.
+    public var unavailableVariant: (variant: ProbeVariant, reason: String)? {
+        if case .unavailable(let v, let r) = kind { return (v, r) }
+        return nil
+    }
+
+    public var description: String {
+        switch kind {
+        case .unavailable(let variant, let reason):
+            return "\(variant.rawValue) variant unavailable: \(reason); use --variant sock"
+        case .badFilter(let message):
+            return "bad filter: \(message)"
+        case .missingObject(let name):
+            return "BPF object \(name) is not in this build (bpf/\(name).bpf.c did not compile?)"
+        case .kernel(let message):
+            return message
+        }
+    }
+}

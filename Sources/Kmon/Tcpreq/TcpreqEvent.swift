@@ -1,0 +1,29 @@
+/// One raw event from the kernel in user mode: bytes moved on a watched connection, or its close.
+public struct TcpreqEvent: Hashable, Sendable {
+    public enum Kind: UInt32, Sendable {
+        case recv = 1, send = 2, close = 3
+    }
+
+    public var kind: Kind
+    public var timestampNanoseconds: UInt64
+    public var cookie: UInt64
+    public var tgid: Int32
+    public var tid: Int32
+    public var bytes: UInt32
+    /// The role the kernel assigned (from the handshake, a listening port, or the first move);
+    /// nil when it did not know.
+    public var role: SpanRole?
+    public var tuple: ConnectionTuple
+
+    public init(kind: Kind, timestampNanoseconds: UInt64, cookie: UInt64, tgid: Int32, tid: Int32 = 0, bytes: UInt32,
+                role: SpanRole?, tuple: ConnectionTuple) {
+        self.kind = kind
+        self.timestampNanoseconds = timestampNanoseconds
+        self.cookie = cookie
+        self.tgid = tgid
+        self.tid = tid
+        self.bytes = bytes
+        self.role = role
+        self.tuple = tuple
+    }
+}

@@ -1,0 +1,324 @@
+import BPF
+import CLibbpf
+import Foundation
+import Glibc
+import KmonBPFObjects
+import Logging
+
+/// A running tcpreq probe: one variant's BPF programs attached, with one span mode.
+///
+/// The bench and `kmon monitor` use it the same way:
+/// ```
+/// let session = try TcpreqSession.start(TcpreqConfiguration(variant: .sock, mode: .kernel,
+///                                                            filters: TcpreqFilters(pids: pids)))
+/// defer { try? session.stop() }
+/// … drive traffic …
+/// try session.stop()               // detach, drain the ring, close spans still in flight
+/// let spans = session.takeSpans()  // server and client spans, with 4-tuple, ordinal, start/end
+/// let programs = session.programStats()   // per-program runs and run time
+/// let counters = session.counters()       // records read, spans, losses
+/// ```
+/// Kernel run statistics stay enabled for the session's life. A variant the kernel cannot run
+/// throws `TcpreqError.unavailable` with the kernel's reason before anything is loaded.
+/// Every path out (stop, error during start, deinit) detaches all links.
+public final class TcpreqSession {
+    public let configuration: TcpreqConfiguration
+    private let object: BPFObject
+    private var links: [BPFLink] = []
+    private var stats: BPFStats?
+    private let logger: Logger
+    private let processNames: ProcessNames
+    private let spanHandler: ((Span) -> Void)?
+
+    private let lock = NSLock()
+    private var spans: [Span] = []
+    private var recordCount: UInt64 = 0
+    private var spanCount: UInt64 = 0
+    private var decodeErrors: UInt64 = 0
+    private var finalLost: TcpreqCounters.Lost?
+    private var finalPrograms: [ProgramRunStats]?
+    private var finalHistograms: [TcpreqHistogram]?
+
+    private var ring: RingBufferConsumer?
+    private var consumerThread: Thread?
+    private let consumerStop = StopFlag()
+    private let consumerDone = DispatchSemaphore(value: 0)
+    private var assembler: SpanAssembler
+    public private(set) var isStopped = false
+
+    /// Checks the variant, then opens, configures, loads and attaches it, and starts reading.
+    /// `spanHandler` (optional) sees each span on the consumer thread as it completes.
+    public static func start(_ configuration: TcpreqConfiguration, logger: Logger = Logger(label: "kmon.tcpreq"),
+                             processNames: ProcessNames = ProcessNames(),
+                             spanHandler: ((Span) -> Void)? = nil) throws -> TcpreqSession {
+        if let reason = unavailableReason(configuration.variant) {
+            throw TcpreqError.unavailable(configuration.variant, reason: reason)
+        }
+        return try TcpreqSession(configuration, logger: logger, processNames: processNames, spanHandler: spanHandler)
+    }
+
+    /// Why the kernel cannot run `variant`, by really loading a tiny program of each hook kind
+    /// it needs (see `HookProbe`), or nil when it can.
+    public static func unavailableReason(_ variant: ProbeVariant) -> String? {
+        LibbpfLog.demotingWarnings {
+            for hook in variant.requiredHooks {
+                let availability = HookProbe.check(hook)
+                if !availability.available { return "\(hook.rawValue): \(availability.reason ?? "unavailable")" }
+            }
+            return nil
+        }
+    }
+
+    private init(_ configuration: TcpreqConfiguration, logger: Logger, processNames: ProcessNames,
+                 spanHandler: ((Span) -> Void)?) throws {
+        self.configuration = configuration
+        self.logger = logger
+        self.processNames = processNames
+        self.spanHandler = spanHandler
+        assembler = SpanAssembler(processName: processNames.name(of:))
+        let name = configuration.variant.objectName
+        guard let elf = EmbeddedBPF.object(named: name) else { throw TcpreqError.missingObject(name) }
+        object = try BPFObject(elf: elf, name: name)
+        do {
+            try configure()
+            try object.load()
+            try fillFilterMaps()
+            stats = try? BPFStats()
+            if stats == nil { logger.warning("kernel run statistics unavailable: programs will show 0 runs") }
+            try attachAll()
+            try startConsumer()
+        } catch {
+            detachAll()
+            throw error
+        }
+    }
+
+    deinit {
+        if !isStopped { try? stop() }
+    }
+
+    private var hasWork: Bool { configuration.variant != .empty }
+
+    // MARK: configure → load → attach
+
+    private func configure() throws {
+        guard hasWork else { return }
+        let filters = configuration.filters
+        try object.setGlobal("targ_mode", to: configuration.mode.bpfValue)
+        try object.setGlobal("targ_self_tgid", to: filters.excludeSelf ? UInt32(getpid()) : 0)
+        try object.setGlobal("targ_filter_tgids", to: UInt32(filters.pids.isEmpty ? 0 : 1))
+        try object.setGlobal("targ_filter_ports", to: UInt32(filters.ports.isEmpty ? 0 : 1))
+        try object.setGlobal("targ_filter_cgroup", to: UInt32(filters.cgroupPath == nil ? 0 : 1))
+        try object.setGlobal("targ_wakeup_bytes", to: UInt64(configuration.wakeupBytes))
+        try object.map("events").setMaxEntries(UInt32(configuration.ringBufferBytes))
+    }
+
+    private func fillFilterMaps() throws {
+        guard hasWork else { return }
+        let filters = configuration.filters
+        let one: UInt8 = 1
+        for pid in filters.pids {
+            guard kill(pid, 0) == 0 || errno == EPERM else { throw TcpreqError.badFilter("no process with pid \(pid)") }
+            try object.map("target_tgids").update(UInt32(bitPattern: pid), one)
+        }
+        for port in filters.ports {
+            try object.map("target_ports").update(tcpreq_port_key(port: port, pad: 0), one)
+        }
+        if let path = filters.cgroupPath {
+            let fd = try Self.openCgroup(path)
+            defer { close(fd) }
+            try object.map("target_cgroup").update(UInt32(0), fd)
+        }
+        for port in ListeningPorts.current() {
+            try object.map("listen_ports").update(tcpreq_port_key(port: port, pad: 0), one)
+        }
+    }
+
+    static func openCgroup(_ path: String) throws -> Int32 {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw TcpreqError.badFilter("cgroup \(path) does not exist")
+        }
+        // Only cgroup v2 directories have cgroup.controllers.
+        guard FileManager.default.fileExists(atPath: path + "/cgroup.controllers") else {
+            throw TcpreqError.badFilter("\(path) is not a cgroup v2 directory (e.g. /sys/fs/cgroup/system.slice)")
+        }
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw TcpreqError.badFilter("cannot open cgroup \(path): \(String(cString: strerror(errno)))") }
+        return fd
+    }
+
+    private func attachAll() throws {
+        for program in object.programs where program.fd >= 0 {
+            if program.section.hasPrefix("cgroup_skb/") {
+                let cgroup = configuration.filters.cgroupPath ?? KernelMounts.cgroup2Path()
+                guard let cgroup else {
+                    throw TcpreqError.unavailable(.skb, reason: "no cgroup v2 hierarchy is mounted to attach to")
+                }
+                links.append(try program.attachCgroup(path: cgroup))
+            } else {
+                links.append(try program.attach())
+            }
+        }
+    }
+
+    private func detachAll() {
+        for link in links {
+            do { try link.detach() } catch { logger.error("\(error)") }
+        }
+        links.removeAll()
+    }
+
+    // MARK: reading
+
+    private func startConsumer() throws {
+        guard hasWork, configuration.mode != .histogram else { return }
+        let ring = try RingBufferConsumer(map: try object.map("events")) { [unowned self] bytes in
+            self.handle(bytes)
+        }
+        self.ring = ring
+        let interval = configuration.pollIntervalMilliseconds
+        let thread = Thread { [ring, consumerStop, consumerDone, logger] in
+            while !consumerStop.isSet {
+                do {
+                    try ring.poll(timeoutMilliseconds: interval)
+                    try ring.drain() // records submitted without a wakeup
+                } catch {
+                    logger.error("tcpreq ring buffer: \(error)")
+                    break
+                }
+            }
+            consumerDone.signal()
+        }
+        thread.name = "kmon-tcpreq"
+        consumerThread = thread
+        thread.start()
+    }
+
+    /// Runs on the consumer thread only.
+    private func handle(_ bytes: UnsafeRawBufferPointer) {
+        let span: Span?
+        do {
+            switch try TcpreqRecord.decode(bytes) {
+            case .span(let s): span = s
+            case .event(let e): span = assembler.consume(e)
+            }
+        } catch {
+            lock.withLock { decodeErrors += 1 }
+            return
+        }
+        lock.withLock {
+            recordCount += 1
+            if let span {
+                spanCount += 1
+                if configuration.keepSpans { spans.append(span) }
+            }
+        }
+        if let span { spanHandler?(span) }
+    }
+
+    private func deliver(_ finished: [Span]) {
+        lock.withLock {
+            spanCount += UInt64(finished.count)
+            if configuration.keepSpans { spans.append(contentsOf: finished) }
+        }
+        finished.forEach { spanHandler?($0) }
+    }
+
+    // MARK: results
+
+    /// Returns the spans finished since the last call, and forgets them.
+    public func takeSpans() -> [Span] {
+        lock.withLock {
+            defer { spans.removeAll(keepingCapacity: true) }
+            return spans
+        }
+    }
+
+    /// Histogram mode: the in-kernel histograms so far (after `stop()`, the final ones).
+    public func histograms() throws -> [TcpreqHistogram] {
+        if let finalHistograms { return finalHistograms }
+        guard hasWork, configuration.mode == .histogram else { return [] }
+        let map = try object.map("hists")
+        return try map.keys(as: tcpreq_hist_key.self).compactMap { key in
+            TcpreqHistogram(key: key, perCPU: try map.lookupPerCPU(key, as: tcpreq_hist.self))
+        }
+    }
+
+    /// Each program's kernel run statistics since load (after `stop()`, as of the stop).
+    public func programStats() throws -> [ProgramRunStats] {
+        if let finalPrograms { return finalPrograms }
+        return try object.programs.filter { $0.fd >= 0 }.map { try $0.runStats() }
+    }
+
+    /// Records read, spans finished, and losses so far.
+    public func counters() throws -> TcpreqCounters {
+        let lost: TcpreqCounters.Lost
+        if let finalLost {
+            lost = finalLost
+        } else if hasWork {
+            let map = try object.map("lost")
+            lost = .init(ringBuffer: try map.sumPerCPUCounter(at: 0), storage: try map.sumPerCPUCounter(at: 1))
+        } else {
+            lost = .init(ringBuffer: 0, storage: 0)
+        }
+        return lock.withLock {
+            TcpreqCounters(records: recordCount, spans: spanCount, decodeErrors: decodeErrors, lost: lost)
+        }
+    }
+
+    /// Detaches every program, reads what is left in the ring, and (user mode) closes spans whose
+    /// response was in flight. Results stay readable afterwards. Safe to call twice.
+    public func stop() throws {
+        guard !isStopped else { return }
+        isStopped = true
+        var firstError: Error?
+        for link in links {
+            do { try link.detach() } catch { firstError = firstError ?? error }
+        }
+        links.removeAll()
+        if let thread = consumerThread {
+            consumerStop.set()
+            consumerDone.wait()
+            _ = thread
+            consumerThread = nil
+        }
+        if let ring {
+            do { try ring.drain() } catch { firstError = firstError ?? error }
+        }
+        if configuration.mode == .user { deliver(assembler.finishAll()) }
+        finalPrograms = try? programStats()
+        finalHistograms = try? histograms()
+        if let counters = try? counters() { finalLost = counters.lost }
+        stats?.close()
+        stats = nil
+        if let firstError { throw firstError }
+    }
+}
+
+/// What a session has read and lost.
+public struct TcpreqCounters: Equatable, Sendable {
+    public struct Lost: Equatable, Sendable {
+        /// Records dropped because the ring buffer was full.
+        public var ringBuffer: UInt64
+        /// Connections or histogram rows not tracked because a map was full.
+        public var storage: UInt64
+        public var total: UInt64 { ringBuffer + storage }
+    }
+
+    /// Ring records read: raw events (user mode) or spans (kernel mode).
+    public var records: UInt64
+    /// Spans finished.
+    public var spans: UInt64
+    /// Ring records this build could not decode.
+    public var decodeErrors: UInt64
+    public var lost: Lost
+}
+
+/// A one-way flag shared between threads.
+final class StopFlag: @unchecked Sendable {
+    private var value = false
+    private let lock = NSLock()
+    var isSet: Bool { lock.withLock { value } }
+    func set() { lock.withLock { value = true } }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import Glibc
+import KmonSupport
+
+/// Real TCP request/response traffic on loopback, driven from the test process: a server thread
+/// answers fixed-size requests after a fixed delay, and clients send requests over keep-alive
+/// connections, recording their own send start and response completion (CLOCK_MONOTONIC).
+final class LoopbackExchange: @unchecked Sendable {
+    struct Truth {
+        var localPort: UInt16 // the client's ephemeral port
+        var ordinal: UInt32
+        var sendStart: UInt64
+        var responseComplete: UInt64
+    }
+
+    let port: UInt16
+    let requestBytes: Int
+    let responseBytes: Int
+    let serverDelayMicroseconds: UInt32
+    private let listenFD: Int32
+
+    init(requestBytes: Int = 64, responseBytes: Int = 256, serverDelayMicroseconds: UInt32 = 200) throws {
+        self.requestBytes = requestBytes
+        self.responseBytes = responseBytes
+        self.serverDelayMicroseconds = serverDelayMicroseconds
+        let listenFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        self.listenFD = listenFD
+        guard listenFD >= 0 else { throw POSIXError(.init(rawValue: errno)!) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listenFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(listenFD, 128) == 0 else { throw POSIXError(.init(rawValue: errno)!) }
+        port = Self.localPort(listenFD)
+    }
+
+    /// Starts serving; call once.
+    func start() {
+        let acceptor = Thread { [self] in acceptLoop() }
+        acceptor.start()
+    }
+
+    /// Stops accepting; served connections end when their clients close.
+    func close() {
+        shutdown(listenFD, Int32(SHUT_RDWR))
+        Glibc.close(listenFD)
+    }
+
+    private func acceptLoop() {
+        while true {
+            let fd = accept(listenFD, nil, nil)
+            guard fd >= 0 else { return }
+            let t = Thread { [self] in serve(fd) }
+            t.start()
+        }
+    }
+
+    private func serve(_ fd: Int32) {
+        defer { Glibc.close(fd) }
+        var request = [UInt8](repeating: 0, count: requestBytes)
+        let response = [UInt8](repeating: 0x52, count: responseBytes)
+        while Self.readFully(fd, &request) {
+            if serverDelayMicroseconds > 0 { usleep(serverDelayMicroseconds) }
+            guard Self.writeFully(fd, response) else { return }
+        }
+    }
+
+    /// One keep-alive connection sending `count` requests in turn, then closing.
+    func runClient(requests count: Int) throws -> [Truth] {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw POSIXError(.init(rawValue: errno)!) }
+        defer { Glibc.close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = port.bigEndian
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw POSIXError(.init(rawValue: errno)!) }
+        let localPort = Self.localPort(fd)
+        let request = [UInt8](repeating: 0x51, count: requestBytes)
+        var response = [UInt8](repeating: 0, count: responseBytes)
+        var truths: [Truth] = []
+        for ordinal in 0..<count {
+            let start = MonotonicClock.now()
+            guard Self.writeFully(fd, request), Self.readFully(fd, &response) else { throw POSIXError(.EPIPE) }
+            truths.append(Truth(localPort: localPort, ordinal: UInt32(ordinal), sendStart: start, responseComplete: MonotonicClock.now()))
+        }
+        return truths
+    }
+
+    static func localPort(_ fd: Int32) -> UInt16 {
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return UInt16(bigEndian: address.sin_port)
+    }
+
+    static func readFully(_ fd: Int32, _ buffer: inout [UInt8]) -> Bool {
+        var done = 0
+        while done < buffer.count {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + done, $0.count - done) }
+            if n <= 0 { return false }
+            done += n
+        }
+        return true
+    }
+
+    static func writeFully(_ fd: Int32, _ buffer: [UInt8]) -> Bool {
+        var done = 0
+        while done < buffer.count {
+            let n = buffer.withUnsafeBytes { write(fd, $0.baseAddress! + done, $0.count - done) }
+            if n <= 0 { return false }
+            done += n
+        }
+        return true
+    }
+}

@@ -1,0 +1,163 @@
+import BPF
+import Foundation
+import Glibc
+import Kmon
+import Testing
+
+/// Real programs on real loopback TCP traffic: every span the kernel reports is checked against
+/// what the test's own client measured.
+@Suite("tcpreq sessions", .serialized)
+struct TcpreqSessionTests {
+    static let connections = 3
+    static let requestsPerConnection = 20
+
+    /// Runs the exchange under a session and returns the stopped session and the clients' truth.
+    static func run(_ variant: ProbeVariant, _ mode: SpanMode, exchange: LoopbackExchange) throws
+        -> (TcpreqSession, [LoopbackExchange.Truth]) {
+        let session = try TcpreqSession.start(TcpreqConfiguration(
+            variant: variant, mode: mode, filters: TcpreqFilters(ports: [exchange.port], excludeSelf: false)))
+        do {
+            var truths: [LoopbackExchange.Truth] = []
+            for _ in 0..<connections { truths += try exchange.runClient(requests: requestsPerConnection) }
+            usleep(100_000) // let the server threads see the closes
+            try session.stop()
+            return (session, truths)
+        } catch {
+            try? session.stop()
+            throw error
+        }
+    }
+
+    @Test("sock variant: one server and one client span per request, with 4-tuple, ordinal and times",
+          Privileged.enabled, arguments: [SpanMode.kernel, .user])
+    func sockSpans(mode: SpanMode) throws {
+        try Privileged.check()
+        let exchange = try LoopbackExchange(serverDelayMicroseconds: 300)
+        exchange.start()
+        defer { exchange.close() }
+        let (session, truths) = try Self.run(.sock, mode, exchange: exchange)
+        let spans = session.takeSpans()
+        let servers = spans.filter { $0.role == .server }
+        let clients = spans.filter { $0.role == .client }
+        #expect(servers.count == truths.count)
+        #expect(clients.count == truths.count)
+
+        let clientByKey = Dictionary(clients.map { (SpanKey(port: $0.tuple.localPort, ordinal: $0.ordinal), $0) },
+                                     uniquingKeysWith: { a, _ in a })
+        let serverByKey = Dictionary(servers.map { (SpanKey(port: $0.tuple.remotePort, ordinal: $0.ordinal), $0) },
+                                     uniquingKeysWith: { a, _ in a })
+        for truth in truths {
+            let key = SpanKey(port: truth.localPort, ordinal: truth.ordinal)
+            guard let client = clientByKey[key], let server = serverByKey[key] else {
+                Issue.record("no span pair for client port \(truth.localPort) ordinal \(truth.ordinal)")
+                continue
+            }
+            #expect(client.tuple == server.tuple.reversed)
+            #expect(client.tuple.remotePort == exchange.port && client.tuple.remoteAddress == "127.0.0.1")
+            #expect(client.comm == server.comm) // both ends live in the test process
+            #expect(client.tgid == getpid())
+            // The probe sees the client from after its write returned to before its read returned.
+            #expect(truth.sendStart <= client.startNanoseconds)
+            #expect(client.endNanoseconds <= truth.responseComplete)
+            #expect(server.durationNanoseconds >= 300_000)
+            #expect(client.durationNanoseconds >= server.durationNanoseconds)
+            #expect(client.requestBytes == UInt64(exchange.requestBytes))
+            #expect(client.responseBytes == UInt64(exchange.responseBytes))
+            #expect(server.requestBytes == UInt64(exchange.requestBytes))
+            #expect(server.responseBytes == UInt64(exchange.responseBytes))
+        }
+        let counters = try session.counters()
+        #expect(counters.lost.total == 0)
+        #expect(counters.decodeErrors == 0)
+        #expect(counters.spans == UInt64(2 * truths.count))
+        if mode == .kernel { #expect(counters.records == counters.spans) } // one record per span
+        let programs = try session.programStats()
+        #expect(Set(programs.map(\.name)) == ["tcpreq_recv", "tcpreq_send", "tcpreq_state"])
+        for program in programs { #expect(program.runCount > 0, "\(program.name) never ran") }
+    }
+
+    @Test("sock variant, histogram mode: counts per service endpoint and per called endpoint, no records",
+          Privileged.enabled)
+    func sockHistograms() throws {
+        try Privileged.check()
+        let exchange = try LoopbackExchange(serverDelayMicroseconds: 300)
+        exchange.start()
+        defer { exchange.close() }
+        let (session, truths) = try Self.run(.sock, .histogram, exchange: exchange)
+        let histograms = try session.histograms()
+        let server = histograms.filter { $0.role == .server && $0.endpoint.port == exchange.port }
+        let client = histograms.filter { $0.role == .client && $0.endpoint.port == exchange.port }
+        #expect(server.count == 1 && client.count == 1)
+        #expect(server.first?.count == UInt64(truths.count))
+        #expect(client.first?.count == UInt64(truths.count))
+        // Every server span took at least the 300 µs delay: nothing below slot 18 (262 µs).
+        #expect(server.first.map { $0.slots[..<18].reduce(0, +) } == 0)
+        #expect(server.first?.requestBytes == UInt64(truths.count * exchange.requestBytes))
+        let counters = try session.counters()
+        #expect(counters.records == 0)
+        #expect(counters.lost.total == 0)
+    }
+
+    @Test("empty variant: the same hooks run and nothing is emitted", Privileged.enabled)
+    func emptyVariant() throws {
+        try Privileged.check()
+        let exchange = try LoopbackExchange(serverDelayMicroseconds: 0)
+        exchange.start()
+        defer { exchange.close() }
+        let (session, _) = try Self.run(.empty, .kernel, exchange: exchange)
+        #expect(session.takeSpans().isEmpty)
+        let programs = try session.programStats()
+        #expect(programs.count == 3)
+        for program in programs { #expect(program.runCount > 0, "\(program.name) never ran") }
+    }
+
+    @Test("kprobe and fentry: run where the kernel allows them, else refused with the kernel's reason",
+          Privileged.enabled, arguments: [ProbeVariant.kprobe, .fentry])
+    func paperHooks(variant: ProbeVariant) throws {
+        try Privileged.check()
+        guard let reason = TcpreqSession.unavailableReason(variant) else {
+            let exchange = try LoopbackExchange(serverDelayMicroseconds: 100)
+            exchange.start()
+        defer { exchange.close() }
+            let (session, truths) = try Self.run(variant, .kernel, exchange: exchange)
+            #expect(session.takeSpans().filter { $0.role == .server }.count == truths.count)
+            return
+        }
+        #expect(!reason.isEmpty)
+        #expect(throws: TcpreqError.self) {
+            _ = try TcpreqSession.start(TcpreqConfiguration(variant: variant))
+        }
+    }
+
+    @Test("after stop, no link or program of the session remains in the kernel", Privileged.enabled)
+    func nothingLeftBehind() throws {
+        try Privileged.check()
+        var programIDs: [UInt32] = []
+        do {
+            let session = try TcpreqSession.start(TcpreqConfiguration(variant: .sock, mode: .kernel))
+            programIDs = try session.programStats().map(\.id)
+            #expect(programIDs.count == 3)
+            #expect(KernelObjects.links().contains { programIDs.contains($0.programID) })
+            try session.stop()
+            #expect(!KernelObjects.links().contains { programIDs.contains($0.programID) })
+        }
+        let loaded = Set(KernelObjects.programIDs())
+        #expect(programIDs.allSatisfy { !loaded.contains($0) })
+    }
+
+    @Test("bad filters are refused before anything loads", Privileged.enabled)
+    func badFilters() throws {
+        try Privileged.check()
+        #expect(throws: TcpreqError.self) {
+            _ = try TcpreqSession.start(TcpreqConfiguration(filters: TcpreqFilters(cgroupPath: "/nonexistent/cgroup")))
+        }
+        #expect(throws: TcpreqError.self) {
+            _ = try TcpreqSession.start(TcpreqConfiguration(filters: TcpreqFilters(pids: [Int32.max])))
+        }
+    }
+}
+
+private struct SpanKey: Hashable {
+    var port: UInt16
+    var ordinal: UInt32
+}

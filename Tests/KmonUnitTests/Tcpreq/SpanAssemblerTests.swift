@@ -1,0 +1,107 @@
+import Kmon
+import Testing
+
+/// The user-mode state machine on synthetic event streams, including the span rule's blind
+/// spots (pipelining, half-close, responses in pieces), which the README documents.
+@Suite("span assembly")
+struct SpanAssemblerTests {
+    static let serverTuple = ConnectionTuple(localAddress: "127.0.0.1", localPort: 8080, remoteAddress: "127.0.0.1", remotePort: 40000)
+
+    struct Stream {
+        var assembler = SpanAssembler { _ in "svc" }
+        var spans: [Span] = []
+        let role: SpanRole
+        let cookie: UInt64 = 1
+
+        mutating func feed(_ kind: TcpreqEvent.Kind, at time: UInt64, bytes: UInt32 = 10) {
+            let event = TcpreqEvent(kind: kind, timestampNanoseconds: time, cookie: cookie, tgid: 5, bytes: bytes,
+                                    role: role, tuple: SpanAssemblerTests.serverTuple)
+            if let span = assembler.consume(event) { spans.append(span) }
+        }
+    }
+
+    @Test func keepAliveServerSpans() {
+        var s = Stream(role: .server)
+        s.feed(.recv, at: 100)
+        s.feed(.send, at: 150)
+        s.feed(.recv, at: 300) // closes span 0
+        s.feed(.send, at: 320)
+        s.feed(.close, at: 400) // closes span 1
+        #expect(s.spans.map(\.ordinal) == [0, 1])
+        #expect(s.spans.map(\.startNanoseconds) == [100, 300])
+        #expect(s.spans.map(\.endNanoseconds) == [150, 320])
+        #expect(s.spans.allSatisfy { $0.role == .server && $0.comm == "svc" && $0.tgid == 5 })
+        #expect(s.assembler.openConnections == 0)
+    }
+
+    @Test func requestAndResponseInPiecesAddUp() {
+        var s = Stream(role: .server)
+        s.feed(.recv, at: 100, bytes: 4)
+        s.feed(.recv, at: 110, bytes: 6) // rest of the request: same span, start unchanged
+        s.feed(.send, at: 200, bytes: 1000)
+        s.feed(.send, at: 260, bytes: 24) // end moves to the last piece
+        s.feed(.close, at: 300)
+        #expect(s.spans.count == 1)
+        #expect(s.spans[0].startNanoseconds == 100 && s.spans[0].endNanoseconds == 260)
+        #expect(s.spans[0].requestBytes == 10 && s.spans[0].responseBytes == 1024)
+    }
+
+    @Test func clientSpansMirrorTheServerRule() {
+        var s = Stream(role: .client)
+        s.feed(.send, at: 10)
+        s.feed(.recv, at: 50)
+        s.feed(.recv, at: 60)
+        s.feed(.send, at: 90)
+        s.feed(.recv, at: 95)
+        let tail = s.assembler.finishAll() // session stop closes the response in flight
+        #expect(s.spans.map(\.durationNanoseconds) == [50])
+        #expect(tail.map(\.ordinal) == [1])
+        #expect(tail.first?.endNanoseconds == 95)
+    }
+
+    @Test("blind spot: pipelined requests merge into one span")
+    func pipeliningMerges() {
+        var s = Stream(role: .client)
+        s.feed(.send, at: 10) // request 0
+        s.feed(.send, at: 11) // request 1, before response 0
+        s.feed(.recv, at: 40) // response 0
+        s.feed(.recv, at: 70) // response 1
+        s.feed(.close, at: 80)
+        #expect(s.spans.count == 1)
+        #expect(s.spans[0].startNanoseconds == 10 && s.spans[0].endNanoseconds == 70)
+        #expect(s.spans[0].requestBytes == 20)
+    }
+
+    @Test("half-close: the response after the client's FIN still ends the span")
+    func halfClose() {
+        var s = Stream(role: .client)
+        s.feed(.send, at: 10)
+        s.feed(.close, at: 12) // shutdown(SHUT_WR): leaves ESTABLISHED with the request pending
+        #expect(s.spans.isEmpty)
+        #expect(s.assembler.openConnections == 1)
+        s.feed(.recv, at: 30)
+        s.feed(.close, at: 40) // the socket finally closes
+        #expect(s.spans.map(\.endNanoseconds) == [30])
+        #expect(s.assembler.openConnections == 0)
+    }
+
+    @Test("a response with no request (greeting, or met mid-way) is not a span")
+    func responseWithoutRequest() {
+        var s = Stream(role: .server)
+        s.feed(.send, at: 10)
+        s.feed(.recv, at: 20)
+        s.feed(.send, at: 30)
+        s.feed(.close, at: 40)
+        #expect(s.spans.count == 1)
+        #expect(s.spans[0].startNanoseconds == 20 && s.spans[0].ordinal == 0)
+    }
+
+    @Test func roleFromFirstMoveWhenTheKernelDidNotKnow() {
+        var assembler = SpanAssembler { _ in "x" }
+        let tuple = Self.serverTuple
+        _ = assembler.consume(TcpreqEvent(kind: .send, timestampNanoseconds: 1, cookie: 9, tgid: 1, bytes: 1, role: nil, tuple: tuple))
+        _ = assembler.consume(TcpreqEvent(kind: .recv, timestampNanoseconds: 2, cookie: 9, tgid: 1, bytes: 1, role: nil, tuple: tuple))
+        let spans = assembler.finishAll()
+        #expect(spans.map(\.role) == [.client])
+    }
+}

@@ -1,0 +1,89 @@
+import CLibbpf
+import Glibc
+import Kmon
+import Testing
+
+/// The C header pins these sizes with _Static_assert; Swift must see the same layouts.
+@Suite("tcpreq shared layouts")
+struct TcpreqLayoutTests {
+    @Test func sizesMatchTheHeader() {
+        #expect(MemoryLayout<tcpreq_tuple>.size == 40)
+        #expect(MemoryLayout<tcpreq_event>.size == 80)
+        #expect(MemoryLayout<tcpreq_span>.size == 104)
+        #expect(MemoryLayout<tcpreq_hist_key>.size == 32)
+        #expect(MemoryLayout<tcpreq_hist>.size == 32 + 8 * Int(TCPREQ_HIST_SLOTS))
+        #expect(MemoryLayout<tcpreq_port_key>.size == 4)
+    }
+
+    @Test func fieldOffsetsHaveNoHiddenPadding() {
+        #expect(MemoryLayout<tcpreq_span>.offset(of: \.start_ns) == 8)
+        #expect(MemoryLayout<tcpreq_span>.offset(of: \.comm) == 48)
+        #expect(MemoryLayout<tcpreq_span>.offset(of: \.tuple) == 64)
+        #expect(MemoryLayout<tcpreq_event>.offset(of: \.tuple) == 40)
+    }
+
+    @Test func decodesASpanRecord() throws {
+        var raw = tcpreq_span()
+        raw.record = UInt32(TCPREQ_REC_SPAN)
+        raw.role = UInt32(TCPREQ_ROLE_SERVER)
+        raw.start_ns = 1_000
+        raw.end_ns = 5_000
+        raw.cookie = 42
+        raw.request_bytes = 10
+        raw.response_bytes = 20
+        raw.ordinal = 3
+        raw.tgid = 77
+        withUnsafeMutableBytes(of: &raw.comm) { $0.copyBytes(from: Array("frontend".utf8)) }
+        raw.tuple.family = UInt16(AF_INET)
+        raw.tuple.sport = 8080
+        raw.tuple.dport = 40000
+        withUnsafeMutableBytes(of: &raw.tuple.saddr) { $0.copyBytes(from: [127, 0, 0, 1]) }
+        withUnsafeMutableBytes(of: &raw.tuple.daddr) { $0.copyBytes(from: [127, 0, 0, 2]) }
+        let record = try withUnsafeBytes(of: &raw) { try TcpreqRecord.decode($0) }
+        guard case .span(let span) = record else {
+            Issue.record("expected a span, got \(record)")
+            return
+        }
+        #expect(span.role == .server)
+        #expect(span.durationNanoseconds == 4_000)
+        #expect(span.ordinal == 3 && span.tgid == 77 && span.comm == "frontend" && span.cookie == 42)
+        #expect(span.tuple == ConnectionTuple(localAddress: "127.0.0.1", localPort: 8080, remoteAddress: "127.0.0.2", remotePort: 40000))
+        #expect(span.requestBytes == 10 && span.responseBytes == 20)
+    }
+
+    @Test func decodesAnIPv6Event() throws {
+        var raw = tcpreq_event()
+        raw.record = UInt32(TCPREQ_REC_EVENT)
+        raw.kind = UInt32(TCPREQ_EV_SEND)
+        raw.timestamp_ns = 9
+        raw.bytes = 100
+        raw.role = UInt32(TCPREQ_ROLE_UNKNOWN)
+        raw.tuple.family = UInt16(AF_INET6)
+        withUnsafeMutableBytes(of: &raw.tuple.saddr) { $0[15] = 1 }
+        withUnsafeMutableBytes(of: &raw.tuple.daddr) { $0[15] = 1 }
+        let record = try withUnsafeBytes(of: &raw) { try TcpreqRecord.decode($0) }
+        guard case .event(let event) = record else {
+            Issue.record("expected an event, got \(record)")
+            return
+        }
+        #expect(event.kind == .send && event.bytes == 100 && event.role == nil)
+        #expect(event.tuple.localAddress == "::1")
+        #expect(event.tuple.local.description == "[::1]:0")
+    }
+
+    @Test func rejectsShortAndUnknownRecords() {
+        let short: [UInt8] = [2, 0, 0, 0, 1, 2]
+        #expect(throws: TcpreqDecodeError.self) { try short.withUnsafeBytes { try TcpreqRecord.decode($0) } }
+        let unknown: [UInt8] = [9, 0, 0, 0] + [UInt8](repeating: 0, count: 200)
+        #expect(throws: TcpreqDecodeError.self) { try unknown.withUnsafeBytes { try TcpreqRecord.decode($0) } }
+    }
+
+    @Test func listeningPortsFromProcNetTCP() {
+        let text = """
+              sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+               0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1 0 100 0 0 10 0
+               1: 0100007F:9C40 0100007F:1F90 01 00000000:00000000 00:00000000 00000000     0        0 2 1 0 20 4 30 10 -1
+            """
+        #expect(ListeningPorts.parse(text) == [8080])
+    }
+}

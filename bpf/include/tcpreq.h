@@ -1,0 +1,99 @@
+/* Layouts shared by bpf/tcpreq_*.bpf.c and Swift (through CLibbpf): the only place they are
+ * written. Widest fields first, padding explicit, sizes pinned by _Static_assert and by a
+ * Swift MemoryLayout test. Addresses are 16 bytes; IPv4 sits in the first 4 (family says which). */
+#ifndef KMON_TCPREQ_H
+#define KMON_TCPREQ_H
+
+#include <linux/types.h>
+
+/* Span modes, set in targ_mode before load. */
+#define TCPREQ_MODE_USER 0      /* raw events to the ring, spans assembled in Swift */
+#define TCPREQ_MODE_KERNEL 1    /* state machine in the kernel, one ring record per span */
+#define TCPREQ_MODE_HISTOGRAM 2 /* state machine in the kernel, log2 histograms, no records */
+
+/* Connection roles. */
+#define TCPREQ_ROLE_UNKNOWN 0
+#define TCPREQ_ROLE_SERVER 1 /* accepted socket: it reads requests and writes responses */
+#define TCPREQ_ROLE_CLIENT 2 /* connected socket: it writes requests and reads responses */
+
+/* Ring record kinds: the first 4 bytes of every record. */
+#define TCPREQ_REC_EVENT 1 /* struct tcpreq_event (user mode) */
+#define TCPREQ_REC_SPAN 2  /* struct tcpreq_span (kernel mode) */
+
+/* What a raw event saw. */
+#define TCPREQ_EV_RECV 1  /* bytes read by the application */
+#define TCPREQ_EV_SEND 2  /* bytes written by the application */
+#define TCPREQ_EV_CLOSE 3 /* connection left ESTABLISHED or was closed: flush what is pending */
+
+/* One connection endpoint pair, seen from the socket's own side: s = local, d = remote. */
+struct tcpreq_tuple {
+    __u8 saddr[16];
+    __u8 daddr[16];
+    __u16 sport; /* host order */
+    __u16 dport; /* host order */
+    __u16 family; /* AF_INET or AF_INET6 */
+    __u16 pad;
+};
+
+/* One send, recv or close on a targeted TCP socket (user mode). */
+struct tcpreq_event {
+    __u32 record;      /* TCPREQ_REC_EVENT */
+    __u32 kind;        /* TCPREQ_EV_* */
+    __u64 timestamp_ns; /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+    __u64 cookie;      /* socket cookie: the connection's identity */
+    __u32 tgid;
+    __u32 tid;
+    __u32 bytes;       /* bytes moved; 0 for close */
+    __u32 role;        /* TCPREQ_ROLE_* as the kernel knows it */
+    struct tcpreq_tuple tuple;
+};
+
+/* One completed request/response on a connection (kernel mode). */
+struct tcpreq_span {
+    __u32 record;      /* TCPREQ_REC_SPAN */
+    __u32 role;        /* TCPREQ_ROLE_SERVER or TCPREQ_ROLE_CLIENT */
+    __u64 start_ns;    /* first request byte read (server) or sent (client) */
+    __u64 end_ns;      /* last response byte written (server) or read (client) */
+    __u64 cookie;
+    __u32 request_bytes;
+    __u32 response_bytes;
+    __u32 ordinal;     /* 0-based index of this request on its connection, as Kmon saw it */
+    __u32 tgid;        /* process that owns the socket (first to use it) */
+    char comm[16];     /* that process's name */
+    struct tcpreq_tuple tuple;
+};
+
+/* In-kernel histograms (histogram mode). A server key is the service's listening endpoint;
+ * a client key is the remote endpoint it calls. tgid names the process that observed it. */
+#define TCPREQ_HIST_SLOTS 40 /* log2 of nanoseconds: slot i holds [2^i, 2^(i+1)) ns */
+
+struct tcpreq_hist_key {
+    __u8 addr[16];     /* server: local address; client: remote address */
+    __u32 tgid;
+    __u16 port;        /* server: local port; client: remote port (host order) */
+    __u16 family;
+    __u32 role;
+    __u32 pad;
+};
+
+struct tcpreq_hist {
+    __u64 count;
+    __u64 total_ns;
+    __u64 request_bytes;
+    __u64 response_bytes;
+    __u64 slots[TCPREQ_HIST_SLOTS];
+};
+
+/* Filters shared by the programs, keyed for BPF hash maps. */
+struct tcpreq_port_key {
+    __u16 port; /* host order */
+    __u16 pad;
+};
+
+_Static_assert(sizeof(struct tcpreq_tuple) == 40, "tcpreq_tuple layout changed");
+_Static_assert(sizeof(struct tcpreq_event) == 80, "tcpreq_event layout changed");
+_Static_assert(sizeof(struct tcpreq_span) == 104, "tcpreq_span layout changed");
+_Static_assert(sizeof(struct tcpreq_hist_key) == 32, "tcpreq_hist_key layout changed");
+_Static_assert(sizeof(struct tcpreq_hist) == 32 + 8 * TCPREQ_HIST_SLOTS, "tcpreq_hist layout changed");
+
+#endif

@@ -1,0 +1,345 @@
+/* tcpreq core, shared by the tcpreq_*.bpf.c variants: maps, settings, targeting, and the
+ * per-connection span state machine. A variant only finds the connection's state (socket-local
+ * storage, or a hash map where that helper is not allowed) and calls the tcpreq_on_* helpers.
+ *
+ * Span rule (README, "Span definitions"): on a server socket a span opens at the first byte of
+ * a request read and closes at the next read after a write, or when the connection closes;
+ * client sockets mirror it with send and recv swapped. */
+#ifndef KMON_TCPREQ_BPF_H
+#define KMON_TCPREQ_BPF_H
+
+#include <stdbool.h>
+#include "tcpreq.h"
+
+/* A variant defines TCPREQ_COOKIE(sk), the connection's identity in records, before including. */
+#ifndef TCPREQ_COOKIE
+#error "define TCPREQ_COOKIE(sk) before including tcpreq.bpf.h"
+#endif
+
+#define AF_INET 2
+#define AF_INET6 10
+#define IPPROTO_TCP 6
+#define MSG_PEEK 2
+
+#define TCP_ESTABLISHED 1
+#define TCP_SYN_SENT 2
+#define TCP_SYN_RECV 3
+#define TCP_CLOSE 7
+
+#define PHASE_IDLE 0
+#define PHASE_REQUEST 1  /* request bytes are flowing */
+#define PHASE_RESPONSE 2 /* response bytes are flowing; the next request byte closes the span */
+
+#define TARGET_UNDECIDED 0 /* seen at the handshake, no data yet */
+#define TARGET_YES 1
+#define TARGET_NO 2
+
+#define LOST_RING 0    /* ring buffer full: a record was dropped */
+#define LOST_STORAGE 1 /* state or histogram map full: a connection or span was not tracked */
+
+/* Per-connection state: 112 bytes per tracked socket. */
+struct conn_state {
+    __u64 start_ns;
+    __u64 last_ns;
+    __u64 cookie;
+    __u32 request_bytes;
+    __u32 response_bytes;
+    __u32 ordinal;
+    __u32 tgid;
+    __u8 role;
+    __u8 phase;
+    __u8 targeted;
+    __u8 pad[5];
+    char comm[16]; /* the owner's name, taken in process context: spans may close in softirq */
+    struct tcpreq_tuple tuple;
+};
+
+struct {
+    __uint(type, BPF_MAP_TYPE_RINGBUF);
+    __uint(max_entries, 4 * 1024 * 1024); /* resized by the loader */
+} events SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, 2); /* LOST_RING, LOST_STORAGE */
+    __type(key, __u32);
+    __type(value, __u64);
+} lost SEC(".maps");
+
+/* --pid: tgids to watch (value unused). */
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, 1024);
+    __type(key, __u32);
+    __type(value, __u8);
+} target_tgids SEC(".maps");
+
+/* --port: local or remote ports to watch. */
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, 1024);
+    __type(key, struct tcpreq_port_key);
+    __type(value, __u8);
+} target_ports SEC(".maps");
+
+/* --cgroup: slot 0 holds the cgroup whose subtree is watched. */
+struct {
+    __uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, __u32);
+} target_cgroup SEC(".maps");
+
+/* Local ports that were listening when the session started: the role of a connection whose
+ * handshake we did not see. */
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, 4096);
+    __type(key, struct tcpreq_port_key);
+    __type(value, __u8);
+} listen_ports SEC(".maps");
+
+/* Histogram mode: per-CPU, so updates need no atomics; Swift sums the CPUs. */
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+    __uint(max_entries, 4096);
+    __type(key, struct tcpreq_hist_key);
+    __type(value, struct tcpreq_hist);
+} hists SEC(".maps");
+
+/* Settings, fixed before load; the verifier drops the branches a setting rules out. */
+const volatile __u32 targ_mode = TCPREQ_MODE_KERNEL;
+const volatile __u32 targ_self_tgid = 0;      /* never watch the monitor itself */
+const volatile __u32 targ_filter_tgids = 0;   /* 1: only tgids in target_tgids */
+const volatile __u32 targ_filter_ports = 0;   /* 1: only connections with a port in target_ports */
+const volatile __u32 targ_filter_cgroup = 0;  /* 1: only tasks under target_cgroup[0] */
+const volatile __u64 targ_wakeup_bytes = 256 * 1024; /* wake the consumer once this much waits */
+
+static __always_inline void count_lost(__u32 what)
+{
+    __u64 *n = bpf_map_lookup_elem(&lost, &what);
+    if (n)
+        *n += 1;
+}
+
+/* Wakeups are costly on the producer side: the consumer polls on a short timer anyway, so a
+ * record wakes it only when the ring is filling up. */
+static __always_inline __u64 submit_flags(void)
+{
+    return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= targ_wakeup_bytes ? BPF_RB_FORCE_WAKEUP
+                                                                             : BPF_RB_NO_WAKEUP;
+}
+
+static __always_inline bool port_listed(void *map, __u16 port)
+{
+    struct tcpreq_port_key key = { .port = port };
+    return bpf_map_lookup_elem(map, &key) != 0;
+}
+
+/* Reads family and 4-tuple with CO-RE; false for anything but TCP over IPv4/IPv6. Works on
+ * trusted (tp_btf, fentry) and plain (kprobe, fd walk) pointers alike. */
+static __always_inline bool read_tcp_tuple(struct sock *sk, struct tcpreq_tuple *t)
+{
+    __u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+    if (family != AF_INET && family != AF_INET6)
+        return false;
+    if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
+        return false;
+    t->family = family;
+    t->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
+    t->dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+    if (family == AF_INET) {
+        __be32 s = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+        __be32 d = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+        __builtin_memcpy(t->saddr, &s, 4);
+        __builtin_memcpy(t->daddr, &d, 4);
+    } else {
+        BPF_CORE_READ_INTO(&t->saddr, sk, __sk_common.skc_v6_rcv_saddr);
+        BPF_CORE_READ_INTO(&t->daddr, sk, __sk_common.skc_v6_daddr);
+    }
+    return true;
+}
+
+/* The filters, in the task that first moves data on the connection. Decided once per
+ * connection, so later events pay one state lookup and one compare. */
+static __always_inline bool wanted(const struct tcpreq_tuple *t, __u32 tgid)
+{
+    if (tgid == targ_self_tgid)
+        return false;
+    if (targ_filter_tgids && !bpf_map_lookup_elem(&target_tgids, &tgid))
+        return false;
+    if (targ_filter_ports && !port_listed(&target_ports, t->sport) && !port_listed(&target_ports, t->dport))
+        return false;
+    if (targ_filter_cgroup && bpf_current_task_under_cgroup(&target_cgroup, 0) != 1)
+        return false;
+    return true;
+}
+
+/* First data on a connection: decide whether to watch it, and fix its identity and role.
+ * Role from the handshake if we saw it; else a port that was listening at start means an
+ * accepted socket; else the first move decides (a client speaks first). */
+static __always_inline void tcpreq_decide(struct conn_state *st, struct sock *sk, bool is_send)
+{
+    __u64 id = bpf_get_current_pid_tgid();
+    if (!read_tcp_tuple(sk, &st->tuple) || !wanted(&st->tuple, id >> 32)) {
+        st->targeted = TARGET_NO;
+        return;
+    }
+    st->targeted = TARGET_YES;
+    st->tgid = id >> 32;
+    st->cookie = TCPREQ_COOKIE(sk);
+    bpf_get_current_comm(st->comm, sizeof(st->comm));
+    if (st->role == TCPREQ_ROLE_UNKNOWN) {
+        if (port_listed(&listen_ports, st->tuple.sport))
+            st->role = TCPREQ_ROLE_SERVER;
+        else
+            st->role = is_send ? TCPREQ_ROLE_CLIENT : TCPREQ_ROLE_SERVER;
+    }
+}
+
+static __always_inline void emit_event(struct conn_state *st, __u32 kind, __u64 now, __u32 bytes)
+{
+    struct tcpreq_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+    if (!e) {
+        count_lost(LOST_RING);
+        return;
+    }
+    __u64 id = bpf_get_current_pid_tgid();
+    e->record = TCPREQ_REC_EVENT;
+    e->kind = kind;
+    e->timestamp_ns = now;
+    e->cookie = st->cookie;
+    e->tgid = kind == TCPREQ_EV_CLOSE ? st->tgid : id >> 32; /* close may run in softirq */
+    e->tid = kind == TCPREQ_EV_CLOSE ? 0 : (__u32)id;
+    e->bytes = bytes;
+    e->role = st->role;
+    e->tuple = st->tuple;
+    bpf_ringbuf_submit(e, submit_flags());
+}
+
+static __always_inline __u32 log2_slot(__u64 v)
+{
+    __u32 r = 0, shift;
+    shift = (v > 0xFFFFFFFF) << 5; v >>= shift; r |= shift;
+    shift = (v > 0xFFFF) << 4; v >>= shift; r |= shift;
+    shift = (v > 0xFF) << 3; v >>= shift; r |= shift;
+    shift = (v > 0xF) << 2; v >>= shift; r |= shift;
+    shift = (v > 0x3) << 1; v >>= shift; r |= shift;
+    r |= (v >> 1);
+    return r < TCPREQ_HIST_SLOTS ? r : TCPREQ_HIST_SLOTS - 1;
+}
+
+static __always_inline void record_histogram(struct conn_state *st)
+{
+    struct tcpreq_hist_key key = {};
+    bool server = st->role == TCPREQ_ROLE_SERVER;
+    __builtin_memcpy(key.addr, server ? st->tuple.saddr : st->tuple.daddr, 16);
+    key.port = server ? st->tuple.sport : st->tuple.dport;
+    key.family = st->tuple.family;
+    key.tgid = st->tgid;
+    key.role = st->role;
+    struct tcpreq_hist *h = bpf_map_lookup_elem(&hists, &key);
+    if (!h) {
+        struct tcpreq_hist zero = {};
+        bpf_map_update_elem(&hists, &key, &zero, BPF_NOEXIST);
+        h = bpf_map_lookup_elem(&hists, &key);
+        if (!h) {
+            count_lost(LOST_STORAGE);
+            return;
+        }
+    }
+    __u64 d = st->last_ns - st->start_ns;
+    h->count += 1;
+    h->total_ns += d;
+    h->request_bytes += st->request_bytes;
+    h->response_bytes += st->response_bytes;
+    __u32 slot = log2_slot(d);
+    if (slot < TCPREQ_HIST_SLOTS)
+        h->slots[slot] += 1;
+}
+
+static __always_inline void emit_span(struct conn_state *st)
+{
+    struct tcpreq_span *s = bpf_ringbuf_reserve(&events, sizeof(*s), 0);
+    if (!s) {
+        count_lost(LOST_RING);
+        return;
+    }
+    s->record = TCPREQ_REC_SPAN;
+    s->role = st->role;
+    s->start_ns = st->start_ns;
+    s->end_ns = st->last_ns;
+    s->cookie = st->cookie;
+    s->request_bytes = st->request_bytes;
+    s->response_bytes = st->response_bytes;
+    s->ordinal = st->ordinal;
+    s->tgid = st->tgid;
+    __builtin_memcpy(s->comm, st->comm, sizeof(s->comm));
+    s->tuple = st->tuple;
+    bpf_ringbuf_submit(s, submit_flags());
+}
+
+/* The response is over: report the span and get ready for the next request. */
+static __always_inline void finish_span(struct conn_state *st)
+{
+    if (targ_mode == TCPREQ_MODE_HISTOGRAM)
+        record_histogram(st);
+    else
+        emit_span(st);
+    st->ordinal += 1;
+    st->phase = PHASE_IDLE;
+}
+
+/* Bytes moved on a watched connection (kernel and histogram modes). */
+static __always_inline void advance(struct conn_state *st, __u64 now, __u32 bytes, bool is_send)
+{
+    bool request = (st->role == TCPREQ_ROLE_SERVER) != is_send; /* server reads, client sends */
+    if (request) {
+        if (st->phase == PHASE_RESPONSE)
+            finish_span(st);
+        if (st->phase == PHASE_IDLE) {
+            st->phase = PHASE_REQUEST;
+            st->start_ns = now;
+            st->request_bytes = 0;
+            st->response_bytes = 0;
+        }
+        st->request_bytes += bytes;
+    } else if (st->phase != PHASE_IDLE) {
+        /* A response with no request before it (a greeting, or a connection met mid-way)
+         * is not a span. */
+        st->phase = PHASE_RESPONSE;
+        st->last_ns = now;
+        st->response_bytes += bytes;
+    }
+}
+
+/* A send or recv of `bytes` > 0 on a connection whose state the variant found or created. */
+static __always_inline void tcpreq_on_data(struct conn_state *st, struct sock *sk, __u32 bytes, bool is_send)
+{
+    if (st->targeted == TARGET_NO)
+        return;
+    if (st->targeted == TARGET_UNDECIDED) {
+        tcpreq_decide(st, sk, is_send);
+        if (st->targeted != TARGET_YES)
+            return;
+    }
+    __u64 now = bpf_ktime_get_ns();
+    if (targ_mode == TCPREQ_MODE_USER)
+        emit_event(st, is_send ? TCPREQ_EV_SEND : TCPREQ_EV_RECV, now, bytes);
+    else
+        advance(st, now, bytes, is_send);
+}
+
+/* The connection left ESTABLISHED or closed: a response in flight is complete. May run in
+ * softirq, so it uses only what the state recorded. */
+static __always_inline void tcpreq_on_close(struct conn_state *st)
+{
+    if (st->targeted != TARGET_YES)
+        return;
+    if (targ_mode == TCPREQ_MODE_USER)
+        emit_event(st, TCPREQ_EV_CLOSE, bpf_ktime_get_ns(), 0);
+    else if (st->phase == PHASE_RESPONSE)
+        finish_span(st);
+}
+
+#endif
