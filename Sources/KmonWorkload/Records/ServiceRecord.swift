@@ -1,0 +1,77 @@
+/// Ground truth a `kmon-service` writes about itself. All times are CLOCK_MONOTONIC ns
+/// (`MonotonicClock.now()`), the clock `bpf_ktime_get_ns()` reads. Ordinals count requests on
+/// one TCP connection from 0, in the order they were sent on it.
+
+/// One request the service served (any route, error answers included).
+public struct ServedRequestRecord: Sendable, Equatable {
+    public enum Route: UInt8, Sendable {
+        case other = 0
+        /// "/": the spec's work and calls.
+        case work = 1
+        case health = 2
+    }
+
+    /// Per-process sequence from 1; the calls made for this request carry it as parent.
+    public var requestID: UInt64
+    /// Server side of the connection the request arrived on.
+    public var local: IPv4Endpoint
+    /// Client side of that connection.
+    public var remote: IPv4Endpoint
+    public var ordinal: UInt32
+    public var route: Route
+    public var status: UInt16
+    /// When the read(2) that returned the request's first bytes returned (for pipelined
+    /// requests read together, the same time).
+    public var firstReadNs: UInt64
+    /// After the whole request (head and body) was read and parsed, before any work.
+    public var handlerEntryNs: UInt64
+    /// Response ready, just before its first byte is written.
+    public var handlerExitNs: UInt64
+    /// Just after the write(2) that sent the response's last byte returned.
+    public var responseWrittenNs: UInt64
+
+    public init(requestID: UInt64, local: IPv4Endpoint, remote: IPv4Endpoint, ordinal: UInt32, route: Route,
+                status: UInt16, firstReadNs: UInt64, handlerEntryNs: UInt64, handlerExitNs: UInt64, responseWrittenNs: UInt64) {
+        self.requestID = requestID
+        self.local = local
+        self.remote = remote
+        self.ordinal = ordinal
+        self.route = route
+        self.status = status
+        self.firstReadNs = firstReadNs
+        self.handlerEntryNs = handlerEntryNs
+        self.handlerExitNs = handlerExitNs
+        self.responseWrittenNs = responseWrittenNs
+    }
+}
+
+/// One call the service made to a downstream service while serving a request.
+public struct DownstreamCallRecord: Sendable, Equatable {
+    /// `requestID` of the served request that made this call.
+    public var parentRequestID: UInt64
+    /// Position of the callee in the service's flattened call list (`ServiceSpec.callees`).
+    public var callIndex: UInt16
+    /// Our (client) side of the connection.
+    public var local: IPv4Endpoint
+    /// The downstream service's side.
+    public var remote: IPv4Endpoint
+    public var ordinal: UInt32
+    /// HTTP status received; 0 when the call failed without a response.
+    public var status: UInt16
+    /// Just before the first write(2) of the request.
+    public var sendStartNs: UInt64
+    /// Just after the read(2) that completed the response returned (or the failure time).
+    public var responseCompleteNs: UInt64
+
+    public init(parentRequestID: UInt64, callIndex: UInt16, local: IPv4Endpoint, remote: IPv4Endpoint,
+                ordinal: UInt32, status: UInt16, sendStartNs: UInt64, responseCompleteNs: UInt64) {
+        self.parentRequestID = parentRequestID
+        self.callIndex = callIndex
+        self.local = local
+        self.remote = remote
+        self.ordinal = ordinal
+        self.status = status
+        self.sendStartNs = sendStartNs
+        self.responseCompleteNs = responseCompleteNs
+    }
+}

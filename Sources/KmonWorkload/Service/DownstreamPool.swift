@@ -1,0 +1,52 @@
+import Glibc
+import Synchronization
+
+/// One keep-alive connection to a downstream service, owned by one request at a time.
+final class DownstreamConnection {
+    let fd: Int32
+    let local: IPv4Endpoint
+    let remote: IPv4Endpoint
+    /// Requests sent on this connection so far: the next request's ordinal.
+    var ordinal: UInt32 = 0
+    var parser = HTTPResponseParser()
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 16 << 10, alignment: 16)
+
+    init(to endpoint: IPv4Endpoint, timeoutMs: Int) throws {
+        fd = try TCPSocket.connect(to: endpoint, timeoutMs: timeoutMs)
+        local = TCPSocket.localEndpoint(fd)
+        remote = endpoint
+    }
+
+    deinit {
+        close(fd)
+        buffer.deallocate()
+    }
+}
+
+/// Idle keep-alive connections to one downstream service. Requests take one (or open one) and
+/// give it back if it is still usable, so steady load reuses a fixed set of connections.
+final class DownstreamPool: @unchecked Sendable {
+    let service: String
+    let endpoint: IPv4Endpoint
+    /// The request sent on every call: "GET / HTTP/1.1" with the callee's name as Host.
+    let request: [UInt8]
+    let timeoutMs: Int
+    private let idle = Mutex<[DownstreamConnection]>([])
+
+    init(service: String, endpoint: IPv4Endpoint, timeoutMs: Int) {
+        self.service = service
+        self.endpoint = endpoint
+        self.timeoutMs = timeoutMs
+        request = Array("GET / HTTP/1.1\r\nHost: \(service)\r\n\r\n".utf8)
+    }
+
+    /// An idle connection (reused: true) or a new one.
+    func acquire() throws -> (connection: DownstreamConnection, reused: Bool) {
+        if let connection = idle.withLock({ $0.popLast() }) { return (connection, true) }
+        return (try DownstreamConnection(to: endpoint, timeoutMs: timeoutMs), false)
+    }
+
+    func release(_ connection: DownstreamConnection) {
+        idle.withLock { $0.append(connection) }
+    }
+}

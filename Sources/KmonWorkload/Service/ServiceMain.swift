@@ -1,0 +1,57 @@
+import Foundation
+import Glibc
+import KmonSupport
+import Logging
+
+/// The body of `kmon-service`: one service of a workload spec, as its own process.
+public enum ServiceMain {
+    public static func run(_ arguments: ServiceArguments) throws -> Never {
+        let spec = try WorkloadSpec.load(path: arguments.specPath)
+        guard let service = spec.service(named: arguments.service) else {
+            throw ServiceArgumentsError("\(arguments.specPath) has no service named \"\(arguments.service)\"")
+        }
+        // Probes tell services apart by comm; threads started from now on inherit it.
+        try setThreadName(service.processName)
+        var logger = Logger(label: "kmon-service.\(service.name)")
+        logger.logLevel = .info
+
+        var peers: [String: IPv4Endpoint] = [:]
+        for callee in service.callees {
+            peers[callee] = arguments.peers[callee]
+                ?? IPv4Endpoint(address: IPv4Endpoint.loopback, port: spec.service(named: callee)!.port)
+        }
+        let records = try arguments.recordsPath.map { try ServiceRecordWriter(path: $0, service: service.name) }
+        let runtime = try ServiceRuntime(service: service, peers: peers, records: records, callTimeoutMs: arguments.callTimeoutMs)
+        let bind = arguments.bind ?? IPv4Endpoint(address: IPv4Endpoint.loopback, port: service.port)
+        let server = try ServiceServer(runtime: runtime, bind: bind, arguments: arguments, logger: logger)
+        let trap = SignalTrap()
+        try server.start()
+        if let portFile = arguments.portFile {
+            // Written whole then renamed, so a reader never sees a partial port.
+            let temporary = portFile + ".tmp"
+            try "\(server.endpoint.port)\n".write(toFile: temporary, atomically: false, encoding: .utf8)
+            guard rename(temporary, portFile) == 0 else { throw SystemCallError("rename(\(portFile))") }
+        }
+        logger.info("serving \(service.name) on \(server.endpoint), pid \(getpid())")
+
+        // Run until SIGINT/SIGTERM, or until the parent (the controller) is gone.
+        let parent = getppid()
+        while !trap.token.wait(seconds: 0.5) {
+            if getppid() != parent {
+                trap.token.stop(reason: "parent process exited")
+            }
+        }
+        records?.close()
+        logger.info("stopping: \(trap.token.reason ?? "stopped")")
+        exit(0)
+    }
+
+    /// PR_SET_NAME for the calling thread, through procfs (prctl is not exported to Swift).
+    static func setThreadName(_ name: String) throws {
+        let fd = open("/proc/thread-self/comm", O_WRONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw SystemCallError("open(/proc/thread-self/comm)") }
+        defer { close(fd) }
+        let bytes = Array(name.utf8.prefix(15))
+        guard write(fd, bytes, bytes.count) == bytes.count else { throw SystemCallError("write(/proc/thread-self/comm)") }
+    }
+}

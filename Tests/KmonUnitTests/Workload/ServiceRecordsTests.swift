@@ -1,0 +1,33 @@
+import Foundation
+@testable import KmonWorkload
+import Testing
+
+@Suite struct ServiceRecordsTests {
+    @Test func writtenRecordsReadBackExactly() throws {
+        let path = NSTemporaryDirectory() + "kmon-records-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).bin"
+        defer { unlink(path) }
+        let served = ServedRequestRecord(
+            requestID: 7, local: IPv4Endpoint("198.18.3.10:8080")!, remote: IPv4Endpoint("198.18.3.1:40000")!,
+            ordinal: 3, route: .work, status: 200, firstReadNs: 1, handlerEntryNs: 2, handlerExitNs: 3, responseWrittenNs: 4)
+        let call = DownstreamCallRecord(
+            parentRequestID: 7, callIndex: 2, local: IPv4Endpoint("127.0.0.1:50000")!, remote: IPv4Endpoint("127.0.0.1:18081")!,
+            ordinal: 9, status: 502, sendStartNs: UInt64.max - 1, responseCompleteNs: UInt64.max)
+        let writer = try ServiceRecordWriter(path: path, service: "frontend", pid: 4242)
+        writer.append(served)
+        writer.append(call)
+        writer.close()
+        let records = try ServiceRecords.read(path: path)
+        #expect(records.service == "frontend" && records.pid == 4242)
+        #expect(records.served == [served])
+        #expect(records.calls == [call])
+        let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int
+        #expect(size == 64 + 2 * 64)
+    }
+
+    @Test func rejectsOtherFiles() {
+        #expect(throws: ServiceRecords.FormatError.self) {
+            try Array("not records at all, but long enough to hold a header of sixty-four bytes".utf8)
+                .withUnsafeBytes { try ServiceRecords.decode($0, path: "x") }
+        }
+    }
+}
