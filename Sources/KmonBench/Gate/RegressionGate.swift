@@ -1,0 +1,139 @@
+/// The CI regression gate: compares the low-noise cost figures of a run with a stored baseline.
+///
+/// A metric regresses only when all hold: the change exceeds the relative tolerance, it exceeds
+/// the absolute floor, it exceeds the minimum detectable effect of the two sets of blocks, and a
+/// Mann-Whitney test on the blocks says it is significant. Hard gates (losses nobody counted, a
+/// join rate under the floor) fail on their own.
+public struct RegressionGate: Sendable {
+    public struct Thresholds: Sendable {
+        public var tolerancePercent = 15.0
+        public var nanosecondsPerRunFloor = 20.0
+        public var runsPerRequestFloor = 0.5
+        public var cpuMicrosecondsPerRequestFloor = 2.0
+        public var alpha = 0.05
+        /// Client-vantage join rate below which a run fails outright.
+        public var minimumMatchedPercent = 99.9
+
+        public init() {}
+    }
+
+    public enum Outcome: String, Sendable {
+        case equal, regression, improvement
+
+        /// package-benchmark's convention: 0 equal, 2 regression, 4 improvements only.
+        public var exitCode: Int32 {
+            switch self {
+            case .equal: 0
+            case .regression: 2
+            case .improvement: 4
+            }
+        }
+    }
+
+    public enum Change: String, Sendable { case equal, regression, improvement, notCompared = "not compared" }
+
+    public struct Finding: Sendable {
+        public var arm: String
+        public var load: Double
+        public var metric: String
+        public var baseline: Double?
+        public var current: Double?
+        public var deltaPercent: Double?
+        public var mdePercent: Double?
+        public var pValue: Double?
+        public var change: Change
+        public var note: String?
+    }
+
+    public struct Report: Sendable {
+        public var findings: [Finding]
+        public var hardFailures: [String]
+
+        public var outcome: Outcome {
+            if !hardFailures.isEmpty || findings.contains(where: { $0.change == .regression }) { return .regression }
+            return findings.contains { $0.change == .improvement } ? .improvement : .equal
+        }
+    }
+
+    public var thresholds: Thresholds
+
+    public init(thresholds: Thresholds = Thresholds()) { self.thresholds = thresholds }
+
+    public func check(baseline: BenchResults, current: BenchResults) -> Report {
+        var findings: [Finding] = []
+        let currentRows = Dictionary(current.overhead.map { (RowKey($0), $0) }, uniquingKeysWith: { first, _ in first })
+        for old in baseline.overhead where old.variant != "baseline" && old.variant != "baseline-aa" {
+            guard let new = currentRows[RowKey(old)] else {
+                findings.append(Finding(arm: old.arm, load: old.load, metric: "all", change: .notCompared,
+                                        note: "arm or load level missing from the current run"))
+                continue
+            }
+            let programs = Set(old.samples.bpfNanosecondsPerRun.keys).union(new.samples.bpfNanosecondsPerRun.keys).sorted()
+            for program in programs {
+                findings.append(compare(old, new, metric: "ns/run \(program)",
+                                        old.samples.bpfNanosecondsPerRun[program] ?? [],
+                                        new.samples.bpfNanosecondsPerRun[program] ?? [],
+                                        floor: thresholds.nanosecondsPerRunFloor))
+            }
+            findings.append(compare(old, new, metric: "runs/req", old.samples.runsPerRequest, new.samples.runsPerRequest,
+                                    floor: thresholds.runsPerRequestFloor))
+            findings.append(compare(old, new, metric: "CPU µs/req", old.samples.cpuMicrosecondsPerRequest,
+                                    new.samples.cpuMicrosecondsPerRequest, floor: thresholds.cpuMicrosecondsPerRequestFloor))
+        }
+        return Report(findings: findings, hardFailures: hardFailures(current))
+    }
+
+    func hardFailures(_ results: BenchResults) -> [String] {
+        var failures: [String] = []
+        for row in results.overhead where row.unaccountedLosses > 0 {
+            failures.append("\(row.arm) at \(Format.load(row.load)): \(row.unaccountedLosses) requests missing without a counted loss")
+        }
+        for row in results.accuracy where row.vantage == .client {
+            if let matched = row.matchedPercent, matched < thresholds.minimumMatchedPercent {
+                failures.append("\(row.arm) \(row.hop) at \(Format.load(row.load)): client-vantage join rate "
+                                + "\(Format.number(matched, 3))% is below \(Format.number(thresholds.minimumMatchedPercent, 1))%")
+            }
+        }
+        return failures
+    }
+
+    func compare(_ old: OverheadRow, _ new: OverheadRow, metric: String, _ before: [Double], _ after: [Double],
+                 floor: Double) -> Finding {
+        var finding = Finding(arm: old.arm, load: old.load, metric: metric, baseline: Percentile.median(before),
+                              current: Percentile.median(after), change: .notCompared)
+        guard let base = finding.baseline, let value = finding.current, base > 0 else {
+            finding.note = before.isEmpty ? "not in the baseline" : (after.isEmpty ? "not in the current run" : nil)
+            return finding
+        }
+        let delta = value - base
+        let deltaPercent = delta / base * 100
+        finding.deltaPercent = deltaPercent
+        finding.mdePercent = Self.twoSampleMDE(before, after).map { $0 / base * 100 }
+        finding.pValue = RankTests.mannWhitneyP(before, after)
+        let large = abs(deltaPercent) > thresholds.tolerancePercent && abs(delta) > floor
+        let detectable = finding.mdePercent.map { abs(deltaPercent) > $0 } ?? false
+        let significant = finding.pValue.map { $0 < thresholds.alpha } ?? false
+        if large && detectable && significant {
+            finding.change = delta > 0 ? .regression : .improvement
+        } else {
+            finding.change = .equal
+            if large && !significant { finding.note = "beyond tolerance but not significant" }
+        }
+        return finding
+    }
+
+    /// 2.8·σ of a difference of two means, from the blocks' own spread; nil below two blocks on a side.
+    static func twoSampleMDE(_ a: [Double], _ b: [Double]) -> Double? {
+        guard let sa = Percentile.standardDeviation(a), let sb = Percentile.standardDeviation(b) else { return nil }
+        return 2.8 * (sa * sa / Double(a.count) + sb * sb / Double(b.count)).squareRoot()
+    }
+
+    struct RowKey: Hashable {
+        var arm: String
+        var load: Double
+        init(_ row: OverheadRow) {
+            arm = row.arm
+            load = row.load
+        }
+    }
+}

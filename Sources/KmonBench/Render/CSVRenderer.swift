@@ -1,0 +1,58 @@
+/// One CSV per table, with the results.json key names as headers (nested keys joined by `_`).
+public enum CSVRenderer {
+    public static func overhead(_ rows: [OverheadRow]) -> String {
+        let header = ["arm", "variant", "mode", "load", "offered_rps", "achieved_rps", "p50_us", "p99_us", "p999_us",
+                      "p99_delta_pct", "p99_delta_ci_lo", "p99_delta_ci_hi", "p_value", "saturation_rps",
+                      "saturation_delta_pct", "cpu_us_per_req_services", "cpu_us_per_req_agent", "cpu_us_per_req_bpf",
+                      "cpu_us_per_req_load_generator", "bpf_ns_per_run", "runs_per_req", "events_lost",
+                      "unaccounted_losses", "agent_rss_mb", "mde_pct", "verdict", "blocks"]
+        let lines = rows.map { row -> [String] in
+            let cpu = row.cpuMicrosecondsPerRequest
+            let programs = row.bpfNanosecondsPerRun.sorted { $0.key < $1.key }
+                .map { "\($0.key)=\(Format.csv($0.value))" }.joined(separator: ";")
+            return [row.arm, row.variant, row.mode ?? "", Format.csv(row.load), Format.csv(row.offeredRPS),
+                    Format.csv(row.achievedRPS), Format.csv(row.p50Microseconds), Format.csv(row.p99Microseconds),
+                    Format.csv(row.p999Microseconds), Format.csv(row.p99DeltaPercent), Format.csv(row.p99DeltaCI?.first),
+                    Format.csv(row.p99DeltaCI?.last), Format.csv(row.pValue), Format.csv(row.saturationRPS),
+                    Format.csv(row.saturationDeltaPercent), Format.csv(cpu.services), Format.csv(cpu.agent),
+                    Format.csv(cpu.bpf), Format.csv(cpu.loadGenerator), programs, Format.csv(row.runsPerRequest),
+                    String(row.eventsLost), String(row.unaccountedLosses), Format.csv(row.agentRSSMegabytes),
+                    Format.csv(row.mdePercent), row.verdict.rawValue, String(row.blocks)]
+        }
+        return render([header] + lines)
+    }
+
+    public static func accuracy(_ rows: [AccuracyRow]) -> String {
+        let header = ["arm", "variant", "mode", "vantage", "hop", "load", "truth_requests", "matched", "matched_pct",
+                      "unmatched_truth", "unmatched_probe", "bias_us", "mae_us", "p99_abs_err_us", "median_rel_err_pct",
+                      "p50_truth_us", "p50_probe_us", "p99_truth_us", "p99_probe_us", "nesting_checked", "nesting_violations"]
+        let lines = rows.map { row -> [String] in
+            [row.arm, row.variant, row.mode ?? "", row.vantage.rawValue, row.hop, Format.csv(row.load),
+             String(row.truthRequests), String(row.matched), Format.csv(row.matchedPercent), String(row.unmatchedTruth),
+             String(row.unmatchedProbe), Format.csv(row.biasMicroseconds), Format.csv(row.maeMicroseconds),
+             Format.csv(row.p99AbsoluteErrorMicroseconds), Format.csv(row.medianRelativeErrorPercent),
+             Format.csv(row.p50TruthMicroseconds), Format.csv(row.p50ProbeMicroseconds),
+             Format.csv(row.p99TruthMicroseconds), Format.csv(row.p99ProbeMicroseconds),
+             String(row.nestingChecked), String(row.nestingViolations)]
+        }
+        return render([header] + lines)
+    }
+
+    public static func saturation(_ rows: [SaturationRow]) -> String {
+        let header = ["variant", "rps", "delta_pct", "delta_ci_lo", "delta_ci_hi", "p_value", "blocks"]
+        let lines = rows.map {
+            [$0.variant, Format.csv($0.rps), Format.csv($0.deltaPercent), Format.csv($0.deltaCI?.first),
+             Format.csv($0.deltaCI?.last), Format.csv($0.pValue), String($0.blocks.count)]
+        }
+        return render([header] + lines)
+    }
+
+    static func render(_ rows: [[String]]) -> String {
+        rows.map { $0.map(escape).joined(separator: ",") }.joined(separator: "\n") + "\n"
+    }
+
+    static func escape(_ field: String) -> String {
+        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) else { return field }
+        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}

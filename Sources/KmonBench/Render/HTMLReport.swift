@@ -1,0 +1,80 @@
+/// report.html: one self-contained page (inline CSS and SVG, no scripts, no network) with the
+/// tables and the charts.
+public enum HTMLReport {
+    public static func render(_ results: BenchResults) -> String {
+        var html = """
+            <!doctype html>
+            <html lang="en"><head><meta charset="utf-8">
+            <title>kmon bench: \(SVG.escape(results.config.workload))</title>
+            <style>
+            body{font-family:sans-serif;margin:2em;max-width:1400px;color:#222}
+            table{border-collapse:collapse;font-size:12px;margin:1em 0}
+            th,td{border:1px solid #ccc;padding:3px 6px;text-align:right;white-space:nowrap}
+            th:first-child,td:first-child{text-align:left}
+            th{background:#f4f4f4}
+            .note{color:#555;font-size:13px;max-width:60em}
+            .grid{display:flex;flex-wrap:wrap;gap:12px}
+            </style></head><body>
+            <h1>kmon bench: \(SVG.escape(results.config.workload)) over \(results.config.network)</h1>
+
+            """
+        let environment = results.environment
+        html += "<p class=\"note\">\(SVG.escape(results.startedAt)) · kernel \(SVG.escape(environment.kernel)) · "
+        html += "\(SVG.escape(environment.cpu)) × \(environment.cores) · \(results.config.blocks) blocks × "
+        html += "\(Format.number(results.config.durationSeconds, 0)) s per run · seed \(results.config.seed) · "
+        html += "<code>\(SVG.escape(results.config.command))</code></p>\n"
+        if results.config.quick {
+            html += "<p class=\"note\"><b>Quick run:</b> few samples per arm, so p99.9 and the tails are rough.</p>\n"
+        }
+        let loads = results.config.loads
+        html += "<h2>Latency by percentile</h2><p class=\"note\">Client latency from the intended send time, pooled over blocks.</p><div class=\"grid\">"
+        for load in loads {
+            let series = results.charts.latencyCDF.filter { $0.load == load }
+            guard !series.isEmpty else { continue }
+            html += "<figure>\(Charts.latencyCDF(series, load: load))<figcaption>\(Format.load(load)) of baseline saturation</figcaption></figure>"
+        }
+        html += "</div>\n<h2>Overhead</h2><p class=\"note\">p99 Δ% against the baseline in the same blocks, with the bootstrap 95% CI; the grey band is the A/A minimum detectable effect.</p><div class=\"grid\">"
+        for load in loads {
+            let rows = results.overhead.filter { $0.load == load && $0.variant != "baseline" }
+            guard !rows.isEmpty else { continue }
+            let mde = results.noiseFloor.mdePercent[BenchSchedule.format(load)]
+            html += "<figure>\(Charts.overheadBars(rows, mde: mde))<figcaption>\(Format.load(load)) of baseline saturation</figcaption></figure>"
+        }
+        html += "</div>\n" + table(TablesRenderer.overhead(results))
+        html += "<h2>Saturation</h2>" + table(TablesRenderer.saturation(results))
+        html += "<h2>Accuracy</h2><p class=\"note\">probe − truth per request, joined on (4-tuple, ordinal).</p><div class=\"grid\">"
+        for histogram in results.charts.errorHistograms {
+            html += "<figure>\(Charts.errorHistogram(histogram))<figcaption>\(Format.load(histogram.load))</figcaption></figure>"
+        }
+        html += "</div>\n" + table(TablesRenderer.accuracy(results))
+        html += "<h2>Topology</h2><p class=\"note\">Edge labels: observed / ground-truth requests. Dashed red: not in the spec.</p><div class=\"grid\">"
+        for variant in results.topology.byVariant {
+            html += "<figure>\(Charts.topology(variant))<figcaption>\(SVG.escape(variant.variant))</figcaption></figure>"
+        }
+        html += "</div>\n" + table(TablesRenderer.topology(results).components(separatedBy: "\n\n").last ?? "")
+        if !results.skipped.isEmpty {
+            html += "<h2>Skipped arms</h2><ul>" + results.skipped.map {
+                "<li><b>\(SVG.escape($0.variant))</b>: \(SVG.escape($0.reason))</li>"
+            }.joined() + "</ul>"
+        }
+        if !results.invalidBlocks.isEmpty {
+            html += "<h2>Invalid blocks</h2><ul>" + results.invalidBlocks.map {
+                "<li>\(SVG.escape($0.phase)) block \($0.block), \(SVG.escape($0.variant)): \(SVG.escape($0.reason))</li>"
+            }.joined() + "</ul>"
+        }
+        return html + "</body></html>\n"
+    }
+
+    /// Turns one of TablesRenderer's Markdown tables into an HTML table.
+    static func table(_ markdown: String) -> String {
+        let lines = markdown.split(separator: "\n").filter { $0.hasPrefix("|") }
+        guard lines.count >= 2 else { return "<p>\(SVG.escape(markdown))</p>" }
+        func cells(_ line: Substring) -> [String] {
+            line.split(separator: "|", omittingEmptySubsequences: false).dropFirst().dropLast()
+                .map { SVG.escape($0.trimmingCharacters(in: .whitespaces)) }
+        }
+        var html = "<table><tr>" + cells(lines[0]).map { "<th>\($0)</th>" }.joined() + "</tr>"
+        for line in lines.dropFirst(2) { html += "<tr>" + cells(line).map { "<td>\($0)</td>" }.joined() + "</tr>" }
+        return html + "</table>\n"
+    }
+}

@@ -1,0 +1,245 @@
+import Foundation
+
+/// Everything one bench run measured: the content of results.json.
+///
+/// The keys are a versioned interface (docs/results.schema.json, described in the README):
+/// other tools and CI read them. Optional values are written as JSON null, never left out, so a
+/// reader can tell "not measured" from "missing key".
+public struct BenchResults: Codable, Sendable {
+    public static let schemaVersion = "kmon.bench/1"
+
+    public var schema = BenchResults.schemaVersion
+    public var kmonVersion: String
+    public var startedAt: String
+    public var elapsedSeconds: Double
+    public var environment: BenchEnvironment
+    public var config: BenchConfigRecord
+    public var noiseFloor: NoiseFloorRecord
+    public var saturation: [SaturationRow]
+    public var overhead: [OverheadRow]
+    public var accuracy: [AccuracyRow]
+    public var topology: TopologyRecord
+    public var skipped: [SkippedArm]
+    public var invalidBlocks: [InvalidBlock]
+    public var charts: ChartData
+
+    public init(kmonVersion: String, startedAt: String, elapsedSeconds: Double, environment: BenchEnvironment,
+                config: BenchConfigRecord, noiseFloor: NoiseFloorRecord, saturation: [SaturationRow],
+                overhead: [OverheadRow], accuracy: [AccuracyRow], topology: TopologyRecord,
+                skipped: [SkippedArm], invalidBlocks: [InvalidBlock], charts: ChartData) {
+        self.kmonVersion = kmonVersion
+        self.startedAt = startedAt
+        self.elapsedSeconds = elapsedSeconds
+        self.environment = environment
+        self.config = config
+        self.noiseFloor = noiseFloor
+        self.saturation = saturation
+        self.overhead = overhead
+        self.accuracy = accuracy
+        self.topology = topology
+        self.skipped = skipped
+        self.invalidBlocks = invalidBlocks
+        self.charts = charts
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case schema, environment, config, saturation, overhead, accuracy, topology, skipped, charts
+        case kmonVersion = "kmon_version", startedAt = "started_at", elapsedSeconds = "elapsed_s"
+        case noiseFloor = "noise_floor", invalidBlocks = "invalid_blocks"
+    }
+
+    public func encoded() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.nonConformingFloatEncodingStrategy = .throw
+        return try encoder.encode(self)
+    }
+
+    /// Reads a results.json written by kmon bench; anything else is refused with the reason.
+    public static func decode(_ data: Data, source: String) throws -> BenchResults {
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: data)
+        } catch {
+            throw ResultsFileError.notJSON(source)
+        }
+        guard let top = object as? [String: Any], let schema = top["schema"] as? String else {
+            throw ResultsFileError.notOurs(source, "it has no \"schema\" key")
+        }
+        guard schema == schemaVersion else {
+            throw ResultsFileError.notOurs(source, "its schema is \"\(schema)\", this kmon reads \"\(schemaVersion)\"")
+        }
+        do {
+            return try JSONDecoder().decode(BenchResults.self, from: data)
+        } catch {
+            throw ResultsFileError.notOurs(source, "it does not match the \(schemaVersion) layout (\(error))")
+        }
+    }
+
+    public static func load(path: String) throws -> BenchResults {
+        guard let data = FileManager.default.contents(atPath: path) else { throw ResultsFileError.unreadable(path) }
+        return try decode(data, source: path)
+    }
+}
+
+public struct ResultsFileError: Error, CustomStringConvertible, Equatable {
+    public let description: String
+
+    static func notJSON(_ source: String) -> ResultsFileError {
+        ResultsFileError(description: "\(source) is not a kmon bench results file: it is not JSON")
+    }
+
+    static func notOurs(_ source: String, _ why: String) -> ResultsFileError {
+        ResultsFileError(description: "\(source) is not a kmon bench results file: \(why)")
+    }
+
+    static func unreadable(_ path: String) -> ResultsFileError {
+        ResultsFileError(description: "cannot read \(path): no such file, or not readable")
+    }
+}
+
+public struct BenchEnvironment: Codable, Sendable {
+    public var kernel: String
+    public var cpu: String
+    public var cores: Int
+    public var machine: String
+    public var hostname: String
+    public var memoryMB: Double?
+    public var bpfStats: String?
+
+    public init(kernel: String, cpu: String, cores: Int, machine: String, hostname: String,
+                memoryMB: Double?, bpfStats: String?) {
+        self.kernel = kernel
+        self.cpu = cpu
+        self.cores = cores
+        self.machine = machine
+        self.hostname = hostname
+        self.memoryMB = memoryMB
+        self.bpfStats = bpfStats
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case kernel, cpu, cores, machine, hostname
+        case memoryMB = "memory_mb", bpfStats = "bpf_stats"
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(kernel, forKey: .kernel)
+        try c.encode(cpu, forKey: .cpu)
+        try c.encode(cores, forKey: .cores)
+        try c.encode(machine, forKey: .machine)
+        try c.encode(hostname, forKey: .hostname)
+        try c.encode(memoryMB, forKey: .memoryMB)
+        try c.encode(bpfStats, forKey: .bpfStats)
+    }
+}
+
+/// The settings the run used, so it can be repeated (the seed fixes block order and bootstrap).
+public struct BenchConfigRecord: Codable, Sendable {
+    public var workload: String
+    public var network: String
+    public var arms: [String]
+    public var loads: [Double]
+    public var blocks: Int
+    public var saturationBlocks: Int
+    public var durationSeconds: Double
+    public var warmupSeconds: Double
+    public var connections: Int
+    public var seed: UInt64
+    public var quick: Bool
+    public var command: String
+
+    public init(workload: String, network: String, arms: [String], loads: [Double], blocks: Int, saturationBlocks: Int,
+                durationSeconds: Double, warmupSeconds: Double, connections: Int, seed: UInt64, quick: Bool, command: String) {
+        self.workload = workload
+        self.network = network
+        self.arms = arms
+        self.loads = loads
+        self.blocks = blocks
+        self.saturationBlocks = saturationBlocks
+        self.durationSeconds = durationSeconds
+        self.warmupSeconds = warmupSeconds
+        self.connections = connections
+        self.seed = seed
+        self.quick = quick
+        self.command = command
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case workload, network, arms, loads, blocks, connections, seed, quick, command
+        case saturationBlocks = "saturation_blocks", durationSeconds = "duration_s", warmupSeconds = "warmup_s"
+    }
+}
+
+public struct NoiseFloorRecord: Codable, Sendable {
+    /// Valid A/A block pairs per load level.
+    public var blocks: [String: Int]
+    /// Minimum detectable p99 effect per load level, percent.
+    public var mdePercent: [String: Double]
+
+    public init(blocks: [String: Int], mdePercent: [String: Double]) {
+        self.blocks = blocks
+        self.mdePercent = mdePercent
+    }
+
+    enum CodingKeys: String, CodingKey { case blocks, mdePercent = "mde_pct" }
+}
+
+public struct SaturationRow: Codable, Sendable {
+    public var variant: String
+    public var rps: Double?
+    public var deltaPercent: Double?
+    public var deltaCI: [Double]?
+    public var pValue: Double?
+    public var blocks: [Double]
+
+    public init(variant: String, rps: Double?, deltaPercent: Double?, deltaCI: [Double]?, pValue: Double?, blocks: [Double]) {
+        self.variant = variant
+        self.rps = rps
+        self.deltaPercent = deltaPercent
+        self.deltaCI = deltaCI
+        self.pValue = pValue
+        self.blocks = blocks
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case variant, rps, blocks
+        case deltaPercent = "delta_pct", deltaCI = "delta_ci", pValue = "p_value"
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(variant, forKey: .variant)
+        try c.encode(rps, forKey: .rps)
+        try c.encode(deltaPercent, forKey: .deltaPercent)
+        try c.encode(deltaCI, forKey: .deltaCI)
+        try c.encode(pValue, forKey: .pValue)
+        try c.encode(blocks, forKey: .blocks)
+    }
+}
+
+public struct SkippedArm: Codable, Sendable, Equatable {
+    public var variant: String
+    public var reason: String
+
+    public init(variant: String, reason: String) {
+        self.variant = variant
+        self.reason = reason
+    }
+}
+
+/// A block whose numbers were dropped, and why (a service died, the load generator failed).
+public struct InvalidBlock: Codable, Sendable, Equatable {
+    public var phase: String
+    public var block: Int
+    public var variant: String
+    public var reason: String
+
+    public init(phase: String, block: Int, variant: String, reason: String) {
+        self.phase = phase
+        self.block = block
+        self.variant = variant
+        self.reason = reason
+    }
+}
