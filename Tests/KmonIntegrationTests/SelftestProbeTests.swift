@@ -69,6 +69,37 @@ struct SelftestProbeTests {
         #expect(!openFileDescriptorsAreLinks(linkID: linkID))
     }
 
+    /// The background consumer delivers events and stops cleanly; closing everything returns
+    /// every file descriptor the object, link and ring opened.
+    @Test func backgroundConsumerStopsAndNothingLeaks() throws {
+        try Privileged.check()
+        let fdsBefore = openFileDescriptorCount()
+        do {
+            let object = try BPFObject(elf: try #require(EmbeddedBPF.object(named: "selftest")), name: "selftest")
+            try object.setGlobal("targ_tgid", to: UInt32(getpid()))
+            try object.load()
+            let link = try object.program("selftest_send").attach()
+            let collected = Collected()
+            let consumer = try RingBufferConsumer(map: try object.map("events")) { sample in
+                if let event = EventDecoder.decode(sample, as: selftest_event.self) { collected.append(event) }
+            }
+            consumer.start()
+            let pair = try LoopbackPair()
+            let cookie = LoopbackPair.cookie(of: pair.client)
+            for size in 1...20 { _ = send(pair.client, [UInt8](repeating: 1, count: size), size, 0) }
+            for _ in 0..<100 where collected.all.filter({ $0.cookie == cookie }).count < 20 { usleep(10_000) }
+            consumer.stop()
+            pair.close()
+            #expect(collected.all.filter { $0.cookie == cookie }.map(\.bytes) == Array(1...20).map(Int32.init))
+            try link.detach()
+        }
+        #expect(openFileDescriptorCount() == fdsBefore)
+    }
+
+    func openFileDescriptorCount() -> Int {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []).count
+    }
+
     @Test func statisticsAreRestoredWhenClosed() throws {
         try Privileged.check()
         let path = "/proc/sys/kernel/bpf_stats_enabled"

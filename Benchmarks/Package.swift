@@ -1,0 +1,24 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Performance record of Kmon, kept out of the main build: package-benchmark is heavy.
+// Run: cd Benchmarks && swift package --allow-writing-to-package-directory benchmark
+let package = Package(
+    name: "KmonBenchmarks",
+    dependencies: [
+        .package(name: "Kmon", path: ".."),
+        .package(url: "https://github.com/ordo-one/package-benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .executableTarget(
+            name: "EventDecoding",
+            dependencies: [
+                .product(name: "Benchmark", package: "package-benchmark"),
+                .product(name: "BPF", package: "Kmon"),
+            ],
+            path: "Benchmarks/EventDecoding",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
+        ),
+    ],
+    swiftLanguageModes: [.v5]
+)
