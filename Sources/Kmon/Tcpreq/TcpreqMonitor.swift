@@ -1,0 +1,63 @@
+import BPF
+import KmonSupport
+import Logging
+
+/// One reading of a running tcpreq session, for live views and exporters: the topology so far
+/// (cumulative), the spans finished since the previous snapshot, losses, and program costs.
+public struct TcpreqSnapshot: Sendable {
+    public var variant: ProbeVariant
+    public var mode: SpanMode
+    /// CLOCK_MONOTONIC time of the reading, and seconds since the session started.
+    public var timeNanoseconds: UInt64
+    public var elapsedSeconds: Double
+    public var topology: Topology
+    /// Spans finished since the previous snapshot (empty in histogram mode).
+    public var newSpans: [Span]
+    public var counters: TcpreqCounters
+    public var programs: [ProgramRunStats]
+}
+
+/// A tcpreq session plus the topology it feeds. `snapshot()` is cheap enough to call every
+/// second; exporters and the live view consume what it returns.
+public final class TcpreqMonitor {
+    public let session: TcpreqSession
+    private var builder: TopologyBuilder
+    private let startedAt: UInt64
+    private let processNames: ProcessNames
+
+    /// Starts the session (see `TcpreqSession.start`). `endpointNames` maps listening ports to
+    /// service names, e.g. from a workload spec.
+    public init(_ configuration: TcpreqConfiguration, endpointNames: [UInt16: String] = [:],
+                logger: Logger = Logger(label: "kmon.tcpreq")) throws {
+        var configuration = configuration
+        configuration.keepSpans = true
+        let names = ProcessNames()
+        processNames = names
+        session = try TcpreqSession.start(configuration, logger: logger, processNames: names)
+        builder = TopologyBuilder(endpointNames: endpointNames, processName: names.name(of:))
+        startedAt = MonotonicClock.now()
+    }
+
+    public func snapshot() throws -> TcpreqSnapshot {
+        let spans = session.takeSpans()
+        spans.forEach { builder.add($0) }
+        var topology: Topology
+        if session.configuration.mode == .histogram {
+            var fromHistograms = TopologyBuilder(endpointNames: builder.endpointNames, processName: processNames.name(of:))
+            try session.histograms().forEach { fromHistograms.add($0) }
+            topology = fromHistograms.build()
+        } else {
+            topology = builder.build()
+        }
+        let now = MonotonicClock.now()
+        return TcpreqSnapshot(variant: session.configuration.variant, mode: session.configuration.mode,
+                              timeNanoseconds: now, elapsedSeconds: Double(now - startedAt) / 1e9,
+                              topology: topology, newSpans: spans, counters: try session.counters(),
+                              programs: try session.programStats())
+    }
+
+    /// Stops the session; a snapshot taken afterwards is the final one.
+    public func stop() throws {
+        try session.stop()
+    }
+}

@@ -1,0 +1,94 @@
+import BPF
+
+/// The JSON summary `kmon monitor --json` prints at the end (and the bench can store).
+public struct TcpreqSummary: Codable, Sendable {
+    public struct Service: Codable, Sendable {
+        public var name: String
+        public var pids: [Int32]
+        public var requests: UInt64
+        public var p50_us: Double?
+        public var p99_us: Double?
+        public var request_bytes: UInt64
+        public var response_bytes: UInt64
+    }
+
+    public struct Edge: Codable, Sendable {
+        public var from: String
+        public var to: String
+        public var requests: UInt64
+        public var p50_us: Double?
+        public var p99_us: Double?
+        public var request_bytes: UInt64
+        public var response_bytes: UInt64
+    }
+
+    public struct Program: Codable, Sendable {
+        public var name: String
+        public var runs: UInt64
+        public var run_time_ns: UInt64
+        public var ns_per_run: Double?
+    }
+
+    public struct Skipped: Codable, Sendable {
+        public var variant: String
+        public var reason: String
+        public init(variant: String, reason: String) {
+            self.variant = variant
+            self.reason = reason
+        }
+    }
+
+    public struct Lost: Codable, Sendable {
+        public var ring_buffer: UInt64
+        public var storage: UInt64
+    }
+
+    public var variant: String
+    public var mode: String
+    public var duration_s: Double
+    public var services: [Service]
+    public var edges: [Edge]
+    /// Every record or connection lost, all causes; `lost_detail` splits it.
+    public var lost: UInt64
+    public var lost_detail: Lost
+    /// Ring records read (raw events in user mode, spans in kernel mode) and spans finished.
+    public var records: UInt64
+    public var spans: UInt64
+    public var programs: [Program]
+    public var skipped: [Skipped]
+
+    public init(_ snapshot: TcpreqSnapshot, skipped: [Skipped] = []) {
+        variant = snapshot.variant.rawValue
+        mode = snapshot.mode.rawValue
+        duration_s = (snapshot.elapsedSeconds * 1000).rounded() / 1000
+        services = snapshot.topology.services.map {
+            Service(name: $0.name, pids: $0.pids, requests: $0.traffic.requests,
+                    p50_us: $0.traffic.microseconds(atPercentile: 50), p99_us: $0.traffic.microseconds(atPercentile: 99),
+                    request_bytes: $0.traffic.requestBytes, response_bytes: $0.traffic.responseBytes)
+        }
+        edges = snapshot.topology.edges.map {
+            Edge(from: $0.from, to: $0.to, requests: $0.traffic.requests,
+                 p50_us: $0.traffic.microseconds(atPercentile: 50), p99_us: $0.traffic.microseconds(atPercentile: 99),
+                 request_bytes: $0.traffic.requestBytes, response_bytes: $0.traffic.responseBytes)
+        }
+        lost = snapshot.counters.lost.total
+        lost_detail = Lost(ring_buffer: snapshot.counters.lost.ringBuffer, storage: snapshot.counters.lost.storage)
+        records = snapshot.counters.records
+        spans = snapshot.counters.spans
+        programs = snapshot.programs.map {
+            Program(name: $0.name, runs: $0.runCount, run_time_ns: $0.runTimeNanoseconds,
+                    ns_per_run: $0.nanosecondsPerRun.map { ($0 * 10).rounded() / 10 })
+        }
+        self.skipped = skipped
+    }
+
+    /// A summary for a variant that could not run at all.
+    public static func skipped(variant: ProbeVariant, mode: SpanMode, reason: String) -> TcpreqSummary {
+        var summary = TcpreqSummary(TcpreqSnapshot(
+            variant: variant, mode: mode, timeNanoseconds: 0, elapsedSeconds: 0, topology: Topology(services: [], edges: []),
+            newSpans: [], counters: TcpreqCounters(records: 0, spans: 0, decodeErrors: 0, lost: .init(ringBuffer: 0, storage: 0)),
+            programs: []))
+        summary.skipped = [Skipped(variant: variant.rawValue, reason: reason)]
+        return summary
+    }
+}
