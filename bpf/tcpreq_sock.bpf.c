@@ -2,6 +2,7 @@
  * Hooks: tp_btf/sock_recv_length and tp_btf/sock_send_length (every recvmsg/sendmsg on the
  * machine, after it returns, with the struct sock), tp_btf/inet_sock_set_state (handshake role,
  * close). State per connection lives in socket-local storage (BPF_MAP_TYPE_SK_STORAGE).
+ * iter/bpf_sk_storage_map (run once at session stop) closes the responses still in flight.
  * Emits, by targ_mode: user: one tcpreq_event per send/recv/close; kernel: one tcpreq_span per
  * completed request; histogram: no records, log2 histograms in `hists`.
  * Cost per run (README table): an unwatched socket pays one storage lookup (about 50-60 ns with
@@ -75,5 +76,18 @@ int BPF_PROG(tcpreq_state, struct sock *sk, int oldstate, int newstate)
         if (st)
             tcpreq_on_close(st);
     }
+    return 0;
+}
+
+/* Session stop, after the other programs are detached: a keep-alive connection's last
+ * response is otherwise closed only by its next request or its close. */
+SEC("iter/bpf_sk_storage_map")
+int tcpreq_flush(struct bpf_iter__bpf_sk_storage_map *ctx)
+{
+    struct conn_state *st = ctx->value;
+    if (!ctx->sk || !st)
+        return 0;
+    if (targ_mode != TCPREQ_MODE_USER && st->targeted == TARGET_YES && st->phase == PHASE_RESPONSE)
+        finish_span(st);
     return 0;
 }

@@ -10,6 +10,7 @@ struct KmonCommand: ParsableCommand {
         subcommands: [
             DoctorCommand.self,
             LoadCommand.self,
+            MonitorCommand.self,
         ]
     )
 }

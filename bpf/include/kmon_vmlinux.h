@@ -59,6 +59,15 @@ struct task_struct {
     struct files_struct *files;
 };
 
+/* Context of an iter/bpf_sk_storage_map program: one socket's storage per call. */
+struct bpf_iter_meta;
+struct bpf_iter__bpf_sk_storage_map {
+    struct bpf_iter_meta *meta;
+    struct bpf_map *map;
+    struct sock *sk;
+    void *value;
+};
+
 #pragma clang attribute pop
 
 #endif

@@ -15,6 +15,18 @@ public struct TcpreqSnapshot: Sendable {
     public var newSpans: [Span]
     public var counters: TcpreqCounters
     public var programs: [ProgramRunStats]
+
+    public init(variant: ProbeVariant, mode: SpanMode, timeNanoseconds: UInt64, elapsedSeconds: Double, topology: Topology,
+                newSpans: [Span], counters: TcpreqCounters, programs: [ProgramRunStats]) {
+        self.variant = variant
+        self.mode = mode
+        self.timeNanoseconds = timeNanoseconds
+        self.elapsedSeconds = elapsedSeconds
+        self.topology = topology
+        self.newSpans = newSpans
+        self.counters = counters
+        self.programs = programs
+    }
 }
 
 /// A tcpreq session plus the topology it feeds. `snapshot()` is cheap enough to call every

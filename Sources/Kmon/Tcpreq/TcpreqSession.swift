@@ -111,6 +111,9 @@ public final class TcpreqSession {
         try object.setGlobal("targ_filter_cgroup", to: UInt32(filters.cgroupPath == nil ? 0 : 1))
         try object.setGlobal("targ_wakeup_bytes", to: UInt64(configuration.wakeupBytes))
         try object.map("events").setMaxEntries(UInt32(configuration.ringBufferBytes))
+        if configuration.mode == .user, let flush = try? object.program("tcpreq_flush") {
+            flush.autoload = false // Swift closes user-mode spans itself
+        }
     }
 
     private func fillFilterMaps() throws {
@@ -150,6 +153,7 @@ public final class TcpreqSession {
 
     private func attachAll() throws {
         for program in object.programs where program.fd >= 0 {
+            if program.section.hasPrefix("iter/") { continue } // run once, at stop
             if program.section.hasPrefix("cgroup_skb/") {
                 let cgroup = configuration.filters.cgroupPath ?? KernelMounts.cgroup2Path()
                 guard let cgroup else {
@@ -225,6 +229,17 @@ public final class TcpreqSession {
         finished.forEach { spanHandler?($0) }
     }
 
+    /// Closes the responses still in flight in the kernel's per-connection state (kernel and
+    /// histogram modes), as a connection close would: keep-alive connections idle at the end
+    /// would otherwise keep their last span. Runs after the hooks are detached.
+    private func flushInFlight() throws {
+        guard hasWork, configuration.mode != .user,
+              let program = object.programs.first(where: { $0.name == "tcpreq_flush" && $0.fd >= 0 }) else { return }
+        let iterator = try program.attachIterator(map: try object.map("conn_state"))
+        defer { try? iterator.link.detach() }
+        try iterator.run()
+    }
+
     // MARK: results
 
     /// Returns the spans finished since the last call, and forgets them.
@@ -245,10 +260,16 @@ public final class TcpreqSession {
         }
     }
 
-    /// Each program's kernel run statistics since load (after `stop()`, as of the stop).
+    /// Each hook program's kernel run statistics since load (after `stop()`, as of the stop).
+    /// The stop-time flush iterator is left out: it runs once and is no per-event cost.
     public func programStats() throws -> [ProgramRunStats] {
         if let finalPrograms { return finalPrograms }
-        return try object.programs.filter { $0.fd >= 0 }.map { try $0.runStats() }
+        return try object.programs.filter { $0.fd >= 0 && !$0.section.hasPrefix("iter/") }.map { try $0.runStats() }
+    }
+
+    /// Kernel ids of every program this session loaded, for checking none outlives it.
+    public func loadedProgramIDs() throws -> [UInt32] {
+        try object.programs.filter { $0.fd >= 0 }.map { try $0.kernelID() }
     }
 
     /// Records read, spans finished, and losses so far.
@@ -277,6 +298,7 @@ public final class TcpreqSession {
             do { try link.detach() } catch { firstError = firstError ?? error }
         }
         links.removeAll()
+        do { try flushInFlight() } catch { firstError = firstError ?? error }
         if let thread = consumerThread {
             consumerStop.set()
             consumerDone.wait()
@@ -304,6 +326,11 @@ public struct TcpreqCounters: Equatable, Sendable {
         /// Connections or histogram rows not tracked because a map was full.
         public var storage: UInt64
         public var total: UInt64 { ringBuffer + storage }
+
+        public init(ringBuffer: UInt64, storage: UInt64) {
+            self.ringBuffer = ringBuffer
+            self.storage = storage
+        }
     }
 
     /// Ring records read: raw events (user mode) or spans (kernel mode).
@@ -313,6 +340,13 @@ public struct TcpreqCounters: Equatable, Sendable {
     /// Ring records this build could not decode.
     public var decodeErrors: UInt64
     public var lost: Lost
+
+    public init(records: UInt64, spans: UInt64, decodeErrors: UInt64, lost: Lost) {
+        self.records = records
+        self.spans = spans
+        self.decodeErrors = decodeErrors
+        self.lost = lost
+    }
 }
 
 /// A one-way flag shared between threads.

@@ -11,6 +11,11 @@ public struct Topology: Sendable {
     public var services: [ServiceSummary]
     public var edges: [EdgeSummary]
 
+    public init(services: [ServiceSummary], edges: [EdgeSummary]) {
+        self.services = services
+        self.edges = edges
+    }
+
     public func service(named name: String) -> ServiceSummary? { services.first { $0.name == name } }
     public func edge(from: String, to: String) -> EdgeSummary? { edges.first { $0.from == from && $0.to == to } }
 }
@@ -27,14 +32,16 @@ public struct TrafficSummary: Sendable {
         Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 100_000_000_000, numberOfSignificantValueDigits: .two)
     }
 
-    mutating func record(durationNanoseconds: UInt64, requestBytes: UInt64, responseBytes: UInt64, count: UInt64 = 1) {
+    public init() {}
+
+    public mutating func record(durationNanoseconds: UInt64, requestBytes: UInt64, responseBytes: UInt64, count: UInt64 = 1) {
         requests += count
         self.requestBytes += requestBytes
         self.responseBytes += responseBytes
         _ = latency.record(min(max(durationNanoseconds, 1), latency.highestTrackableValue), count: count)
     }
 
-    mutating func merge(_ other: TrafficSummary) {
+    public mutating func merge(_ other: TrafficSummary) {
         requests += other.requests
         requestBytes += other.requestBytes
         responseBytes += other.responseBytes
@@ -52,6 +59,12 @@ public struct ServiceSummary: Sendable {
     public var pids: [Int32]
     /// Server-side view: from the first request byte read to the last response byte written.
     public var traffic: TrafficSummary
+
+    public init(name: String, pids: [Int32], traffic: TrafficSummary) {
+        self.name = name
+        self.pids = pids
+        self.traffic = traffic
+    }
 }
 
 public struct EdgeSummary: Sendable {
@@ -59,6 +72,12 @@ public struct EdgeSummary: Sendable {
     public var to: String
     /// Client-side view: from the first request byte sent to the last response byte read.
     public var traffic: TrafficSummary
+
+    public init(from: String, to: String, traffic: TrafficSummary) {
+        self.from = from
+        self.to = to
+        self.traffic = traffic
+    }
 }
 
 /// Accumulates spans (or histograms) and names services once everything is in, so the order

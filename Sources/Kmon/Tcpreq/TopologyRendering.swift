@@ -1,23 +1,26 @@
 extension Topology {
     /// Graphviz DOT: one node per service (and per unnamed peer), one labelled edge per call path.
     public func dot(title: String = "kmon") -> String {
-        func quote(_ s: String) -> String {
-            "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        /// Label lines, escaped one by one and joined with DOT's own line break.
+        func label(_ lines: [String]) -> String {
+            "\"" + lines.map { $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") }
+                .joined(separator: "\\n") + "\""
         }
-        func latency(_ t: TrafficSummary) -> String {
-            guard let p50 = t.microseconds(atPercentile: 50), let p99 = t.microseconds(atPercentile: 99) else { return "" }
-            return "\\np50 \(format(p50)) µs, p99 \(format(p99)) µs"
+        func quote(_ s: String) -> String { label([s]) }
+        func latency(_ t: TrafficSummary) -> [String] {
+            guard let p50 = t.microseconds(atPercentile: 50), let p99 = t.microseconds(atPercentile: 99) else { return [] }
+            return ["p50 \(format(p50)) µs, p99 \(format(p99)) µs"]
         }
         var lines = ["digraph \(quote(title)) {", "  rankdir=LR;", "  node [shape=box];"]
         let named = Set(services.map(\.name))
         for service in services {
-            lines.append("  \(quote(service.name)) [label=\(quote("\(service.name)\\n\(service.traffic.requests) req\(latency(service.traffic))"))];")
+            lines.append("  \(quote(service.name)) [label=\(label([service.name, "\(service.traffic.requests) req"] + latency(service.traffic)))];")
         }
         for peer in Set(edges.flatMap { [$0.from, $0.to] }).subtracting(named).sorted() {
             lines.append("  \(quote(peer)) [shape=ellipse];")
         }
         for edge in edges {
-            lines.append("  \(quote(edge.from)) -> \(quote(edge.to)) [label=\(quote("\(edge.traffic.requests) req\(latency(edge.traffic))"))];")
+            lines.append("  \(quote(edge.from)) -> \(quote(edge.to)) [label=\(label(["\(edge.traffic.requests) req"] + latency(edge.traffic)))];")
         }
         lines.append("}")
         return lines.joined(separator: "\n") + "\n"

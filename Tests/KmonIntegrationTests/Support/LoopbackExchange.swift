@@ -68,8 +68,9 @@ final class LoopbackExchange: @unchecked Sendable {
         }
     }
 
-    /// One keep-alive connection sending `count` requests in turn, then closing.
-    func runClient(requests count: Int) throws -> [Truth] {
+    /// One keep-alive connection sending `count` requests in turn, then running `beforeClose`
+    /// with the connection still open, then closing.
+    func runClient(requests count: Int, beforeClose: () throws -> Void = {}) throws -> [Truth] {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.init(rawValue: errno)!) }
         defer { Glibc.close(fd) }
@@ -90,6 +91,7 @@ final class LoopbackExchange: @unchecked Sendable {
             guard Self.writeFully(fd, request), Self.readFully(fd, &response) else { throw POSIXError(.EPIPE) }
             truths.append(Truth(localPort: localPort, ordinal: UInt32(ordinal), sendStart: start, responseComplete: MonotonicClock.now()))
         }
+        try beforeClose()
         return truths
     }
 

@@ -98,6 +98,28 @@ struct TcpreqSessionTests {
         #expect(counters.lost.total == 0)
     }
 
+    @Test("a keep-alive connection still open at stop gets its last span", Privileged.enabled,
+          arguments: [SpanMode.kernel, .user, .histogram])
+    func inFlightAtStop(mode: SpanMode) throws {
+        try Privileged.check()
+        let exchange = try LoopbackExchange(serverDelayMicroseconds: 100)
+        exchange.start()
+        defer { exchange.close() }
+        let session = try TcpreqSession.start(TcpreqConfiguration(
+            variant: .sock, mode: mode, filters: TcpreqFilters(ports: [exchange.port], excludeSelf: false)))
+        defer { try? session.stop() }
+        _ = try exchange.runClient(requests: 5) { try session.stop() }
+        if mode == .histogram {
+            let histograms = try session.histograms()
+            #expect(histograms.filter { $0.role == .server }.map(\.count) == [5])
+            #expect(histograms.filter { $0.role == .client }.map(\.count) == [5])
+        } else {
+            let spans = session.takeSpans()
+            #expect(spans.filter { $0.role == .server }.map(\.ordinal).sorted() == [0, 1, 2, 3, 4])
+            #expect(spans.filter { $0.role == .client }.map(\.ordinal).sorted() == [0, 1, 2, 3, 4])
+        }
+    }
+
     @Test("empty variant: the same hooks run and nothing is emitted", Privileged.enabled)
     func emptyVariant() throws {
         try Privileged.check()
@@ -135,8 +157,8 @@ struct TcpreqSessionTests {
         var programIDs: [UInt32] = []
         do {
             let session = try TcpreqSession.start(TcpreqConfiguration(variant: .sock, mode: .kernel))
-            programIDs = try session.programStats().map(\.id)
-            #expect(programIDs.count == 3)
+            programIDs = try session.loadedProgramIDs()
+            #expect(programIDs.count == 4) // three hooks and the stop-time flush iterator
             #expect(KernelObjects.links().contains { programIDs.contains($0.programID) })
             try session.stop()
             #expect(!KernelObjects.links().contains { programIDs.contains($0.programID) })

@@ -1,0 +1,45 @@
+/// The text `kmon monitor` shows while it runs: per service and per edge, the request rate over
+/// the last interval, the total, and p50/p99 so far; then losses and program costs.
+public enum TcpreqLiveView {
+    public static func render(_ snapshot: TcpreqSnapshot, previous: TcpreqSnapshot?) -> [String] {
+        let interval = max(snapshot.elapsedSeconds - (previous?.elapsedSeconds ?? 0), 1e-9)
+        func rate(_ now: UInt64, _ before: UInt64?) -> String {
+            String(Int((Double(now - min(before ?? 0, now)) / interval).rounded()))
+        }
+        func micros(_ t: TrafficSummary, _ p: Double) -> String {
+            t.microseconds(atPercentile: p).map { String(Int($0.rounded())) } ?? "-"
+        }
+        let before = previous?.topology
+        var lines = ["kmon monitor — \(snapshot.variant.rawValue)/\(snapshot.mode.rawValue), \(Int(snapshot.elapsedSeconds)) s", ""]
+        lines += TextTable.render(
+            header: ["service", "pids", "req/s", "requests", "p50 µs", "p99 µs"],
+            rows: snapshot.topology.services.map { s in
+                [s.name, s.pids.map(String.init).joined(separator: ","),
+                 rate(s.traffic.requests, before?.service(named: s.name)?.traffic.requests),
+                 String(s.traffic.requests), micros(s.traffic, 50), micros(s.traffic, 99)]
+            })
+        lines.append("")
+        lines += TextTable.render(
+            header: ["edge", "req/s", "requests", "p50 µs", "p99 µs"],
+            rows: snapshot.topology.edges.map { e in
+                ["\(e.from) -> \(e.to)", rate(e.traffic.requests, before?.edge(from: e.from, to: e.to)?.traffic.requests),
+                 String(e.traffic.requests), micros(e.traffic, 50), micros(e.traffic, 99)]
+            })
+        lines.append("")
+        let lost = snapshot.counters.lost
+        lines.append("lost \(lost.total) (ring buffer \(lost.ringBuffer), storage \(lost.storage)), records \(snapshot.counters.records), spans \(snapshot.counters.spans)")
+        let costs = snapshot.programs.map { p in
+            "\(p.name) \(p.nanosecondsPerRun.map { String(Int($0.rounded())) } ?? "-") ns × \(p.runCount)"
+        }
+        lines.append("programs: " + costs.joined(separator: ", "))
+        return lines
+    }
+}
+
+/// Receives monitor snapshots: exporters (Prometheus, InfluxDB, JSON lines) implement it and
+/// `kmon monitor` feeds every registered sink once per interval and once at the end.
+public protocol TcpreqSnapshotSink: AnyObject {
+    func publish(_ snapshot: TcpreqSnapshot) throws
+    /// The last snapshot, after the probes are detached. Flush and close here.
+    func finish(_ snapshot: TcpreqSnapshot) throws
+}

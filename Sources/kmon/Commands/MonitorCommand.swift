@@ -1,0 +1,161 @@
+import ArgumentParser
+import BPF
+import Foundation
+import Glibc
+import Kmon
+import KmonSupport
+import KmonWorkload
+
+struct MonitorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "monitor",
+        abstract: "Watch request latency per service and the service topology from kernel hooks, with no change to the services.",
+        discussion: """
+            Variants: sock (default), syscall, kprobe, fentry, skb, empty. Modes: kernel (default; \
+            one ring record per request), user (raw events, spans assembled here), histogram \
+            (in-kernel histograms only). Filters apply in the kernel; without any, every TCP \
+            connection on the machine is watched. Stops after --duration, or on Ctrl-C/SIGTERM; \
+            every path out detaches the probes. A variant the kernel cannot run is reported in \
+            `skipped` with the kernel's reason and exits 69.
+            """)
+
+    @Option(help: "Probe variant: \(ProbeVariant.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var variant: String = ProbeVariant.sock.rawValue
+
+    @Option(help: "Span mode: \(SpanMode.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var mode: String = SpanMode.kernel.rawValue
+
+    @Option(name: .customLong("pid"), help: "Watch this process (repeatable).")
+    var pids: [Int32] = []
+
+    @Option(help: "Watch tasks in this cgroup v2 directory and below.")
+    var cgroup: String?
+
+    @Option(name: .customLong("port"), help: "Watch connections with this local or remote port (repeatable).")
+    var ports: [UInt16] = []
+
+    @Option(help: "Seconds to run; without it, until Ctrl-C.")
+    var duration: Double?
+
+    @Option(help: "Seconds between live view refreshes.")
+    var interval: Double = 1
+
+    @Option(help: "Workload spec: names services by its endpoint map (port → service).")
+    var workload: String?
+
+    @Flag(help: "Print a JSON summary at the end (the live view then goes to stderr).")
+    var json = false
+
+    @Option(help: "Write the final topology as Graphviz DOT to this file.")
+    var dot: String?
+
+    @OptionGroup var logging: LoggingOptions
+
+    func validate() throws {
+        guard ProbeVariant(rawValue: variant) != nil else {
+            throw ValidationError("--variant '\(variant)' is not one of \(ProbeVariant.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard SpanMode(rawValue: mode) != nil else {
+            throw ValidationError("--mode '\(mode)' is not one of \(SpanMode.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        if let duration, !(duration.isFinite && duration > 0) {
+            throw ValidationError("--duration must be a positive number of seconds (got \(duration))")
+        }
+        guard interval.isFinite, interval >= 0.05 else { throw ValidationError("--interval must be at least 0.05 seconds (got \(interval))") }
+        if let bad = pids.first(where: { $0 <= 0 }) { throw ValidationError("--pid must be a positive process id (got \(bad))") }
+        if ports.contains(0) { throw ValidationError("--port must be from 1 to 65535 (got 0)") }
+    }
+
+    func run() throws {
+        let logger = logging.bootstrap()
+        try requireBPFPrivileges()
+        _ = KernelMounts.check(mountMissing: true)
+        let variant = ProbeVariant(rawValue: variant)!
+        let mode = SpanMode(rawValue: mode)!
+        let endpointNames = try loadEndpointNames()
+        let trap = SignalTrap()
+
+        let monitor: TcpreqMonitor
+        do {
+            monitor = try TcpreqMonitor(
+                TcpreqConfiguration(variant: variant, mode: mode, filters: TcpreqFilters(pids: pids, cgroupPath: cgroup, ports: ports)),
+                endpointNames: endpointNames, logger: logger)
+        } catch let error as TcpreqError {
+            if let skipped = error.unavailableVariant {
+                if json { try printJSON(TcpreqSummary.skipped(variant: variant, mode: mode, reason: skipped.reason)) }
+                FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+                throw ExitCodes.unavailable
+            }
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCodes.failure
+        }
+
+        let sinks = makeSinks()
+        let view = LiveViewPrinter(toStandardError: json)
+        var previous: TcpreqSnapshot?
+        var failure: Error?
+        let deadline = duration.map { MonotonicClock.now() + UInt64($0 * 1e9) }
+        do {
+            while !trap.token.isStopped {
+                let remaining = deadline.map { Double(Int64($0) - Int64(MonotonicClock.now())) / 1e9 } ?? interval
+                if remaining <= 0 { break }
+                if trap.token.wait(seconds: min(interval, remaining)) { break }
+                let snapshot = try monitor.snapshot()
+                view.show(TcpreqLiveView.render(snapshot, previous: previous))
+                for sink in sinks { try sink.publish(snapshot) }
+                previous = snapshot
+            }
+        } catch {
+            failure = error
+        }
+        // Every path out detaches first, then reports.
+        do { try monitor.stop() } catch { failure = failure ?? error }
+        let final = try monitor.snapshot()
+        for sink in sinks { try sink.finish(final) }
+        view.show(TcpreqLiveView.render(final, previous: previous))
+        if let dot { try final.topology.dot().write(toFile: dot, atomically: true, encoding: .utf8) }
+        if json { try printJSON(TcpreqSummary(final)) }
+        if let failure {
+            FileHandle.standardError.write(Data("error: \(failure)\n".utf8))
+            throw ExitCodes.failure
+        }
+        if trap.received != nil, duration != nil { throw ExitCodes.interrupted }
+    }
+
+    /// Exporters register here (`--prometheus`, `--influx`, `--jsonl`).
+    private func makeSinks() -> [TcpreqSnapshotSink] { [] }
+
+    private func loadEndpointNames() throws -> [UInt16: String] {
+        guard let workload else { return [:] }
+        do {
+            let spec = try WorkloadSpec.load(path: workload)
+            return Dictionary(spec.services.map { ($0.port, $0.name) }, uniquingKeysWith: { a, _ in a })
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCodes.badInput
+        }
+    }
+
+    private func printJSON(_ summary: TcpreqSummary) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        print(String(decoding: try encoder.encode(summary), as: UTF8.self))
+    }
+}
+
+/// Redraws the live view in place on a terminal; prints plain blocks otherwise.
+private struct LiveViewPrinter {
+    let handle: FileHandle
+    let isTTY: Bool
+
+    init(toStandardError: Bool) {
+        let fd = toStandardError ? STDERR_FILENO : STDOUT_FILENO
+        handle = toStandardError ? .standardError : .standardOutput
+        isTTY = isatty(fd) == 1
+    }
+
+    func show(_ lines: [String]) {
+        let text = lines.joined(separator: "\n") + "\n"
+        handle.write(Data(((isTTY ? "\u{1B}[H\u{1B}[2J" : "") + text + (isTTY ? "" : "\n")).utf8))
+    }
+}
