@@ -37,6 +37,9 @@ struct ConnectionSlot {
     var pendingWriteOffset = 0
     /// Slow reader: reads resume at this time (0: not paused).
     var resumeReadAt: UInt64 = 0
+    /// Since when the connection has had room for another request (opened, or a response
+    /// completed): a request intended before this waited for its connection, not for the generator.
+    var roomSinceNs: UInt64 = 0
     var backoffUntil: UInt64 = 0
     var connectStartedAt: UInt64 = 0
 
@@ -51,4 +54,5 @@ struct InFlightRequest {
     var intendedNs: UInt64 = 0
     var sendNs: UInt64 = 0
     var ordinal: UInt32 = 0
+    var waitedForConnection = false
 }

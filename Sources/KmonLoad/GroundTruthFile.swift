@@ -19,7 +19,8 @@ import Glibc
 ///        48  2  u16 local_port
 ///        50  2  u16 remote_port
 ///        52  2  u16 status           HTTP status, 0 if none
-///        54  2  u16 flags            1 error, 2 timeout, 4 warm-up, 8 not sent, 16 incomplete
+///        54  2  u16 flags            1 error, 2 timeout, 4 warm-up, 8 not sent, 16 incomplete,
+///                                    32 waited for its connection
 /// ```
 public enum GroundTruthFile {
     public static let magic: [UInt8] = Array("KMONGT".utf8) + [0, 1]

@@ -65,6 +65,9 @@ public struct GroundTruthRecord: Sendable, Equatable {
         public static let notSent = Flags(rawValue: 1 << 3)
         /// Still in flight when the run's drain time ran out (also sets `error`).
         public static let incomplete = Flags(rawValue: 1 << 4)
+        /// At its intended time its connection had no room (a response still pending, or no
+        /// connection yet): its schedule lag is the server's doing (or the handshake's), not the generator's.
+        public static let waitedForConnection = Flags(rawValue: 1 << 5)
     }
 
     /// Failure codes for errors that have no errno.

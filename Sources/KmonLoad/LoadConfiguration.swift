@@ -24,6 +24,10 @@ public struct LoadConfiguration: Sendable {
     /// Open loop: a send is awaited by polling when it is due within this many nanoseconds, and
     /// by sleeping in epoll before that, so sends leave on time without burning a core at low rates.
     public var spinNanoseconds: UInt64
+    /// Run the worker threads under SCHED_FIFO at this priority (1–99; needs root or
+    /// CAP_SYS_NICE), so a timer expiry preempts whatever else runs on the core and sends leave
+    /// on time on a busy machine. The kernel's RT throttling still leaves others 5% of each core.
+    public var realtimePriority: Int32?
     /// Seeds the Poisson schedules, so a run can be repeated.
     public var seed: UInt64
     /// Stops the run early (SIGINT); records gathered so far are kept and written.
@@ -33,7 +37,7 @@ public struct LoadConfiguration: Sendable {
         target: LoadTarget, connections: Int, threads: Int = 1, model: LoadModel,
         scenario: LoadScenario = .keepAlive, duration: Double, warmUp: Double = 0,
         requestTimeout: Double = 5, drainTimeout: Double = 1, recordsPath: String? = nil,
-        spinNanoseconds: UInt64 = 300_000, seed: UInt64 = 0x6B6D_6F6E, stop: StopToken = StopToken()
+        spinNanoseconds: UInt64 = 100_000, realtimePriority: Int32? = nil, seed: UInt64 = 0x6B6D_6F6E, stop: StopToken = StopToken()
     ) {
         self.target = target
         self.connections = connections
@@ -46,6 +50,7 @@ public struct LoadConfiguration: Sendable {
         self.drainTimeout = drainTimeout
         self.recordsPath = recordsPath
         self.spinNanoseconds = spinNanoseconds
+        self.realtimePriority = realtimePriority
         self.seed = seed
         self.stop = stop
     }
@@ -64,6 +69,9 @@ public struct LoadConfiguration: Sendable {
         guard drainTimeout.isFinite, drainTimeout >= 0 else { throw bad("drain timeout must be zero or more (got \(drainTimeout))") }
         if case let .openLoop(rate, _) = model {
             guard rate.isFinite, rate > 0 else { throw bad("rate must be a positive number of requests per second (got \(rate))") }
+        }
+        if let priority = realtimePriority, !(1...99).contains(priority) {
+            throw bad("real-time priority must be from 1 to 99 (got \(priority))")
         }
         if case let .pipelined(depth) = scenario, depth < 1 {
             throw bad("pipeline depth must be at least 1 (got \(depth))")

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import KmonSupport
 
 /// The load generator the CLI (`kmon load`) and the bench drive.
@@ -32,6 +33,7 @@ public final class LoadGenerator {
     public func run() throws -> LoadSummary {
         let c = configuration
         try c.validate()
+        if let priority = c.realtimePriority { try Self.checkRealtime(priority) }
         if case .connectionClose = c.scenario {
             try Sockets.probe(c.target, timeoutMs: 2000)
         }
@@ -78,6 +80,18 @@ public final class LoadGenerator {
         if let path = c.recordsPath { try GroundTruthFile.write(records, to: path) }
         return LoadSummary(records: records, measureStartNs: measureStartNs, measureEndNs: measureEndNs,
                            offeredRPS: c.model.offeredRate, unsent: unsent)
+    }
+
+    /// Fails early, with the reason, when SCHED_FIFO is not allowed; leaves this thread as it was.
+    static func checkRealtime(_ priority: Int32) throws {
+        let policy = sched_getscheduler(0)
+        var old = sched_param()
+        sched_getparam(0, &old)
+        var param = sched_param(sched_priority: priority)
+        guard sched_setscheduler(0, SCHED_FIFO, &param) == 0 else {
+            throw LoadError.invalidConfiguration("real-time scheduling (SCHED_FIFO \(priority)) refused: \(errnoText(errno)); run as root or with CAP_SYS_NICE, or drop --realtime")
+        }
+        sched_setscheduler(0, policy, &old)
     }
 
     /// The request every connection sends: the same bytes as wrk's default GET.

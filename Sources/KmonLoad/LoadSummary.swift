@@ -34,8 +34,13 @@ public struct LoadSummary: Codable, Sendable, Equatable {
     public var latencyMicros: Percentiles
     /// Actual send start to response complete: what a probe on the wire can see.
     public var uncorrectedLatencyMicros: Percentiles
-    /// Actual send start minus intended.
+    /// Actual send start minus intended, for every request.
     public var scheduleLagMicros: Lag
+    /// The same over requests whose connection had room at their intended time: the
+    /// generator's own timing error, without waits for a busy connection.
+    public var generatorLagMicros: Lag
+    /// Requests that found their connection busy (or not yet connected) at their intended time.
+    public var waitedForConnection: Int
 
     enum CodingKeys: String, CodingKey {
         case requests, errors, timeouts, unsent
@@ -45,6 +50,8 @@ public struct LoadSummary: Codable, Sendable, Equatable {
         case latencyMicros = "latency_us"
         case uncorrectedLatencyMicros = "uncorrected_latency_us"
         case scheduleLagMicros = "schedule_lag_us"
+        case generatorLagMicros = "generator_lag_us"
+        case waitedForConnection = "waited_for_connection"
     }
 
     /// Summarizes `records` over the measured window `[measureStartNs, measureEndNs)`.
@@ -52,7 +59,8 @@ public struct LoadSummary: Codable, Sendable, Equatable {
         var corrected = Self.histogram()
         var uncorrected = Self.histogram()
         var lag = Self.histogram()
-        var requests = 0, errors = 0, timeouts = 0, completedInWindow = 0
+        var generatorLag = Self.histogram()
+        var requests = 0, waited = 0, errors = 0, timeouts = 0, completedInWindow = 0
         for r in records where !r.flags.contains(.warmUp) {
             if r.failed {
                 errors += 1
@@ -63,6 +71,7 @@ public struct LoadSummary: Codable, Sendable, Equatable {
             corrected.record(r.correctedLatencyNs)
             uncorrected.record(r.uncorrectedLatencyNs)
             lag.record(r.scheduleLagNs)
+            if r.flags.contains(.waitedForConnection) { waited += 1 } else { generatorLag.record(r.scheduleLagNs) }
             if r.completeNs >= measureStartNs && r.completeNs < measureEndNs { completedInWindow += 1 }
         }
         let seconds = Double(measureEndNs &- measureStartNs) / 1e9
@@ -75,7 +84,9 @@ public struct LoadSummary: Codable, Sendable, Equatable {
         self.durationSeconds = seconds
         self.latencyMicros = Self.percentiles(corrected)
         self.uncorrectedLatencyMicros = Self.percentiles(uncorrected)
-        self.scheduleLagMicros = Lag(p50: Self.micros(lag, 50), p99: Self.micros(lag, 99), max: Double(lag.max) / 1000)
+        self.scheduleLagMicros = Self.lag(lag)
+        self.generatorLagMicros = Self.lag(generatorLag)
+        self.waitedForConnection = waited
     }
 
     private static func histogram() -> Histogram<UInt64> {
@@ -86,6 +97,10 @@ public struct LoadSummary: Codable, Sendable, Equatable {
 
     private static func micros(_ h: Histogram<UInt64>, _ percentile: Double) -> Double {
         h.totalCount == 0 ? 0 : Double(h.valueAtPercentile(percentile)) / 1000
+    }
+
+    private static func lag(_ h: Histogram<UInt64>) -> Lag {
+        Lag(p50: micros(h, 50), p99: micros(h, 99), max: h.totalCount == 0 ? 0 : Double(h.max) / 1000)
     }
 
     private static func percentiles(_ h: Histogram<UInt64>) -> Percentiles {

@@ -19,6 +19,7 @@ final class LoadWorker {
     private let timeoutNs: UInt64
     private let spinNs: UInt64
     private let stop: StopToken
+    private let realtimePriority: Int32?
 
     private let startNs: UInt64
     private let measureStartNs: UInt64
@@ -60,6 +61,7 @@ final class LoadWorker {
         timeoutNs = UInt64(c.requestTimeout * 1e9)
         spinNs = c.spinNanoseconds
         stop = c.stop
+        realtimePriority = c.realtimePriority
         self.startNs = startNs
         measureStartNs = startNs + UInt64(c.warmUp * 1e9)
         endNs = measureStartNs + UInt64(c.duration * 1e9)
@@ -123,6 +125,12 @@ final class LoadWorker {
     // MARK: - Loop
 
     func run() {
+        _ = ckmon_set_timer_slack(1)
+        if let priority = realtimePriority {
+            var param = sched_param(sched_priority: priority)
+            // Applies to this thread only; checked before the run by `LoadGenerator`.
+            _ = sched_setscheduler(0, SCHED_FIFO, &param)
+        }
         var nextStopCheck = startNs
         while true {
             let now = MonotonicClock.now()
@@ -270,6 +278,7 @@ final class LoadWorker {
         slot.pointee.responseBytes = 0
         slot.pointee.pendingWrite = 0
         slot.pointee.resumeReadAt = 0
+        slot.pointee.roomSinceNs = MonotonicClock.now()
         let wasConnecting = slot.pointee.phase == .connecting
         slot.pointee.phase = .open
         if wasConnecting { updateInterest(i) } else { register(i, EPOLLIN.rawValue) }
@@ -329,6 +338,7 @@ final class LoadWorker {
             let ring = (slot.pointee.inFlightHead + slot.pointee.inFlightCount) % depth
             let entry = inFlight + slot.pointee.inFlightBase + ring
             entry.pointee.intendedNs = slot.pointee.nextIntended
+            entry.pointee.waitedForConnection = slot.pointee.roomSinceNs > slot.pointee.nextIntended
             entry.pointee.ordinal = slot.pointee.nextOrdinal
             slot.pointee.nextOrdinal &+= 1
             slot.pointee.inFlightCount += 1
@@ -451,6 +461,7 @@ final class LoadWorker {
         let entry = inFlight[slot.pointee.inFlightBase + slot.pointee.inFlightHead]
         var flags = flags
         if entry.intendedNs < measureStartNs { flags.insert(.warmUp) }
+        if entry.waitedForConnection { flags.insert(.waitedForConnection) }
         records.append(GroundTruthRecord(
             intendedNs: entry.intendedNs, sendNs: entry.sendNs, completeNs: now,
             localAddress: slot.pointee.localAddress, localPort: slot.pointee.localPort,
@@ -459,6 +470,7 @@ final class LoadWorker {
             errorCode: errorCode, flags: flags))
         slot.pointee.inFlightHead = (slot.pointee.inFlightHead + 1) % depth
         slot.pointee.inFlightCount -= 1
+        if slot.pointee.inFlightCount == depth - 1 { slot.pointee.roomSinceNs = now }
         if slot.pointee.schedule == nil && !draining && slot.pointee.nextIntended == .max {
             slot.pointee.nextIntended = now
         }

@@ -21,7 +21,9 @@ extension LoadSummary {
                      + ["p50", "p90", "p99", "p99.9", "max"].map { $0.leftPadded(to: 11) }.joined())
         lines.append(row("  corrected", latencyMicros))
         lines.append(row("  uncorrected", uncorrectedLatencyMicros))
-        lines.append("schedule lag µs  p50 \(Self.number(scheduleLagMicros.p50))  p99 \(Self.number(scheduleLagMicros.p99))  max \(Self.number(scheduleLagMicros.max))")
+        func lag(_ l: Lag) -> String { "p50 \(Self.number(l.p50))  p99 \(Self.number(l.p99))  max \(Self.number(l.max))" }
+        lines.append("schedule lag µs   \(lag(scheduleLagMicros))")
+        lines.append("generator lag µs  \(lag(generatorLagMicros))  (\(waitedForConnection) requests waited for a busy connection)")
         return lines.joined(separator: "\n")
     }
 

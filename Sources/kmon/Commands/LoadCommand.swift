@@ -50,6 +50,9 @@ struct LoadCommand: ParsableCommand {
     @Flag(help: "Print the summary as JSON.")
     var json = false
 
+    @Flag(help: "Run the generator threads under SCHED_FIFO (root), so sends leave on time on a busy machine.")
+    var realtime = false
+
     @Flag(help: "Measure against wrk: closed-loop req/s side by side, then open-loop schedule lag at half of wrk's rate.")
     var compareWrk = false
 
@@ -90,7 +93,7 @@ struct LoadCommand: ParsableCommand {
         let base = LoadConfiguration(
             target: target, connections: connections, threads: threads, model: try parsedModel(),
             scenario: LoadScenario(argument: scenario)!, duration: duration, warmUp: warmup,
-            requestTimeout: timeout, recordsPath: records, stop: trap.token)
+            requestTimeout: timeout, recordsPath: records, spinNanoseconds: realtime ? 20_000 : 100_000, realtimePriority: realtime ? 10 : nil, stop: trap.token)
         do {
             if compareWrk {
                 let comparison = try WrkComparison(url: url, configuration: base, rounds: rounds).run()

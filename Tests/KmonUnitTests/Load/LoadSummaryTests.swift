@@ -51,3 +51,15 @@ import Testing
         }
     }
 }
+
+@Suite struct GeneratorLagTests {
+    @Test func requestsThatWaitedForTheirConnectionAreLeftOutOfGeneratorLag() {
+        var records = (0..<99).map { LoadSummaryTests.record($0, lag: 3, service: 100) }
+        records.append(LoadSummaryTests.record(99, lag: 40_000, service: 100, flags: [.waitedForConnection]))
+        let s = LoadSummary(records: records, measureStartNs: 0, measureEndNs: 1_000_000_000, offeredRPS: 100, unsent: 0)
+        #expect(s.waitedForConnection == 1)
+        #expect(abs(s.scheduleLagMicros.max - 40_000) < 40)
+        #expect(abs(s.generatorLagMicros.max - 3) < 0.01)
+        #expect(abs(s.generatorLagMicros.p99 - 3) < 0.01)
+    }
+}
