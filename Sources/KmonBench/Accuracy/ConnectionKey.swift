@@ -49,7 +49,7 @@ public struct IPAddress: Hashable, Sendable, Comparable, CustomStringConvertible
     public static func < (a: IPAddress, b: IPAddress) -> Bool { (a.high, a.low) < (b.high, b.low) }
 }
 
-public struct Endpoint: Hashable, Sendable, CustomStringConvertible {
+public struct SocketEndpoint: Hashable, Sendable, CustomStringConvertible {
     public var address: IPAddress
     public var port: UInt16
 
@@ -67,10 +67,10 @@ public struct Endpoint: Hashable, Sendable, CustomStringConvertible {
 /// connected, the server end accepted. Normalizing to this orientation lets a record written by
 /// the caller join with a span seen on the callee's accepted socket.
 public struct ConnectionKey: Hashable, Sendable, CustomStringConvertible {
-    public var client: Endpoint
-    public var server: Endpoint
+    public var client: SocketEndpoint
+    public var server: SocketEndpoint
 
-    public init(client: Endpoint, server: Endpoint) {
+    public init(client: SocketEndpoint, server: SocketEndpoint) {
         self.client = client
         self.server = server
     }

@@ -2,11 +2,11 @@ import Testing
 @testable import KmonBench
 
 @Suite struct AccuracyTests {
-    let client = Endpoint(address: IPAddress("127.0.0.1")!, port: 40000)
-    let server = Endpoint(address: IPAddress("127.0.0.1")!, port: 8080)
+    let client = SocketEndpoint(address: IPAddress("127.0.0.1")!, port: 40000)
+    let server = SocketEndpoint(address: IPAddress("127.0.0.1")!, port: 8080)
 
     func exchange(_ ordinal: UInt64, _ start: UInt64, _ end: UInt64, port: UInt16 = 40000) -> TimedExchange {
-        TimedExchange(connection: ConnectionKey(client: Endpoint(address: client.address, port: port), server: server),
+        TimedExchange(connection: ConnectionKey(client: SocketEndpoint(address: client.address, port: port), server: server),
                       ordinal: ordinal, start: start, end: end)
     }
 
