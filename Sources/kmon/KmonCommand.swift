@@ -11,6 +11,7 @@ struct KmonCommand: ParsableCommand {
             DoctorCommand.self,
             LoadCommand.self,
             MonitorCommand.self,
+            WorkloadCommand.self,
         ]
     )
 }

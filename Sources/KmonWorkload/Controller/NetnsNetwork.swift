@@ -1,0 +1,112 @@
+import Foundation
+import Glibc
+import Synchronization
+
+/// The network of a workload in netns mode: one bridge in the root namespace holding the host
+/// side address, and per service a network namespace joined to it by a veth pair. Addresses
+/// are a /24 of 198.18.0.0/15 (RFC 2544 benchmarking) not used by anything else on the host;
+/// there is no default route and no NAT, so nothing leaves the machine.
+///
+/// Names carry a suffix derived from the pid and a counter, so workloads can run side by side:
+/// bridge "kmbr<sfx>", host-side veth "kmh<sfx><i>", netns "kmon-<sfx>-<service>"; inside each
+/// namespace the veth is "eth0".
+final class NetnsNetwork: @unchecked Sendable {
+    struct Host: Sendable {
+        let service: String
+        let namespace: String
+        let address: UInt32
+    }
+
+    let suffix: String
+    let bridge: String
+    let subnet: UInt32
+    var hostAddress: UInt32 { subnet | 1 }
+    private(set) var hosts: [Host] = []
+    /// What exists so far, torn down in reverse on every path.
+    private var created: [(kind: String, name: String)] = []
+
+    private static let counter = Atomic<Int>(0)
+    private static let claimLock = NSLock()
+
+    init(services: [String]) throws {
+        let n = Self.counter.wrappingAdd(1, ordering: .relaxed).oldValue
+        suffix = Self.base36(Int(getpid()) % 1_679_616, width: 4) + Self.base36(n % 36, width: 1)
+        bridge = "kmbr" + suffix
+        Self.claimLock.lock()
+        defer { Self.claimLock.unlock() }
+        subnet = try Self.freeSubnet(seed: Int(getpid()) &* 31 &+ n &* 7)
+        do {
+            try build(services: services)
+        } catch {
+            _ = teardown()
+            throw error
+        }
+    }
+
+    private func build(services: [String]) throws {
+        let prefix = "/24"
+        try IPCommand.run(["link", "add", bridge, "type", "bridge"])
+        created.append(("link", bridge))
+        // Bridged frames skip iptables (br_netfilter may be loaded with a DROP policy on FORWARD).
+        _ = try? IPCommand.run(["link", "set", bridge, "type", "bridge", "nf_call_iptables", "0"])
+        try IPCommand.run(["addr", "add", IPv4Endpoint.formatAddress(hostAddress) + prefix, "dev", bridge])
+        try IPCommand.run(["link", "set", bridge, "up"])
+        for (i, service) in services.enumerated() {
+            let namespace = "kmon-\(suffix)-\(service)"
+            let veth = "kmh\(suffix)\(Self.base36(i, width: 2))"
+            let address = subnet | UInt32(10 + i)
+            try IPCommand.run(["netns", "add", namespace])
+            created.append(("netns", namespace))
+            try IPCommand.run(["link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", namespace])
+            created.append(("link", veth))
+            try IPCommand.run(["link", "set", veth, "master", bridge, "up"])
+            try IPCommand.run(["-n", namespace, "addr", "add", IPv4Endpoint.formatAddress(address) + prefix, "dev", "eth0"])
+            try IPCommand.run(["-n", namespace, "link", "set", "eth0", "up"])
+            try IPCommand.run(["-n", namespace, "link", "set", "lo", "up"])
+            hosts.append(Host(service: service, namespace: namespace, address: address))
+        }
+    }
+
+    func host(for service: String) -> Host? {
+        hosts.first { $0.service == service }
+    }
+
+    /// Deletes everything created, newest first. Returns the failures (empty when clean).
+    func teardown() -> [String] {
+        var failures: [String] = []
+        while let object = created.popLast() {
+            do {
+                switch object.kind {
+                case "netns":
+                    try IPCommand.run(["netns", "delete", object.name])
+                default:
+                    // A veth vanishes with its namespace; only complain if it is still there.
+                    if (try? IPCommand.run(["link", "show", object.name])) != nil {
+                        try IPCommand.run(["link", "delete", object.name])
+                    }
+                }
+            } catch {
+                failures.append("\(error)")
+            }
+        }
+        return failures
+    }
+
+    /// A /24 in 198.18.0.0/15 that no interface on the host uses yet.
+    private static func freeSubnet(seed: Int) throws -> UInt32 {
+        let inUse = try IPCommand.run(["-4", "-o", "addr", "show"])
+        let base: UInt32 = 0xC612_0000 // 198.18.0.0
+        for step in 0..<512 {
+            let candidate = base + UInt32((abs(seed) + step) % 512) << 8
+            let text = IPv4Endpoint.formatAddress(candidate)
+            let stem = String(text.dropLast(1)) // "198.18.x."
+            if !inUse.contains(" " + stem) { return candidate }
+        }
+        throw IPCommand.Failure(command: "choosing a subnet", message: "every /24 of 198.18.0.0/15 is in use")
+    }
+
+    private static func base36(_ value: Int, width: Int) -> String {
+        let digits = String(value, radix: 36)
+        return String(repeating: "0", count: max(0, width - digits.count)) + digits
+    }
+}

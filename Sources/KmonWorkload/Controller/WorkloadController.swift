@@ -1,0 +1,34 @@
+import Foundation
+import Glibc
+import KmonSupport
+import Logging
+
+/// Starts a workload: every service as its own `kmon-service` process, callees before
+/// callers, each checked healthy before the next starts. Any failure tears down what was
+/// started before the error is thrown.
+public enum WorkloadController {
+    public struct StartError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public static func start(spec: WorkloadSpec, options: WorkloadOptions = WorkloadOptions(),
+                             logger: Logger = Logger(label: "kmon.workload")) throws -> RunningWorkload {
+        guard FileManager.default.isExecutableFile(atPath: options.serviceExecutable) else {
+            throw StartError(description: "kmon-service not found at \(options.serviceExecutable); build it (swift build --product kmon-service) or set KMON_SERVICE")
+        }
+        if let directory = options.recordsDirectory {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        if options.mode == .netns && geteuid() != 0 {
+            throw StartError(description: "--netns needs root to create network namespaces and veth devices")
+        }
+        let workload = try RunningWorkload(spec: spec, options: options, logger: logger)
+        do {
+            try workload.launch()
+        } catch {
+            workload.stop()
+            throw error
+        }
+        return workload
+    }
+}
