@@ -1,65 +1,75 @@
 import Foundation
 import Glibc
-import Synchronization
 
-/// Appends records to memory under a short lock and leaves the file writes to a background
-/// thread, so a request never waits on disk. `close()` writes what is left; call it on exit.
+/// Writes a service's records without making requests wait on disk or on each other: every
+/// connection thread appends to its own `RecordBuffer` (a lock only it and the flusher take),
+/// and a background thread drains all buffers to the file every 50 ms. `close()` drains what is
+/// left; call it on exit.
 public final class ServiceRecordWriter: @unchecked Sendable {
-    private let fd: Int32
-    private let pending = Mutex<[UInt8]>([])
-    private let fileLock = NSLock()
-    private let stopped = Atomic<Bool>(false)
-    private var closed = false
     public let path: String
+    private let fd: Int32
+    private let registry = NSLock()
+    private var buffers: [ObjectIdentifier: RecordBuffer] = [:]
+    private var closed = false
+    /// For records appended outside a connection (tests, tools).
+    private lazy var shared = makeBuffer()
 
     public init(path: String, service: String, pid: Int32 = getpid()) throws {
         self.path = path
         fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw SystemCallError("open(\(path))") }
-        try Self.write(fd, RecordLayout.encodeHeader(service: service, pid: pid), path: path)
-        pending.withLock { $0.reserveCapacity(1 << 20) }
+        try write(RecordLayout.encodeHeader(service: service, pid: pid))
         let thread = Thread { [weak self] in
-            while let self, !self.stopped.load(ordering: .relaxed) {
+            while let self, self.flush() {
                 usleep(50_000)
-                self.flush()
             }
         }
         thread.name = "records"
         thread.start()
     }
 
-    @inline(__always)
-    public func append(_ record: ServedRequestRecord) {
-        withUnsafeTemporaryAllocation(byteCount: RecordLayout.recordSize, alignment: 8) { raw in
-            RecordLayout.encode(record, into: raw.baseAddress!)
-            pending.withLock { $0.append(contentsOf: raw) }
+    /// A buffer for one connection thread; give it back with `retire` when the connection ends.
+    public func makeBuffer() -> RecordBuffer {
+        let buffer = RecordBuffer()
+        registry.withLock { buffers[ObjectIdentifier(buffer)] = buffer }
+        return buffer
+    }
+
+    /// Drains the buffer one last time and forgets it.
+    public func retire(_ buffer: RecordBuffer) {
+        registry.withLock {
+            buffers[ObjectIdentifier(buffer)] = nil
+            if !closed { try? write(buffer.take()) }
         }
     }
 
-    @inline(__always)
-    public func append(_ record: DownstreamCallRecord) {
-        withUnsafeTemporaryAllocation(byteCount: RecordLayout.recordSize, alignment: 8) { raw in
-            RecordLayout.encode(record, into: raw.baseAddress!)
-            pending.withLock { $0.append(contentsOf: raw) }
+    public func append(_ record: ServedRequestRecord) { shared.append(record) }
+    public func append(_ record: DownstreamCallRecord) { shared.append(record) }
+
+    /// Writes every buffer's records. Returns false once closed.
+    @discardableResult
+    public func flush() -> Bool {
+        registry.withLock {
+            guard !closed else { return false }
+            for buffer in buffers.values {
+                let bytes = buffer.take()
+                if !bytes.isEmpty { try? write(bytes) }
+            }
+            return true
         }
     }
 
-    /// Writes everything appended so far.
-    public func flush() {
-        fileLock.lock()
-        defer { fileLock.unlock() }
-        guard !closed else { return }
-        let batch = pending.withLock { buffer -> [UInt8] in
-            var taken: [UInt8] = []
-            taken.reserveCapacity(Swift.max(buffer.capacity, 1 << 20))
-            swap(&taken, &buffer)
-            return taken
+    /// Writes the rest and closes the file. Idempotent.
+    public func close() {
+        flush()
+        registry.withLock {
+            guard !closed else { return }
+            closed = true
+            _ = Glibc.close(fd)
         }
-        guard !batch.isEmpty else { return }
-        try? Self.write(fd, batch, path: path)
     }
 
-    private static func write(_ fd: Int32, _ bytes: [UInt8], path: String) throws {
+    private func write(_ bytes: [UInt8]) throws {
         try bytes.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {
@@ -70,14 +80,41 @@ public final class ServiceRecordWriter: @unchecked Sendable {
             }
         }
     }
+}
 
-    /// Stops the background writer, writes the rest and closes the file. Idempotent.
-    public func close() {
-        guard !stopped.exchange(true, ordering: .relaxed) else { return }
-        flush()
-        fileLock.withLock {
-            closed = true
-            _ = Glibc.close(fd)
+/// Records of one connection thread, waiting for the writer.
+public final class RecordBuffer: @unchecked Sendable {
+    private let lock = NSLock()
+    private var bytes: [UInt8] = []
+
+    init() {
+        bytes.reserveCapacity(64 << 10)
+    }
+
+    @inline(__always)
+    public func append(_ record: ServedRequestRecord) {
+        withUnsafeTemporaryAllocation(byteCount: RecordLayout.recordSize, alignment: 8) { raw in
+            RecordLayout.encode(record, into: raw.baseAddress!)
+            lock.withLock { bytes.append(contentsOf: raw) }
+        }
+    }
+
+    @inline(__always)
+    public func append(_ record: DownstreamCallRecord) {
+        withUnsafeTemporaryAllocation(byteCount: RecordLayout.recordSize, alignment: 8) { raw in
+            RecordLayout.encode(record, into: raw.baseAddress!)
+            lock.withLock { bytes.append(contentsOf: raw) }
+        }
+    }
+
+    /// Everything appended so far; the buffer keeps a fresh allocation of the same size.
+    func take() -> [UInt8] {
+        lock.withLock {
+            guard !bytes.isEmpty else { return [] }
+            var taken: [UInt8] = []
+            taken.reserveCapacity(bytes.capacity)
+            swap(&taken, &bytes)
+            return taken
         }
     }
 }

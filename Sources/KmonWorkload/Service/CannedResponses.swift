@@ -1,5 +1,5 @@
 /// Response bytes built once at start, so answering a request copies bytes and formats nothing.
-struct CannedResponses: Sendable {
+final class CannedResponses: Sendable {
     /// 200 heads for the work route: HTTP/1.1 keep-alive, close, and HTTP/1.0 keep-alive.
     let okKeepAlive: [UInt8]
     let okClose: [UInt8]

@@ -6,7 +6,7 @@ import KmonSupport
 /// with its connection's 4-tuple and ordinal. A stale pooled connection (closed by the callee
 /// while idle) gets one retry on a fresh connection; both attempts are recorded.
 struct DownstreamCaller {
-    let records: ServiceRecordWriter?
+    let records: RecordBuffer?
 
     private struct InFlight {
         let pool: DownstreamPool

@@ -1,5 +1,5 @@
+import Foundation
 import Glibc
-import Synchronization
 
 /// One keep-alive connection to a downstream service, owned by one request at a time.
 final class DownstreamConnection {
@@ -31,7 +31,10 @@ final class DownstreamPool: @unchecked Sendable {
     /// The request sent on every call: "GET / HTTP/1.1" with the callee's name as Host.
     let request: [UInt8]
     let timeoutMs: Int
-    private let idle = Mutex<[DownstreamConnection]>([])
+    // A pthread mutex: it sleeps when contended rather than spinning, which matters with
+    // hundreds of connection threads on two cores.
+    private let lock = NSLock()
+    private var idle: [DownstreamConnection] = []
 
     init(service: String, endpoint: IPv4Endpoint, timeoutMs: Int) {
         self.service = service
@@ -42,11 +45,11 @@ final class DownstreamPool: @unchecked Sendable {
 
     /// An idle connection (reused: true) or a new one.
     func acquire() throws -> (connection: DownstreamConnection, reused: Bool) {
-        if let connection = idle.withLock({ $0.popLast() }) { return (connection, true) }
+        if let connection = lock.withLock({ idle.popLast() }) { return (connection, true) }
         return (try DownstreamConnection(to: endpoint, timeoutMs: timeoutMs), false)
     }
 
     func release(_ connection: DownstreamConnection) {
-        idle.withLock { $0.append(connection) }
+        lock.withLock { idle.append(connection) }
     }
 }

@@ -20,6 +20,8 @@ struct ServerConnection {
             input.deallocate()
             close(fd)
         }
+        let records = runtime.records?.makeBuffer()
+        defer { if let records { runtime.records?.retire(records) } }
         let local = TCPSocket.localEndpoint(fd)
         let remote = TCPSocket.remoteEndpoint(fd)
         var output: [UInt8] = []
@@ -45,7 +47,7 @@ struct ServerConnection {
                     if bodyRemaining > 0 { break parsing }
                     pending = nil
                     let record = answer(request.head, route: request.route, firstRead: request.firstRead,
-                                        ordinal: ordinal, local: local, remote: remote, into: &output)
+                                        ordinal: ordinal, local: local, remote: remote, records: records, into: &output)
                     batch.append(record)
                     ordinal &+= 1
                     closing = !request.head.keepAlive
@@ -71,7 +73,7 @@ struct ServerConnection {
             if !output.isEmpty {
                 let written = output.withUnsafeBytes { (try? TCPSocket.writeAll(fd, $0.baseAddress!, $0.count)) != nil }
                 let now = MonotonicClock.now()
-                if let records = runtime.records {
+                if let records {
                     for var record in batch {
                         record.responseWrittenNs = written ? now : 0
                         records.append(record)
@@ -136,23 +138,23 @@ struct ServerConnection {
 
     /// Serves one well-formed request and appends its response.
     private func answer(_ head: HTTPRequestHead, route: ServedRequestRecord.Route, firstRead: UInt64, ordinal: UInt32,
-                        local: IPv4Endpoint, remote: IPv4Endpoint, into output: inout [UInt8]) -> ServedRequestRecord {
+                        local: IPv4Endpoint, remote: IPv4Endpoint, records: RecordBuffer?, into output: inout [UInt8]) -> ServedRequestRecord {
         let entry = MonotonicClock.now()
         let requestID = runtime.newRequestID()
         let responses = runtime.responses
-        let allowed = head.method == .get || head.method == .head || (route == .work && head.method == .post)
+        let allowed = head.method == .get || (route == .work && head.method == .post)
         var status: UInt16 = 200
         switch route {
         case _ where !allowed && route != .other:
             status = 405
-            output += CannedResponses.status(405, reason: "use GET or HEAD (or POST on /)", close: !head.keepAlive, keepAlive10: !head.isHTTP11)
+            output += CannedResponses.status(405, reason: "use GET (or POST on /)", close: !head.keepAlive, keepAlive10: !head.isHTTP11)
         case .work:
-            if let failure = runtime.serve(requestID: requestID) {
+            if let failure = runtime.serve(requestID: requestID, records: records) {
                 status = 502
                 output += CannedResponses.status(502, reason: "downstream call failed: \(failure)", close: !head.keepAlive, keepAlive10: !head.isHTTP11)
             } else {
                 output += !head.keepAlive ? responses.okClose : (head.isHTTP11 ? responses.okKeepAlive : responses.okKeepAlive10)
-                if head.method != .head { output += responses.body }
+                output += responses.body
             }
         case .health:
             output += head.keepAlive ? responses.health : responses.healthClose

@@ -12,6 +12,7 @@ public enum ServiceMain {
         }
         // Probes tell services apart by comm; threads started from now on inherit it.
         try setThreadName(service.processName)
+        raiseDescriptorLimit()
         var logger = Logger(label: "kmon-service.\(service.name)")
         logger.logLevel = .info
 
@@ -44,6 +45,15 @@ public enum ServiceMain {
         records?.close()
         logger.info("stopping: \(trap.token.reason ?? "stopped")")
         exit(0)
+    }
+
+    /// One descriptor per connection: allow as many as the hard limit permits.
+    static func raiseDescriptorLimit() {
+        var limit = rlimit()
+        if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 && limit.rlim_cur < limit.rlim_max {
+            limit.rlim_cur = limit.rlim_max
+            setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        }
     }
 
     /// PR_SET_NAME for the calling thread, through procfs (prctl is not exported to Swift).

@@ -40,7 +40,7 @@ public final class ServiceRuntime: @unchecked Sendable {
     }
 
     /// Does the work and the calls. Returns nil on success, else why the answer is 502.
-    func serve(requestID: UInt64) -> String? {
+    func serve(requestID: UInt64, records: RecordBuffer?) -> String? {
         if service.work.cpuMicros > 0 {
             let until = MonotonicClock.now() + UInt64(service.work.cpuMicros) * 1000
             while MonotonicClock.now() < until {}
