@@ -1,3 +1,5 @@
+import KmonWorkload
+
 /// One connection of a worker, kept in a flat preallocated array so the hot loop touches no
 /// reference counts.
 struct ConnectionSlot {
@@ -30,7 +32,8 @@ struct ConnectionSlot {
     var inFlightBase: Int
     var inFlightHead = 0
     var inFlightCount = 0
-    var framer = ResponseFramer()
+    var parser = HTTPResponseParser()
+    /// Bytes received since the last complete response: the partial one an error cuts short.
     var responseBytes: UInt32 = 0
     /// Bytes of the current batch still to write, and where they start in the request buffer.
     var pendingWrite = 0

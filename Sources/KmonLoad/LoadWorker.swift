@@ -1,6 +1,7 @@
 import CKmonSockets
 import Glibc
 import KmonSupport
+import KmonWorkload
 
 /// One generator thread: an epoll loop over its share of the connections.
 ///
@@ -115,6 +116,7 @@ final class LoadWorker {
     deinit {
         for i in 0..<slotCount where slots[i].fd >= 0 { close(slots[i].fd) }
         close(epollFD)
+        slots.deinitialize(count: slotCount)
         slots.deallocate()
         inFlight.deallocate()
         request.deallocate()
@@ -274,7 +276,7 @@ final class LoadWorker {
         (slot.pointee.localAddress, slot.pointee.localPort) = Sockets.endpoint(fd, peer: false)
         (slot.pointee.remoteAddress, slot.pointee.remotePort) = Sockets.endpoint(fd, peer: true)
         slot.pointee.nextOrdinal = 0
-        slot.pointee.framer.reset()
+        slot.pointee.parser = HTTPResponseParser()
         slot.pointee.responseBytes = 0
         slot.pointee.pendingWrite = 0
         slot.pointee.resumeReadAt = 0
@@ -315,8 +317,7 @@ final class LoadWorker {
         while slot.pointee.inFlightCount > 0 {
             let bytes = slot.pointee.responseBytes
             slot.pointee.responseBytes = 0
-            complete(i, at: now, status: slot.pointee.framer.status, bytes: bytes, errorCode: code, flags: flags)
-            slot.pointee.framer.reset()
+            complete(i, at: now, status: 0, bytes: bytes, errorCode: code, flags: flags)
         }
         if slot.pointee.fd >= 0 { close(slot.pointee.fd) }
         slot.pointee.fd = -1
@@ -404,10 +405,6 @@ final class LoadWorker {
                 }
                 if n < limit { break }
             } else if n == 0 {
-                if slot.pointee.framer.endsAtClose && slot.pointee.inFlightCount > 0 {
-                    let bytes = slot.pointee.responseBytes
-                    complete(i, at: now, status: slot.pointee.framer.status, bytes: bytes, errorCode: 0, flags: [])
-                }
                 connectionLost(i, GroundTruthRecord.Failure.closedByPeer, now)
                 return
             } else if errno == EINTR {
@@ -426,32 +423,26 @@ final class LoadWorker {
 
     @inline(__always) private func now() -> UInt64 { MonotonicClock.now() }
 
-    /// Feeds `n` bytes of the read buffer to the connection's framer, completing responses.
+    /// Feeds `n` bytes of the read buffer to the connection's response parser (KmonWorkload's,
+    /// which counts bodies without copying them), completing responses in order.
     @inline(__always)
     private func consume(_ i: Int, _ n: Int, _ now: UInt64) {
         let slot = slots + i
-        var offset = 0
-        while offset < n {
-            guard slot.pointee.inFlightCount > 0 else {
-                return connectionLost(i, GroundTruthRecord.Failure.malformedResponse, now)
-            }
-            switch slot.pointee.framer.consume(readBuffer + offset, count: n - offset) {
-            case .needMore:
-                slot.pointee.responseBytes &+= UInt32(truncatingIfNeeded: n - offset)
-                offset = n
-            case let .complete(used):
-                let bytes = slot.pointee.responseBytes &+ UInt32(truncatingIfNeeded: used)
-                offset += used
-                complete(i, at: now, status: slot.pointee.framer.status, bytes: bytes, errorCode: 0, flags: [])
-                slot.pointee.framer.reset()
-                slot.pointee.responseBytes = 0
-                if closeEachRequest {
-                    return connectionLost(i, 0, now)
+        slot.pointee.responseBytes &+= UInt32(truncatingIfNeeded: n)
+        do {
+            try slot.pointee.parser.consume(UnsafeRawBufferPointer(start: readBuffer, count: n)) { response in
+                guard slot.pointee.inFlightCount > 0 else {
+                    throw HTTPParseError(status: 0, reason: "a response to no request")
                 }
-            case .malformed:
-                return connectionLost(i, GroundTruthRecord.Failure.malformedResponse, now)
+                let size = UInt32(truncatingIfNeeded: response.headLength + response.bodyLength)
+                slot.pointee.responseBytes &-= size
+                complete(i, at: now, status: UInt16(truncatingIfNeeded: response.status), bytes: size, errorCode: 0, flags: [])
             }
+        } catch {
+            return connectionLost(i, GroundTruthRecord.Failure.malformedResponse, now)
         }
+        // Connection: close: the response is in, so this connection is done.
+        if closeEachRequest && slot.pointee.inFlightCount == 0 { connectionLost(i, 0, now) }
     }
 
     /// Records the oldest in-flight request of connection `i` and frees its place.

@@ -3,7 +3,8 @@ import Foundation
 /// Measures the generator against wrk on the same server, connections and threads:
 /// alternating closed-loop rounds (wrk, kmon, wrk, kmon, …; the ratio is the median of the
 /// per-round kmon/wrk ratios, since one run on a shared VM varies by ±10%), then one open-loop
-/// kmon run at half of wrk's median rate for its schedule lag.
+/// kmon run at half of wrk's median rate for its schedule lag (under SCHED_FIFO when the
+/// configuration asks for it; the closed-loop rounds always run at normal priority, as wrk does).
 public struct WrkComparison {
     public struct Result: Codable, Sendable {
         public var connections: Int
@@ -67,6 +68,8 @@ public struct WrkComparison {
             closed.duration = Double(seconds)
             closed.warmUp = 0
             closed.recordsPath = nil
+            // wrk runs at normal priority; so does the generator when the two are compared.
+            closed.realtimePriority = nil
             kmon.append(try LoadGenerator(closed).run().achievedRPS)
         }
         let ratios = zip(kmon, wrk).map { $0 / $1 }

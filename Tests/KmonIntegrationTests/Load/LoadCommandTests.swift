@@ -1,0 +1,53 @@
+import Foundation
+import KmonLoad
+import Testing
+
+/// `kmon load` as users run it: exit codes, messages, JSON and the records file.
+@Suite(.serialized, Privileged.enabled)
+struct LoadCommandTests {
+    let kmon = BuildProducts.executable("kmon")
+
+    @Test(arguments: [
+        (["ftp://127.0.0.1/"], "only http:// is supported"),
+        (["http://127.0.0.1:1/", "--rate", "0"], "--rate must be a positive number"),
+        (["http://127.0.0.1:1/", "--rate=-5"], "--rate must be a positive number"),
+        (["http://127.0.0.1:1/", "--duration", "0"], "--duration must be a positive number"),
+        (["http://127.0.0.1:1/", "--duration=-1"], "--duration must be a positive number"),
+        (["http://127.0.0.1:1/", "--scenario", "pipelined:0"], "--scenario 'pipelined:0' is not one of"),
+    ])
+    func badInputIsAUsageError(_ arguments: [String], _ message: String) throws {
+        try Privileged.check()
+        let result = try runCommand(kmon, ["load"] + arguments)
+        #expect(result.status == 64)
+        #expect(result.stderr.contains(message), "stderr: \(result.stderr)")
+    }
+
+    @Test func unreachableServerFailsWithAReason() throws {
+        try Privileged.check()
+        let result = try runCommand(kmon, ["load", "http://127.0.0.1:1/", "--rate", "10", "--duration", "1"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("cannot connect to 127.0.0.1:1: Connection refused"), "stderr: \(result.stderr)")
+    }
+
+    @Test func jsonSummaryAndRecordsFile() throws {
+        try Privileged.check()
+        let service = try LoadTestService()
+        let path = "/tmp/kmon-load-cli-\(getpid()).kgt"
+        defer { unlink(path) }
+        let result = try runCommand(kmon, ["load", service.url, "--rate", "200", "--duration", "1", "--warmup", "0.2",
+                                           "--connections", "2", "--records", path, "--json"])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        let requests = json?["requests"] as? Int ?? -1
+        #expect((190...210).contains(requests))
+        #expect(json?["errors"] as? Int == 0)
+        #expect((json?["achieved_rps"] as? Double).map { abs($0 - 200) < 10 } == true)
+        for key in ["latency_us", "uncorrected_latency_us"] {
+            let p = json?[key] as? [String: Double]
+            #expect(p.map { Set($0.keys).isSuperset(of: ["p50", "p90", "p99", "p999", "max"]) } == true, "\(key): \(String(describing: p))")
+        }
+        #expect((json?["schedule_lag_us"] as? [String: Double]).map { $0["p50"] != nil && $0["p99"] != nil } == true)
+        let records = try GroundTruthFile.read(from: path)
+        #expect(records.filter { !$0.flags.contains(.warmUp) }.count == requests)
+    }
+}
