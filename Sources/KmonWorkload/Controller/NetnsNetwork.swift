@@ -1,6 +1,5 @@
 import Foundation
 import Glibc
-import Synchronization
 
 /// The network of a workload in netns mode: one bridge in the root namespace holding the host
 /// side address, and per service a network namespace joined to it by a veth pair. Addresses
@@ -25,16 +24,14 @@ final class NetnsNetwork: @unchecked Sendable {
     /// What exists so far, torn down in reverse on every path.
     private var created: [(kind: String, name: String)] = []
 
-    private static let counter = Atomic<Int>(0)
     private static let claimLock = NSLock()
 
-    init(services: [String]) throws {
-        let n = Self.counter.wrappingAdd(1, ordering: .relaxed).oldValue
-        suffix = Self.base36(Int(getpid()) % 1_679_616, width: 4) + Self.base36(n % 36, width: 1)
+    init(suffix: String, services: [String]) throws {
+        self.suffix = suffix
         bridge = "kmbr" + suffix
         Self.claimLock.lock()
         defer { Self.claimLock.unlock() }
-        subnet = try Self.freeSubnet(seed: Int(getpid()) &* 31 &+ n &* 7)
+        subnet = try Self.freeSubnet(seed: Int(getpid()) &* 31 &+ suffix.hashValue % 512)
         do {
             try build(services: services)
         } catch {
@@ -53,7 +50,7 @@ final class NetnsNetwork: @unchecked Sendable {
         try IPCommand.run(["link", "set", bridge, "up"])
         for (i, service) in services.enumerated() {
             let namespace = "kmon-\(suffix)-\(service)"
-            let veth = "kmh\(suffix)\(Self.base36(i, width: 2))"
+            let veth = "kmh\(suffix)\(UniqueSuffix.base36(i, width: 2))"
             let address = subnet | UInt32(10 + i)
             try IPCommand.run(["netns", "add", namespace])
             created.append(("netns", namespace))
@@ -103,10 +100,5 @@ final class NetnsNetwork: @unchecked Sendable {
             if !inUse.contains(" " + stem) { return candidate }
         }
         throw IPCommand.Failure(command: "choosing a subnet", message: "every /24 of 198.18.0.0/15 is in use")
-    }
-
-    private static func base36(_ value: Int, width: Int) -> String {
-        let digits = String(value, radix: 36)
-        return String(repeating: "0", count: max(0, width - digits.count)) + digits
     }
 }

@@ -10,6 +10,8 @@ public struct RunningService: Sendable, Codable, Equatable {
     public var namespace: String?
     public var recordsPath: String?
     public var logPath: String
+    /// Its cgroup v2 group, the source of its CPU time, when one could be made.
+    public var cgroup: String?
 }
 
 /// The JSON `kmon workload up --json` prints and `RunningWorkload.summary` returns.

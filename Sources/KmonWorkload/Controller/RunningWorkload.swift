@@ -16,7 +16,9 @@ public final class RunningWorkload: @unchecked Sendable {
     private let options: WorkloadOptions
     private let logger: Logger
     private let temporaryDirectory: String
+    private let suffix = UniqueSuffix.next()
     private var network: NetnsNetwork?
+    private var cgroups: ServiceCgroups?
     private var children: [(service: RunningService, process: ChildProcess)] = []
     private let stopping = Atomic<Bool>(false)
     private let stopLock = NSLock()
@@ -46,21 +48,30 @@ public final class RunningWorkload: @unchecked Sendable {
                         hostAddress: hostAddress, services: services)
     }
 
-    /// CPU time (user + system, ns) of each service so far, by service name. Services that
-    /// have exited are missing.
+    /// CPU time (user + system, ns) of each service so far, by service name: from its cgroup v2
+    /// cpu.stat (µs resolution) when it has one, else /proc/<pid>/stat (clock ticks, 10 ms).
+    /// Services that have exited are missing.
     public func cpuTime() -> [String: UInt64] {
         var times: [String: UInt64] = [:]
         for child in children where child.process.waitStatus == nil {
-            times[child.service.name] = ProcessCPUTime.nanoseconds(pid: child.service.pid)
+            times[child.service.name] = cgroups?.usageNanoseconds(child.service.name)
+                ?? ProcessCPUTime.nanoseconds(pid: child.service.pid)
         }
         return times
+    }
+
+    /// Where `cpuTime()` comes from, for reports.
+    public var cpuTimeSource: String {
+        services.allSatisfy { $0.cgroup != nil } && !services.isEmpty
+            ? "cgroup v2 cpu.stat usage_usec" : "/proc/<pid>/stat utime+stime (clock ticks)"
     }
 
     func launch() throws {
         let order = spec.startOrder
         if mode == .netns {
-            network = try NetnsNetwork(services: order.map(\.name))
+            network = try NetnsNetwork(suffix: suffix, services: order.map(\.name))
         }
+        if geteuid() == 0 { cgroups = ServiceCgroups(suffix: suffix) }
         var endpoints: [String: IPv4Endpoint] = [:]
         for service in order {
             try checkCancelled()
@@ -86,6 +97,12 @@ public final class RunningWorkload: @unchecked Sendable {
             var running = RunningService(name: service.name, processName: service.processName, pid: process.pid,
                                          endpoint: IPv4Endpoint(address: address, port: port), namespace: host?.namespace,
                                          recordsPath: arguments.recordsPath, logPath: logPath)
+            do {
+                try cgroups?.add(service: service.name, pid: process.pid)
+                running.cgroup = cgroups?.path(of: service.name)
+            } catch {
+                logger.debug("no cgroup for \(service.name) (\(error)); CPU time from /proc")
+            }
             children.append((running, process))
             running.endpoint.port = try waitUntilReady(running, process: process, portFile: portFile)
             children[children.count - 1].service = running
@@ -153,6 +170,7 @@ public final class RunningWorkload: @unchecked Sendable {
             child.process.terminate(grace: 3)
             if child.process.waitStatus == nil { problems.append("service \(child.service.name) (pid \(child.process.pid)) did not exit") }
         }
+        problems += cgroups?.teardown() ?? []
         problems += network?.teardown() ?? []
         do {
             try FileManager.default.removeItem(atPath: temporaryDirectory)

@@ -59,11 +59,20 @@ struct WorkloadChainTests {
         let response = try HTTPClient.get(workload.ingress.endpoint)
         #expect(response.status == 200)
         #expect(response.bodyLength == 256)
-        #expect(workload.cpuTime().count == 3)
+        // CPU time comes from each service's own cgroup and grows with load.
+        #expect(services.allSatisfy { $0.cgroup != nil }, "\(services)")
+        let before = workload.cpuTime()
+        for _ in 0..<200 { _ = try HTTPClient.get(workload.ingress.endpoint) }
+        let after = workload.cpuTime()
+        #expect(after.count == 3)
+        for service in services { #expect(after[service.name]! > before[service.name]!, "\(service.name): \(before) -> \(after)") }
 
         #expect(workload.stop().isEmpty)
         stopped = true
-        for service in services { #expect(!WorkloadFixtures.isAlive(service.pid), "\(service.name) still running") }
+        for service in services {
+            #expect(!WorkloadFixtures.isAlive(service.pid), "\(service.name) still running")
+            #expect(!FileManager.default.fileExists(atPath: service.cgroup ?? "/nonexistent"), "cgroup of \(service.name) left behind")
+        }
         #expect(!FileManager.default.fileExists(atPath: URL(fileURLWithPath: services[0].logPath).deletingLastPathComponent().path))
 
         let frontend = try ServiceRecords.read(path: "\(records)/frontend.records")
