@@ -4,14 +4,19 @@ public protocol ExportSink: AnyObject, Sendable {
     var name: String { get }
     /// One completed span. Must not block.
     func record(_ span: ExportedSpan)
-    /// The end of an export period.
+    /// The end of an export period, or for a pulled sink any fresher reading.
     func publish(_ snapshot: ExportSnapshot)
-    /// Its own buffer's state, exported by the other sinks and reported at the end.
-    func stats() -> SinkStats
+    /// A pulled sink (Prometheus) takes every reading the monitor makes, so scrapes see current
+    /// counters; pushed sinks get one per export period.
+    var isPulled: Bool { get }
+    /// Its own buffer's state, exported by the other sinks and reported at the end; nil for a
+    /// sink without a buffer.
+    func stats() -> SinkStats?
     /// Delivers what it can within `timeout` seconds, then releases sockets, files and threads.
     func close(timeout: Double)
 }
 
 extension ExportSink {
-    public func stats() -> SinkStats { SinkStats(sink: name) }
+    public func stats() -> SinkStats? { nil }
+    public var isPulled: Bool { false }
 }

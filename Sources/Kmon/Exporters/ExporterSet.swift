@@ -70,10 +70,19 @@ public final class ExporterSet: @unchecked Sendable {
 
     /// Takes a snapshot and gives it, with the exporters' own health, to every exporter.
     public func publishNow() {
-        guard let take = lock.withLock({ snapshot }) else { return }
+        publish(to: sinks)
+    }
+
+    /// Gives a fresh snapshot to the pulled exporters only, between periods.
+    public func refreshPulled() {
+        publish(to: sinks.filter(\.isPulled))
+    }
+
+    private func publish(to targets: [any ExportSink]) {
+        guard !targets.isEmpty, let take = lock.withLock({ snapshot }) else { return }
         var current = take()
-        current.sinks = sinks.map { $0.stats() }
-        for sink in sinks { sink.publish(current) }
+        current.sinks = sinks.compactMap { $0.stats() }
+        for sink in targets { sink.publish(current) }
     }
 
     /// Publishes a last snapshot, gives the exporters up to `timeout` seconds to deliver, and
@@ -84,7 +93,7 @@ public final class ExporterSet: @unchecked Sendable {
             defer { closed = true }
             return !closed
         }
-        guard first else { return sinks.map { $0.stats() } }
+        guard first else { return sinks.compactMap { $0.stats() } }
         stopToken.stop(reason: "closing")
         if lock.withLock({ started }) {
             finished.wait()
@@ -95,7 +104,7 @@ public final class ExporterSet: @unchecked Sendable {
             let left = Double(deadline > MonotonicClock.now() ? deadline - MonotonicClock.now() : 0) / 1e9
             sink.close(timeout: left)
         }
-        return sinks.map { $0.stats() }
+        return sinks.compactMap { $0.stats() }
     }
 
     deinit {

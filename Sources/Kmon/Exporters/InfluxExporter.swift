@@ -80,7 +80,9 @@ public final class InfluxExporter: ExportSink, @unchecked Sendable {
         }
     }
 
-    public func stats() -> SinkStats {
+    public func stats() -> SinkStats? { bufferStats }
+
+    public var bufferStats: SinkStats {
         lock.withLock {
             SinkStats(sink: name, buffered: queue.bufferedCount, delivered: queue.deliveredCount,
                       dropped: queue.droppedCount, rejected: rejected, failedAttempts: failedAttempts)

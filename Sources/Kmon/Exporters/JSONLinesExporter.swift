@@ -64,7 +64,7 @@ public final class JSONLinesExporter: ExportSink, @unchecked Sendable {
         queue.append(.period(snapshot))
     }
 
-    public func stats() -> SinkStats {
+    public func stats() -> SinkStats? {
         SinkStats(sink: name, buffered: queue.bufferedCount, delivered: queue.deliveredCount, dropped: queue.droppedCount)
     }
 

@@ -12,6 +12,7 @@ public final class PrometheusExporter: ExportSink, @unchecked Sendable {
     ]
 
     public let name = "prometheus"
+    public let isPulled = true
     public let registry = PrometheusCollectorRegistry()
     public let labeler: SpanLabeler
     private let server: MetricsHTTPServer?

@@ -5,6 +5,7 @@ import Glibc
 import Kmon
 import KmonSupport
 import KmonWorkload
+import Logging
 
 struct MonitorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -49,6 +50,8 @@ struct MonitorCommand: ParsableCommand {
     @Option(help: "Write the final topology as Graphviz DOT to this file.")
     var dot: String?
 
+    @OptionGroup var export: ExportOptions
+
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -64,6 +67,7 @@ struct MonitorCommand: ParsableCommand {
         guard interval.isFinite, interval >= 0.05 else { throw ValidationError("--interval must be at least 0.05 seconds (got \(interval))") }
         if let bad = pids.first(where: { $0 <= 0 }) { throw ValidationError("--pid must be a positive process id (got \(bad))") }
         if ports.contains(0) { throw ValidationError("--port must be from 1 to 65535 (got 0)") }
+        if json && export.jsonl == "-" { throw ValidationError("--json and --jsonl - both write to standard output; give --jsonl a file") }
     }
 
     func run() throws {
@@ -90,8 +94,15 @@ struct MonitorCommand: ParsableCommand {
             throw ExitCodes.failure
         }
 
-        let sinks = makeSinks()
-        let view = LiveViewPrinter(toStandardError: json)
+        let sinks: [TcpreqSnapshotSink]
+        do {
+            sinks = try makeSinks(endpointNames: endpointNames, logger: logger)
+        } catch {
+            try? monitor.stop()
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCodes.failure
+        }
+        let view = LiveViewPrinter(toStandardError: json || export.jsonl == "-")
         var previous: TcpreqSnapshot?
         var failure: Error?
         let deadline = duration.map { MonotonicClock.now() + UInt64($0 * 1e9) }
@@ -112,6 +123,7 @@ struct MonitorCommand: ParsableCommand {
         do { try monitor.stop() } catch { failure = failure ?? error }
         let final = try monitor.snapshot()
         for sink in sinks { try sink.finish(final) }
+        sinks.compactMap { $0 as? TcpreqExportAdapter }.forEach { ExportOptions.report($0.finalStats) }
         view.show(TcpreqLiveView.render(final, previous: previous))
         if let dot { try final.topology.dot().write(toFile: dot, atomically: true, encoding: .utf8) }
         if json { try printJSON(TcpreqSummary(final)) }
@@ -123,7 +135,12 @@ struct MonitorCommand: ParsableCommand {
     }
 
     /// Exporters register here (`--prometheus`, `--influx`, `--jsonl`).
-    private func makeSinks() -> [TcpreqSnapshotSink] { [] }
+    private func makeSinks(endpointNames: [UInt16: String], logger: Logger) throws -> [TcpreqSnapshotSink] {
+        let configuration = try export.configuration()
+        guard !configuration.isEmpty else { return [] }
+        let exporters = try ExporterSet.open(configuration, logger: logger)
+        return [TcpreqExportAdapter(exporters: exporters, endpointNames: endpointNames)]
+    }
 
     private func loadEndpointNames() throws -> [UInt16: String] {
         guard let workload else { return [:] }

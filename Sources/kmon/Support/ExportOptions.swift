@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Kmon
 
 /// The exporter flags of `kmon monitor`: `--prometheus`, `--influx`/`--influx-db`, `--jsonl`.
@@ -30,6 +31,17 @@ struct ExportOptions: ParsableArguments {
                                            jsonl: jsonl, period: exportPeriod)
         } catch let error as ExportError {
             throw ValidationError(error.description)
+        }
+    }
+
+    /// One line per exporter on stderr at the end: what it delivered, and what it could not.
+    static func report(_ stats: [SinkStats]) {
+        for s in stats {
+            var line = "export \(s.sink): delivered \(s.delivered), dropped \(s.dropped) (buffer full)"
+            if s.rejected > 0 { line += ", rejected \(s.rejected) by the sink" }
+            if s.buffered > 0 { line += ", \(s.buffered) undelivered at exit" }
+            if s.failedAttempts > 0 { line += ", \(s.failedAttempts) failed sends retried" }
+            FileHandle.standardError.write(Data((line + "\n").utf8))
         }
     }
 }

@@ -88,23 +88,23 @@ struct InfluxExporterTests {
         }
 
         _ = period(spans: 100)
-        #expect(eventually(timeout: 10) { exporter.stats().delivered == 2 })
+        #expect(eventually(timeout: 10) { exporter.bufferStats.delivered == 2 })
 
         influxd.stop()
         var slowest = 0.0
         for _ in 0..<15 { slowest = max(slowest, period(spans: 10)) }
         // 30 points offered to a 20-point buffer while the sink is down: the first 20 wait,
         // the last 10 are dropped and counted.
-        #expect(eventually(timeout: 5) { exporter.stats().failedAttempts >= 1 })
-        let down = exporter.stats()
+        #expect(eventually(timeout: 5) { exporter.bufferStats.failedAttempts >= 1 })
+        let down = exporter.bufferStats
         #expect(down.buffered == 20)
         #expect(down.dropped == 10)
         #expect(down.delivered == 2)
         #expect(slowest < 0.05, "recording and publishing must not wait on the dead sink (slowest period: \(slowest) s)")
 
         try influxd.start()
-        #expect(eventually(timeout: 15) { exporter.stats().buffered == 0 })
-        let back = exporter.stats()
+        #expect(eventually(timeout: 15) { exporter.bufferStats.buffered == 0 })
+        let back = exporter.bufferStats
         #expect(back.delivered == 22)
         #expect(back.dropped == 10)
 
@@ -113,8 +113,8 @@ struct InfluxExporterTests {
         #expect(try scalar(influxd, db: "kmon_outage", #"SELECT count("count") FROM kmon_requests"#) == 11)
 
         // The exporter's own account reaches the sink too.
-        exporter.publish(ExportSnapshot(sinks: [exporter.stats()]))
-        #expect(eventually(timeout: 10) { exporter.stats().buffered == 0 })
+        exporter.publish(ExportSnapshot(sinks: [exporter.bufferStats]))
+        #expect(eventually(timeout: 10) { exporter.bufferStats.buffered == 0 })
         #expect(try scalar(influxd, db: "kmon_outage", #"SELECT last("dropped") FROM kmon_export WHERE sink='influx'"#) == 10)
     }
 }

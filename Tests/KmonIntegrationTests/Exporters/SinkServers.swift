@@ -85,7 +85,7 @@ final class SinkServer {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         let log = directory.appendingPathComponent("\(name).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
         handle.seekToEndOfFile()
         process.standardOutput = handle

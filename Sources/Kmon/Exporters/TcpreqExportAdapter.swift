@@ -1,0 +1,95 @@
+import Foundation
+
+/// Feeds `kmon monitor`'s tcpreq snapshots to the exporters: each new span becomes an
+/// `ExportedSpan`, and the latest losses and program statistics are what the exporters'
+/// period timer publishes. Names follow the topology's rules (see `TopologyBuilder.build`).
+public final class TcpreqExportAdapter: TcpreqSnapshotSink, @unchecked Sendable {
+    public let exporters: ExporterSet
+    private var namer: SpanNamer
+    private let lock = NSLock()
+    private var latest = ExportSnapshot()
+    public private(set) var finalStats: [SinkStats] = []
+
+    /// Starts the exporters' period timer.
+    public init(exporters: ExporterSet, endpointNames: [UInt16: String] = [:]) {
+        self.exporters = exporters
+        namer = SpanNamer(endpointNames: endpointNames)
+        exporters.start { [weak self] in
+            guard let self else { return ExportSnapshot() }
+            return self.lock.withLock { var s = self.latest; s.wallNanoseconds = WallClock.nowNanoseconds(); return s }
+        }
+    }
+
+    public func publish(_ snapshot: TcpreqSnapshot) {
+        namer.learn(from: snapshot.newSpans)
+        for span in snapshot.newSpans { exporters.record(namer.exported(span)) }
+        lock.withLock {
+            latest.lostEvents = ["tcpreq": snapshot.counters.lost.total]
+            latest.programs = snapshot.programs.map {
+                ExportedProgramStats(program: $0.name, runs: $0.runCount, runTimeNanoseconds: $0.runTimeNanoseconds)
+            }
+        }
+        exporters.refreshPulled()
+    }
+
+    /// Publishes the last spans and counts, then gives the exporters up to 5 s to deliver.
+    public func finish(_ snapshot: TcpreqSnapshot) {
+        publish(snapshot)
+        finalStats = exporters.close(timeout: 5)
+    }
+}
+
+/// Names both ends of a span as the topology does: a server span's service by the workload's
+/// endpoint map, else its process name; a client span's callee by the endpoint map, else the
+/// service seen serving that endpoint, else (left unnamed) by address:port. A server span's
+/// caller is named when Kmon saw the other end of the connection too; otherwise it is labelled
+/// by its address alone, since the caller's port is ephemeral and would only fill the label budget.
+struct SpanNamer {
+    let endpointNames: [UInt16: String]
+    private var serviceByTgid: [Int32: String] = [:]
+    private var serviceByEndpoint: [Endpoint: String] = [:]
+    private var servicesByPort: [UInt16: Set<String>] = [:]
+    /// Client sockets seen, by their local endpoint: who is calling on that connection.
+    private var callerByEndpoint: [Endpoint: String] = [:]
+
+    init(endpointNames: [UInt16: String]) {
+        self.endpointNames = endpointNames
+    }
+
+    /// Learns services from a batch before naming it, so a batch's order does not change names.
+    mutating func learn(from spans: [Span]) {
+        for span in spans where span.role == .server {
+            let name = endpointNames[span.tuple.localPort] ?? span.comm
+            serviceByTgid[span.tgid] = serviceByTgid[span.tgid] ?? name
+            serviceByEndpoint[span.tuple.local] = name
+            servicesByPort[span.tuple.localPort, default: []].insert(name)
+        }
+        for span in spans where span.role == .client {
+            callerByEndpoint[span.tuple.local] = serviceByTgid[span.tgid] ?? span.comm
+        }
+        // Connections come and go; keep the caller map from growing without bound.
+        if callerByEndpoint.count > 65_536 { callerByEndpoint.removeAll(keepingCapacity: true) }
+    }
+
+    func exported(_ span: Span) -> ExportedSpan {
+        let service: String
+        let peerName: String?
+        let peerAddress: String
+        switch span.role {
+        case .server:
+            service = endpointNames[span.tuple.localPort] ?? span.comm
+            peerName = callerByEndpoint[span.tuple.remote]
+            peerAddress = span.tuple.remoteAddress
+        case .client:
+            service = serviceByTgid[span.tgid] ?? span.comm
+            let remote = span.tuple.remote
+            peerName = endpointNames[remote.port] ?? serviceByEndpoint[remote]
+                ?? servicesByPort[remote.port].flatMap { $0.count == 1 ? $0.first : nil }
+            peerAddress = remote.description
+        }
+        return ExportedSpan(service: service, peerName: peerName, peerAddress: peerAddress,
+                            side: span.role == .server ? .server : .client,
+                            startNanoseconds: span.startNanoseconds, durationNanoseconds: span.durationNanoseconds,
+                            pid: span.tgid, ordinal: UInt64(span.ordinal))
+    }
+}
