@@ -63,7 +63,7 @@ let package = Package(
         .target(
             name: "KmonBench",
             dependencies: [
-                "Kmon", "KmonWorkload", "KmonLoad", "KmonSupport",
+                "BPF", "Kmon", "KmonWorkload", "KmonLoad", "KmonSupport",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -8,6 +8,8 @@ struct KmonCommand: ParsableCommand {
         discussion: ExitCodes.documentation,
         version: "0.1.0",
         subcommands: [
+            BenchCommand.self,
+            CompareCommand.self,
             DoctorCommand.self,
             LoadCommand.self,
             MonitorCommand.self,

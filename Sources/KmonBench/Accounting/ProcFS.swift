@@ -73,3 +73,22 @@ public enum ProcFS {
         Double(value.tv_sec) * 1_000_000 + Double(value.tv_usec)
     }
 }
+
+extension ProcFS {
+    /// Thread ids of this process.
+    public static func ownThreadIDs() -> Set<Int32> {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+        return Set(tasks.compactMap { Int32($0) })
+    }
+
+    /// Time on CPU of one of this process's threads, µs, from its schedstat (ns, not tick-rounded).
+    public static func ownThreadCPUMicroseconds(tid: Int32) -> Double? {
+        guard let text = try? String(contentsOfFile: "/proc/self/task/\(tid)/schedstat", encoding: .utf8) else { return nil }
+        return parseSchedstatNanoseconds(text).map { Double($0) / 1000 }
+    }
+
+    /// The first field of a schedstat line: ns spent running.
+    public static func parseSchedstatNanoseconds(_ text: String) -> UInt64? {
+        text.split(separator: " ").first.flatMap { UInt64($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    }
+}

@@ -13,7 +13,7 @@ enum MarkdownTable {
         }
         let rule = "|" + widths.indices.map { column in
             let dashes = String(repeating: "-", count: widths[column])
-            return rightAligned.contains(column) ? "-" + dashes.dropLast() + ":" + "-" : "-" + dashes + "-"
+            return rightAligned.contains(column) ? "-" + dashes + ":" : "-" + dashes + "-"
         }.joined(separator: "|") + "|"
         return ([line(header), rule] + rows.map(line)).joined(separator: "\n")
     }

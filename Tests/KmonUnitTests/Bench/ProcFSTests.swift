@@ -28,3 +28,13 @@ import Testing
         #expect(BenchEnvironment.memoryMegabytes(meminfo: "MemTotal:       2048000 kB\n") == 2000)
     }
 }
+
+@Suite struct ThreadAccountingTests {
+    @Test func ownThreadsAreListedWithTheirCPU() {
+        let threads = ProcFS.ownThreadIDs()
+        #expect(threads.contains(getpid()))
+        #expect(ProcFS.ownThreadCPUMicroseconds(tid: getpid()) != nil)
+        #expect(ProcFS.parseSchedstatNanoseconds("123456789 2000 30\n") == 123_456_789)
+        #expect(ProcFS.parseSchedstatNanoseconds("") == nil)
+    }
+}

@@ -1,0 +1,158 @@
+import Foundation
+import Kmon
+import KmonLoad
+import KmonSupport
+import KmonWorkload
+import Logging
+
+/// Runs one scheduled run end to end: fresh services, the arm's probe (if any), one load run,
+/// then teardown, and measures it.
+///
+/// Services start fresh for every run so that each probe session sees every connection from its
+/// first request (span ordinals count from there) and no run inherits another's state.
+final class ArmRunner {
+    let spec: WorkloadSpec
+    let plan: BenchPlan
+    let network: WorkloadNetworkMode
+    /// The whole bench's stop (Ctrl-C, SIGTERM).
+    let stop: StopToken
+    let logger: Logger
+    let benchStart = MonotonicClock.now()
+    let scratch: String
+
+    init(spec: WorkloadSpec, plan: BenchPlan, network: WorkloadNetworkMode, stop: StopToken, scratch: String, logger: Logger) {
+        self.spec = spec
+        self.plan = plan
+        self.network = network
+        self.stop = stop
+        self.scratch = scratch
+        self.logger = logger
+    }
+
+    /// The run's measurement, or nil when the bench was interrupted during it.
+    func run(_ scheduled: ScheduledRun, index: Int, rate: Double?) throws -> RunMeasurement? {
+        let records = "\(scratch)/run-\(index)"
+        defer { try? FileManager.default.removeItem(atPath: records) }
+        let workload: RunningWorkload
+        do {
+            workload = try WorkloadController.start(
+                spec: spec, options: WorkloadOptions(mode: network, recordsDirectory: records, ephemeralPorts: true, cancel: stop),
+                logger: logger)
+        } catch where stop.isStopped {
+            return nil
+        }
+        defer { workload.stop() }
+
+        let wantSpans = scheduled.phase != .saturation
+        var probe: ProbeRun?
+        if let variant = scheduled.arm.variant {
+            probe = try ProbeRun.start(variant: variant, mode: scheduled.arm.mode, pids: workload.services.map(\.pid),
+                                       keepSpans: wantSpans, logger: logger)
+        }
+        defer { probe?.abandon() }
+
+        let servicesBefore = workload.cpuTime()
+        let selfBefore = ProcFS.ownCPUMicroseconds()
+        let agentBefore = probe?.agentCPUMicroseconds() ?? 0
+
+        let runStop = StopToken()
+        let watcher = DeathWatcher(workload: workload, bench: stop, run: runStop, benchStart: benchStart)
+        let ingress = workload.ingress.endpoint
+        let generator = LoadGenerator(LoadConfiguration(
+            target: LoadTarget(address: ingress.address, port: ingress.port), connections: plan.connections, threads: 1,
+            model: rate.map { .openLoop(rate: $0, poisson: false) } ?? .closedLoop,
+            duration: scheduled.phase == .saturation ? plan.saturationSeconds : plan.durationSeconds,
+            warmUp: plan.warmupSeconds, seed: plan.seed &+ UInt64(index), stop: runStop))
+        let summary: LoadSummary
+        do {
+            summary = try generator.run()
+        } catch {
+            watcher.finish()
+            if stop.isStopped { return nil }
+            throw error
+        }
+        let death = watcher.finish()
+
+        let servicesAfter = workload.cpuTime()
+        let selfCPU = ProcFS.ownCPUMicroseconds() - selfBefore
+        let agentCPU = probe.map { ($0.agentCPUMicroseconds() ?? agentBefore) - agentBefore }
+        let probeResult = try probe?.finish()
+        workload.stop()  // services write out their records as they exit
+        if stop.isStopped { return nil }
+
+        var serviceCPU: Double? = 0
+        for (name, before) in servicesBefore {
+            guard let after = servicesAfter[name] else { serviceCPU = nil; break }
+            serviceCPU = serviceCPU.map { $0 + Double(after &- before) / 1000 }
+        }
+        let sent = generator.records.filter { !$0.flags.contains(.notSent) }
+        var latency = LatencyDistribution()
+        latency = LatencyDistribution(nanoseconds: generator.records.lazy
+            .filter { !$0.flags.contains(.warmUp) && !$0.failed }.map(\.correctedLatencyNs))
+
+        var accuracy: RunAccuracy?
+        if death == nil, wantSpans, let probeResult, probeResult.reportsSpans {
+            accuracy = try evaluateAccuracy(workload: workload, load: generator.records, spans: probeResult.spans)
+        }
+        return RunMeasurement(
+            run: scheduled, invalidReason: death, offeredRPS: rate, achievedRPS: summary.achievedRPS, requests: sent.count,
+            latency: latency, serviceCPUMicroseconds: serviceCPU, agentCPUMicroseconds: agentCPU,
+            loadGeneratorCPUMicroseconds: max(0, selfCPU - (agentCPU ?? 0)),
+            programs: probeResult?.programs ?? [:], eventsLost: probeResult?.lost ?? 0,
+            agentRSSMegabytes: probeResult?.rssGrowthMegabytes, accuracy: accuracy)
+    }
+
+    private func evaluateAccuracy(workload: RunningWorkload, load: [GroundTruthRecord], spans: [Span]) throws -> RunAccuracy {
+        var services: [String: RunObservations.ServiceTruth] = [:]
+        var endpoints: [String: SocketEndpoint] = [:]
+        var byPid: [Int32: String] = [:]
+        for service in workload.services {
+            endpoints[service.name] = Adapters.endpoint(service.endpoint)
+            byPid[service.pid] = service.name
+            guard let path = service.recordsPath else { continue }
+            services[service.name] = Adapters.serviceTruth(try ServiceRecords.read(path: path))
+        }
+        let names = Dictionary(spec.services.map { ($0.processName, $0.name) }, uniquingKeysWith: { first, _ in first })
+        let probeSpans = spans.compactMap { Adapters.probeSpan($0, service: byPid[$0.tgid] ?? names[$0.comm]) }
+        return RunAccuracy.evaluate(RunObservations(
+            endpoints: endpoints, specEdges: Adapters.hops(spec), clientRecords: Adapters.clientRecords(load),
+            services: services, spans: probeSpans))
+    }
+}
+
+/// Stops the run's load early when a service dies or the bench is interrupted, and says which
+/// service died and when.
+final class DeathWatcher: @unchecked Sendable {
+    private let done = StopToken()
+    private let finished = DispatchSemaphore(value: 0)
+    private var death: String?
+
+    init(workload: RunningWorkload, bench: StopToken, run: StopToken, benchStart: UInt64) {
+        let thread = Thread { [done, finished] in
+            while !done.wait(seconds: 0.02) {
+                if workload.serviceExited.isStopped {
+                    let seconds = Double(MonotonicClock.now() - benchStart) / 1e9
+                    let what = workload.serviceExited.reason?.split(separator: "\n").first.map(String.init) ?? "a service exited"
+                    self.death = String(format: "%@, %.1f s into the bench", what, seconds)
+                    run.stop(reason: self.death!)
+                    break
+                }
+                if bench.isStopped {
+                    run.stop(reason: bench.reason ?? "interrupted")
+                    break
+                }
+            }
+            finished.signal()
+        }
+        thread.name = "kmon-bench-watch"
+        thread.start()
+    }
+
+    /// Ends the watch; returns the death report, if a service died.
+    @discardableResult
+    func finish() -> String? {
+        done.stop(reason: "run over")
+        finished.wait()
+        return death
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+
+/// Writes a run's files into its output folder.
+public enum BenchOutput {
+    public static let files = ["results.json", "tables.md", "overhead.csv", "accuracy.csv", "saturation.csv", "report.html"]
+
+    public static func write(_ results: BenchResults, to directory: String) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        func put(_ name: String, _ data: Data) throws {
+            try data.write(to: URL(fileURLWithPath: directory).appendingPathComponent(name))
+        }
+        try put("results.json", results.encoded())
+        try put("tables.md", Data(TablesRenderer.render(results).utf8))
+        try put("overhead.csv", Data(CSVRenderer.overhead(results.overhead).utf8))
+        try put("accuracy.csv", Data(CSVRenderer.accuracy(results.accuracy).utf8))
+        try put("saturation.csv", Data(CSVRenderer.saturation(results.saturation).utf8))
+        try put("report.html", Data(HTMLReport.render(results).utf8))
+    }
+
+    /// A results folder or a results.json path, read back.
+    public static func load(_ path: String) throws -> BenchResults {
+        var isDirectory: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+        return try BenchResults.load(path: exists && isDirectory.boolValue ? path + "/results.json" : path)
+    }
+
+    /// bench-results/20261127-183000 under the current directory.
+    public static func defaultDirectory(now: Date = Date()) -> String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyyMMdd-HHmmss"
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return "bench-results/" + formatter.string(from: now)
+    }
+}
