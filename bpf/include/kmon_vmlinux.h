@@ -68,6 +68,14 @@ struct bpf_iter__bpf_sk_storage_map {
     void *value;
 };
 
+/* Context of an iter/bpf_map_elem program: one hash map element per call. */
+struct bpf_iter__bpf_map_elem {
+    struct bpf_iter_meta *meta;
+    struct bpf_map *map;
+    void *key;
+    void *value;
+};
+
 #pragma clang attribute pop
 
 #endif

@@ -1,0 +1,233 @@
+/* tcpreq, syscall variant: request spans from the system calls applications make.
+ * Hooks: tracepoint/syscalls sys_enter_* and sys_exit_* of read, write, readv, writev,
+ * recvfrom, sendto, recvmsg, sendmsg (every such call on the machine), sys_exit_accept and
+ * sys_exit_accept4 (server role), sys_enter_connect (client role), sys_enter_close (flush).
+ * The first call on a (tgid, fd) walks task->files to its struct sock once; the result, socket
+ * or not, is cached in `conn_state`, so later calls pay two hash lookups. Not seen: sendfile,
+ * splice, io_uring, sendmmsg/recvmmsg.
+ * Emits, by targ_mode, the same records as the sock variant (bpf/tcpreq.bpf.h).
+ * Cost per run (README table): enter and exit both run, so a call costs two runs; a non-socket
+ * fd of an unwatched process returns after the first lookup. */
+#include "kmon_vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+
+/* No socket cookie helper in tracepoint programs: the kernel address names the socket. */
+#define TCPREQ_COOKIE(sk) ((__u64)(sk))
+#include "tcpreq.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define S_IFMT 00170000
+#define S_IFSOCK 0140000
+
+struct fd_key {
+    __u32 tgid;
+    __s32 fd;
+};
+
+struct fd_conn {
+    struct conn_state st;
+    __u64 sk;      /* struct sock *, once resolved */
+    __u32 resolved; /* the fd walk ran */
+    __u32 pad;
+};
+
+/* (tgid, fd) -> connection; non-sockets are cached too, as TARGET_NO. LRU: an evicted idle
+ * entry is walked again on its next use (its span state is lost, which LOST_STORAGE cannot
+ * see; keep max_entries above the watched fds). */
+struct {
+    __uint(type, BPF_MAP_TYPE_LRU_HASH);
+    __uint(max_entries, 65536);
+    __type(key, struct fd_key);
+    __type(value, struct fd_conn);
+} conn_state SEC(".maps");
+
+/* Thread in a watched call -> the call's fd and direction, from enter to exit. */
+struct call {
+    __s32 fd;
+    __u32 is_send;
+};
+
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, 16384);
+    __type(key, __u32);
+    __type(value, struct call);
+} calls SEC(".maps");
+
+struct syscall_enter {
+    __u64 common;
+    __s32 nr;
+    __u32 pad;
+    __u64 args[6];
+};
+
+struct syscall_exit {
+    __u64 common;
+    __s32 nr;
+    __u32 pad;
+    __s64 ret;
+};
+
+static __always_inline struct sock *fd_to_sock(int fd)
+{
+    struct task_struct *task = (void *)bpf_get_current_task();
+    struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+    if (!fdt || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+        return 0;
+    struct file **fds = BPF_CORE_READ(fdt, fd);
+    struct file *file = 0;
+    bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
+    if (!file)
+        return 0;
+    if ((BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
+        return 0;
+    struct socket *sock = BPF_CORE_READ(file, private_data);
+    return BPF_CORE_READ(sock, sk);
+}
+
+static __always_inline bool process_wanted(__u32 tgid)
+{
+    if (tgid == targ_self_tgid)
+        return false;
+    return !targ_filter_tgids || bpf_map_lookup_elem(&target_tgids, &tgid);
+}
+
+static __always_inline struct fd_conn *conn_for(__u32 tgid, int fd, bool create)
+{
+    struct fd_key key = { .tgid = tgid, .fd = fd };
+    struct fd_conn *c = bpf_map_lookup_elem(&conn_state, &key);
+    if (c || !create)
+        return c;
+    struct fd_conn fresh = {};
+    bpf_map_update_elem(&conn_state, &key, &fresh, BPF_NOEXIST);
+    c = bpf_map_lookup_elem(&conn_state, &key);
+    if (!c)
+        count_lost(LOST_STORAGE);
+    return c;
+}
+
+static __always_inline void on_enter(int fd, bool is_send, __u64 flags)
+{
+    __u64 id = bpf_get_current_pid_tgid();
+    __u32 tgid = id >> 32;
+    if (!process_wanted(tgid) || (flags & MSG_PEEK))
+        return;
+    struct fd_conn *c = conn_for(tgid, fd, true);
+    if (!c)
+        return;
+    if (!c->resolved) {
+        c->resolved = 1;
+        c->sk = (__u64)fd_to_sock(fd);
+        if (!c->sk)
+            c->st.targeted = TARGET_NO;
+    }
+    if (c->st.targeted == TARGET_NO)
+        return;
+    __u32 tid = (__u32)id;
+    struct call call = { .fd = fd, .is_send = is_send };
+    bpf_map_update_elem(&calls, &tid, &call, BPF_ANY);
+}
+
+static __always_inline void on_exit(long ret)
+{
+    __u64 id = bpf_get_current_pid_tgid();
+    __u32 tid = (__u32)id;
+    struct call *call = bpf_map_lookup_elem(&calls, &tid);
+    if (!call)
+        return;
+    int fd = call->fd;
+    bool is_send = call->is_send;
+    bpf_map_delete_elem(&calls, &tid);
+    if (ret <= 0)
+        return;
+    struct fd_conn *c = conn_for(id >> 32, fd, false);
+    if (c)
+        tcpreq_on_data(&c->st, (struct sock *)c->sk, ret, is_send);
+}
+
+#define DATA_SYSCALL(name, is_send, flags)                                  \
+    SEC("tracepoint/syscalls/sys_enter_" #name)                             \
+    int tcpreq_enter_##name(struct syscall_enter *ctx)                      \
+    {                                                                       \
+        on_enter((int)ctx->args[0], is_send, flags);                        \
+        return 0;                                                           \
+    }                                                                       \
+    SEC("tracepoint/syscalls/sys_exit_" #name)                              \
+    int tcpreq_exit_##name(struct syscall_exit *ctx)                        \
+    {                                                                       \
+        on_exit(ctx->ret);                                                  \
+        return 0;                                                           \
+    }
+
+DATA_SYSCALL(read, false, 0)
+DATA_SYSCALL(readv, false, 0)
+DATA_SYSCALL(recvfrom, false, ctx->args[3])
+DATA_SYSCALL(recvmsg, false, ctx->args[2])
+DATA_SYSCALL(write, true, 0)
+DATA_SYSCALL(writev, true, 0)
+DATA_SYSCALL(sendto, true, 0)
+DATA_SYSCALL(sendmsg, true, 0)
+
+/* Role from the call that made the socket; the fd walk waits for the first data call. */
+static __always_inline void set_role(int fd, __u8 role)
+{
+    __u32 tgid = bpf_get_current_pid_tgid() >> 32;
+    if (fd < 0 || !process_wanted(tgid))
+        return;
+    struct fd_key key = { .tgid = tgid, .fd = fd };
+    struct fd_conn fresh = {};
+    fresh.st.role = role;
+    bpf_map_update_elem(&conn_state, &key, &fresh, BPF_ANY); /* a new socket on a reused fd */
+}
+
+SEC("tracepoint/syscalls/sys_exit_accept")
+int tcpreq_exit_accept(struct syscall_exit *ctx)
+{
+    set_role(ctx->ret, TCPREQ_ROLE_SERVER);
+    return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_accept4")
+int tcpreq_exit_accept4(struct syscall_exit *ctx)
+{
+    set_role(ctx->ret, TCPREQ_ROLE_SERVER);
+    return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_connect")
+int tcpreq_enter_connect(struct syscall_enter *ctx)
+{
+    set_role((int)ctx->args[0], TCPREQ_ROLE_CLIENT);
+    return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_close")
+int tcpreq_enter_close(struct syscall_enter *ctx)
+{
+    __u32 tgid = bpf_get_current_pid_tgid() >> 32;
+    if (!process_wanted(tgid))
+        return 0;
+    struct fd_key key = { .tgid = tgid, .fd = (int)ctx->args[0] };
+    struct fd_conn *c = bpf_map_lookup_elem(&conn_state, &key);
+    if (!c)
+        return 0;
+    tcpreq_on_close(&c->st);
+    bpf_map_delete_elem(&conn_state, &key);
+    return 0;
+}
+
+/* Session stop, after the hooks are detached: close the responses still in flight. */
+SEC("iter/bpf_map_elem")
+int tcpreq_flush(struct bpf_iter__bpf_map_elem *ctx)
+{
+    struct fd_conn *c = ctx->value;
+    if (!c)
+        return 0;
+    if (targ_mode != TCPREQ_MODE_USER && c->st.targeted == TARGET_YES && c->st.phase == PHASE_RESPONSE)
+        finish_span(&c->st);
+    return 0;
+}
