@@ -11,9 +11,12 @@
 #include <stdbool.h>
 #include "tcpreq.h"
 
-/* A variant defines TCPREQ_COOKIE(sk), the connection's identity in records, before including. */
-#ifndef TCPREQ_COOKIE
-#error "define TCPREQ_COOKIE(sk) before including tcpreq.bpf.h"
+/* A variant defines, before including:
+ * - TCPREQ_COOKIE(sk): the connection's identity in records;
+ * - or TCPREQ_NO_TASK, for program types with no task context (cgroup_skb): the variant then
+ *   decides targeting itself before tcpreq_on_data, and records carry no pid or comm. */
+#if !defined(TCPREQ_COOKIE) && !defined(TCPREQ_NO_TASK)
+#error "define TCPREQ_COOKIE(sk) or TCPREQ_NO_TASK before including tcpreq.bpf.h"
 #endif
 
 #define AF_INET 2
@@ -175,6 +178,7 @@ static __always_inline bool wanted(const struct tcpreq_tuple *t, __u32 tgid)
     return true;
 }
 
+#ifndef TCPREQ_NO_TASK
 /* First data on a connection: decide whether to watch it, and fix its identity and role.
  * Role from the handshake if we saw it; else a port that was listening at start means an
  * accepted socket; else the first move decides (a client speaks first). */
@@ -196,6 +200,7 @@ static __always_inline void tcpreq_decide(struct conn_state *st, struct sock *sk
             st->role = is_send ? TCPREQ_ROLE_CLIENT : TCPREQ_ROLE_SERVER;
     }
 }
+#endif
 
 static __always_inline void emit_event(struct conn_state *st, __u32 kind, __u64 now, __u32 bytes)
 {
@@ -204,7 +209,11 @@ static __always_inline void emit_event(struct conn_state *st, __u32 kind, __u64 
         count_lost(LOST_RING);
         return;
     }
+#ifdef TCPREQ_NO_TASK
+    __u64 id = 0;
+#else
     __u64 id = bpf_get_current_pid_tgid();
+#endif
     e->record = TCPREQ_REC_EVENT;
     e->kind = kind;
     e->timestamp_ns = now;
@@ -318,11 +327,16 @@ static __always_inline void tcpreq_on_data(struct conn_state *st, struct sock *s
 {
     if (st->targeted == TARGET_NO)
         return;
+#ifdef TCPREQ_NO_TASK
+    if (st->targeted != TARGET_YES)
+        return;
+#else
     if (st->targeted == TARGET_UNDECIDED) {
         tcpreq_decide(st, sk, is_send);
         if (st->targeted != TARGET_YES)
             return;
     }
+#endif
     __u64 now = bpf_ktime_get_ns();
     if (targ_mode == TCPREQ_MODE_USER)
         emit_event(st, is_send ? TCPREQ_EV_SEND : TCPREQ_EV_RECV, now, bytes);

@@ -59,6 +59,29 @@ struct task_struct {
     struct files_struct *files;
 };
 
+/* kprobe context: the registers bpf_tracing.h's PT_REGS_PARM* name, per architecture. */
+#if defined(__TARGET_ARCH_x86)
+struct pt_regs {
+    unsigned long di;
+    unsigned long si;
+    unsigned long dx;
+    unsigned long cx;
+    unsigned long r8;
+    unsigned long r9;
+    unsigned long sp;
+    unsigned long ip;
+    unsigned long ax;
+    unsigned long bp;
+};
+#elif defined(__TARGET_ARCH_arm64)
+struct user_pt_regs {
+    __u64 regs[31];
+    __u64 sp;
+    __u64 pc;
+    __u64 pstate;
+};
+#endif
+
 /* Context of an iter/bpf_sk_storage_map program: one socket's storage per call. */
 struct bpf_iter_meta;
 struct bpf_iter__bpf_sk_storage_map {

@@ -30,8 +30,9 @@ public enum ProbeVariant: String, CaseIterable, Codable, Sendable {
         }
     }
 
-    /// The modes this variant implements. `empty` does no work, so its mode only names the arm.
-    public var supportedModes: [SpanMode] { SpanMode.allCases }
+    /// Programs without a task context (cgroup_skb): spans carry no pid, so Kmon finds the
+    /// socket's owner in /proc and applies `--pid` in user space.
+    public var runsWithoutTask: Bool { self == .skb }
 }
 
 /// Where spans are assembled. Orthogonal to the hooks.

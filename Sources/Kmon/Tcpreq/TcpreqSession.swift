@@ -3,6 +3,7 @@ import CLibbpf
 import Foundation
 import Glibc
 import KmonBPFObjects
+import KmonSupport
 import Logging
 
 /// A running tcpreq probe: one variant's BPF programs attached, with one span mode.
@@ -44,6 +45,9 @@ public final class TcpreqSession {
     private let consumerStop = StopFlag()
     private let consumerDone = DispatchSemaphore(value: 0)
     private var assembler: SpanAssembler
+    /// For variants without a task (skb): who owns each connection, and the --pid filter.
+    private let owners = SocketOwners()
+    private let wantedPIDs: Set<Int32>
     public private(set) var isStopped = false
 
     /// Checks the variant, then opens, configures, loads and attaches it, and starts reading.
@@ -75,6 +79,7 @@ public final class TcpreqSession {
         self.logger = logger
         self.processNames = processNames
         self.spanHandler = spanHandler
+        wantedPIDs = Set(configuration.filters.pids)
         assembler = SpanAssembler(processName: processNames.name(of:))
         let name = configuration.variant.objectName
         guard let elf = EmbeddedBPF.object(named: name) else { throw TcpreqError.missingObject(name) }
@@ -201,15 +206,20 @@ public final class TcpreqSession {
 
     /// Runs on the consumer thread only.
     private func handle(_ bytes: UnsafeRawBufferPointer) {
-        let span: Span?
+        var span: Span?
         do {
             switch try TcpreqRecord.decode(bytes) {
-            case .span(let s): span = s
-            case .event(let e): span = assembler.consume(e)
+            case .span(let s): span = attributed(s)
+            case .event(var e):
+                if e.tgid == 0, let owner = owners.owner(of: e.tuple, role: e.role ?? .client) { e.tgid = owner }
+                span = assembler.consume(e)
             }
         } catch {
             lock.withLock { decodeErrors += 1 }
             return
+        }
+        if let s = span, configuration.variant.runsWithoutTask, !wantedPIDs.isEmpty, !wantedPIDs.contains(s.tgid) {
+            span = nil // --pid, applied here for probes that cannot see the task
         }
         lock.withLock {
             recordCount += 1
@@ -219,6 +229,15 @@ public final class TcpreqSession {
             }
         }
         if let span { spanHandler?(span) }
+    }
+
+    /// Names the owner of a span recorded without a task (skb).
+    private func attributed(_ span: Span) -> Span {
+        guard span.tgid == 0, let owner = owners.owner(of: span.tuple, role: span.role) else { return span }
+        var named = span
+        named.tgid = owner
+        named.comm = processNames.name(of: owner)
+        return named
     }
 
     private func deliver(_ finished: [Span]) {
@@ -256,7 +275,14 @@ public final class TcpreqSession {
         guard hasWork, configuration.mode == .histogram else { return [] }
         let map = try object.map("hists")
         return try map.keys(as: tcpreq_hist_key.self).compactMap { key in
-            TcpreqHistogram(key: key, perCPU: try map.lookupPerCPU(key, as: tcpreq_hist.self))
+            guard var histogram = TcpreqHistogram(key: key, perCPU: try map.lookupPerCPU(key, as: tcpreq_hist.self)) else { return nil }
+            if histogram.tgid == 0, histogram.role == .server {
+                // skb: the listening socket's owner serves this endpoint.
+                let listener = ConnectionTuple(localAddress: histogram.endpoint.address, localPort: histogram.endpoint.port,
+                                               remoteAddress: "", remotePort: 0)
+                histogram.tgid = owners.owner(of: listener, role: .server) ?? 0
+            }
+            return histogram
         }
     }
 

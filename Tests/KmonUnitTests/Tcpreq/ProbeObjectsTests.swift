@@ -1,0 +1,39 @@
+import BPF
+import Kmon
+import KmonBPFObjects
+import Testing
+
+/// Every variant ships, including those this kernel cannot run: its object is embedded and
+/// parses (no privileges, nothing reaches the kernel), with the hooks its header names.
+@Suite("tcpreq probe objects")
+struct ProbeObjectsTests {
+    static let expectedSections: [ProbeVariant: Set<String>] = [
+        .sock: ["tp_btf/sock_recv_length", "tp_btf/sock_send_length", "tp_btf/inet_sock_set_state", "iter/bpf_sk_storage_map"],
+        .empty: ["tp_btf/sock_recv_length", "tp_btf/sock_send_length", "tp_btf/inet_sock_set_state"],
+        .fentry: ["fentry/tcp_sendmsg", "fentry/tcp_cleanup_rbuf", "fentry/tcp_close", "tp_btf/inet_sock_set_state", "iter/bpf_sk_storage_map"],
+        .kprobe: ["kprobe/tcp_sendmsg", "kprobe/tcp_cleanup_rbuf", "kprobe/tcp_close", "tracepoint/sock/inet_sock_set_state", "iter/bpf_map_elem"],
+        .skb: ["cgroup_skb/ingress", "cgroup_skb/egress", "iter/bpf_sk_storage_map"],
+    ]
+
+    @Test(arguments: ProbeVariant.allCases)
+    func objectIsEmbeddedAndParses(variant: ProbeVariant) throws {
+        let elf = try #require(EmbeddedBPF.object(named: variant.objectName))
+        let object = try BPFObject(elf: elf, name: variant.objectName)
+        let sections = Set(object.programs.map(\.section))
+        if variant == .syscall {
+            for call in ["read", "write", "readv", "writev", "recvfrom", "sendto", "recvmsg", "sendmsg"] {
+                #expect(sections.contains("tracepoint/syscalls/sys_enter_\(call)"))
+                #expect(sections.contains("tracepoint/syscalls/sys_exit_\(call)"))
+            }
+            #expect(sections.isSuperset(of: ["tracepoint/syscalls/sys_exit_accept4", "tracepoint/syscalls/sys_enter_connect",
+                                             "tracepoint/syscalls/sys_enter_close", "iter/bpf_map_elem"]))
+        } else {
+            #expect(sections == Self.expectedSections[variant])
+        }
+        if variant != .empty {
+            for map in ["events", "lost", "conn_state", "hists", "target_tgids", "target_ports", "target_cgroup", "listen_ports"] {
+                #expect((try? object.map(map)) != nil, "\(variant) has no map \(map)")
+            }
+        }
+    }
+}

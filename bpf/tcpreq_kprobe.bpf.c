@@ -1,0 +1,117 @@
+/* tcpreq, kprobe variant: Kmon's original hooks, as the BCC tool attached them.
+ * Hooks: kprobe/tcp_sendmsg (request size, at entry), kprobe/tcp_cleanup_rbuf (bytes copied to
+ * the application), kprobe/tcp_close (flush, forget), tracepoint/sock/inet_sock_set_state
+ * (handshake role, close). kprobe programs may not use socket-local storage, so the state sits
+ * in a hash keyed by the struct sock address; iter/bpf_map_elem flushes it at stop.
+ * Emits, by targ_mode, the sock variant's records. Needs CONFIG_KPROBES (absent here: the
+ * session reports it skipped with that reason).
+ * Cost per run: a kprobe's int3 trap costs more than a tracepoint (typically 100+ ns on its
+ * own), plus one hash lookup per event; not measured here, as this kernel has no kprobes. */
+#include "kmon_vmlinux.h"
+/* Our pt_regs uses the kernel's field names (di, si, ...), which CO-RE relocates; this tells
+ * bpf_tracing.h not to expect the UAPI names (rdi, rsi, ...). */
+#define __VMLINUX_H__
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+
+#define TCPREQ_COOKIE(sk) ((__u64)(sk))
+#include "tcpreq.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+struct {
+    __uint(type, BPF_MAP_TYPE_LRU_HASH);
+    __uint(max_entries, 65536);
+    __type(key, __u64);
+    __type(value, struct conn_state);
+} conn_state SEC(".maps");
+
+/* tracepoint/sock/inet_sock_set_state, as its format file lays it out. */
+struct set_state_args {
+    __u64 common;
+    const void *skaddr;
+    int oldstate;
+    int newstate;
+    __u16 sport;
+    __u16 dport;
+    __u16 family;
+    __u16 protocol;
+};
+
+static __always_inline struct conn_state *state_of(struct sock *sk, bool create)
+{
+    __u64 key = (__u64)sk;
+    struct conn_state *st = bpf_map_lookup_elem(&conn_state, &key);
+    if (st || !create)
+        return st;
+    struct conn_state fresh = {};
+    bpf_map_update_elem(&conn_state, &key, &fresh, BPF_NOEXIST);
+    st = bpf_map_lookup_elem(&conn_state, &key);
+    if (!st)
+        count_lost(LOST_STORAGE);
+    return st;
+}
+
+static __always_inline void on_data(struct sock *sk, long bytes, bool is_send)
+{
+    if (bytes <= 0)
+        return;
+    struct conn_state *st = state_of(sk, true);
+    if (st)
+        tcpreq_on_data(st, sk, bytes, is_send);
+}
+
+SEC("kprobe/tcp_sendmsg")
+int BPF_KPROBE(tcpreq_send, struct sock *sk, void *msg, __u64 size)
+{
+    on_data(sk, size, true);
+    return 0;
+}
+
+SEC("kprobe/tcp_cleanup_rbuf")
+int BPF_KPROBE(tcpreq_recv, struct sock *sk, int copied)
+{
+    on_data(sk, copied, false);
+    return 0;
+}
+
+SEC("kprobe/tcp_close")
+int BPF_KPROBE(tcpreq_close, struct sock *sk)
+{
+    __u64 key = (__u64)sk;
+    struct conn_state *st = bpf_map_lookup_elem(&conn_state, &key);
+    if (!st)
+        return 0;
+    tcpreq_on_close(st);
+    bpf_map_delete_elem(&conn_state, &key);
+    return 0;
+}
+
+SEC("tracepoint/sock/inet_sock_set_state")
+int tcpreq_state(struct set_state_args *ctx)
+{
+    if (ctx->protocol != IPPROTO_TCP)
+        return 0;
+    struct sock *sk = (struct sock *)ctx->skaddr;
+    if (ctx->newstate == TCP_ESTABLISHED && (ctx->oldstate == TCP_SYN_SENT || ctx->oldstate == TCP_SYN_RECV)) {
+        struct conn_state *st = state_of(sk, true);
+        if (st)
+            st->role = ctx->oldstate == TCP_SYN_SENT ? TCPREQ_ROLE_CLIENT : TCPREQ_ROLE_SERVER;
+    } else if (ctx->oldstate == TCP_ESTABLISHED || ctx->newstate == TCP_CLOSE) {
+        struct conn_state *st = state_of(sk, false);
+        if (st)
+            tcpreq_on_close(st);
+    }
+    return 0;
+}
+
+SEC("iter/bpf_map_elem")
+int tcpreq_flush(struct bpf_iter__bpf_map_elem *ctx)
+{
+    struct conn_state *st = ctx->value;
+    if (st && targ_mode != TCPREQ_MODE_USER && st->targeted == TARGET_YES && st->phase == PHASE_RESPONSE)
+        finish_span(st);
+    return 0;
+}

@@ -1,0 +1,133 @@
+/* tcpreq, skb variant: the same spans timed on packets, for wire time against socket time.
+ * Hooks: cgroup_skb/ingress and cgroup_skb/egress on the cgroup v2 root (or --cgroup): every
+ * IPv4/IPv6 packet to or from a socket in it. A packet with TCP payload moves the connection's
+ * state machine (ingress = bytes in, egress = bytes out), a FIN closes it. State lives in
+ * socket-local storage, flushed at stop by iter/bpf_sk_storage_map.
+ * Server span: first request packet in -> last response packet out; client span: first request
+ * packet out -> last response packet in. No task here: records carry no pid or comm (Swift
+ * finds the socket's owner), and --pid is applied in user space; --port in the kernel.
+ * Cost per run: two bpf_skb_load_bytes and a storage lookup, about 100 ns (README table), on
+ * every packet of every socket in the cgroup, pure ACKs included. Returns 1: never drops. */
+#include "kmon_vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+
+#define TCPREQ_NO_TASK
+#include "tcpreq.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define TCP_FLAG_FIN 0x01
+
+struct {
+    __uint(type, BPF_MAP_TYPE_SK_STORAGE);
+    __uint(map_flags, BPF_F_NO_PREALLOC);
+    __type(key, int);
+    __type(value, struct conn_state);
+} conn_state SEC(".maps");
+
+/* TCP payload bytes of this packet (GSO packets count whole) and its FIN flag; false when it
+ * is not a TCP packet we can parse (IPv6 extension headers are not followed). */
+static __always_inline bool tcp_payload(struct __sk_buff *skb, __u32 family, __u32 *payload, bool *fin)
+{
+    __u32 ip_len;
+    __u8 b;
+    if (family == AF_INET) {
+        if (bpf_skb_load_bytes(skb, 0, &b, 1))
+            return false;
+        ip_len = (b & 0x0f) * 4;
+    } else {
+        if (bpf_skb_load_bytes(skb, 6, &b, 1) || b != IPPROTO_TCP)
+            return false;
+        ip_len = 40;
+    }
+    __u8 tcp[2]; /* data offset, flags */
+    if (ip_len < 20 || bpf_skb_load_bytes(skb, ip_len + 12, tcp, 2))
+        return false;
+    __u32 headers = ip_len + (tcp[0] >> 4) * 4;
+    *payload = skb->len > headers ? skb->len - headers : 0;
+    *fin = tcp[1] & TCP_FLAG_FIN;
+    return true;
+}
+
+static __always_inline void decide(struct conn_state *st, struct bpf_sock *sk, struct __sk_buff *skb, bool egress)
+{
+    struct tcpreq_tuple *t = &st->tuple;
+    t->family = sk->family;
+    t->sport = sk->src_port;
+    t->dport = bpf_ntohs(sk->dst_port);
+    if (sk->family == AF_INET) {
+        __u32 s = sk->src_ip4, d = sk->dst_ip4;
+        __builtin_memcpy(t->saddr, &s, 4);
+        __builtin_memcpy(t->daddr, &d, 4);
+    } else {
+        __u32 s[4] = { sk->src_ip6[0], sk->src_ip6[1], sk->src_ip6[2], sk->src_ip6[3] };
+        __u32 d[4] = { sk->dst_ip6[0], sk->dst_ip6[1], sk->dst_ip6[2], sk->dst_ip6[3] };
+        __builtin_memcpy(t->saddr, s, 16);
+        __builtin_memcpy(t->daddr, d, 16);
+    }
+    if (targ_filter_ports && !port_listed(&target_ports, t->sport) && !port_listed(&target_ports, t->dport)) {
+        st->targeted = TARGET_NO;
+        return;
+    }
+    st->targeted = TARGET_YES;
+    st->cookie = bpf_get_socket_cookie(skb);
+    if (st->role == TCPREQ_ROLE_UNKNOWN)
+        st->role = port_listed(&listen_ports, t->sport) ? TCPREQ_ROLE_SERVER
+                 : egress ? TCPREQ_ROLE_CLIENT : TCPREQ_ROLE_SERVER;
+}
+
+static __always_inline void on_packet(struct __sk_buff *skb, bool egress)
+{
+    struct bpf_sock *sk = skb->sk;
+    if (!sk)
+        return;
+    sk = bpf_sk_fullsock(sk);
+    if (!sk || sk->protocol != IPPROTO_TCP || (sk->family != AF_INET && sk->family != AF_INET6))
+        return;
+    __u32 payload;
+    bool fin;
+    if (!tcp_payload(skb, sk->family, &payload, &fin))
+        return;
+    struct conn_state *st = bpf_sk_storage_get(&conn_state, sk, 0, 0);
+    if (!st) {
+        if (!payload)
+            return; /* handshake and pure ACKs: no state until data moves */
+        st = bpf_sk_storage_get(&conn_state, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+        if (!st) {
+            count_lost(LOST_STORAGE);
+            return;
+        }
+    }
+    if (st->targeted == TARGET_UNDECIDED)
+        decide(st, sk, skb, egress);
+    if (payload)
+        tcpreq_on_data(st, 0, payload, egress);
+    if (fin)
+        tcpreq_on_close(st);
+}
+
+SEC("cgroup_skb/ingress")
+int tcpreq_ingress(struct __sk_buff *skb)
+{
+    on_packet(skb, false);
+    return 1;
+}
+
+SEC("cgroup_skb/egress")
+int tcpreq_egress(struct __sk_buff *skb)
+{
+    on_packet(skb, true);
+    return 1;
+}
+
+SEC("iter/bpf_sk_storage_map")
+int tcpreq_flush(struct bpf_iter__bpf_sk_storage_map *ctx)
+{
+    struct conn_state *st = ctx->value;
+    if (ctx->sk && st && targ_mode != TCPREQ_MODE_USER && st->targeted == TARGET_YES && st->phase == PHASE_RESPONSE)
+        finish_span(st);
+    return 0;
+}
