@@ -10,6 +10,11 @@
 /* Event layouts: bpf/include is their only definition, shared with the BPF programs. */
 #include "../../../bpf/include/selftest.h"
 #include "../../../bpf/include/tcpreq.h"
+#include "../../../bpf/include/collector.h"
+#include "../../../bpf/include/tcpdrop.h"
+#include "../../../bpf/include/offcpu.h"
+#include "../../../bpf/include/biostat.h"
+#include "../../../bpf/include/fcount.h"
 
 /* libbpf prints through a va_list callback that Swift cannot implement; this shim formats each
  * message and hands Swift a plain string. */
@@ -25,5 +30,11 @@ int kmon_set_rodata(struct bpf_object *obj, const char *name, const void *value,
  * clsact qdisc (and so must remove it on detach). */
 int kmon_tc_attach(int ifindex, int ingress, int prog_fd, __u32 *handle, __u32 *priority, int *created);
 int kmon_tc_detach(int ifindex, int ingress, __u32 handle, __u32 priority, int destroy_qdisc);
+
+/* The running kernel's BTF, for names the kernel defines (collectors). Both return -errno on
+ * failure. kmon_vmlinux_enum writes "value name\n" lines for each enumerator of `enum name`
+ * into buf (truncating at size); kmon_vmlinux_has_type answers 1 or 0 for any BTF kind. */
+int kmon_vmlinux_enum(const char *name, char *buf, size_t size);
+int kmon_vmlinux_has_type(const char *name);
 
 #endif

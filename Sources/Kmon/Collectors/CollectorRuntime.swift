@@ -1,0 +1,99 @@
+import BPF
+import CLibbpf
+import Foundation
+import KmonBPFObjects
+
+/// The BPF side every collector shares: its object, the listen filters, the attached links and
+/// the common counters (`lost`, `stack_errors`). Each collector drives the steps in order:
+/// `init` (open) → `configureCommon` and its own settings → `load` → `attach` → … → `stop`.
+final class CollectorRuntime {
+    let object: BPFObject
+    let filter: ListenFilter
+    private(set) var links: [BPFLink] = []
+    private var pidFeeder: PidFilterFeeder?
+
+    init(objectName: String, filter: ListenFilter) throws {
+        guard let elf = EmbeddedBPF.object(named: objectName) else { throw CollectorError.missingObject(objectName) }
+        try filter.validate()
+        object = try BPFObject(elf: elf, name: objectName)
+        self.filter = filter
+    }
+
+    /// Sets the filter globals and shrinks the stack map to one entry when no stacks are wanted.
+    func configureCommon(stacks: Bool) throws {
+        if filter.filtersPids { try object.setGlobal("targ_filter_pids", to: UInt32(1)) }
+        if let cgroup = filter.cgroup { try object.setGlobal("targ_cgroup_id", to: try CgroupID.resolve(cgroup)) }
+        if !stacks { try object.map("stacks").setMaxEntries(1) }
+    }
+
+    /// Loads the programs, then fills the pid map (and keeps it fresh for a comm regex).
+    func load() throws {
+        try object.load()
+        if filter.filtersPids {
+            let feeder = try PidFilterFeeder(map: object.map("filter_pids"), filter: filter)
+            try feeder.refresh()
+            if filter.comm != nil { feeder.start() }
+            pidFeeder = feeder
+        }
+    }
+
+    @discardableResult
+    func attach(_ programName: String) throws -> BPFLink {
+        let link = try object.program(programName).attach()
+        links.append(link)
+        return link
+    }
+
+    func keep(_ link: BPFLink) { links.append(link) }
+
+    /// Run statistics of every program with at least one link, once each.
+    func programStats() throws -> [ProgramRunStats] {
+        var seen = Set<String>()
+        return try links.compactMap { link in
+            seen.insert(link.program.name).inserted ? try link.program.runStats() : nil
+        }
+    }
+
+    func losses() throws -> CollectorLosses {
+        var result = CollectorLosses()
+        let lost = try object.map("lost"), stackErrors = try object.map("stack_errors")
+        result.records = try lost.sumPerCPUCounter(at: UInt32(KMON_LOST_RINGBUF))
+        result.mapFull = try lost.sumPerCPUCounter(at: UInt32(KMON_LOST_MAP_FULL))
+        result.stackCollisions = try stackErrors.sumPerCPUCounter(at: UInt32(KMON_STACK_ERR_EEXIST))
+        result.stackMapFull = try stackErrors.sumPerCPUCounter(at: UInt32(KMON_STACK_ERR_ENOMEM))
+        result.stackOther = try stackErrors.sumPerCPUCounter(at: UInt32(KMON_STACK_ERR_OTHER))
+        return result
+    }
+
+    /// Detaches every link (all of them, even if one fails) and stops the pid feeder.
+    func stop() throws {
+        pidFeeder?.stop()
+        pidFeeder = nil
+        var firstError: Error?
+        for link in links {
+            do { try link.detach() } catch { firstError = firstError ?? error }
+        }
+        links = []
+        if let firstError { throw firstError }
+    }
+
+    deinit { try? stop() }
+}
+
+/// The id `bpf_get_current_cgroup_id()` returns for a cgroup v2 directory: its inode number.
+enum CgroupID {
+    static func resolve(_ path: String) throws -> UInt64 {
+        var full = path
+        if !path.hasPrefix("/") {
+            guard let root = KernelMounts.cgroup2Path() else {
+                throw CollectorError.unavailable("listen.cgroup \"\(path)\" needs a cgroup v2 hierarchy, and none is mounted")
+            }
+            full = root + "/" + path
+        }
+        var info = stat()
+        guard stat(full, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
+            throw CollectorError.config("listen.cgroup \"\(path)\": \(full) is not a cgroup directory")
+        }
+        return UInt64(info.st_ino)
+    }
+}
