@@ -62,4 +62,4 @@ final class ForkedChild {
 }
 
 /// The calling thread's kernel id: glibc's gettid (2.30+), which its headers hide from Swift.
-@_silgen_name("gettid") func currentThreadID() -> Int32
+@_silgen_name("gettid") func kernelThreadID() -> Int32

@@ -73,7 +73,7 @@ struct TCPDropCollectorTests {
         }
         let recent = try events(collector) { isReset($0) }
         let reset = try #require(recent.first(where: isReset), "events seen: \(recent)")
-        #expect(reset.pid == getpid() && reset.tid == currentThreadID())
+        #expect(reset.pid == getpid() && reset.tid == kernelThreadID())
         #expect(reset.sourceAddress == "127.0.0.1" && reset.destinationAddress == "127.0.0.1")
         #expect(reset.state != nil && reset.reason != nil)
         #expect((reset.kernelStack ?? []).contains { $0.hasPrefix("tcp_") }, "kernel stack: \(reset.kernelStack ?? [])")
