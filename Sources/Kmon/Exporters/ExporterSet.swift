@@ -49,7 +49,8 @@ public final class ExporterSet: @unchecked Sendable {
             defer { started = true; self.snapshot = snapshot }
             return !started
         }
-        guard first, !sinks.isEmpty else {
+        guard first else { return }
+        guard !sinks.isEmpty else {
             finished.signal()
             return
         }
