@@ -24,10 +24,11 @@ struct ConnectionSlot {
     var remotePort: UInt16 = 0
     /// Ordinal the next request on this TCP connection gets (0-based).
     var nextOrdinal: UInt32 = 0
-    /// Intended time of the next request; `UInt64.max` when none is wanted.
+    /// Intended time of the request this connection sends next; `UInt64.max` when it has none.
+    /// Open loop: set when the worker hands it a due request. Closed loop: when it has room.
     var nextIntended: UInt64 = .max
-    /// Open loop only.
-    var schedule: SendSchedule?
+    /// The request handed over had found no connection with room at its intended time.
+    var assignedWaited = false
     /// In-flight requests: a ring of `depth` entries starting at `inFlightBase` in the worker's table.
     var inFlightBase: Int
     var inFlightHead = 0

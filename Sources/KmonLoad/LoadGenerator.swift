@@ -45,14 +45,14 @@ public final class LoadGenerator {
         var start = MonotonicClock.now() + setupSlack
         for t in 0..<c.threads {
             let indices = Array(stride(from: t, to: c.connections, by: c.threads))
-            workers.append(try LoadWorker(configuration: c, slotIndices: indices, startNs: start, requestBytes: request))
+            workers.append(try LoadWorker(configuration: c, thread: t, slotIndices: indices, startNs: start, requestBytes: request))
         }
         let now = MonotonicClock.now()
         if now + 1_000_000 > start {
             // Setup overran the slack: restart the schedule, rebuilding the workers' timelines.
             start = now + setupSlack
             workers = try (0..<c.threads).map { t in
-                try LoadWorker(configuration: c, slotIndices: Array(stride(from: t, to: c.connections, by: c.threads)),
+                try LoadWorker(configuration: c, thread: t, slotIndices: Array(stride(from: t, to: c.connections, by: c.threads)),
                                startNs: start, requestBytes: request)
             }
         }

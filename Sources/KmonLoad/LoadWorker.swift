@@ -5,11 +5,12 @@ import KmonWorkload
 
 /// One generator thread: an epoll loop over its share of the connections.
 ///
-/// Open loop: every connection follows its own `SendSchedule`; a due request leaves as soon as
-/// its connection has room (depth 1, or `k` when pipelined), else it waits and its lateness is
-/// recorded. Waiting for the next send sleeps in `epoll_pwait2` until `spinNanoseconds` before
-/// it, then polls, so sends are precise without sleep-granularity error. Closed loop: a
-/// connection sends again as soon as a response completes.
+/// Open loop: the thread follows one `SendSchedule` (its share of the rate); each due request
+/// goes to the next connection, round robin, that has room (nothing in flight, or fewer than `k`
+/// when pipelined). When none has room the request waits, leaves as soon as one frees, and its
+/// lateness is recorded. Waiting for the next send sleeps in `epoll_pwait2` until
+/// `spinNanoseconds` before it, then polls, so sends are precise without sleep-granularity
+/// error. Closed loop: a connection sends again as soon as a response completes.
 final class LoadWorker {
     private let target: LoadTarget
     private let closedLoop: Bool
@@ -39,6 +40,13 @@ final class LoadWorker {
     private let eventCapacity: Int32 = 256
     private let epollFD: Int32
 
+    /// Open loop: this thread's schedule and its next intended time (`.max` past the deadline).
+    private var schedule: SendSchedule?
+    private var nextIntended: UInt64 = .max
+    /// A due request found no connection with room; it and those queued behind it waited.
+    private var backlogged = false
+    private var cursor = 0
+
     let records: RecordStore
     /// Open loop: requests intended before the deadline that never left.
     private(set) var unsent = 0
@@ -46,8 +54,8 @@ final class LoadWorker {
     private static let backoffNs: UInt64 = 10_000_000
     private static let stopCheckNs: UInt64 = 5_000_000
 
-    /// `slotIndices` are this worker's generator-wide connection numbers.
-    init(configuration c: LoadConfiguration, slotIndices: [Int], startNs: UInt64, requestBytes: [UInt8]) throws {
+    /// `slotIndices` are this worker's generator-wide connection numbers; `thread` is its index.
+    init(configuration c: LoadConfiguration, thread: Int, slotIndices: [Int], startNs: UInt64, requestBytes: [UInt8]) throws {
         target = c.target
         closedLoop = c.model == .closedLoop
         if case .connectionClose = c.scenario { closeEachRequest = true } else { closeEachRequest = false }
@@ -77,16 +85,16 @@ final class LoadWorker {
         inFlight.initialize(repeating: InFlightRequest(), count: slotCount * depth)
         for (i, global) in slotIndices.enumerated() {
             var slot = ConnectionSlot(index: UInt32(global), inFlightBase: i * depth)
-            if case let .openLoop(rate, poisson) = c.model {
-                let perConnection = rate / Double(c.connections)
-                let stagger = poisson ? 0 : UInt64(Double(global) * 1e9 / rate)
-                slot.schedule = SendSchedule(start: startNs + stagger, ratePerSecond: perConnection, poisson: poisson,
-                                             seed: c.seed ^ (UInt64(global) &* 0x9E37_79B9_7F4A_7C15))
-                slot.nextIntended = slot.schedule!.next()
-            } else {
-                slot.nextIntended = startNs
-            }
+            if c.model == .closedLoop { slot.nextIntended = startNs }
             (slots + i).initialize(to: slot)
+        }
+        if case let .openLoop(rate, poisson) = c.model {
+            // Threads' evenly spaced schedules are staggered so their sum is evenly spaced too.
+            let stagger = poisson ? 0 : UInt64(Double(thread) * 1e9 / rate)
+            var threadSchedule = SendSchedule(start: startNs + stagger, ratePerSecond: rate / Double(c.threads), poisson: poisson,
+                                              seed: c.seed ^ (UInt64(thread) &* 0x9E37_79B9_7F4A_7C15))
+            nextIntended = threadSchedule.next()
+            schedule = threadSchedule
         }
 
         // Every batch is a prefix of `depth` back-to-back copies of the one request.
@@ -153,6 +161,10 @@ final class LoadWorker {
     /// returns when something is next due.
     private func scan(_ now: UInt64) -> UInt64 {
         var wake = UInt64.max
+        if schedule != nil {
+            dispatch(now)
+            if !backlogged { wake = nextIntended }
+        }
         for i in 0..<slotCount {
             let slot = slots + i
             switch slot.pointee.phase {
@@ -329,6 +341,39 @@ final class LoadWorker {
 
     // MARK: - Requests
 
+    /// Open loop: hands every due request to a connection with room, round robin; sends it
+    /// (or connects first). With no room anywhere the request stays due and is marked waited.
+    private func dispatch(_ now: UInt64) {
+        while nextIntended <= now {
+            guard let j = connectionWithRoom() else {
+                backlogged = true
+                return
+            }
+            let slot = slots + j
+            slot.pointee.nextIntended = nextIntended
+            slot.pointee.assignedWaited = backlogged
+            let next = schedule!.next()
+            nextIntended = next < endNs ? next : .max
+            if slot.pointee.phase == .open { send(j) } else { startConnect(j, now) }
+        }
+        backlogged = false
+    }
+
+    private func connectionWithRoom() -> Int? {
+        for k in 0..<slotCount {
+            let j = (cursor + k) % slotCount
+            let slot = slots + j
+            guard slot.pointee.nextIntended == .max else { continue }
+            let room = slot.pointee.phase == .idle
+                || (slot.pointee.phase == .open && slot.pointee.inFlightCount < depth && slot.pointee.pendingWrite == 0)
+            if room {
+                cursor = j + 1
+                return j
+            }
+        }
+        return nil
+    }
+
     /// Writes every due request the connection has room for, in one write.
     @inline(__always)
     private func send(_ i: Int) {
@@ -339,7 +384,7 @@ final class LoadWorker {
             let ring = (slot.pointee.inFlightHead + slot.pointee.inFlightCount) % depth
             let entry = inFlight + slot.pointee.inFlightBase + ring
             entry.pointee.intendedNs = slot.pointee.nextIntended
-            entry.pointee.waitedForConnection = slot.pointee.roomSinceNs > slot.pointee.nextIntended
+            entry.pointee.waitedForConnection = slot.pointee.assignedWaited || slot.pointee.roomSinceNs > slot.pointee.nextIntended
             entry.pointee.ordinal = slot.pointee.nextOrdinal
             slot.pointee.nextOrdinal &+= 1
             slot.pointee.inFlightCount += 1
@@ -358,14 +403,14 @@ final class LoadWorker {
         flush(i)
     }
 
-    /// Open loop: take the next scheduled time. Closed loop: the next request may go once a
-    /// slot frees, which `complete` signals; `freedAt` is that time for the remaining free slots.
+    /// Open loop: the connection waits for its next hand-over. Closed loop: the next request may
+    /// go once a slot frees, which `complete` signals; `freedAt` is that time for the remaining
+    /// free slots.
     @inline(__always)
     private func advanceSchedule(_ i: Int, freedAt: UInt64) {
         let slot = slots + i
-        if slot.pointee.schedule != nil {
-            let next = slot.pointee.schedule!.next()
-            slot.pointee.nextIntended = next < endNs ? next : .max
+        if schedule != nil {
+            slot.pointee.nextIntended = .max
         } else {
             slot.pointee.nextIntended = draining || slot.pointee.inFlightCount >= depth ? .max : freedAt
         }
@@ -419,6 +464,7 @@ final class LoadWorker {
         if slot.pointee.phase == .open && slot.pointee.pendingWrite == 0 && slot.pointee.nextIntended <= now() {
             send(i)
         }
+        if schedule != nil && nextIntended <= now() { dispatch(now()) }
     }
 
     @inline(__always) private func now() -> UInt64 { MonotonicClock.now() }
@@ -462,7 +508,7 @@ final class LoadWorker {
         slot.pointee.inFlightHead = (slot.pointee.inFlightHead + 1) % depth
         slot.pointee.inFlightCount -= 1
         if slot.pointee.inFlightCount == depth - 1 { slot.pointee.roomSinceNs = now }
-        if slot.pointee.schedule == nil && !draining && slot.pointee.nextIntended == .max {
+        if schedule == nil && !draining && slot.pointee.nextIntended == .max {
             slot.pointee.nextIntended = now
         }
     }
@@ -497,14 +543,16 @@ final class LoadWorker {
     /// The deadline passed: no new requests; in-flight ones may still finish for `drainNs`.
     private func beginDrain() {
         draining = true
+        if schedule != nil {
+            while nextIntended < endNs {
+                unsent += 1
+                nextIntended = schedule!.next()
+            }
+            nextIntended = .max
+        }
         for i in 0..<slotCount {
             let slot = slots + i
-            if slot.pointee.schedule != nil {
-                while slot.pointee.nextIntended < endNs {
-                    unsent += 1
-                    slot.pointee.nextIntended = slot.pointee.schedule!.next()
-                }
-            }
+            if schedule != nil && slot.pointee.nextIntended != .max { unsent += 1 }
             slot.pointee.nextIntended = .max
         }
     }

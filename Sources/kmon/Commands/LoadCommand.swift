@@ -93,7 +93,7 @@ struct LoadCommand: ParsableCommand {
         let base = LoadConfiguration(
             target: target, connections: connections, threads: threads, model: try parsedModel(),
             scenario: LoadScenario(argument: scenario)!, duration: duration, warmUp: warmup,
-            requestTimeout: timeout, recordsPath: records, spinNanoseconds: realtime ? 20_000 : 100_000, realtimePriority: realtime ? 10 : nil, stop: trap.token)
+            requestTimeout: timeout, recordsPath: records, spinNanoseconds: realtime ? 60_000 : 100_000, realtimePriority: realtime ? 10 : nil, stop: trap.token)
         do {
             if compareWrk {
                 let comparison = try WrkComparison(url: url, configuration: base, rounds: rounds).run()
