@@ -1,0 +1,200 @@
+import Foundation
+import Glibc
+import KmonBench
+import Testing
+
+/// `kmon bench` end to end on real services, probes and sockets. One quick bench run is shared
+/// by the assertions on its outputs; the suite is serialized so runs never compete for the CPU.
+@Suite(.serialized, Privileged.enabled)
+struct BenchCommandTests {
+    struct QuickRun {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var directory: URL
+        var results: BenchResults
+    }
+
+    /// Results and outputs of this test process's bench runs, removed when the process exits.
+    static let scratch: URL = {
+        let url = scratchPath()
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        atexit { try? FileManager.default.removeItem(at: BenchCommandTests.scratchPath()) }
+        return url
+    }()
+
+    static func scratchPath() -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("kmon-bench-tests-\(getpid())")
+    }
+
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var cached: Result<QuickRun, Error>?
+
+    /// `kmon bench --quick` on chain3 over loopback with the empty and sock variants, run once.
+    static func quickRun() throws -> QuickRun {
+        try lock.withLock {
+            if let cached { return try cached.get() }
+            let result = Result { () throws -> QuickRun in
+                let directory = scratch.appendingPathComponent("quick")
+                let bench = try BenchProcess(["bench", "--quick", "--workload", BenchProcess.chain3, "--variants", "empty,sock",
+                                              "--seed", "7", "--out", directory.path], scratch: scratch)
+                let status = bench.wait(seconds: 240)
+                let results = try BenchOutput.load(directory.path)
+                return QuickRun(status: status ?? -1, stdout: bench.stdout, stderr: bench.stderr, directory: directory, results: results)
+            }
+            cached = result
+            return try result.get()
+        }
+    }
+
+    @Test func quickBenchWritesEveryOutput() throws {
+        try Privileged.check()
+        let run = try Self.quickRun()
+        #expect(run.status == 0, "stderr: \(run.stderr.suffix(2000))")
+        for file in BenchOutput.files {
+            #expect(FileManager.default.fileExists(atPath: run.directory.appendingPathComponent(file).path), "\(file) missing")
+        }
+        #expect(run.stdout.contains("## Overhead") && run.stdout.contains("## Accuracy"))
+        #expect(run.stdout.contains("tails are rough"))
+        #expect(run.results.config.quick)
+        #expect(Set(run.results.overhead.map(\.arm)) == ["baseline", "baseline-aa", "empty", "sock/kernel"])
+        let html = try String(contentsOf: run.directory.appendingPathComponent("report.html"), encoding: .utf8)
+        #expect(html.contains("<svg") && !html.contains("<script"))
+    }
+
+    @Test func resultsValidateAgainstTheSchema() throws {
+        try Privileged.check()
+        let run = try Self.quickRun()
+        let schema = try JSONValue.parse(Data(contentsOf: BenchProcess.repositoryRoot.appendingPathComponent("docs/results.schema.json")))
+        let document = try JSONValue.parse(Data(contentsOf: run.directory.appendingPathComponent("results.json")))
+        let problems = SchemaValidator(schema: schema).validate(document)
+        #expect(problems.isEmpty, "\(problems)")
+    }
+
+    @Test func sockClientVantageMatchesAtLeast999PerMille() throws {
+        try Privileged.check()
+        let rows = try Self.quickRun().results.accuracy.filter { $0.variant == "sock" && $0.vantage == .client && $0.load == 50 }
+        #expect(rows.map(\.hop) == ["client→frontend", "frontend→api", "api→store"])
+        for row in rows {
+            #expect(row.truthRequests > 1000, "\(row.hop): too few requests to judge")
+            #expect((row.matchedPercent ?? 0) >= 99.9, "\(row.hop): \(row.matchedPercent ?? 0)% matched")
+        }
+        let topology = try Self.quickRun().results.topology
+        #expect(topology.precision == 1 && topology.recall == 1)
+    }
+
+    @Test func noLossGoesUnaccounted() throws {
+        try Privileged.check()
+        let results = try Self.quickRun().results
+        for row in results.overhead {
+            #expect(row.unaccountedLosses == 0, "\(row.arm) at \(row.load)%: \(row.unaccountedLosses) spans missing without a counted loss")
+        }
+        let sock = try #require(results.overhead.first { $0.arm == "sock/kernel" })
+        #expect(!sock.bpfNanosecondsPerRun.isEmpty && (sock.runsPerRequest ?? 0) > 0)
+        #expect(sock.cpuMicrosecondsPerRequest.bpf != nil && sock.cpuMicrosecondsPerRequest.services != nil)
+    }
+
+    @Test func gateAgainstItsOwnBaselineIsEqual() throws {
+        try Privileged.check()
+        let run = try Self.quickRun()
+        let gate = try runCommand(BuildProducts.executable("kmon"), ["compare", run.directory.path, run.directory.path, "--check"])
+        #expect(gate.status == 0, "\(gate.stdout.suffix(1500))")
+        #expect(gate.stdout.contains("gate: equal (exit 0)"))
+    }
+
+    @Test func gateAgainstABaselineThirtyPercentCheaperIsARegression() throws {
+        try Privileged.check()
+        let run = try Self.quickRun()
+        var cheaper = run.results
+        for index in cheaper.overhead.indices {
+            var samples = cheaper.overhead[index].samples
+            samples.bpfNanosecondsPerRun = samples.bpfNanosecondsPerRun.mapValues { $0.map { $0 * 0.7 } }
+            samples.runsPerRequest = samples.runsPerRequest.map { $0 * 0.7 }
+            samples.cpuMicrosecondsPerRequest = samples.cpuMicrosecondsPerRequest.map { $0 * 0.7 }
+            cheaper.overhead[index].samples = samples
+            cheaper.overhead[index].bpfNanosecondsPerRun = cheaper.overhead[index].bpfNanosecondsPerRun.mapValues { $0 * 0.7 }
+        }
+        let path = Self.scratch.appendingPathComponent("cheaper.json")
+        try cheaper.encoded().write(to: path)
+        let gate = try runCommand(BuildProducts.executable("kmon"), ["compare", path.path, run.directory.path, "--check"])
+        #expect(gate.status == 2, "\(gate.stdout.suffix(1500))")
+        #expect(gate.stdout.contains("regression"))
+    }
+
+    @Test func aForeignBaselineIsRefused() throws {
+        try Privileged.check()
+        let foreign = Self.scratch.appendingPathComponent("foreign.json")
+        try Data(#"{"benchmarks": [{"name": "x"}]}"#.utf8).write(to: foreign)
+        let bench = try runCommand(BuildProducts.executable("kmon"), ["bench", "--quick", "--baseline", foreign.path, "--check",
+                                                                      "--workload", BenchProcess.chain3])
+        #expect(bench.status == 65)
+        #expect(bench.stderr.contains("is not a kmon bench results file: it has no \"schema\" key"))
+    }
+
+    @Test(arguments: [
+        (["--variants", "sock,telepathy"], Int32(64), "unknown variant 'telepathy'"),
+        (["--loads", "50,150"], Int32(64), "load '150' is out of range"),
+        (["--modes", "psychic"], Int32(64), "unknown span mode 'psychic'"),
+        (["--workload", "/nonexistent/chain9.yaml"], Int32(65), "/nonexistent/chain9.yaml"),
+    ])
+    func badInputIsRefusedClearly(arguments: [String], status: Int32, message: String) throws {
+        try Privileged.check()
+        let workload = arguments.contains("--workload") ? [] : ["--workload", BenchProcess.chain3]
+        let bench = try runCommand(BuildProducts.executable("kmon"), ["bench", "--quick"] + workload + arguments)
+        #expect(bench.status == status, "\(bench.stderr)")
+        #expect(bench.stderr.contains(message), "\(bench.stderr)")
+    }
+
+    /// Ctrl-C while services run and probes are attached: exit 130, and no service, link or
+    /// scratch file of the bench is left.
+    @Test(arguments: [false, true])
+    func interruptLeavesNothingBehind(whileProbing: Bool) throws {
+        try Privileged.check()
+        let directory = Self.scratch.appendingPathComponent("interrupted-\(whileProbing)")
+        let bench = try BenchProcess(["bench", "--quick", "--workload", BenchProcess.chain3, "--variants", "sock",
+                                      "--out", directory.path], scratch: Self.scratch)
+        var children = Set<Int32>(), links = Set<UInt32>()
+        let reached = bench.waitUntil(seconds: 60) {
+            bench.children().forEach { children.insert($0.pid) }
+            let held = bench.linkIDs()
+            links.formUnion(held)
+            return whileProbing ? !held.isEmpty : children.count >= 3
+        }
+        #expect(reached, "the bench never reached the phase to interrupt")
+        kill(bench.pid, SIGINT)
+        let status = bench.wait(seconds: 30)
+        #expect(status == 130, "stderr: \(bench.stderr.suffix(1000))")
+        #expect(bench.stderr.contains("stopped and cleaned up"))
+        #expect(!children.isEmpty)
+        for pid in children { #expect(!BenchProcess.processExists(pid), "service pid \(pid) survived") }
+        for id in links { #expect(!BenchProcess.linkExists(id), "BPF link \(id) survived") }
+        #expect(!FileManager.default.fileExists(atPath: directory.path), "an interrupted bench wrote results")
+    }
+
+    /// A service killed mid-run: the bench says which one, marks the block invalid, cleans up,
+    /// and exits 1 promptly.
+    @Test func aDyingServiceStopsTheBenchCleanly() throws {
+        try Privileged.check()
+        let directory = Self.scratch.appendingPathComponent("death")
+        let bench = try BenchProcess(["bench", "--quick", "--workload", BenchProcess.chain3, "--variants", "sock",
+                                      "--out", directory.path], scratch: Self.scratch)
+        var children = Set<Int32>()
+        var victim: Int32?
+        bench.waitUntil(seconds: 60) {
+            let current = bench.children()
+            current.forEach { children.insert($0.pid) }
+            victim = current.first { $0.comm == "api" }?.pid
+            return victim != nil && !bench.linkIDs().isEmpty
+        }
+        let api = try #require(victim, "no api service appeared")
+        usleep(100_000)  // into the load
+        kill(api, SIGKILL)
+        let status = bench.wait(seconds: 40)
+        #expect(status == 1, "stderr: \(bench.stderr.suffix(1500))")
+        #expect(bench.stderr.contains("service api"))
+        #expect(bench.stderr.contains("killed by signal 9"))
+        let results = try BenchOutput.load(directory.path)
+        #expect(results.invalidBlocks.contains { $0.reason.contains("service api") })
+        for pid in children { #expect(!BenchProcess.processExists(pid), "pid \(pid) survived") }
+    }
+}
