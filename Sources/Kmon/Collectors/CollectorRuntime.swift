@@ -10,6 +10,8 @@ final class CollectorRuntime {
     let object: BPFObject
     let filter: ListenFilter
     private(set) var links: [BPFLink] = []
+    /// Every program that was attached, kept after stop so its run statistics stay readable.
+    private var attachedPrograms: [BPFProgram] = []
     private var pidFeeder: PidFilterFeeder?
 
     init(objectName: String, filter: ListenFilter) throws {
@@ -40,18 +42,18 @@ final class CollectorRuntime {
     @discardableResult
     func attach(_ programName: String) throws -> BPFLink {
         let link = try object.program(programName).attach()
-        links.append(link)
+        keep(link)
         return link
     }
 
-    func keep(_ link: BPFLink) { links.append(link) }
+    func keep(_ link: BPFLink) {
+        links.append(link)
+        if !attachedPrograms.contains(where: { $0.name == link.program.name }) { attachedPrograms.append(link.program) }
+    }
 
-    /// Run statistics of every program with at least one link, once each.
+    /// Run statistics of every program that was attached, once each; still readable after stop.
     func programStats() throws -> [ProgramRunStats] {
-        var seen = Set<String>()
-        return try links.compactMap { link in
-            seen.insert(link.program.name).inserted ? try link.program.runStats() : nil
-        }
+        try attachedPrograms.map { try $0.runStats() }
     }
 
     func losses() throws -> CollectorLosses {

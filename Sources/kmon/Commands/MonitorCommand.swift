@@ -52,6 +52,8 @@ struct MonitorCommand: ParsableCommand {
 
     @OptionGroup var export: ExportOptions
 
+    @OptionGroup var collectorOptions: CollectorOptions
+
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -78,9 +80,10 @@ struct MonitorCommand: ParsableCommand {
         let mode = SpanMode(rawValue: mode)!
         let endpointNames = try loadEndpointNames()
         let trap = SignalTrap()
+        let plan = try collectorOptions.plan(pids: pids, cgroup: cgroup)
 
-        let monitor: TcpreqMonitor
-        do {
+        var monitor: TcpreqMonitor?
+        if plan.runsTcpreq { do {
             monitor = try TcpreqMonitor(
                 TcpreqConfiguration(variant: variant, mode: mode, filters: TcpreqFilters(pids: pids, cgroupPath: cgroup, ports: ports)),
                 endpointNames: endpointNames, logger: logger)
@@ -92,15 +95,20 @@ struct MonitorCommand: ParsableCommand {
             }
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCodes.failure
-        }
+        } }
 
         let sinks: [TcpreqSnapshotSink]
         do {
-            sinks = try makeSinks(endpointNames: endpointNames, logger: logger)
+            sinks = monitor == nil ? [] : try makeSinks(endpointNames: endpointNames, logger: logger)
         } catch {
-            try? monitor.stop()
+            try? monitor?.stop()
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCodes.failure
+        }
+        let collectors: CollectorSet
+        do { collectors = try CollectorOptions.start(plan) } catch {
+            try? monitor?.stop()
+            throw error
         }
         let view = LiveViewPrinter(toStandardError: json || export.jsonl == "-")
         var previous: TcpreqSnapshot?
@@ -111,8 +119,9 @@ struct MonitorCommand: ParsableCommand {
                 let remaining = deadline.map { Double(Int64($0) - Int64(MonotonicClock.now())) / 1e9 } ?? interval
                 if remaining <= 0 { break }
                 if trap.token.wait(seconds: min(interval, remaining)) { break }
+                guard let monitor else { view.show(collectors.liveLines()); continue }
                 let snapshot = try monitor.snapshot()
-                view.show(TcpreqLiveView.render(snapshot, previous: previous))
+                view.show(TcpreqLiveView.render(snapshot, previous: previous) + collectors.liveLines())
                 for sink in sinks { try sink.publish(snapshot) }
                 previous = snapshot
             }
@@ -120,13 +129,18 @@ struct MonitorCommand: ParsableCommand {
             failure = error
         }
         // Every path out detaches first, then reports.
-        do { try monitor.stop() } catch { failure = failure ?? error }
-        let final = try monitor.snapshot()
-        for sink in sinks { try sink.finish(final) }
-        sinks.compactMap { $0 as? TcpreqExportAdapter }.forEach { ExportOptions.report($0.finalStats) }
-        view.show(TcpreqLiveView.render(final, previous: previous))
-        if let dot { try final.topology.dot().write(toFile: dot, atomically: true, encoding: .utf8) }
-        if json { try printJSON(TcpreqSummary(final)) }
+        do { try monitor?.stop() } catch { failure = failure ?? error }
+        do { try collectors.stop() } catch { failure = failure ?? error }
+        let final = try monitor?.snapshot()
+        if let final {
+            for sink in sinks { try sink.finish(final) }
+            sinks.compactMap { $0 as? TcpreqExportAdapter }.forEach { ExportOptions.report($0.finalStats) }
+            view.show(TcpreqLiveView.render(final, previous: previous) + collectors.liveLines())
+            if let dot { try final.topology.dot().write(toFile: dot, atomically: true, encoding: .utf8) }
+        } else {
+            view.show(collectors.liveLines())
+        }
+        if json { try printJSON(MonitorJSONSummary(tcpreq: final.map { TcpreqSummary($0) }, collectors: try collectors.summaries())) }
         if let failure {
             FileHandle.standardError.write(Data("error: \(failure)\n".utf8))
             throw ExitCodes.failure
@@ -153,7 +167,7 @@ struct MonitorCommand: ParsableCommand {
         }
     }
 
-    private func printJSON(_ summary: TcpreqSummary) throws {
+    private func printJSON(_ summary: some Encodable) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         print(String(decoding: try encoder.encode(summary), as: UTF8.self))
