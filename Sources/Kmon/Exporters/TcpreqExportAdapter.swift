@@ -1,18 +1,26 @@
 import Foundation
+import KmonSupport
 
-/// Feeds `kmon monitor`'s tcpreq snapshots to the exporters: each new span becomes an
-/// `ExportedSpan`, and the latest losses and program statistics are what the exporters'
-/// period timer publishes. Names follow the topology's rules (see `TopologyBuilder.build`).
+/// Feeds `kmon monitor`'s data to the exporters: each new tcpreq span becomes an `ExportedSpan`,
+/// and the latest losses, program statistics and other collectors' values are what the
+/// exporters' period timer publishes. Span names follow the topology's rules
+/// (see `TopologyBuilder.build`). Everything here runs on the monitor's own thread.
 public final class TcpreqExportAdapter: TcpreqSnapshotSink, @unchecked Sendable {
     public let exporters: ExporterSet
     private var namer: SpanNamer
+    private let collectors: [any Collector]
+    private let collectorSamples = CollectorSamples()
+    private var lastCollectorRead: UInt64?
+    private var tcpreq = CollectorSamples.Reading()
+    private var others = CollectorSamples.Reading()
     private let lock = NSLock()
     private var latest = ExportSnapshot()
     public private(set) var finalStats: [SinkStats] = []
 
-    /// Starts the exporters' period timer.
-    public init(exporters: ExporterSet, endpointNames: [UInt16: String] = [:]) {
+    /// Starts the exporters' period timer. `collectors` are read once per export period.
+    public init(exporters: ExporterSet, endpointNames: [UInt16: String] = [:], collectors: [any Collector] = []) {
         self.exporters = exporters
+        self.collectors = collectors
         namer = SpanNamer(endpointNames: endpointNames)
         exporters.start { [weak self] in
             guard let self else { return ExportSnapshot() }
@@ -23,18 +31,39 @@ public final class TcpreqExportAdapter: TcpreqSnapshotSink, @unchecked Sendable 
     public func publish(_ snapshot: TcpreqSnapshot) {
         namer.learn(from: snapshot.newSpans)
         for span in snapshot.newSpans { exporters.record(namer.exported(span)) }
+        tcpreq.lostEvents = ["tcpreq": snapshot.counters.lost.total]
+        tcpreq.programs = snapshot.programs.map {
+            ExportedProgramStats(program: $0.name, runs: $0.runCount, runTimeNanoseconds: $0.runTimeNanoseconds)
+        }
+        tick()
+    }
+
+    /// Reads the other collectors when a period has passed, and refreshes the pulled exporters.
+    /// `kmon monitor` calls it each interval when tcpreq is not running.
+    public func tick(force: Bool = false) {
+        let now = MonotonicClock.now()
+        if !collectors.isEmpty, force || lastCollectorRead.map({ Double(now - $0) / 1e9 >= exporters.period }) ?? true {
+            others = collectorSamples.read(collectors)
+            lastCollectorRead = now
+        }
         lock.withLock {
-            latest.lostEvents = ["tcpreq": snapshot.counters.lost.total]
-            latest.programs = snapshot.programs.map {
-                ExportedProgramStats(program: $0.name, runs: $0.runCount, runTimeNanoseconds: $0.runTimeNanoseconds)
-            }
+            latest.lostEvents = tcpreq.lostEvents.merging(others.lostEvents) { a, _ in a }
+            latest.programs = tcpreq.programs + others.programs
+            latest.samples = others.samples
         }
         exporters.refreshPulled()
     }
 
     /// Publishes the last spans and counts, then gives the exporters up to 5 s to deliver.
     public func finish(_ snapshot: TcpreqSnapshot) {
+        lastCollectorRead = nil
         publish(snapshot)
+        finalStats = exporters.close(timeout: 5)
+    }
+
+    /// The end of a run without tcpreq.
+    public func finish() {
+        tick(force: true)
         finalStats = exporters.close(timeout: 5)
     }
 }
