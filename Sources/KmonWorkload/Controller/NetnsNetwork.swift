@@ -28,7 +28,7 @@ final class NetnsNetwork: @unchecked Sendable {
 
     init(suffix: String, services: [String]) throws {
         self.suffix = suffix
-        bridge = "kmbr" + suffix
+        bridge = Self.bridgeName(suffix: suffix)
         Self.claimLock.lock()
         defer { Self.claimLock.unlock() }
         subnet = try Self.freeSubnet(seed: Int(getpid()) &* 31 &+ suffix.hashValue % 512)
@@ -49,8 +49,8 @@ final class NetnsNetwork: @unchecked Sendable {
         try IPCommand.run(["addr", "add", IPv4Endpoint.formatAddress(hostAddress) + prefix, "dev", bridge])
         try IPCommand.run(["link", "set", bridge, "up"])
         for (i, service) in services.enumerated() {
-            let namespace = "kmon-\(suffix)-\(service)"
-            let veth = "kmh\(suffix)\(UniqueSuffix.base36(i, width: 2))"
+            let namespace = Self.namespaceName(suffix: suffix, service: service)
+            let veth = Self.vethName(suffix: suffix, index: i)
             let address = subnet | UInt32(10 + i)
             try IPCommand.run(["netns", "add", namespace])
             created.append(("netns", namespace))
@@ -63,6 +63,10 @@ final class NetnsNetwork: @unchecked Sendable {
             hosts.append(Host(service: service, namespace: namespace, address: address))
         }
     }
+
+    static func bridgeName(suffix: String) -> String { "kmbr" + suffix }
+    static func namespaceName(suffix: String, service: String) -> String { "kmon-\(suffix)-\(service)" }
+    static func vethName(suffix: String, index: Int) -> String { "kmh\(suffix)\(UniqueSuffix.base36(index, width: 2))" }
 
     func host(for service: String) -> Host? {
         hosts.first { $0.service == service }

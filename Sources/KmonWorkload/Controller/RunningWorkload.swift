@@ -19,6 +19,7 @@ public final class RunningWorkload: @unchecked Sendable {
     private let suffix = UniqueSuffix.next()
     private var network: NetnsNetwork?
     private var cgroups: ServiceCgroups?
+    private var ledgerSaved = false
     private var children: [(service: RunningService, process: ChildProcess)] = []
     private let stopping = Atomic<Bool>(false)
     private let stopLock = NSLock()
@@ -68,6 +69,7 @@ public final class RunningWorkload: @unchecked Sendable {
 
     func launch() throws {
         let order = spec.startOrder
+        try planLedger(order.map(\.name))
         if mode == .netns {
             network = try NetnsNetwork(suffix: suffix, services: order.map(\.name))
         }
@@ -109,6 +111,22 @@ public final class RunningWorkload: @unchecked Sendable {
             endpoints[service.name] = running.endpoint
             logger.debug("started \(service.name) pid \(process.pid) on \(running.endpoint)")
         }
+    }
+
+    /// Notes every name about to be created, so a later controller can clean up after us if
+    /// this process dies without stopping.
+    private func planLedger(_ services: [String]) throws {
+        var ledger = WorkloadLedger(temporaryDirectory: temporaryDirectory)
+        if mode == .netns {
+            ledger.links = [NetnsNetwork.bridgeName(suffix: suffix)]
+                + services.indices.map { NetnsNetwork.vethName(suffix: suffix, index: $0) }
+            ledger.namespaces = services.map { NetnsNetwork.namespaceName(suffix: suffix, service: $0) }
+        }
+        if geteuid() == 0, let root = ServiceCgroups.rootPath(suffix: suffix) {
+            ledger.cgroups = services.map { "\(root)/\($0)" } + [root]
+        }
+        try ledger.save(suffix: suffix)
+        ledgerSaved = true
     }
 
     /// Waits for the port file, then for GET /health to answer 200.
@@ -178,6 +196,8 @@ public final class RunningWorkload: @unchecked Sendable {
             problems.append("removing \(temporaryDirectory): \(error)")
         }
         for problem in problems { logger.error("teardown: \(problem)") }
+        // With problems left, the ledger stays for `kmon workload cleanup` to retry.
+        if problems.isEmpty && ledgerSaved { WorkloadLedger.remove(suffix: suffix) }
         return problems
     }
 

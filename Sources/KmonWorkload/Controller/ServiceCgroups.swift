@@ -10,9 +10,12 @@ final class ServiceCgroups: @unchecked Sendable {
 
     /// nil when no writable cgroup2 hierarchy exists.
     init?(suffix: String) {
-        guard let mount = Self.cgroup2Mount() else { return nil }
-        root = "\(mount)/kmon-\(suffix)"
-        guard mkdir(root, 0o755) == 0 else { return nil }
+        guard let root = Self.rootPath(suffix: suffix), mkdir(root, 0o755) == 0 else { return nil }
+        self.root = root
+    }
+
+    static func rootPath(suffix: String) -> String? {
+        cgroup2Mount().map { "\($0)/kmon-\(suffix)" }
     }
 
     /// Moves the whole process (all its threads) into a new group for `service`.

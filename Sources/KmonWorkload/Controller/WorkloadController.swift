@@ -22,6 +22,7 @@ public enum WorkloadController {
         if options.mode == .netns && geteuid() != 0 {
             throw StartError(description: "--netns needs root to create network namespaces and veth devices")
         }
+        cleanUpAfterDeadControllers(logger: logger)
         let workload = try RunningWorkload(spec: spec, options: options, logger: logger)
         do {
             try workload.launch()
@@ -30,5 +31,15 @@ public enum WorkloadController {
             throw error
         }
         return workload
+    }
+
+    /// Removes namespaces, devices, cgroups and temporary files that controllers killed before
+    /// they could stop left behind. Returns what was swept and what could not be removed.
+    @discardableResult
+    public static func cleanUpAfterDeadControllers(logger: Logger = Logger(label: "kmon.workload")) -> (swept: [String], failures: [String]) {
+        let result = WorkloadLedger.sweepStale()
+        for line in result.swept { logger.notice("cleaned up after a dead controller: \(line)") }
+        for failure in result.failures { logger.error("cleanup: \(failure)") }
+        return result
     }
 }

@@ -8,7 +8,23 @@ struct WorkloadCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "workload",
         abstract: "Run the sample microservices of a workload spec.",
-        subcommands: [Up.self])
+        subcommands: [Up.self, Cleanup.self])
+
+    struct Cleanup: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Remove what workloads of killed kmon processes left behind (netns, veth, bridge, cgroups, temp files).",
+            discussion: "Every `kmon workload up` does this at start too. Workloads of running processes are left alone.")
+
+        @OptionGroup var logging: LoggingOptions
+
+        func run() throws {
+            let logger = logging.bootstrap()
+            let result = WorkloadController.cleanUpAfterDeadControllers(logger: logger)
+            for line in result.swept { print("removed \(line)") }
+            if result.swept.isEmpty { print("nothing left behind") }
+            if !result.failures.isEmpty { throw ExitCodes.failure }
+        }
+    }
 
     struct Up: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -118,3 +118,35 @@ final class UpProcess {
         (try? String(contentsOfFile: err, encoding: .utf8)) ?? ""
     }
 }
+
+/// A controller that is itself SIGKILLed cannot clean up; its services exit when they see it
+/// gone, and `kmon workload cleanup` (also run at every start) removes the rest.
+@Suite(Privileged.enabled)
+struct DeadControllerCleanupTests {
+    @Test func cleanupRemovesWhatAKilledControllerLeft() throws {
+        try Privileged.check()
+        let up = try UpProcess(spec: "chain3", netns: true)
+        let summary = try up.waitForSummary()
+        kill(up.process.processIdentifier, SIGKILL)
+        up.process.waitUntilExit()
+        let namespaces = summary.services.compactMap(\.namespace)
+        #expect(try namespaces.allSatisfy { try WorkloadFixtures.ipListing().contains($0) }, "namespaces should outlive a SIGKILLed controller")
+        // Services notice their parent is gone within half a second.
+        let deadline = Date().addingTimeInterval(5)
+        while summary.services.contains(where: { WorkloadFixtures.isAlive($0.pid) }) && Date() < deadline { usleep(50_000) }
+        for service in summary.services { #expect(!WorkloadFixtures.isAlive(service.pid), "\(service.name) outlived its controller") }
+
+        let result = try runCommand(BuildProducts.executable("kmon"), ["workload", "cleanup"])
+        #expect(result.status == 0, "\(result.stderr)")
+        // (Another test's `kmon workload up` may have swept it first: every start sweeps too.)
+        let listing = try WorkloadFixtures.ipListing()
+        for namespace in namespaces {
+            let suffix = namespace.split(separator: "-")[1]
+            #expect(!listing.contains("kmon-\(suffix)") && !listing.contains("kmbr\(suffix)") && !listing.contains("kmh\(suffix)"), "\(listing)")
+        }
+        for service in summary.services {
+            #expect(!FileManager.default.fileExists(atPath: service.cgroup ?? "/nonexistent"))
+        }
+        #expect(!FileManager.default.fileExists(atPath: URL(fileURLWithPath: summary.services[0].logPath).deletingLastPathComponent().path))
+    }
+}
