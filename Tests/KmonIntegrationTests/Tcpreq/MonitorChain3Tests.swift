@@ -1,0 +1,124 @@
+import Foundation
+import Glibc
+import Kmon
+import KmonLoad
+import KmonWorkload
+import Testing
+
+/// The done criterion of `kmon monitor`: chain3 under steady load, watched by the real command,
+/// must report per-service request counts within 0.1% of the load generator's and the
+/// services' own records, exactly the spec's edges, and no losses.
+@Suite("kmon monitor on chain3", .serialized)
+struct MonitorChain3Tests {
+    @Test(Privileged.enabled, arguments: [(ProbeVariant.sock, SpanMode.kernel), (.syscall, .kernel), (.sock, .user)])
+    func countsAndTopologyMatchGroundTruth(variant: ProbeVariant, mode: SpanMode) throws {
+        try Privileged.check()
+        let records = try WorkloadFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: records) }
+        let spec = try WorkloadSpec.load(path: WorkloadFixtures.spec("chain3"))
+        let workload = try WorkloadFixtures.start("chain3", records: records)
+        var workloadStopped = false
+        defer { if !workloadStopped { workload.stop() } }
+
+        let monitor = try ChildMonitor(arguments: ["--variant", variant.rawValue, "--mode", mode.rawValue, "--json", "--interval", "0.2"]
+                                       + workload.services.flatMap { ["--pid", String($0.pid)] })
+        defer { monitor.kill() }
+        try monitor.waitUntilWatching(timeout: 30)
+
+        let ingress = workload.ingress.endpoint
+        let generator = LoadGenerator(LoadConfiguration(
+            target: LoadTarget(address: ingress.address, port: ingress.port), connections: 4,
+            model: .openLoop(rate: 500, poisson: false), duration: 3))
+        _ = try generator.run()
+        let truth = generator.records.filter { !$0.flags.contains(.error) && !$0.flags.contains(.timeout) }
+        #expect(truth.count > 1000)
+        #expect(generator.records.count == truth.count, "load generator saw errors")
+
+        let summary = try monitor.interruptAndReadSummary()
+        #expect(workload.stop().isEmpty)
+        workloadStopped = true
+
+        // Each service's own records: requests served on the work route, downstream calls made.
+        var served: [String: Int] = [:]
+        for service in spec.services {
+            let own = try ServiceRecords.read(path: "\(records)/\(service.name).records")
+            served[service.name] = own.served.filter { $0.route == .work }.count
+        }
+        let counts = Dictionary(summary.services.map { ($0.name, Int($0.requests)) }, uniquingKeysWith: +)
+        for service in spec.services {
+            let seen = counts[service.name] ?? 0
+            let expected = served[service.name] ?? -1
+            #expect(abs(seen - expected) <= expected / 1000, "\(service.name): kmon \(seen), service records \(expected)")
+        }
+        let ingressCount = counts[spec.ingress] ?? 0
+        #expect(abs(ingressCount - truth.count) <= truth.count / 1000, "ingress: kmon \(ingressCount), load generator \(truth.count)")
+
+        let edges = Set(summary.edges.map { "\($0.from)->\($0.to)" })
+        #expect(edges == Set(spec.edges.map { "\($0.caller)->\($0.callee)" }))
+        for edge in summary.edges { #expect(edge.requests == UInt64(served[edge.to] ?? -1), "\(edge.from)->\(edge.to)") }
+        #expect(summary.lost == 0)
+        #expect(summary.skipped.isEmpty)
+        #expect(summary.programs.allSatisfy { $0.runs > 0 } || variant == .syscall)
+    }
+
+    @Test("kprobe and fentry are reported skipped with the kernel's reason, exit 69", Privileged.enabled,
+          arguments: [ProbeVariant.kprobe, .fentry])
+    func unavailableVariantsAreSkipped(variant: ProbeVariant) throws {
+        try Privileged.check()
+        guard TcpreqSession.unavailableReason(variant) != nil else { return } // this kernel allows it
+        let result = try runCommand(BuildProducts.executable("kmon"), ["monitor", "--variant", variant.rawValue, "--json", "--duration", "1"])
+        #expect(result.status == 69)
+        let summary = try JSONDecoder().decode(TcpreqSummary.self, from: Data(result.stdout.utf8))
+        #expect(summary.skipped.map(\.variant) == [variant.rawValue])
+        #expect(summary.skipped.first.map { !$0.reason.isEmpty } == true)
+        #expect(result.stderr.contains("\(variant.rawValue) variant unavailable"))
+    }
+}
+
+/// `kmon monitor` as a child process, output in temporary files.
+private final class ChildMonitor {
+    private let process = Process()
+    private let directory: URL
+
+    init(arguments: [String]) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("kmon-chain3-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        process.executableURL = BuildProducts.executable("kmon")
+        process.arguments = ["monitor"] + arguments
+        for name in ["stdout", "stderr"] { _ = FileManager.default.createFile(atPath: path(name), contents: nil) }
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: path("stdout")))
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: path("stderr")))
+        try process.run()
+    }
+
+    private func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+    private func read(_ name: String) -> String { (try? String(contentsOfFile: path(name), encoding: .utf8)) ?? "" }
+
+    /// The live view appears once the probes are attached.
+    func waitUntilWatching(timeout: Double) throws {
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        while !read("stderr").contains("kmon monitor —") {
+            guard process.isRunning, Date() < deadline else {
+                throw MonitorFailed(message: "monitor did not start: \(read("stderr"))")
+            }
+            usleep(50_000)
+        }
+    }
+
+    /// Ctrl-C, as a user stops it, then the JSON summary it printed.
+    func interruptAndReadSummary() throws -> TcpreqSummary {
+        Glibc.kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw MonitorFailed(message: "monitor exited \(process.terminationStatus): \(read("stderr").suffix(2000))")
+        }
+        return try JSONDecoder().decode(TcpreqSummary.self, from: Data(read("stdout").utf8))
+    }
+
+    func kill() {
+        if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    struct MonitorFailed: Error, CustomStringConvertible { var message: String; var description: String { message } }
+}
