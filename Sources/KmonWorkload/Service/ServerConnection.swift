@@ -95,18 +95,19 @@ struct ServerConnection {
                 start = 0
             }
             let betweenRequests = start == end && pending == nil
+            if !betweenRequests && MonotonicClock.now() - requestFirstRead >= UInt64(readTimeoutMs) * 1_000_000 {
+                // A trickle of bytes does not keep a request (and its thread) alive forever.
+                batch.append(reject(408, reason: "request not received within \(readTimeoutMs) ms", firstRead: requestFirstRead,
+                                    ordinal: ordinal, local: local, remote: remote, into: &output))
+                closing = true
+                continue
+            }
             let n = recv(fd, input + end, Self.inputCapacity - end, 0)
             let now = MonotonicClock.now()
             if n > 0 {
                 if betweenRequests { requestFirstRead = now }
                 lastRead = now
                 end += n
-                if !betweenRequests && now - requestFirstRead >= UInt64(readTimeoutMs) * 1_000_000 {
-                    // A trickle of bytes does not keep a request (and its thread) alive forever.
-                    batch.append(reject(408, reason: "request not received within \(readTimeoutMs) ms", firstRead: requestFirstRead,
-                                        ordinal: ordinal, local: local, remote: remote, into: &output))
-                    closing = true
-                }
             } else if n == 0 {
                 return
             } else if errno == EINTR {

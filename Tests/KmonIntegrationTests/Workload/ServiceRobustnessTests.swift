@@ -33,6 +33,21 @@ struct ServiceRobustnessTests {
         #expect(try HTTPClient.get(service.endpoint, path: "/health").status == 200)
     }
 
+    @Test func downstreamFailureGives502WithTheReason() throws {
+        try Privileged.check()
+        // api of chain3, with its store at a port where nothing listens.
+        let listener = try TCPSocket.listen(on: IPv4Endpoint(address: IPv4Endpoint.loopback, port: 0))
+        let closedPort = TCPSocket.localEndpoint(listener).port
+        close(listener)
+        let service = try StandaloneService(spec: WorkloadFixtures.spec("chain3"), service: "api",
+                                            extra: ["--peer", "store=127.0.0.1:\(closedPort)"])
+        let answer = try HTTPClient.get(service.endpoint)
+        #expect(answer.status == 502)
+        let reason = String(decoding: answer.body ?? [], as: UTF8.self)
+        #expect(reason.contains("store (127.0.0.1:\(closedPort))") && reason.contains("Connection refused"), "\(reason)")
+        #expect(try HTTPClient.get(service.endpoint, path: "/health").status == 200)
+    }
+
     @Test func pipelinedRequestsAreAnsweredInOrder() throws {
         try Privileged.check()
         let service = try StandaloneService()
@@ -58,6 +73,23 @@ struct ServiceRobustnessTests {
         #expect(answer.status == 408)
         let waited = Date().timeIntervalSince(started)
         #expect(waited > 0.25 && waited < 3)
+    }
+
+    @Test func tricklingClientTimesOutToo() throws {
+        try Privileged.check()
+        let service = try StandaloneService(extra: ["--read-timeout-ms", "300"])
+        let fd = try TCPSocket.connect(to: service.endpoint, timeoutMs: 3000)
+        defer { close(fd) }
+        let started = Date()
+        // One byte every 50 ms never completes the head; the deadline counts from the first byte.
+        for byte in Array("GET / HTTP/1.1\r\nX-Slow: aaaaaaaaaaaaaaaa".utf8) {
+            guard (try? TCPSocket.writeAll(fd, [byte])) != nil else { break }
+            usleep(50_000)
+            var probe = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            if poll(&probe, 1, 0) > 0 { break }
+        }
+        #expect(try HTTPClient.readResponse(fd).status == 408)
+        #expect(Date().timeIntervalSince(started) < 2)
     }
 
     @Test func servesMoreThanAThousandConcurrentConnections() throws {

@@ -1,0 +1,39 @@
+@testable import KmonWorkload
+import Testing
+
+@Suite struct ServiceArgumentsTests {
+    @Test func roundTripsThroughItsCommandLine() throws {
+        let arguments = try ServiceArguments(["--spec", "w.yaml", "--service", "api", "--bind", "198.18.3.11:8080",
+                                              "--peer", "store=198.18.3.10:8081", "--records", "r", "--read-timeout-ms", "250"])
+        #expect(arguments.bind == IPv4Endpoint("198.18.3.11:8080"))
+        #expect(arguments.peers == ["store": IPv4Endpoint(address: 0xC612_030A, port: 8081)])
+        #expect(arguments.readTimeoutMs == 250)
+        #expect(try ServiceArguments(arguments.commandLine) == arguments)
+    }
+
+    @Test func refusesBadArgumentsByName() {
+        func message(_ args: [String]) -> String? {
+            do { _ = try ServiceArguments(args); return nil } catch { return "\(error)" }
+        }
+        #expect(message(["--service", "a"])?.contains("--spec") == true)
+        #expect(message(["--spec", "s", "--service", "a", "--bind", "localhost:80"])?.contains("--bind") == true)
+        #expect(message(["--spec", "s", "--service", "a", "--peer", "store"])?.contains("NAME=ADDR:PORT") == true)
+        #expect(message(["--spec", "s", "--service", "a", "--read-timeout-ms", "-1"])?.contains("--read-timeout-ms") == true)
+        #expect(message(["--spec", "s", "--service", "a", "--bogus"])?.contains("--bogus") == true)
+    }
+
+    @Test func endpointsParseStrictly() {
+        #expect(IPv4Endpoint("127.0.0.1:0") == IPv4Endpoint(address: IPv4Endpoint.loopback, port: 0))
+        #expect(IPv4Endpoint("256.0.0.1:80") == nil)
+        #expect(IPv4Endpoint("1.2.3:80") == nil)
+        #expect(IPv4Endpoint("1.2.3.4:65536") == nil)
+        #expect(IPv4Endpoint("198.19.255.1:9").map(\.description) == "198.19.255.1:9")
+    }
+
+    @Test func cpuTimeFromProcStatCountsUserAndSystemTicks() {
+        // comm with spaces and parentheses; utime 150, stime 50 ticks.
+        let stat = Array("42 (a (b) c) S 1 42 42 0 -1 4194560 100 0 0 0 150 50 0 0 20 0 3 0 12345 0 0".utf8)
+        #expect(ProcessCPUTime.parse(stat) == 200 * 1_000_000_000 / ProcessCPUTime.ticksPerSecond)
+        #expect(ProcessCPUTime.parse(Array("garbage".utf8)) == nil)
+    }
+}
