@@ -50,6 +50,11 @@ final class ArmRunner {
                                        keepSpans: wantSpans, logger: logger)
         }
         defer { probe?.abandon() }
+        var collector: CollectorRun?
+        if let name = scheduled.arm.collector {
+            collector = try CollectorRun.start(name: name, verbosity: scheduled.arm.verbosity ?? 1, pids: workload.services.map(\.pid))
+        }
+        defer { collector?.abandon() }
 
         let servicesBefore = workload.cpuTime()
         let selfBefore = ProcFS.ownCPUMicroseconds()
@@ -77,6 +82,7 @@ final class ArmRunner {
         let selfCPU = ProcFS.ownCPUMicroseconds() - selfBefore
         let agentCPU = probe.map { ($0.agentCPUMicroseconds() ?? agentBefore) - agentBefore }
         let probeResult = try probe?.finish()
+        let collectorResult = try collector?.finish()
         workload.stop()  // services write out their records as they exit
         if stop.isStopped { return nil }
 
@@ -98,7 +104,8 @@ final class ArmRunner {
             run: scheduled, invalidReason: death, offeredRPS: rate, achievedRPS: summary.achievedRPS, requests: sent.count,
             latency: latency, serviceCPUMicroseconds: serviceCPU, agentCPUMicroseconds: agentCPU,
             loadGeneratorCPUMicroseconds: max(0, selfCPU - (agentCPU ?? 0)),
-            programs: probeResult?.programs ?? [:], eventsLost: probeResult?.lost ?? 0,
+            programs: probeResult?.programs ?? collectorResult?.programs ?? [:],
+            eventsLost: probeResult?.lost ?? collectorResult?.lost ?? 0,
             agentRSSMegabytes: probeResult?.rssGrowthMegabytes, accuracy: accuracy)
     }
 

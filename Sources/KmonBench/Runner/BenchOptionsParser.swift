@@ -24,6 +24,32 @@ public enum BenchOptionsParser {
         return arms
     }
 
+    /// Collector arms: `offcpu@2` (one level) or `offcpu` (every level it has).
+    public static func collectorArms(_ text: String) throws -> [BenchArm] {
+        var arms: [BenchArm] = []
+        for item in list(text) {
+            let parts = item.split(separator: "@", maxSplits: 1).map(String.init)
+            guard let kind = CollectorKind(rawValue: parts[0]), kind != .tcpreq else {
+                throw BenchError(description: "unknown collector '\(parts[0])'; choose from \(collectorNames.joined(separator: ", ")), optionally @LEVEL (e.g. offcpu@2)")
+            }
+            let levels: [Int]
+            if parts.count == 2 {
+                guard let level = Int(parts[1]), (1...kind.maxVerbosity).contains(level) else {
+                    throw BenchError(description: "collector level '\(item)' is out of range: \(kind.rawValue) has levels 1 to \(kind.maxVerbosity) (\(kind.verbosityLevels))")
+                }
+                levels = [level]
+            } else {
+                levels = Array(1...kind.maxVerbosity)
+            }
+            for level in levels where !arms.contains(.collector(kind.rawValue, verbosity: level)) {
+                arms.append(.collector(kind.rawValue, verbosity: level))
+            }
+        }
+        return arms
+    }
+
+    public static let collectorNames = CollectorKind.allCases.filter { $0 != .tcpreq }.map(\.rawValue)
+
     public static func loads(_ text: String) throws -> [Double] {
         let items = list(text)
         guard !items.isEmpty else { throw BenchError.badLoad(text) }
@@ -50,16 +76,20 @@ public struct BenchPreset: Sendable, Equatable {
     public var connections: Int
     public var variants: String
     public var modes: String
+    public var collectors: String
 
     public static let standard = BenchPreset(loads: [50, 90], blocks: 6, saturationBlocks: 2, durationSeconds: 3,
                                              saturationSeconds: 2, warmupSeconds: 0.5, connections: 8,
-                                             variants: "empty,sock,syscall", modes: "kernel")
+                                             variants: "empty,sock,syscall", modes: "kernel", collectors: "")
     public static let quick = BenchPreset(loads: [50], blocks: 6, saturationBlocks: 1, durationSeconds: 1,
                                           saturationSeconds: 1, warmupSeconds: 0.3, connections: 8,
-                                          variants: "empty,sock,syscall", modes: "kernel")
-    /// Kmon's own configurations as arms: the default hooks with spans assembled in user space
-    /// (every event through the ring, as the original did), in the kernel, and as histograms only.
-    public static let paper = BenchPreset(loads: [50, 90], blocks: 6, saturationBlocks: 2, durationSeconds: 3,
+                                          variants: "empty,sock,syscall", modes: "kernel", collectors: "")
+    /// Kmon's own configurations as arms: tcpreq with every event through the ring (user, as the
+    /// original did) and with spans assembled in the kernel, the original kprobe/fentry hooks
+    /// (skipped with the kernel's reason where they cannot attach), and every other collector at
+    /// its lowest and highest verbosity.
+    public static let paper = BenchPreset(loads: [50], blocks: 6, saturationBlocks: 2, durationSeconds: 3,
                                           saturationSeconds: 2, warmupSeconds: 0.5, connections: 8,
-                                          variants: "empty,sock,syscall,kprobe,fentry", modes: "user,kernel,histogram")
+                                          variants: "empty,sock,syscall,kprobe,fentry", modes: "user,kernel",
+                                          collectors: "tcpdrop@1,tcpdrop@3,offcpu@1,offcpu@3,biostat@1,biostat@2,fcount@1")
 }

@@ -31,10 +31,14 @@ public final class BenchRunner {
         self.logger = logger
     }
 
-    /// Arms whose variant the kernel cannot run, with the kernel's reason.
+    /// Arms whose variant or collector the kernel cannot run, with the kernel's reason.
     public static func unavailableArms(_ arms: [BenchArm]) -> [SkippedArm] {
         var reasons: [String: String?] = [:]
         return arms.compactMap { arm in
+            if let name = arm.collector {
+                return CollectorRun.unavailableReason(name: name, verbosity: arm.verbosity ?? 1)
+                    .map { SkippedArm(variant: arm.name, reason: $0) }
+            }
             guard let name = arm.variant, let variant = ProbeVariant(rawValue: name) else { return nil }
             if reasons[name] == nil { reasons[name] = TcpreqSession.unavailableReason(variant) }
             return (reasons[name] ?? nil).map { SkippedArm(variant: arm.name, reason: $0) }

@@ -29,6 +29,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Span modes, comma-separated (\(BenchOptionsParser.modeNames.joined(separator: ", "))). Default: kernel.")
     var modes: String?
 
+    @Option(help: "Collector arms, comma-separated: NAME@LEVEL or NAME for every level (\(BenchOptionsParser.collectorNames.joined(separator: ", "))).")
+    var collectors: String?
+
     @Option(help: "Load levels, percent of baseline saturation, comma-separated. Default: 50,90 (--quick: 50).")
     var loads: String?
 
@@ -76,11 +79,17 @@ struct BenchCommand: ParsableCommand {
         if let warmup, !(warmup.isFinite && warmup >= 0) { throw ValidationError("--warmup must be zero or more seconds (got \(warmup))") }
         if let connections, connections < 1 { throw ValidationError("--connections must be at least 1 (got \(connections))") }
         do {
-            _ = try BenchOptionsParser.arms(variants: variants ?? presetValues.variants, modes: modes ?? presetValues.modes)
+            _ = try armList()
             _ = try BenchOptionsParser.loads(loads ?? presetValues.loads.map { String($0) }.joined(separator: ","))
         } catch let error as BenchError {
             throw ValidationError(error.description)
         }
+    }
+
+    func armList() throws -> [BenchArm] {
+        let values = presetValues
+        return try BenchOptionsParser.arms(variants: variants ?? values.variants, modes: modes ?? values.modes)
+            + BenchOptionsParser.collectorArms(collectors ?? values.collectors)
     }
 
     var presetValues: BenchPreset { quick ? .quick : (preset == "paper" ? .paper : .standard) }
@@ -99,7 +108,7 @@ struct BenchCommand: ParsableCommand {
         let values = presetValues
         let plan = BenchPlan(
             workload: workload, network: netns ? "netns" : "loopback",
-            arms: try BenchOptionsParser.arms(variants: variants ?? values.variants, modes: modes ?? values.modes),
+            arms: try armList(),
             loadPercents: try loads.map(BenchOptionsParser.loads) ?? values.loads,
             blocks: reps ?? values.blocks, saturationBlocks: values.saturationBlocks,
             durationSeconds: duration ?? values.durationSeconds, saturationSeconds: values.saturationSeconds,
