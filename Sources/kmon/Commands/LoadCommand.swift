@@ -53,6 +53,9 @@ struct LoadCommand: ParsableCommand {
     @Flag(help: "Run the generator threads under SCHED_FIFO (root), so sends leave on time on a busy machine.")
     var realtime = false
 
+    @Option(name: .customLong("spin-us"), help: "Open loop: poll instead of sleeping when the next send is this close, in µs (default 100, or 60 with --realtime). Larger is more precise and burns more CPU.")
+    var spinMicros: Int?
+
     @Flag(help: "Measure against wrk: closed-loop req/s side by side, then open-loop schedule lag at half of wrk's rate.")
     var compareWrk = false
 
@@ -74,6 +77,9 @@ struct LoadCommand: ParsableCommand {
         guard threads >= 1, threads <= connections else {
             throw ValidationError("--threads must be from 1 to --connections (\(connections)) (got \(threads))")
         }
+        if let spinMicros, spinMicros < 0 || spinMicros > 1_000_000 {
+            throw ValidationError("--spin-us must be from 0 to 1000000 (got \(spinMicros))")
+        }
         guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1 (got \(rounds))") }
         if compareWrk && poisson { throw ValidationError("--compare-wrk measures an evenly spaced schedule; drop --poisson") }
     }
@@ -93,7 +99,7 @@ struct LoadCommand: ParsableCommand {
         let base = LoadConfiguration(
             target: target, connections: connections, threads: threads, model: try parsedModel(),
             scenario: LoadScenario(argument: scenario)!, duration: duration, warmUp: warmup,
-            requestTimeout: timeout, recordsPath: records, spinNanoseconds: realtime ? 60_000 : 100_000, realtimePriority: realtime ? 10 : nil, stop: trap.token)
+            requestTimeout: timeout, recordsPath: records, spinNanoseconds: UInt64(spinMicros ?? (realtime ? 60 : 100)) * 1000, realtimePriority: realtime ? 10 : nil, stop: trap.token)
         do {
             if compareWrk {
                 let comparison = try WrkComparison(url: url, configuration: base, rounds: rounds).run()
