@@ -5,6 +5,8 @@
 #define KMON_COLLECTOR_TYPES_BPF_H
 
 #include "kmon_vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
 
 #pragma clang attribute push(__attribute__((preserve_access_index)), apply_to = record)
 
@@ -20,6 +22,10 @@ struct sock_common___v6 {
 /* inet_sport survives unhashing, unlike skc_num: a socket closed by reset has lost its port. */
 struct inet_sock___kmon {
     __be16 inet_sport;
+};
+
+struct task_struct___flags {
+    unsigned int flags;
 };
 
 struct sk_buff {
@@ -46,6 +52,13 @@ struct request {
 };
 
 #pragma clang attribute pop
+
+#define KMON_PF_KTHREAD 0x00200000 /* include/linux/sched.h: kernel threads have no user stack */
+
+static __always_inline int kmon_is_kthread(void *task)
+{
+    return (BPF_CORE_READ((struct task_struct___flags *)task, flags) & KMON_PF_KTHREAD) != 0;
+}
 
 /* Only the names matter: bpf_core_enum_value() resolves each against the running kernel. */
 enum skb_drop_reason {

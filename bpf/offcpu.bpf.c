@@ -65,7 +65,7 @@ static __always_inline void switched_out(void *ctx, struct task_struct *prev, un
     struct offcpu_start s = {
         .timestamp_ns = bpf_ktime_get_ns(),
         .kernel_stack = targ_kernel_stacks ? kmon_stack_id(ctx, 0) : -1,
-        .user_stack = targ_user_stacks ? kmon_stack_id(ctx, BPF_F_USER_STACK) : -1,
+        .user_stack = targ_user_stacks && !kmon_is_kthread(prev) ? kmon_stack_id(ctx, BPF_F_USER_STACK) : -1,
     };
     if (bpf_map_update_elem(&start, &tid, &s, BPF_ANY))
         kmon_count(&lost, KMON_LOST_MAP_FULL);

@@ -1,6 +1,7 @@
 import BPF
 import CLibbpf
 import Foundation
+import KmonSupport
 
 /// TCP drops with a real reason, retransmits and resets (bpf/tcpdrop.bpf.c).
 /// Verbosity 1: events; 2: plus user stacks; 3: plus kernel stacks, named from /proc/kallsyms.
@@ -14,6 +15,12 @@ public final class TCPDropCollector: Collector {
 
     private var runtime: CollectorRuntime?
     private var consumer: RingBufferConsumer?
+    private var reader: Thread?
+    private let readerStop = StopToken()
+    private let readerDone = DispatchSemaphore(value: 0)
+    /// How long a record may wait in the ring: the kernel side does not wake the reader (a
+    /// wakeup costs more than the rest of the program), so the reader polls this often.
+    public static let pollMilliseconds: Int32 = 100
     private var symbolizer: StackSymbolizer?
     private let state = NSLock()
     private var recent: [TCPDropRecord] = []
@@ -48,8 +55,24 @@ public final class TCPDropCollector: Collector {
         for program in ["tcpdrop_kfree_skb", "tcpdrop_retransmit", "tcpdrop_send_reset", "tcpdrop_receive_reset"] {
             try runtime.attach(program)
         }
-        consumer.start(name: "kmon-tcpdrop")
         self.consumer = consumer
+        startReader(consumer)
+    }
+
+    /// Waits for a wakeup (sent only when the ring is filling) or the poll period, then reads
+    /// whatever is there.
+    private func startReader(_ consumer: RingBufferConsumer) {
+        let thread = Thread { [readerStop, readerDone] in
+            while !readerStop.isStopped {
+                if (try? consumer.poll(timeoutMilliseconds: Self.pollMilliseconds)) == nil { break }
+                _ = try? consumer.drain()
+            }
+            _ = try? consumer.drain()
+            readerDone.signal()
+        }
+        thread.name = "kmon-tcpdrop"
+        reader = thread
+        thread.start()
     }
 
     private func record(_ r: TCPDropRecord) {
@@ -75,8 +98,14 @@ public final class TCPDropCollector: Collector {
     public func programStats() throws -> [ProgramRunStats] { try runtime?.programStats() ?? [] }
     public func losses() throws -> CollectorLosses { try runtime?.losses() ?? CollectorLosses() }
 
+    deinit { try? stop() }
+
     public func stop() throws {
         try runtime?.stop()
-        consumer?.stop()
+        if reader != nil {
+            readerStop.stop(reason: "tcpdrop stopped")
+            readerDone.wait()
+            reader = nil
+        }
     }
 }
