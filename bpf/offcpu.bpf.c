@@ -2,9 +2,10 @@
  * Hook: tp_btf/sched_switch, every context switch on the machine.
  * Emits: no records; per-thread histograms in `hists`, and at verbosity >= 2 total off-CPU time
  * per (thread, kernel stack[, user stack]) in `stack_time`, read by user space on demand.
- * Cost per event (kernel run stats, see README): about 100-200 ns per switch with histograms,
- * more with stacks (bpf_get_stackid walks the stack: a few hundred ns to ~1 us). Noticeable only
- * on machines switching >100k times a second; unwatched threads cost two map lookups. */
+ * Cost per event, measured on this VM by scripts/collector-cost (kernel run stats, median ns per
+ * switch, every thread watched): 983 ns at verbosity 1, 4264 ns at 2 (kernel stack walk), 5995 ns
+ * at 3 (plus user stack). At 60k switches/s, level 1 is ~6% of one CPU: filter by pid/cgroup on
+ * busy machines; an unwatched thread costs one hash lookup. */
 #include "collector_types.bpf.h"
 #include <stdbool.h>
 #include <bpf/bpf_helpers.h>
