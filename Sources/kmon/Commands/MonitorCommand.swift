@@ -97,19 +97,21 @@ struct MonitorCommand: ParsableCommand {
             throw ExitCodes.failure
         } }
 
-        let sinks: [TcpreqSnapshotSink]
-        do {
-            sinks = monitor == nil ? [] : try makeSinks(endpointNames: endpointNames, logger: logger)
-        } catch {
-            try? monitor?.stop()
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCodes.failure
-        }
         let collectors: CollectorSet
         do { collectors = try CollectorOptions.start(plan) } catch {
             try? monitor?.stop()
             throw error
         }
+        let exportAdapter: TcpreqExportAdapter?
+        do {
+            exportAdapter = try makeExportAdapter(endpointNames: endpointNames, plan: plan, collectors: collectors, logger: logger)
+        } catch {
+            try? monitor?.stop()
+            try? collectors.stop()
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCodes.failure
+        }
+        let sinks: [TcpreqSnapshotSink] = exportAdapter.map { [$0] } ?? []
         let view = LiveViewPrinter(toStandardError: json || export.jsonl == "-")
         var previous: TcpreqSnapshot?
         var failure: Error?
@@ -119,7 +121,7 @@ struct MonitorCommand: ParsableCommand {
                 let remaining = deadline.map { Double(Int64($0) - Int64(MonotonicClock.now())) / 1e9 } ?? interval
                 if remaining <= 0 { break }
                 if trap.token.wait(seconds: min(interval, remaining)) { break }
-                guard let monitor else { view.show(collectors.liveLines()); continue }
+                guard let monitor else { view.show(collectors.liveLines()); exportAdapter?.tick(); continue }
                 let snapshot = try monitor.snapshot()
                 view.show(TcpreqLiveView.render(snapshot, previous: previous) + collectors.liveLines())
                 for sink in sinks { try sink.publish(snapshot) }
@@ -134,12 +136,13 @@ struct MonitorCommand: ParsableCommand {
         let final = try monitor?.snapshot()
         if let final {
             for sink in sinks { try sink.finish(final) }
-            sinks.compactMap { $0 as? TcpreqExportAdapter }.forEach { ExportOptions.report($0.finalStats) }
             view.show(TcpreqLiveView.render(final, previous: previous) + collectors.liveLines())
             if let dot { try final.topology.dot().write(toFile: dot, atomically: true, encoding: .utf8) }
         } else {
+            exportAdapter?.finish()
             view.show(collectors.liveLines())
         }
+        exportAdapter.map { ExportOptions.report($0.finalStats) }
         if json { try printJSON(MonitorJSONSummary(tcpreq: final.map { TcpreqSummary($0) }, collectors: try collectors.summaries())) }
         if let failure {
             FileHandle.standardError.write(Data("error: \(failure)\n".utf8))
@@ -148,12 +151,17 @@ struct MonitorCommand: ParsableCommand {
         if trap.received != nil, duration != nil { throw ExitCodes.interrupted }
     }
 
-    /// Exporters register here (`--prometheus`, `--influx`, `--jsonl`).
-    private func makeSinks(endpointNames: [UInt16: String], logger: Logger) throws -> [TcpreqSnapshotSink] {
-        let configuration = try export.configuration()
-        guard !configuration.isEmpty else { return [] }
+    /// The exporters (`--prometheus`, `--influx`, `--jsonl`), fed by tcpreq and every collector.
+    /// Without `--export-period`, the config's shortest `export.period` applies.
+    private func makeExportAdapter(endpointNames: [UInt16: String], plan: CollectorPlan, collectors: CollectorSet,
+                                   logger: Logger) throws -> TcpreqExportAdapter? {
+        var configuration = try export.configuration()
+        guard !configuration.isEmpty else { return nil }
+        if export.exportPeriod == nil, let period = plan.collectors.values.compactMap(\.exportPeriodSeconds).min() {
+            configuration.period = max(period, 0.1)
+        }
         let exporters = try ExporterSet.open(configuration, logger: logger)
-        return [TcpreqExportAdapter(exporters: exporters, endpointNames: endpointNames)]
+        return TcpreqExportAdapter(exporters: exporters, endpointNames: endpointNames, collectors: collectors.collectors)
     }
 
     private func loadEndpointNames() throws -> [UInt16: String] {

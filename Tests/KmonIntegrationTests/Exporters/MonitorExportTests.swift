@@ -149,3 +149,50 @@ struct MonitorExportTests {
         #expect(try influxScalar(influxd, db: "kmon_e2e", #"SELECT last("total") FROM kmon_events_lost"#) == 0)
     }
 }
+
+/// The other collectors reach the exporters too: fcount counts a child's writes exactly, and the
+/// count shows on `/metrics` and in the JSON lines period records.
+@Suite(Privileged.enabled)
+struct MonitorCollectorExportTests {
+    @Test func fcountWritesReachPrometheusAndJSONLines() throws {
+        try Privileged.check()
+        let writes = 500
+        // The shell waits for a line, then becomes dd (same pid), which makes exactly `writes` writes.
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: "/bin/sh")
+        child.arguments = ["-c", "read go; exec dd if=/dev/zero of=/dev/null bs=1 count=\(writes) status=none"]
+        let stdin = Pipe()
+        child.standardInput = stdin
+        try child.run()
+        defer { if child.isRunning { child.terminate() }; child.waitUntilExit() }
+
+        let metricsPort = try SinkServer.freePort()
+        let jsonl = FileManager.default.temporaryDirectory.appendingPathComponent("kmon-fcount-\(UUID().uuidString.prefix(8)).jsonl")
+        defer { try? FileManager.default.removeItem(at: jsonl) }
+        let monitor = try MonitorProcess(arguments: [
+            "--collect", "fcount", "--fcount", "syscalls:sys_enter_write", "--pid", "\(child.processIdentifier)",
+            "--interval", "0.2", "--export-period", "0.5", "--prometheus", "127.0.0.1:\(metricsPort)", "--jsonl", jsonl.path,
+        ])
+        defer { monitor.remove() }
+        let metrics = HTTPEndpoint(host: "127.0.0.1", port: metricsPort)
+        func exposition() -> String { (try? HTTPClient.send("GET", to: metrics, path: "/metrics", timeout: 1))?.bodyText ?? "" }
+        #expect(eventually(timeout: 30) { exposition().contains("kmon_bpf_program_runs_total{program=\"fcount_tracepoint\"}") },
+                "kmon monitor never exported fcount: \(monitor.stderr)")
+
+        stdin.fileHandleForWriting.write(Data("go\n".utf8))
+        child.waitUntilExit()
+        #expect(child.terminationStatus == 0)
+        let line = "kmon_function_events_total{event=\"syscalls:sys_enter_write\"} \(Double(writes))"
+        #expect(eventually(timeout: 5) { exposition().contains(line) }, "\(exposition())")
+        #expect(exposition().contains("kmon_events_lost_total{collector=\"fcount\"} 0"))
+
+        let status = monitor.stop()
+        #expect(status == 0 || status == 130, "kmon monitor exited with \(status): \(monitor.stderr)")
+        let periods = try String(contentsOf: jsonl, encoding: .utf8).split(separator: "\n")
+            .compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            .filter { $0["type"] as? String == "period" }
+        let samples = try #require(periods.last?["samples"] as? [[String: Any]])
+        let counted = samples.first { $0["name"] as? String == "kmon_function_events_total" }?["value"] as? Int
+        #expect(counted == writes)
+    }
+}
