@@ -148,7 +148,11 @@ final class LoadWorker {
                 nextStopCheck = now + Self.stopCheckNs
                 if stop.isStopped && !draining && now < endNs { endNs = max(now, startNs) }
             }
-            if !draining && now >= endNs { beginDrain() }
+            if !draining && now >= endNs {
+                // Requests intended before the deadline still go out (late) if a connection has room.
+                _ = scan(now)
+                beginDrain()
+            }
             if draining && (now >= endNs + drainNs || nothingInFlight()) { break }
             var wake = scan(now)
             wake = min(wake, nextStopCheck, draining ? endNs + drainNs : endNs)
