@@ -33,12 +33,14 @@ final class ForkedChild {
     let pid: pid_t
     private let gate: Int32
 
-    init(_ body: @convention(c) () -> Void) throws {
+    /// `prepare` runs in the child before it blocks, e.g. to rename itself.
+    init(prepare: (@convention(c) () -> Void)? = nil, _ body: @convention(c) () -> Void) throws {
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { throw POSIXError(.EIO) }
         let child = fork()
         if child == 0 {
             close(fds[1])
+            prepare?()
             var byte: UInt8 = 0
             _ = read(fds[0], &byte, 1)
             body()
@@ -50,8 +52,20 @@ final class ForkedChild {
         gate = fds[1]
     }
 
+    private var released = false
+
+    /// A child never released (a test failed first) is killed and reaped, not left behind.
+    deinit {
+        if !released {
+            kill(pid, SIGKILL)
+            close(gate)
+            waitpid(pid, nil, 0)
+        }
+    }
+
     /// Lets the child run `body`, and waits for it to exit.
     func release() -> Int32 {
+        released = true
         var byte: UInt8 = 1
         _ = write(gate, &byte, 1)
         close(gate)

@@ -34,6 +34,50 @@ struct FCountCollectorTests {
         #expect(CollectorTestSupport.linksLeft(for: programs).isEmpty)
     }
 
+    @Test("a cgroup filter counts only the writes of a process in that cgroup")
+    func cgroupFilter() throws {
+        try Privileged.check()
+        let root = try #require(KernelMounts.cgroup2Path(), "no cgroup v2 hierarchy mounted")
+        let cgroup = "\(root)/kmon-fcount-\(getpid())"
+        #expect(mkdir(cgroup, 0o755) == 0)
+        defer { rmdir(cgroup) }
+        let child = try ForkedChild {
+            let fd = open("/dev/null", O_WRONLY)
+            var byte: UInt8 = 0
+            for _ in 0..<37 { _ = write(fd, &byte, 1) }
+        }
+        try "\(child.pid)".write(toFile: "\(cgroup)/cgroup.procs", atomically: false, encoding: .utf8)
+        let collector = try FCountCollector(settings: CollectorSettings(
+            filter: ListenFilter(cgroup: cgroup), fcountEvents: ["syscalls:sys_enter_write"]))
+        try collector.start()
+        defer { try? collector.stop() }
+        #expect(child.release() == 0)
+        #expect(try collector.count(of: .tracepoint(category: "syscalls", name: "sys_enter_write")) == UInt64(childWrites))
+    }
+
+    @Test("a comm regex filter finds the process in /proc and counts exactly its writes")
+    func commFilter() throws {
+        try Privileged.check()
+        let child = try ForkedChild(prepare: {
+            // Renames the child before the collector scans /proc (this write is not counted).
+            let fd = open("/proc/self/comm", O_WRONLY)
+            _ = "kmon-commtest".withCString { write(fd, $0, 13) }
+            close(fd)
+        }) {
+            let fd = open("/dev/null", O_WRONLY)
+            var byte: UInt8 = 0
+            for _ in 0..<37 { _ = write(fd, &byte, 1) }
+        }
+        // The child renames itself right after fork; wait until /proc shows it.
+        #expect(CollectorTestSupport.waitUntil { (try? String(contentsOfFile: "/proc/\(child.pid)/comm", encoding: .utf8)) == "kmon-commtest\n" })
+        let collector = try FCountCollector(settings: CollectorSettings(
+            filter: ListenFilter(comm: "^kmon-commtest$"), fcountEvents: ["syscalls:sys_enter_write"]))
+        try collector.start()
+        defer { try? collector.stop() }
+        #expect(child.release() == 0)
+        #expect(try collector.count(of: .tracepoint(category: "syscalls", name: "sys_enter_write")) == UInt64(childWrites))
+    }
+
     @Test("an unknown tracepoint is a clear error naming it")
     func unknownTracepoint() throws {
         try Privileged.check()
