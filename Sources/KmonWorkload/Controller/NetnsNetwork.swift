@@ -18,7 +18,7 @@ final class NetnsNetwork: @unchecked Sendable {
 
     let suffix: String
     let bridge: String
-    let subnet: UInt32
+    private(set) var subnet: UInt32 = 0
     var hostAddress: UInt32 { subnet | 1 }
     private(set) var hosts: [Host] = []
     /// What exists so far, torn down in reverse on every path.
@@ -29,25 +29,34 @@ final class NetnsNetwork: @unchecked Sendable {
     init(suffix: String, services: [String]) throws {
         self.suffix = suffix
         bridge = Self.bridgeName(suffix: suffix)
-        Self.claimLock.lock()
-        defer { Self.claimLock.unlock() }
-        subnet = try Self.freeSubnet(seed: Int(getpid()) &* 31 &+ suffix.hashValue % 512)
         do {
-            try build(services: services)
+            // Choosing a free /24 and putting it on the bridge is one step for every controller
+            // on the host, so two workloads starting at once never pick the same subnet.
+            try Self.withSubnetLock {
+                subnet = try Self.freeSubnet(seed: Int(getpid()) &* 31 &+ suffix.hashValue % 512)
+                try createBridge()
+            }
+            try addHosts(services)
         } catch {
             _ = teardown()
             throw error
         }
     }
 
-    private func build(services: [String]) throws {
-        let prefix = "/24"
+    private static let prefix = "/24"
+
+    private func createBridge() throws {
+        let prefix = Self.prefix
         try IPCommand.run(["link", "add", bridge, "type", "bridge"])
         created.append(("link", bridge))
         // Bridged frames skip iptables (br_netfilter may be loaded with a DROP policy on FORWARD).
         _ = try? IPCommand.run(["link", "set", bridge, "type", "bridge", "nf_call_iptables", "0"])
         try IPCommand.run(["addr", "add", IPv4Endpoint.formatAddress(hostAddress) + prefix, "dev", bridge])
         try IPCommand.run(["link", "set", bridge, "up"])
+    }
+
+    private func addHosts(_ services: [String]) throws {
+        let prefix = Self.prefix
         for (i, service) in services.enumerated() {
             let namespace = Self.namespaceName(suffix: suffix, service: service)
             let veth = Self.vethName(suffix: suffix, index: i)
@@ -91,6 +100,17 @@ final class NetnsNetwork: @unchecked Sendable {
             }
         }
         return failures
+    }
+
+    private static func withSubnetLock(_ body: () throws -> Void) throws {
+        claimLock.lock()
+        defer { claimLock.unlock() }
+        let directory = (WorkloadLedger.directory as NSString).deletingLastPathComponent
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let fd = open(directory + "/subnet.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        if fd >= 0 { flock(fd, LOCK_EX) }
+        defer { if fd >= 0 { close(fd) } }
+        try body()
     }
 
     /// A /24 in 198.18.0.0/15 that no interface on the host uses yet.

@@ -39,6 +39,12 @@ struct WorkloadLedger: Codable, Equatable {
 
     /// Removes what dead controllers left behind. Returns one line per ledger swept, and failures.
     static func sweepStale() -> (swept: [String], failures: [String]) {
+        // One sweeper at a time on the host: two controllers starting together would otherwise
+        // both delete the same leftovers and report each other's deletions as failures.
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let lock = open(directory + "/.sweep.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        if lock >= 0 { flock(lock, LOCK_EX) }
+        defer { if lock >= 0 { close(lock) } }
         var swept: [String] = [], failures: [String] = []
         let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         for file in files where file.hasSuffix(".json") {

@@ -36,6 +36,8 @@ struct ServerConnection {
         var lastRead = MonotonicClock.now()
         var requestFirstRead: UInt64 = 0
         var closing = false
+        var busy = false
+        defer { if busy { runtime.requestsInFlight.subtract(1, ordering: .releasing) } }
 
         while true {
             // Answer every complete request already buffered.
@@ -83,6 +85,10 @@ struct ServerConnection {
                 output.removeAll(keepingCapacity: true)
                 if !written { return }
             }
+            if busy && start == end && pending == nil {
+                busy = false
+                runtime.requestsInFlight.subtract(1, ordering: .releasing)
+            }
             if closing { return }
 
             // Make room, then read more.
@@ -105,6 +111,10 @@ struct ServerConnection {
             let n = recv(fd, input + end, Self.inputCapacity - end, 0)
             let now = MonotonicClock.now()
             if n > 0 {
+                if !busy {
+                    busy = true
+                    runtime.requestsInFlight.add(1, ordering: .relaxed)
+                }
                 if betweenRequests { requestFirstRead = now }
                 lastRead = now
                 end += n

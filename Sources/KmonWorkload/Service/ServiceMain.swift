@@ -42,6 +42,7 @@ public enum ServiceMain {
                 trap.token.stop(reason: "parent process exited")
             }
         }
+        runtime.waitUntilIdle(seconds: 1)
         records?.close()
         logger.info("stopping: \(trap.token.reason ?? "stopped")")
         exit(0)

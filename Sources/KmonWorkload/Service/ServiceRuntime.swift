@@ -10,6 +10,9 @@ public final class ServiceRuntime: @unchecked Sendable {
     let records: ServiceRecordWriter?
     private let steps: [[(pool: DownstreamPool, callIndex: UInt16)]]
     private let nextRequestID = Atomic<UInt64>(1)
+    /// Connections between reading a request and recording its answer: shutdown waits for
+    /// them, so a request answered just before SIGTERM is still in the records.
+    let requestsInFlight = Atomic<Int>(0)
 
     /// `peers` gives each callee's address; a callee without one is an error.
     public init(service: ServiceSpec, peers: [String: IPv4Endpoint], records: ServiceRecordWriter?, callTimeoutMs: Int = 10_000) throws {
@@ -33,6 +36,14 @@ public final class ServiceRuntime: @unchecked Sendable {
             steps.append(calls)
         }
         self.steps = steps
+    }
+
+    /// Waits until no request is between read and record, or `seconds` pass.
+    public func waitUntilIdle(seconds: Double) {
+        let deadline = MonotonicClock.now() + UInt64(seconds * 1e9)
+        while requestsInFlight.load(ordering: .acquiring) > 0 && MonotonicClock.now() < deadline {
+            usleep(1000)
+        }
     }
 
     func newRequestID() -> UInt64 {
