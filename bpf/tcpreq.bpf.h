@@ -116,7 +116,6 @@ const volatile __u32 targ_self_tgid = 0;      /* never watch the monitor itself 
 const volatile __u32 targ_filter_tgids = 0;   /* 1: only tgids in target_tgids */
 const volatile __u32 targ_filter_ports = 0;   /* 1: only connections with a port in target_ports */
 const volatile __u32 targ_filter_cgroup = 0;  /* 1: only tasks under target_cgroup[0] */
-const volatile __u64 targ_wakeup_bytes = 256 * 1024; /* wake the consumer once this much waits */
 
 static __always_inline void count_lost(__u32 what)
 {
@@ -125,13 +124,9 @@ static __always_inline void count_lost(__u32 what)
         *n += 1;
 }
 
-/* Wakeups are costly on the producer side: the consumer polls on a short timer anyway, so a
- * record wakes it only when the ring is filling up. */
-static __always_inline __u64 submit_flags(void)
-{
-    return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= targ_wakeup_bytes ? BPF_RB_FORCE_WAKEUP
-                                                                             : BPF_RB_NO_WAKEUP;
-}
+/* Records never wake the consumer: a wakeup (irq_work) costs the producer more than the record.
+ * The consumer drains on a short timer instead, and the ring holds many timer periods. */
+#define SUBMIT_FLAGS BPF_RB_NO_WAKEUP
 
 static __always_inline bool port_listed(void *map, __u16 port)
 {
@@ -223,7 +218,7 @@ static __always_inline void emit_event(struct conn_state *st, __u32 kind, __u64 
     e->bytes = bytes;
     e->role = st->role;
     e->tuple = st->tuple;
-    bpf_ringbuf_submit(e, submit_flags());
+    bpf_ringbuf_submit(e, SUBMIT_FLAGS);
 }
 
 static __always_inline __u32 log2_slot(__u64 v)
@@ -285,7 +280,7 @@ static __always_inline void emit_span(struct conn_state *st)
     s->tgid = st->tgid;
     __builtin_memcpy(s->comm, st->comm, sizeof(s->comm));
     s->tuple = st->tuple;
-    bpf_ringbuf_submit(s, submit_flags());
+    bpf_ringbuf_submit(s, SUBMIT_FLAGS);
 }
 
 /* The response is over: report the span and get ready for the next request. */

@@ -4,33 +4,48 @@ import Foundation
 /// /proc/net/tcp{,6} gives the socket inode of a (local port, remote port) pair, and
 /// /proc/PID/fd gives the process holding that inode. A server connection is attributed to the
 /// owner of its listening socket, which lives long; a client connection to its own socket's
-/// owner, which is found only if the connection is still open at the next rebuild. Rebuilds
-/// scan every process's fds (tens of ms on a busy machine), so they run at most once a second.
+/// owner, found only if the connection is still open at the next rescan. A rescan reads every
+/// process's fds (tens of ms on a busy machine), so it runs on a thread of its own, at most once
+/// a second, and the ring consumer never waits for it: a miss returns nil at once.
 public final class SocketOwners: @unchecked Sendable {
     private struct Ports: Hashable { var local: UInt16; var remote: UInt16 }
     private var owners: [Ports: Int32] = [:]
-    private var lastRebuild: Date?
+    private var lastRescan: Date?
+    private var rescanning = false
     private let lock = NSLock()
 
-    public init() {}
+    /// Scans once now, so listeners present at the start are known from the first record.
+    public init() {
+        let found = Self.scan()
+        owners = found
+        lastRescan = Date()
+    }
 
     /// The tgid owning the connection (or, for a server, its listener), or nil.
     public func owner(of tuple: ConnectionTuple, role: SpanRole) -> Int32? {
         let key = Ports(local: tuple.localPort, remote: role == .server ? 0 : tuple.remotePort)
         return lock.withLock {
             if let tgid = owners[key] { return tgid }
-            if let last = lastRebuild, Date().timeIntervalSince(last) < 1 { return nil }
-            rebuild()
-            return owners[key]
+            if !rescanning, lastRescan.map({ Date().timeIntervalSince($0) >= 1 }) ?? true {
+                rescanning = true
+                Thread.detachNewThread { [self] in
+                    let found = Self.scan()
+                    lock.withLock {
+                        owners.merge(found) { _, new in new } // keep closed ones: their spans may still be queued
+                        lastRescan = Date()
+                        rescanning = false
+                    }
+                }
+            }
+            return nil
         }
     }
 
-    private func rebuild() {
-        lastRebuild = Date()
+    private static func scan() -> [Ports: Int32] {
         var inodes: [UInt64: Ports] = [:]
         for path in ["/proc/net/tcp", "/proc/net/tcp6"] {
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { continue }
-            for (ports, inode) in Self.parseConnections(text) { inodes[inode] = ports }
+            for (ports, inode) in parseConnections(text) { inodes[inode] = ports }
         }
         var found: [Ports: Int32] = [:]
         let fm = FileManager.default
@@ -43,7 +58,7 @@ public final class SocketOwners: @unchecked Sendable {
                 found[ports] = pid
             }
         }
-        owners.merge(found) { _, new in new } // keep what closed since: its spans may still be queued
+        return found
     }
 
     /// (local port, remote port) and socket inode of each connection in a /proc/net/tcp table.

@@ -25,24 +25,21 @@ public struct TcpreqConfiguration: Sendable {
     public var variant: ProbeVariant
     public var mode: SpanMode
     public var filters: TcpreqFilters
-    /// Ring buffer size in bytes (a power of two, at least a page).
+    /// Ring buffer size in bytes (a power of two, at least a page). Records never wake the
+    /// consumer, so the ring must hold one poll interval of records: 8 MiB holds 80k spans.
     public var ringBufferBytes: Int
-    /// The kernel wakes the consumer only once this many bytes wait; otherwise the consumer
-    /// finds records on its next poll tick. Fewer wakeups, cheaper programs.
-    public var wakeupBytes: Int
-    /// How often the consumer drains the ring when not woken.
+    /// How often the consumer drains the ring.
     public var pollIntervalMilliseconds: Int32
     /// Keep finished spans for `takeSpans()`. Turn off when only `spanHandler` is used.
     public var keepSpans: Bool
 
     public init(variant: ProbeVariant = .sock, mode: SpanMode = .kernel, filters: TcpreqFilters = TcpreqFilters(),
-                ringBufferBytes: Int = 8 << 20, wakeupBytes: Int = 512 << 10, pollIntervalMilliseconds: Int32 = 20,
+                ringBufferBytes: Int = 8 << 20, pollIntervalMilliseconds: Int32 = 20,
                 keepSpans: Bool = true) {
         self.variant = variant
         self.mode = mode
         self.filters = filters
         self.ringBufferBytes = ringBufferBytes
-        self.wakeupBytes = wakeupBytes
         self.pollIntervalMilliseconds = pollIntervalMilliseconds
         self.keepSpans = keepSpans
     }

@@ -46,7 +46,7 @@ public final class TcpreqSession {
     private let consumerDone = DispatchSemaphore(value: 0)
     private var assembler: SpanAssembler
     /// For variants without a task (skb): who owns each connection, and the --pid filter.
-    private let owners = SocketOwners()
+    private let owners: SocketOwners?
     private let wantedPIDs: Set<Int32>
     public private(set) var isStopped = false
 
@@ -80,6 +80,7 @@ public final class TcpreqSession {
         self.processNames = processNames
         self.spanHandler = spanHandler
         wantedPIDs = Set(configuration.filters.pids)
+        owners = configuration.variant.runsWithoutTask ? SocketOwners() : nil
         assembler = SpanAssembler(processName: processNames.name(of:))
         let name = configuration.variant.objectName
         guard let elf = EmbeddedBPF.object(named: name) else { throw TcpreqError.missingObject(name) }
@@ -114,7 +115,6 @@ public final class TcpreqSession {
         try object.setGlobal("targ_filter_tgids", to: UInt32(filters.pids.isEmpty ? 0 : 1))
         try object.setGlobal("targ_filter_ports", to: UInt32(filters.ports.isEmpty ? 0 : 1))
         try object.setGlobal("targ_filter_cgroup", to: UInt32(filters.cgroupPath == nil ? 0 : 1))
-        try object.setGlobal("targ_wakeup_bytes", to: UInt64(configuration.wakeupBytes))
         try object.map("events").setMaxEntries(UInt32(configuration.ringBufferBytes))
         if configuration.mode == .user, let flush = try? object.program("tcpreq_flush") {
             flush.autoload = false // Swift closes user-mode spans itself
@@ -211,7 +211,7 @@ public final class TcpreqSession {
             switch try TcpreqRecord.decode(bytes) {
             case .span(let s): span = attributed(s)
             case .event(var e):
-                if e.tgid == 0, let owner = owners.owner(of: e.tuple, role: e.role ?? .client) { e.tgid = owner }
+                if e.tgid == 0, let owner = owners?.owner(of: e.tuple, role: e.role ?? .client) { e.tgid = owner }
                 span = assembler.consume(e)
             }
         } catch {
@@ -233,7 +233,7 @@ public final class TcpreqSession {
 
     /// Names the owner of a span recorded without a task (skb).
     private func attributed(_ span: Span) -> Span {
-        guard span.tgid == 0, let owner = owners.owner(of: span.tuple, role: span.role) else { return span }
+        guard span.tgid == 0, let owner = owners?.owner(of: span.tuple, role: span.role) else { return span }
         var named = span
         named.tgid = owner
         named.comm = processNames.name(of: owner)
@@ -280,7 +280,7 @@ public final class TcpreqSession {
                 // skb: the listening socket's owner serves this endpoint.
                 let listener = ConnectionTuple(localAddress: histogram.endpoint.address, localPort: histogram.endpoint.port,
                                                remoteAddress: "", remotePort: 0)
-                histogram.tgid = owners.owner(of: listener, role: .server) ?? 0
+                histogram.tgid = owners?.owner(of: listener, role: .server) ?? 0
             }
             return histogram
         }
