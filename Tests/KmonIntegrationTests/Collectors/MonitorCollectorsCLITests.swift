@@ -1,5 +1,7 @@
 import Foundation
 import Glibc
+import BPF
+import CLibbpf
 import Testing
 
 /// `kmon monitor` with collectors, run as users run it.
@@ -65,5 +67,60 @@ struct MonitorCollectorsCLITests {
         let run = try Self.kmon(["monitor", "--config", path, "--duration", "1"])
         #expect(run.status == 65, "\(run.stderr)")
         #expect(run.stderr.contains(path) && run.stderr.contains("collector.offcpu.verbose"), "\(run.stderr)")
+    }
+}
+
+/// Links in the kernel whose program name starts with one of the collectors' program prefixes.
+enum CollectorLinks {
+    static let prefixes = ["tcpdrop_", "offcpu_", "biostat_", "fcount_"]
+
+    static func programName(id: UInt32) -> String? {
+        let fd = bpf_prog_get_fd_by_id(id)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var info = bpf_prog_info()
+        var length = UInt32(MemoryLayout<bpf_prog_info>.size)
+        guard bpf_obj_get_info_by_fd(fd, &info, &length) == 0 else { return nil }
+        return withUnsafeBytes(of: info.name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+    }
+
+    static func count(programs: Set<UInt32>) -> Int {
+        KernelObjects.links().filter { programs.contains($0.programID) }.count
+    }
+
+    /// The collector programs a process holds, from the `prog_id:` lines of its fdinfo, so links
+    /// made by other tests running beside this one are not counted.
+    static func collectorPrograms(of pid: Int32) -> Set<UInt32> {
+        let dir = "/proc/\(pid)/fdinfo"
+        let ids = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).compactMap { fd -> UInt32? in
+            guard let text = try? String(contentsOfFile: "\(dir)/\(fd)", encoding: .utf8),
+                  let line = text.split(separator: "\n").first(where: { $0.hasPrefix("prog_id:") }) else { return nil }
+            return UInt32(line.dropFirst("prog_id:".count).trimmingCharacters(in: .whitespaces))
+        }
+        return Set(ids.filter { id in programName(id: id).map { name in prefixes.contains { name.hasPrefix($0) } } ?? false })
+    }
+}
+
+extension MonitorCollectorsCLITests {
+    @Test("Ctrl-C stops kmon monitor with every collector at its highest level and leaves no link behind")
+    func interruptDetaches() throws {
+        try Privileged.check()
+        let process = Process()
+        process.executableURL = BuildProducts.executable("kmon")
+        process.arguments = ["monitor", "--collect", "tcpdrop,offcpu,biostat,fcount", "--fcount", "syscalls:sys_enter_write",
+                             "--verbose-level", "3", "--pid", "\(getpid())"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var theirs = Set<UInt32>()
+        let attached = CollectorTestSupport.waitUntil(seconds: 20) {
+            theirs = CollectorLinks.collectorPrograms(of: process.processIdentifier)
+            return CollectorLinks.count(programs: theirs) >= 8 // 4 tcpdrop + 1 offcpu + 2-3 biostat + 1 fcount
+        }
+        #expect(attached, "kmon monitor did not attach its collectors")
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(CollectorLinks.count(programs: theirs) == 0)
     }
 }
