@@ -12,7 +12,7 @@ public final class ServiceRecordWriter: @unchecked Sendable {
     private var buffers: [ObjectIdentifier: RecordBuffer] = [:]
     private var closed = false
     /// For records appended outside a connection (tests, tools).
-    private lazy var shared = makeBuffer()
+    private var shared: RecordBuffer!
 
     public init(path: String, service: String, pid: Int32 = getpid()) throws {
         self.path = path
@@ -26,6 +26,7 @@ public final class ServiceRecordWriter: @unchecked Sendable {
         }
         thread.name = "records"
         thread.start()
+        shared = makeBuffer()
     }
 
     /// A buffer for one connection thread; give it back with `retire` when the connection ends.
