@@ -75,7 +75,12 @@ public final class JSONLinesExporter: ExportSink, @unchecked Sendable {
         }
         guard first else { return }
         queue.close()
-        finished.wait()
+        // A reader that stopped reading (a paused pipe) must not hold the monitor's exit forever;
+        // the writer thread is then left blocked, and its descriptor open, until the process ends.
+        guard finished.wait(timeout: .now() + max(timeout, 0.5)) == .success else {
+            logger.warning("JSON lines output did not drain in time", metadata: ["path": "\(path)", "buffered": "\(queue.bufferedCount)"])
+            return
+        }
         if ownsFD { Glibc.close(fd) }
     }
 
