@@ -8,7 +8,9 @@ extension BPFProgram {
         var linkInfo = bpf_iter_link_info()
         linkInfo.map.map_fd = UInt32(map.fd)
         var opts = bpf_iter_attach_opts()
-        opts.sz = MemoryLayout<bpf_iter_attach_opts>.stride
+        // libbpf refuses options with non-zero bytes past the last field it knows, and Swift does
+        // not keep padding zeroed (release builds left garbage there): end the size at that field.
+        opts.sz = MemoryLayout<bpf_iter_attach_opts>.offset(of: \.link_info_len)! + MemoryLayout<UInt32>.size
         opts.link_info_len = UInt32(MemoryLayout<bpf_iter_link_info>.size)
         let raw = withUnsafeMutablePointer(to: &linkInfo) { info -> OpaquePointer? in
             opts.link_info = info

@@ -45,14 +45,22 @@ final class ArmRunner {
 
         let wantSpans = scheduled.phase != .saturation
         var probe: ProbeRun?
-        if let variant = scheduled.arm.variant {
-            probe = try ProbeRun.start(variant: variant, mode: scheduled.arm.mode, pids: workload.services.map(\.pid),
-                                       keepSpans: wantSpans, logger: logger)
+        do {
+            if let variant = scheduled.arm.variant {
+                probe = try ProbeRun.start(variant: variant, mode: scheduled.arm.mode, pids: workload.services.map(\.pid),
+                                           keepSpans: wantSpans, logger: logger)
+            }
+        } catch {
+            throw ArmStartError(arm: scheduled.arm, reason: "\(error)")
         }
         defer { probe?.abandon() }
         var collector: CollectorRun?
-        if let name = scheduled.arm.collector {
-            collector = try CollectorRun.start(name: name, verbosity: scheduled.arm.verbosity ?? 1, pids: workload.services.map(\.pid))
+        do {
+            if let name = scheduled.arm.collector {
+                collector = try CollectorRun.start(name: name, verbosity: scheduled.arm.verbosity ?? 1, pids: workload.services.map(\.pid))
+            }
+        } catch {
+            throw ArmStartError(arm: scheduled.arm, reason: "\(error)")
         }
         defer { collector?.abandon() }
 
@@ -162,4 +170,11 @@ final class DeathWatcher: @unchecked Sendable {
         finished.wait()
         return death
     }
+}
+
+/// An arm's probe or collector could not start on this kernel (beyond what the hook checks
+/// found): the bench skips the arm with this reason and goes on with the others.
+struct ArmStartError: Error {
+    var arm: BenchArm
+    var reason: String
 }

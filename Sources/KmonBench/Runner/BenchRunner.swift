@@ -48,7 +48,7 @@ public final class BenchRunner {
     public func run(progress makeProgress: (BenchPlan, Int) -> BenchProgress) throws -> Outcome {
         let startedAt = ISO8601DateFormatter().string(from: Date())
         let clockStart = MonotonicClock.now()
-        let skipped = Self.unavailableArms(plan.arms)
+        var skipped = Self.unavailableArms(plan.arms)
         plan.arms.removeAll { arm in skipped.contains { $0.variant == arm.name } }
         // Run statistics stay on for every arm, baselines included: turning them on costs time.
         let stats = try? BPFStats()
@@ -67,6 +67,7 @@ public final class BenchRunner {
         var interrupted = false
         for (index, scheduled) in runs.enumerated() {
             if stop.isStopped { interrupted = true; break }
+            if skipped.contains(where: { $0.variant == scheduled.arm.name }) { continue }
             var rate: Double?
             if case .load(let percent) = scheduled.phase {
                 if rates.isEmpty {
@@ -79,7 +80,16 @@ public final class BenchRunner {
                 rate = rates[percent]
             }
             progress.started(scheduled, index: index, blocks: scheduled.phase == .saturation ? plan.saturationBlocks : plan.blocks, rate: rate)
-            guard let measurement = try runner.run(scheduled, index: index, rate: rate) else {
+            let result: RunMeasurement?
+            do {
+                result = try runner.run(scheduled, index: index, rate: rate)
+            } catch let failed as ArmStartError {
+                skipped.append(SkippedArm(variant: failed.arm.name, reason: failed.reason))
+                measurements.removeAll { $0.run.arm == failed.arm }
+                progress.note("skipping \(failed.arm.name): \(failed.reason)")
+                continue
+            }
+            guard let measurement = result else {
                 interrupted = true
                 break
             }
@@ -92,6 +102,7 @@ public final class BenchRunner {
         }
         progress.done()
         if interrupted { return Outcome(results: nil, interrupted: true, failure: nil) }
+        plan.arms.removeAll { arm in skipped.contains { $0.variant == arm.name } }
         let elapsed = Double(MonotonicClock.now() - clockStart) / 1e9
         let results = ResultsBuilder(plan: plan, measurements: measurements, hops: Adapters.hops(spec))
             .build(environment: .current(bpfStats: stats?.mode.rawValue), startedAt: startedAt, elapsedSeconds: elapsed, skipped: skipped)
