@@ -9,7 +9,10 @@ public struct ELFSymbols: Sendable {
 
     private let starts: [UInt64]
     private let sizes: [UInt64]
-    private let names: [String]
+    /// Offsets of the names in the file: decoded only for the symbols a stack hits, since a
+    /// large binary has hundreds of thousands.
+    private let nameOffsets: [Int]
+    private let elf: ELFReader
     private let segments: [Segment]
 
     public var count: Int { starts.count }
@@ -21,13 +24,14 @@ public struct ELFSymbols: Sendable {
 
     init(data: Data, path: String) throws {
         let elf = try ELFReader(data: data, path: path)
+        self.elf = elf
         segments = elf.loadSegments()
         var symbols = elf.functionSymbols(sectionType: 2) // SHT_SYMTAB
         if symbols.isEmpty { symbols = elf.functionSymbols(sectionType: 11) } // SHT_DYNSYM
         symbols.sort { $0.value < $1.value }
         starts = symbols.map(\.value)
         sizes = symbols.map(\.size)
-        names = symbols.map(\.name)
+        nameOffsets = symbols.map(\.nameOffset)
     }
 
     /// The symbol address a file offset is loaded at, from the segment that maps it.
@@ -40,7 +44,7 @@ public struct ELFSymbols: Sendable {
         guard let index = SortedSearch.lastIndex(in: starts, notAbove: address) else { return nil }
         let offset = address - starts[index]
         guard offset < max(sizes[index], 1) else { return nil }
-        let name = SwiftDemangle.name(names[index])
+        let name = SwiftDemangle.name(elf.string(nameOffsets[index]))
         return offset == 0 ? name : "\(name)+0x\(String(offset, radix: 16))"
     }
 }
@@ -83,9 +87,9 @@ struct ELFReader {
     }
 
     /// Every defined function symbol in the sections of one type.
-    func functionSymbols(sectionType: UInt32) -> [(value: UInt64, size: UInt64, name: String)] {
+    func functionSymbols(sectionType: UInt32) -> [(value: UInt64, size: UInt64, nameOffset: Int)] {
         let shoff = Int(u64(0x28)), size = Int(u16(0x3A)), count = Int(u16(0x3C))
-        var result: [(UInt64, UInt64, String)] = []
+        var result: [(UInt64, UInt64, Int)] = []
         for i in 0..<count {
             let at = shoff + i * size
             guard u32(at + 4) == sectionType else { continue }
@@ -96,7 +100,7 @@ struct ELFReader {
             for s in stride(from: offset, to: offset + bytes, by: entry) {
                 let info = u8(s + 4), value = u64(s + 8)
                 guard info & 0xf == 2, value != 0, u16(s + 6) != 0 else { continue } // STT_FUNC, defined
-                result.append((value, u64(s + 16), string(strings + Int(u32(s)))))
+                result.append((value, u64(s + 16), strings + Int(u32(s))))
             }
         }
         return result
