@@ -41,6 +41,7 @@ public enum HTMLReport {
             html += "<figure>\(Charts.overheadBars(rows, mde: mde))<figcaption>\(Format.load(load)) of baseline saturation</figcaption></figure>"
         }
         html += "</div>\n" + table(TablesRenderer.overhead(results))
+        html += "<h2>Program cost</h2>" + table(TablesRenderer.programs(results))
         html += "<h2>Saturation</h2>" + table(TablesRenderer.saturation(results))
         html += "<h2>Accuracy</h2><p class=\"note\">probe − truth per request, joined on (4-tuple, ordinal).</p><div class=\"grid\">"
         for histogram in results.charts.errorHistograms {

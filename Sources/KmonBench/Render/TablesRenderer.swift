@@ -15,6 +15,8 @@ public enum TablesRenderer {
         sections.append("## Overhead\n\nClient latency from the intended send time (corrected for coordinated omission). "
             + "Δ is the median over blocks of arm/baseline, with a bootstrap 95% CI and a Wilcoxon signed-rank p; "
             + "a Δ below the A/A noise floor (MDE) is \"not detected\". CPU is µs per request.\n\n" + overhead(results))
+        sections.append("## Program cost\n\nKernel run statistics (`run_time_ns / run_cnt`) per program; the overhead table's ns/run "
+            + "is their mean weighted by runs per request.\n\n" + programs(results))
         sections.append("## Accuracy\n\nprobe − truth per request, joined on (4-tuple, ordinal). Latency from the actual send (uncorrected).\n\n"
             + accuracy(results))
         sections.append("## Topology\n\n" + topology(results))
@@ -48,17 +50,38 @@ public enum TablesRenderer {
                 let cpu = row.cpuMicrosecondsPerRequest
                 let delta = row.p99DeltaPercent == nil ? Format.missing
                     : "\(Format.signed(row.p99DeltaPercent)) \(Format.interval(row.p99DeltaCI))"
-                let programs = row.bpfNanosecondsPerRun.sorted { $0.key < $1.key }
-                    .map { "\($0.key) \(Format.number($0.value, 0))" }.joined(separator: ", ")
                 return [row.arm, Format.load(row.load), Format.rate(row.offeredRPS), Format.rate(row.achievedRPS),
                         Format.number(row.p50Microseconds), Format.number(row.p99Microseconds),
                         Format.number(row.p999Microseconds), delta, Format.pValue(row.pValue),
                         Format.signed(row.saturationDeltaPercent), Format.number(cpu.services), Format.number(cpu.agent, 2),
-                        Format.number(cpu.bpf, 2), programs.isEmpty ? Format.missing : programs,
+                        Format.number(cpu.bpf, 2), Format.number(meanNanosecondsPerRun(row), 0),
                         Format.number(row.runsPerRequest, 2), String(row.eventsLost), Format.number(row.agentRSSMegabytes),
                         Format.number(row.mdePercent), row.verdict.rawValue]
             },
-            rightAligned: [2, 3, 4, 5, 6, 8, 9, 10, 11, 12, 14, 15, 16, 17])
+            rightAligned: [2, 3, 4, 5, 6, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17])
+    }
+
+    /// The programs' mean cost per run, weighted by how often each runs per request.
+    static func meanNanosecondsPerRun(_ row: OverheadRow) -> Double? {
+        var weighted = 0.0, runs = 0.0
+        for (program, ns) in row.bpfNanosecondsPerRun {
+            let perRequest = row.bpfRunsPerRequest[program] ?? 0
+            weighted += ns * perRequest
+            runs += perRequest
+        }
+        return runs > 0 ? weighted / runs : nil
+    }
+
+    /// One line per program: the kernel's own run statistics, beside the CPU figures above.
+    static func programs(_ results: BenchResults) -> String {
+        let rows = results.overhead.flatMap { row in
+            row.bpfNanosecondsPerRun.keys.sorted().map { program in
+                [row.arm, Format.load(row.load), program, Format.number(row.bpfNanosecondsPerRun[program], 0),
+                 Format.number(row.bpfRunsPerRequest[program], 2)]
+            }
+        }
+        guard !rows.isEmpty else { return "No arm loaded BPF programs." }
+        return MarkdownTable.render(header: ["arm", "load", "program", "ns/run", "runs/req"], rows: rows, rightAligned: [3, 4])
     }
 
     static func accuracy(_ results: BenchResults) -> String {

@@ -19,6 +19,15 @@ import Testing
         #expect(overhead.count == 2 + results.overhead.count)
     }
 
+    @Test func programCostIsListedPerProgramAndAveragedByRuns() {
+        let sock = results.overhead.first { $0.arm == "sock/kernel" }!
+        #expect(TablesRenderer.meanNanosecondsPerRun(sock) == 190)  // 4 sends at 120 ns, 4 recvs at 260 ns
+        #expect(TablesRenderer.meanNanosecondsPerRun(results.overhead[0]) == nil)
+        let programs = TablesRenderer.programs(results)
+        #expect(programs.split(separator: "\n").count == 2 + 2 * 2 * 2)  // 2 probe arms × 2 loads × 2 programs
+        #expect(TablesRenderer.render(results).contains("## Program cost"))
+    }
+
     @Test func quickRunsSayTheirTailsAreRough() {
         var quick = results
         quick.config.quick = true
