@@ -294,14 +294,16 @@ static __always_inline void finish_span(struct conn_state *st)
     st->phase = PHASE_IDLE;
 }
 
-/* Bytes moved on a watched connection (kernel and histogram modes). */
-static __always_inline void advance(struct conn_state *st, __u64 now, __u32 bytes, bool is_send)
+/* Bytes moved on a watched connection (kernel and histogram modes). The clock is read only
+ * where a span opens or a response moves: further bytes of a request need no timestamp. */
+static __always_inline void advance(struct conn_state *st, __u32 bytes, bool is_send)
 {
     bool request = (st->role == TCPREQ_ROLE_SERVER) != is_send; /* server reads, client sends */
     if (request) {
-        if (st->phase == PHASE_RESPONSE)
-            finish_span(st);
-        if (st->phase == PHASE_IDLE) {
+        if (st->phase != PHASE_REQUEST) {
+            __u64 now = bpf_ktime_get_ns(); /* before the record: it is this read's time */
+            if (st->phase == PHASE_RESPONSE)
+                finish_span(st);
             st->phase = PHASE_REQUEST;
             st->start_ns = now;
             st->request_bytes = 0;
@@ -312,7 +314,7 @@ static __always_inline void advance(struct conn_state *st, __u64 now, __u32 byte
         /* A response with no request before it (a greeting, or a connection met mid-way)
          * is not a span. */
         st->phase = PHASE_RESPONSE;
-        st->last_ns = now;
+        st->last_ns = bpf_ktime_get_ns();
         st->response_bytes += bytes;
     }
 }
@@ -332,11 +334,10 @@ static __always_inline void tcpreq_on_data(struct conn_state *st, struct sock *s
             return;
     }
 #endif
-    __u64 now = bpf_ktime_get_ns();
     if (targ_mode == TCPREQ_MODE_USER)
-        emit_event(st, is_send ? TCPREQ_EV_SEND : TCPREQ_EV_RECV, now, bytes);
+        emit_event(st, is_send ? TCPREQ_EV_SEND : TCPREQ_EV_RECV, bpf_ktime_get_ns(), bytes);
     else
-        advance(st, now, bytes, is_send);
+        advance(st, bytes, is_send);
 }
 
 /* The connection left ESTABLISHED or closed: a response in flight is complete. May run in

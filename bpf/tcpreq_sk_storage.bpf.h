@@ -28,11 +28,13 @@ static __always_inline void on_data(struct sock *sk, int ret, int flags, bool is
     tcpreq_on_data(st, sk, ret, is_send);
 }
 
+/* Most state changes matter to nobody: the states (registers) are compared before the socket
+ * is read, and storage is looked up only where a role is learnt or a connection ends. */
 static __always_inline void on_state(struct sock *sk, int oldstate, int newstate)
 {
-    if (sk->sk_protocol != IPPROTO_TCP)
-        return;
     if (newstate == TCP_ESTABLISHED && (oldstate == TCP_SYN_SENT || oldstate == TCP_SYN_RECV)) {
+        if (sk->sk_protocol != IPPROTO_TCP)
+            return;
         struct conn_state *st = bpf_sk_storage_get(&conn_state, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
         if (!st) {
             count_lost(LOST_STORAGE);
@@ -41,11 +43,13 @@ static __always_inline void on_state(struct sock *sk, int oldstate, int newstate
         st->role = oldstate == TCP_SYN_SENT ? TCPREQ_ROLE_CLIENT : TCPREQ_ROLE_SERVER;
         return;
     }
-    if (oldstate == TCP_ESTABLISHED || newstate == TCP_CLOSE) {
-        struct conn_state *st = bpf_sk_storage_get(&conn_state, sk, 0, 0);
-        if (st)
-            tcpreq_on_close(st);
-    }
+    if (oldstate != TCP_ESTABLISHED && newstate != TCP_CLOSE)
+        return;
+    if (sk->sk_protocol != IPPROTO_TCP)
+        return;
+    struct conn_state *st = bpf_sk_storage_get(&conn_state, sk, 0, 0);
+    if (st)
+        tcpreq_on_close(st);
 }
 
 /* Session stop, after the hooks are detached: a keep-alive connection's last response is
