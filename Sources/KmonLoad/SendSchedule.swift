@@ -1,4 +1,5 @@
 import Glibc
+import KmonSupport
 
 /// The intended send times of one connection's requests, in CLOCK_MONOTONIC nanoseconds.
 ///
@@ -13,14 +14,14 @@ public struct SendSchedule: Sendable {
     private let intervalNs: Double
     private var index: UInt64 = 0
     private var poissonOffsetNs: Double = 0
-    private var random: SplitMix64
+    private var random: SeededGenerator
 
     public init(start: UInt64, ratePerSecond: Double, poisson: Bool, seed: UInt64 = 1) {
         self.start = start
         self.ratePerSecond = ratePerSecond
         self.poisson = poisson
         self.intervalNs = 1e9 / ratePerSecond
-        self.random = SplitMix64(seed: seed)
+        self.random = SeededGenerator(seed: seed)
     }
 
     /// The next intended send time.
@@ -32,25 +33,5 @@ public struct SendSchedule: Sendable {
         }
         defer { index &+= 1 }
         return start &+ UInt64(Double(index) * intervalNs)
-    }
-}
-
-/// A small, fast, seedable generator (Steele, Lea and Flood's SplitMix64).
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in (0, 1]: never 0, so its logarithm is finite.
-    mutating func nextUnitInterval() -> Double {
-        Double((next() >> 11) &+ 1) * (1.0 / 9_007_199_254_740_992.0)
     }
 }

@@ -1,3 +1,4 @@
+import KmonSupport
 /// What kind of load a scheduled run applies.
 public enum BenchPhase: Hashable, Sendable, CustomStringConvertible {
     /// Closed loop, as fast as the arm can go.

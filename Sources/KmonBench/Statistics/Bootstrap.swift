@@ -1,3 +1,4 @@
+import KmonSupport
 /// Percentile bootstrap: resample with replacement, recompute the statistic, and take the
 /// middle 95% of what comes out. Seeded, so a report's intervals can be reproduced exactly.
 public enum Bootstrap {

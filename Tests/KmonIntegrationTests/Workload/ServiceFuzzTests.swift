@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import KmonSupport
 import KmonWorkload
 import Testing
 
@@ -25,7 +26,7 @@ struct ServiceFuzzTests {
         let workers = 4
         let failures = Failures()
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            var rng = SplitMix64(seed: UInt64(worker) &* 0x9E37_79B9_7F4A_7C15 &+ 1)
+            var rng = SeededGenerator(seed: UInt64(worker) &* 0x9E37_79B9_7F4A_7C15 &+ 1)
             for i in 0..<(total / workers) {
                 let input = i % 4 == 0 ? Self.random(&rng) : Self.mutate(Array(Self.seeds[Int(rng.next() % UInt64(Self.seeds.count))].utf8), &rng)
                 do {
@@ -50,12 +51,12 @@ struct ServiceFuzzTests {
         #expect(try HTTPClient.get(service.endpoint, path: "/health").body == Array("ok\n".utf8))
     }
 
-    static func random(_ rng: inout SplitMix64) -> [UInt8] {
+    static func random(_ rng: inout SeededGenerator) -> [UInt8] {
         (0..<Int(rng.next() % 300)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
     }
 
     /// A few byte flips, deletions, insertions of HTTP-ish tokens, or duplicated slices.
-    static func mutate(_ seed: [UInt8], _ rng: inout SplitMix64) -> [UInt8] {
+    static func mutate(_ seed: [UInt8], _ rng: inout SeededGenerator) -> [UInt8] {
         var bytes = seed
         for _ in 0..<(1 + Int(rng.next() % 4)) {
             guard !bytes.isEmpty else { break }
@@ -69,18 +70,6 @@ struct ServiceFuzzTests {
             }
         }
         return bytes
-    }
-}
-
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import KmonSupport
 import Testing
 @testable import KmonBench
 

@@ -1,3 +1,4 @@
+import KmonSupport
 @testable import KmonBench
 
 /// Synthetic results with the shape a real run has, for schema, rendering and gate tests.

@@ -1,3 +1,4 @@
+import KmonSupport
 import Testing
 @testable import KmonBench
 

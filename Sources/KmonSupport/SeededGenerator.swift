@@ -1,0 +1,21 @@
+/// SplitMix64 (Steele, Lea and Flood): a small, fast generator whose whole state is one seed, so
+/// a bench's block order, bootstrap resamples, Poisson send schedules and fuzz inputs can all be
+/// reproduced from their seed.
+public struct SeededGenerator: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// Uniform in (0, 1]: never 0, so its logarithm is finite (Poisson gaps).
+    public mutating func nextUnitInterval() -> Double {
+        Double((next() >> 11) &+ 1) * (1.0 / 9_007_199_254_740_992.0)
+    }
+}
