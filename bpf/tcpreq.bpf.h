@@ -37,7 +37,7 @@
 #define TARGET_YES 1
 #define TARGET_NO 2
 
-#define LOST_RING 0    /* ring buffer full: a record was dropped */
+#define LOST_RING 0    /* ring buffer full: records were dropped (counted in spans or events) */
 #define LOST_STORAGE 1 /* state or histogram map full: a connection or span was not tracked */
 
 /* Per-connection state: 112 bytes per tracked socket. */
@@ -102,6 +102,14 @@ struct {
     __type(value, __u8);
 } listen_ports SEC(".maps");
 
+/* Kernel mode: each CPU's batch of closed spans, waiting for the ring (see batch_span). */
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, struct tcpreq_batch_slot);
+} pending_spans SEC(".maps");
+
 /* Histogram mode: per-CPU, so updates need no atomics; Swift sums the CPUs. */
 struct {
     __uint(type, BPF_MAP_TYPE_PERCPU_HASH);
@@ -117,11 +125,11 @@ const volatile __u32 targ_filter_tgids = 0;   /* 1: only tgids in target_tgids *
 const volatile __u32 targ_filter_ports = 0;   /* 1: only connections with a port in target_ports */
 const volatile __u32 targ_filter_cgroup = 0;  /* 1: only tasks under target_cgroup[0] */
 
-static __always_inline void count_lost(__u32 what)
+static __always_inline void count_lost(__u32 what, __u32 how_many)
 {
     __u64 *n = bpf_map_lookup_elem(&lost, &what);
     if (n)
-        *n += 1;
+        *n += how_many;
 }
 
 /* Records never wake the consumer: a wakeup (irq_work) costs the producer more than the record.
@@ -201,7 +209,7 @@ static __always_inline void emit_event(struct conn_state *st, __u32 kind, __u64 
 {
     struct tcpreq_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
     if (!e) {
-        count_lost(LOST_RING);
+        count_lost(LOST_RING, 1);
         return;
     }
 #ifdef TCPREQ_NO_TASK
@@ -248,7 +256,7 @@ static __always_inline void record_histogram(struct conn_state *st)
         bpf_map_update_elem(&hists, &key, &zero, BPF_NOEXIST);
         h = bpf_map_lookup_elem(&hists, &key);
         if (!h) {
-            count_lost(LOST_STORAGE);
+            count_lost(LOST_STORAGE, 1);
             return;
         }
     }
@@ -262,13 +270,8 @@ static __always_inline void record_histogram(struct conn_state *st)
         h->slots[slot] += 1;
 }
 
-static __always_inline void emit_span(struct conn_state *st)
+static __always_inline void fill_span(struct tcpreq_span *s, const struct conn_state *st)
 {
-    struct tcpreq_span *s = bpf_ringbuf_reserve(&events, sizeof(*s), 0);
-    if (!s) {
-        count_lost(LOST_RING);
-        return;
-    }
     s->record = TCPREQ_REC_SPAN;
     s->role = st->role;
     s->start_ns = st->start_ns;
@@ -280,18 +283,80 @@ static __always_inline void emit_span(struct conn_state *st)
     s->tgid = st->tgid;
     __builtin_memcpy(s->comm, st->comm, sizeof(s->comm));
     s->tuple = st->tuple;
+}
+
+static __always_inline void emit_span(const struct conn_state *st)
+{
+    struct tcpreq_span *s = bpf_ringbuf_reserve(&events, sizeof(*s), 0);
+    if (!s) {
+        count_lost(LOST_RING, 1);
+        return;
+    }
+    fill_span(s, st);
     bpf_ringbuf_submit(s, SUBMIT_FLAGS);
 }
 
-/* The response is over: report the span and get ready for the next request. */
+/* A batch leaves when full, or at once when this CPU's last flush is older than this: below
+ * TCPREQ_BATCH_SPANS spans per 10 ms a span waits for nothing; above, a span waits at most
+ * for the batch to fill. The spans of a batch that stops filling wait for the next span on
+ * that CPU, or for the session's stop, which reads them from the slot. */
+#define BATCH_WAIT_NS (10 * 1000 * 1000)
+
+/* Kernel mode, from a send or recv hook at `now`: the span joins this CPU's batch, so one
+ * ring reservation (the costly part of a record) serves up to TCPREQ_BATCH_SPANS spans.
+ * A program that interrupts another on this CPU (softirq) finds the slot busy and writes its
+ * span alone. */
+static __always_inline void batch_span(const struct conn_state *st, __u64 now)
+{
+    __u32 zero = 0;
+    struct tcpreq_batch_slot *slot = bpf_map_lookup_elem(&pending_spans, &zero);
+    if (!slot || slot->busy) {
+        emit_span(st);
+        return;
+    }
+    slot->busy = 1;
+    slot->batch.record = TCPREQ_REC_BATCH;
+    __u32 n = slot->batch.count;
+    if (n >= TCPREQ_BATCH_SPANS) { /* never: a full batch leaves at once */
+        emit_span(st);
+    } else {
+        fill_span(&slot->batch.spans[n], st);
+        slot->batch.count = ++n;
+        if (n == TCPREQ_BATCH_SPANS || now - slot->last_flush_ns > BATCH_WAIT_NS) {
+            __u64 size = __builtin_offsetof(struct tcpreq_batch, spans) + n * sizeof(struct tcpreq_span);
+            if (bpf_ringbuf_output(&events, &slot->batch, size, SUBMIT_FLAGS))
+                count_lost(LOST_RING, n);
+            slot->batch.count = 0;
+            slot->last_flush_ns = now;
+        }
+    }
+    slot->busy = 0;
+}
+
+static __always_inline void next_span(struct conn_state *st)
+{
+    st->ordinal += 1;
+    st->phase = PHASE_IDLE;
+}
+
+/* The response is over, seen at a close or at stop: report the span on its own. */
 static __always_inline void finish_span(struct conn_state *st)
 {
     if (targ_mode == TCPREQ_MODE_HISTOGRAM)
         record_histogram(st);
     else
         emit_span(st);
-    st->ordinal += 1;
-    st->phase = PHASE_IDLE;
+    next_span(st);
+}
+
+/* The response is over, seen at the next request's first byte at `now`: batch the span. */
+static __always_inline void finish_span_at_request(struct conn_state *st, __u64 now)
+{
+    if (targ_mode == TCPREQ_MODE_HISTOGRAM)
+        record_histogram(st);
+    else
+        batch_span(st, now);
+    next_span(st);
 }
 
 /* Bytes moved on a watched connection (kernel and histogram modes). The clock is read only
@@ -303,7 +368,7 @@ static __always_inline void advance(struct conn_state *st, __u32 bytes, bool is_
         if (st->phase != PHASE_REQUEST) {
             __u64 now = bpf_ktime_get_ns(); /* before the record: it is this read's time */
             if (st->phase == PHASE_RESPONSE)
-                finish_span(st);
+                finish_span_at_request(st, now);
             st->phase = PHASE_REQUEST;
             st->start_ns = now;
             st->request_bytes = 0;

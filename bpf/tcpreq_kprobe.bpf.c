@@ -50,7 +50,7 @@ static __always_inline struct conn_state *state_of(struct sock *sk, bool create)
     bpf_map_update_elem(&conn_state, &key, &fresh, BPF_NOEXIST);
     st = bpf_map_lookup_elem(&conn_state, &key);
     if (!st)
-        count_lost(LOST_STORAGE);
+        count_lost(LOST_STORAGE, 1);
     return st;
 }
 

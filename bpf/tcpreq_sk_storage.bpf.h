@@ -21,7 +21,7 @@ static __always_inline void on_data(struct sock *sk, int ret, int flags, bool is
             return;
         st = bpf_sk_storage_get(&conn_state, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
         if (!st) {
-            count_lost(LOST_STORAGE);
+            count_lost(LOST_STORAGE, 1);
             return;
         }
     }
@@ -37,7 +37,7 @@ static __always_inline void on_state(struct sock *sk, int oldstate, int newstate
             return;
         struct conn_state *st = bpf_sk_storage_get(&conn_state, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
         if (!st) {
-            count_lost(LOST_STORAGE);
+            count_lost(LOST_STORAGE, 1);
             return;
         }
         st->role = oldstate == TCP_SYN_SENT ? TCPREQ_ROLE_CLIENT : TCPREQ_ROLE_SERVER;

@@ -97,7 +97,7 @@ static __always_inline void on_packet(struct __sk_buff *skb, bool egress)
             return; /* handshake and pure ACKs: no state until data moves */
         st = bpf_sk_storage_get(&conn_state, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
         if (!st) {
-            count_lost(LOST_STORAGE);
+            count_lost(LOST_STORAGE, 1);
             return;
         }
     }

@@ -106,7 +106,7 @@ static __always_inline struct fd_conn *conn_for(__u32 tgid, int fd, bool create)
     bpf_map_update_elem(&conn_state, &key, &fresh, BPF_NOEXIST);
     c = bpf_map_lookup_elem(&conn_state, &key);
     if (!c)
-        count_lost(LOST_STORAGE);
+        count_lost(LOST_STORAGE, 1);
     return c;
 }
 

@@ -19,6 +19,7 @@
 /* Ring record kinds: the first 4 bytes of every record. */
 #define TCPREQ_REC_EVENT 1 /* struct tcpreq_event (user mode) */
 #define TCPREQ_REC_SPAN 2  /* struct tcpreq_span (kernel mode) */
+#define TCPREQ_REC_BATCH 3 /* struct tcpreq_batch (kernel mode): spans closed on one CPU */
 
 /* What a raw event saw. */
 #define TCPREQ_EV_RECV 1  /* bytes read by the application */
@@ -63,6 +64,24 @@ struct tcpreq_span {
     struct tcpreq_tuple tuple;
 };
 
+/* Spans that one CPU closed, written to the ring together: one ring reservation per batch
+ * instead of one per span (kernel mode). Only `count` spans are written to the ring. */
+#define TCPREQ_BATCH_SPANS 16
+
+struct tcpreq_batch {
+    __u32 record;      /* TCPREQ_REC_BATCH */
+    __u32 count;       /* spans[0..count) are filled */
+    struct tcpreq_span spans[TCPREQ_BATCH_SPANS];
+};
+
+/* The per-CPU slot where a batch fills up. Swift reads what is left in it at session stop. */
+struct tcpreq_batch_slot {
+    __u64 last_flush_ns;
+    __u32 busy;        /* a program on this CPU is filling the batch: a nested one must not */
+    __u32 pad;
+    struct tcpreq_batch batch;
+};
+
 /* In-kernel histograms (histogram mode). A server key is the service's listening endpoint;
  * a client key is the remote endpoint it calls. tgid names the process that observed it. */
 #define TCPREQ_HIST_SLOTS 40 /* log2 of nanoseconds: slot i holds [2^i, 2^(i+1)) ns */
@@ -93,6 +112,7 @@ struct tcpreq_port_key {
 _Static_assert(sizeof(struct tcpreq_tuple) == 40, "tcpreq_tuple layout changed");
 _Static_assert(sizeof(struct tcpreq_event) == 80, "tcpreq_event layout changed");
 _Static_assert(sizeof(struct tcpreq_span) == 104, "tcpreq_span layout changed");
+_Static_assert(sizeof(struct tcpreq_batch) == 8 + 104 * TCPREQ_BATCH_SPANS, "tcpreq_batch layout changed");
 _Static_assert(sizeof(struct tcpreq_hist_key) == 32, "tcpreq_hist_key layout changed");
 _Static_assert(sizeof(struct tcpreq_hist) == 32 + 8 * TCPREQ_HIST_SLOTS, "tcpreq_hist layout changed");
 

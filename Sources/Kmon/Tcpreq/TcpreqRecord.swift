@@ -1,9 +1,20 @@
 import CLibbpf
 
-/// A record read from the tcpreq ring buffer: a raw event (user mode) or a span (kernel mode).
+/// A record read from the tcpreq ring buffer: a raw event (user mode), or one span or a batch of
+/// spans closed on one CPU (kernel mode).
 public enum TcpreqRecord: Hashable, Sendable {
     case event(TcpreqEvent)
     case span(Span)
+    case batch([Span])
+
+    /// The spans this record carries, in the order the kernel closed them.
+    public var spans: [Span] {
+        switch self {
+        case .event: return []
+        case .span(let span): return [span]
+        case .batch(let spans): return spans
+        }
+    }
 
     /// Decodes one ring record. The first 4 bytes say which layout follows (bpf/include/tcpreq.h).
     public static func decode(_ bytes: UnsafeRawBufferPointer) throws -> TcpreqRecord {
@@ -19,16 +30,36 @@ public enum TcpreqRecord: Hashable, Sendable {
                                       tgid: Int32(bitPattern: raw.tgid), tid: Int32(bitPattern: raw.tid), bytes: raw.bytes,
                                       role: role(raw.role), tuple: ConnectionTuple(raw.tuple)))
         case TCPREQ_REC_SPAN:
-            let raw = try load(bytes, as: tcpreq_span.self, "span")
-            guard let spanRole = role(raw.role) else {
-                throw TcpreqDecodeError(message: "span with role \(raw.role), neither server nor client")
-            }
-            return .span(Span(role: spanRole, tuple: ConnectionTuple(raw.tuple), ordinal: raw.ordinal,
-                              startNanoseconds: raw.start_ns, endNanoseconds: raw.end_ns,
-                              requestBytes: UInt64(raw.request_bytes), responseBytes: UInt64(raw.response_bytes),
-                              tgid: Int32(bitPattern: raw.tgid), comm: commString(raw.comm), cookie: raw.cookie))
+            return .span(try span(try load(bytes, as: tcpreq_span.self, "span")))
+        case TCPREQ_REC_BATCH:
+            return .batch(try batch(bytes))
         default:
             throw TcpreqDecodeError(message: "record kind \(kind) is unknown")
+        }
+    }
+
+    private static func span(_ raw: tcpreq_span) throws -> Span {
+        guard Int32(raw.record) == TCPREQ_REC_SPAN, let spanRole = role(raw.role) else {
+            throw TcpreqDecodeError(message: "span of kind \(raw.record) with role \(raw.role), not a server or client span")
+        }
+        return Span(role: spanRole, tuple: ConnectionTuple(raw.tuple), ordinal: raw.ordinal,
+                    startNanoseconds: raw.start_ns, endNanoseconds: raw.end_ns,
+                    requestBytes: UInt64(raw.request_bytes), responseBytes: UInt64(raw.response_bytes),
+                    tgid: Int32(bitPattern: raw.tgid), comm: commString(raw.comm), cookie: raw.cookie)
+    }
+
+    /// A `tcpreq_batch`: a count, then that many spans. The ring holds only the filled spans;
+    /// a per-CPU slot read at stop holds all of them.
+    private static func batch(_ bytes: UnsafeRawBufferPointer) throws -> [Span] {
+        let header = MemoryLayout<tcpreq_batch>.offset(of: \tcpreq_batch.spans)!
+        guard bytes.count >= header else { throw TcpreqDecodeError(message: "batch record of \(bytes.count) bytes has no count") }
+        let count = Int(bytes.loadUnaligned(fromByteOffset: MemoryLayout<tcpreq_batch>.offset(of: \tcpreq_batch.count)!, as: UInt32.self))
+        let stride = MemoryLayout<tcpreq_span>.size
+        guard count <= Int(TCPREQ_BATCH_SPANS), bytes.count >= header + count * stride else {
+            throw TcpreqDecodeError(message: "batch of \(count) spans in \(bytes.count) bytes")
+        }
+        return try (0..<count).map { index in
+            try span(bytes.loadUnaligned(fromByteOffset: header + index * stride, as: tcpreq_span.self))
         }
     }
 

@@ -206,29 +206,31 @@ public final class TcpreqSession {
 
     /// Runs on the consumer thread only.
     private func handle(_ bytes: UnsafeRawBufferPointer) {
-        var span: Span?
+        let finished: [Span]
         do {
-            switch try TcpreqRecord.decode(bytes) {
-            case .span(let s): span = attributed(s)
-            case .event(var e):
-                if e.tgid == 0, let owner = owners?.owner(of: e.tuple, role: e.role ?? .client) { e.tgid = owner }
-                span = assembler.consume(e)
-            }
+            finished = try spans(in: TcpreqRecord.decode(bytes))
         } catch {
             lock.withLock { decodeErrors += 1 }
             return
         }
-        if let s = span, configuration.variant.runsWithoutTask, !wantedPIDs.isEmpty, !wantedPIDs.contains(s.tgid) {
-            span = nil // --pid, applied here for probes that cannot see the task
+        lock.withLock { recordCount += 1 }
+        deliver(finished)
+    }
+
+    /// The spans a record finishes: its own (kernel mode), or what the assembler completes with
+    /// it (user mode); attributed, and filtered by --pid where the kernel could not.
+    private func spans(in record: TcpreqRecord) -> [Span] {
+        var finished: [Span]
+        if case .event(var event) = record {
+            if event.tgid == 0, let owner = owners?.owner(of: event.tuple, role: event.role ?? .client) { event.tgid = owner }
+            finished = assembler.consume(event).map { [$0] } ?? []
+        } else {
+            finished = record.spans.map(attributed)
         }
-        lock.withLock {
-            recordCount += 1
-            if let span {
-                spanCount += 1
-                if configuration.keepSpans { spans.append(span) }
-            }
+        if configuration.variant.runsWithoutTask, !wantedPIDs.isEmpty {
+            finished.removeAll { !wantedPIDs.contains($0.tgid) } // --pid, for probes that cannot see the task
         }
-        if let span { spanHandler?(span) }
+        return finished
     }
 
     /// Names the owner of a span recorded without a task (skb).
@@ -257,6 +259,16 @@ public final class TcpreqSession {
         let iterator = try program.attachIterator(map: try object.map("conn_state"))
         defer { try? iterator.link.detach() }
         try iterator.run()
+    }
+
+    /// Kernel mode: the spans still waiting in each CPU's batch (see `batch_span` in
+    /// bpf/tcpreq.bpf.h). Runs once the hooks are detached and the consumer has ended.
+    private func takePendingBatches() throws {
+        guard hasWork, configuration.mode == .kernel else { return }
+        let slots = try object.map("pending_spans").lookupPerCPU(UInt32(0), as: tcpreq_batch_slot.self)
+        for var slot in slots where slot.batch.count > 0 {
+            deliver(spans(in: try withUnsafeBytes(of: &slot.batch) { try TcpreqRecord.decode($0) }))
+        }
     }
 
     // MARK: results
@@ -314,8 +326,8 @@ public final class TcpreqSession {
         }
     }
 
-    /// Detaches every program, reads what is left in the ring, and (user mode) closes spans whose
-    /// response was in flight. Results stay readable afterwards. Safe to call twice.
+    /// Detaches every program, reads what is left in the ring and in the per-CPU batches, and
+    /// closes spans whose response was in flight. Results stay readable afterwards. Safe to call twice.
     public func stop() throws {
         guard !isStopped else { return }
         isStopped = true
@@ -334,6 +346,7 @@ public final class TcpreqSession {
         if let ring {
             do { try ring.drain() } catch { firstError = firstError ?? error }
         }
+        do { try takePendingBatches() } catch { firstError = firstError ?? error }
         if configuration.mode == .user { deliver(assembler.finishAll()) }
         finalPrograms = try? programStats()
         finalHistograms = try? histograms()
@@ -359,7 +372,7 @@ public struct TcpreqCounters: Equatable, Sendable {
         }
     }
 
-    /// Ring records read: raw events (user mode) or spans (kernel mode).
+    /// Ring records read: raw events (user mode), or spans and batches of spans (kernel mode).
     public var records: UInt64
     /// Spans finished.
     public var spans: UInt64

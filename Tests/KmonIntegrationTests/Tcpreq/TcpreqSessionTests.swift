@@ -93,7 +93,7 @@ struct TcpreqSessionTests {
         #expect(counters.lost.total == 0)
         #expect(counters.decodeErrors == 0)
         #expect(counters.spans == UInt64(2 * truths.count))
-        if mode == .kernel { #expect(counters.records == counters.spans) } // one record per span
+        if mode == .kernel { #expect(counters.records <= counters.spans) } // a batch carries several
         let programs = try session.programStats()
         let mustRun = Self.programsThatMustRun(variant)
         #expect(mustRun.isSubset(of: Set(programs.map(\.name))))

@@ -13,6 +13,8 @@ struct TcpreqLayoutTests {
         #expect(MemoryLayout<tcpreq_hist_key>.size == 32)
         #expect(MemoryLayout<tcpreq_hist>.size == 32 + 8 * Int(TCPREQ_HIST_SLOTS))
         #expect(MemoryLayout<tcpreq_port_key>.size == 4)
+        #expect(MemoryLayout<tcpreq_batch>.size == 8 + 104 * Int(TCPREQ_BATCH_SPANS))
+        #expect(MemoryLayout<tcpreq_batch_slot>.offset(of: \.batch) == 16)
     }
 
     @Test func fieldOffsetsHaveNoHiddenPadding() {
@@ -69,6 +71,35 @@ struct TcpreqLayoutTests {
         #expect(event.kind == .send && event.bytes == 100 && event.role == nil)
         #expect(event.tuple.localAddress == "::1")
         #expect(event.tuple.local.description == "[::1]:0")
+    }
+
+    /// The ring carries a batch's filled spans only: the record ends after `count` of them.
+    @Test func decodesABatchFromItsFilledSpans() throws {
+        var batch = tcpreq_batch()
+        batch.record = UInt32(TCPREQ_REC_BATCH)
+        batch.count = 2
+        let stride = MemoryLayout<tcpreq_span>.size
+        let header = MemoryLayout<tcpreq_batch>.offset(of: \.spans)!
+        withUnsafeMutableBytes(of: &batch) { bytes in
+            for index in 0..<2 {
+                var span = tcpreq_span()
+                span.record = UInt32(TCPREQ_REC_SPAN)
+                span.role = UInt32(index == 0 ? TCPREQ_ROLE_SERVER : TCPREQ_ROLE_CLIENT)
+                span.ordinal = UInt32(index)
+                span.end_ns = 100
+                bytes.storeBytes(of: span, toByteOffset: header + index * stride, as: tcpreq_span.self)
+            }
+        }
+        let record = try withUnsafeBytes(of: &batch) { try TcpreqRecord.decode(UnsafeRawBufferPointer(rebasing: $0[..<(header + 2 * stride)])) }
+        #expect(record.spans.map(\.role) == [.server, .client])
+        #expect(record.spans.map(\.ordinal) == [0, 1])
+
+        batch.count = 3 // claims a span the record does not hold
+        #expect(throws: TcpreqDecodeError.self) {
+            try withUnsafeBytes(of: &batch) { try TcpreqRecord.decode(UnsafeRawBufferPointer(rebasing: $0[..<(header + 2 * stride)])) }
+        }
+        batch.count = UInt32(TCPREQ_BATCH_SPANS) + 1
+        #expect(throws: TcpreqDecodeError.self) { try withUnsafeBytes(of: &batch) { try TcpreqRecord.decode($0) } }
     }
 
     @Test func rejectsShortAndUnknownRecords() {
