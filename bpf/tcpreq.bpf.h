@@ -102,12 +102,19 @@ struct {
     __type(value, __u8);
 } listen_ports SEC(".maps");
 
-/* Kernel mode: each CPU's batch of closed spans, waiting for the ring (see batch_span). */
+/* Kernel mode: where each CPU's batch of closed spans fills up (see batch_span). */
+struct batch_slot {
+    __u64 last_flush_ns;
+    __u32 busy; /* a program on this CPU is using the slot: one that interrupts it must not */
+    __u32 pad;
+    struct tcpreq_batch batch;
+};
+
 struct {
     __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
     __uint(max_entries, 1);
     __type(key, __u32);
-    __type(value, struct tcpreq_batch_slot);
+    __type(value, struct batch_slot);
 } pending_spans SEC(".maps");
 
 /* Histogram mode: per-CPU, so updates need no atomics; Swift sums the CPUs. */
@@ -297,40 +304,79 @@ static __always_inline void emit_span(const struct conn_state *st)
 }
 
 /* A batch leaves when full, or at once when this CPU's last flush is older than this: below
- * TCPREQ_BATCH_SPANS spans per 10 ms a span waits for nothing; above, a span waits at most
- * for the batch to fill. The spans of a batch that stops filling wait for the next span on
- * that CPU, or for the session's stop, which reads them from the slot. */
+ * TCPREQ_BATCH_SPANS spans per 10 ms a span waits for nothing; above, a span waits at most for
+ * the batch to fill. A batch that stops filling is sent by tcpreq_flush_batch. */
 #define BATCH_WAIT_NS (10 * 1000 * 1000)
+
+/* The slot is per CPU, and a program that takes it runs to its end before the one it
+ * interrupted resumes: a plain flag, kept in program order by compiler barriers, suffices. */
+static __always_inline struct batch_slot *take_slot(void)
+{
+    __u32 zero = 0;
+    struct batch_slot *slot = bpf_map_lookup_elem(&pending_spans, &zero);
+    if (!slot || slot->busy)
+        return 0;
+    *(volatile __u32 *)&slot->busy = 1;
+    asm volatile("" ::: "memory");
+    return slot;
+}
+
+static __always_inline void release_slot(struct batch_slot *slot)
+{
+    asm volatile("" ::: "memory");
+    *(volatile __u32 *)&slot->busy = 0;
+}
+
+static __always_inline void send_batch(struct batch_slot *slot, __u64 now)
+{
+    __u32 n = slot->batch.count;
+    if (n > TCPREQ_BATCH_SPANS)
+        n = TCPREQ_BATCH_SPANS;
+    __u64 size = __builtin_offsetof(struct tcpreq_batch, spans) + n * sizeof(struct tcpreq_span);
+    if (bpf_ringbuf_output(&events, &slot->batch, size, SUBMIT_FLAGS))
+        count_lost(LOST_RING, n);
+    slot->batch.count = 0;
+    slot->last_flush_ns = now;
+}
 
 /* Kernel mode, from a send or recv hook at `now`: the span joins this CPU's batch, so one
  * ring reservation (the costly part of a record) serves up to TCPREQ_BATCH_SPANS spans.
- * A program that interrupts another on this CPU (softirq) finds the slot busy and writes its
- * span alone. */
+ * A program that interrupts another using the slot writes its span alone. */
 static __always_inline void batch_span(const struct conn_state *st, __u64 now)
 {
-    __u32 zero = 0;
-    struct tcpreq_batch_slot *slot = bpf_map_lookup_elem(&pending_spans, &zero);
-    if (!slot || slot->busy) {
+    struct batch_slot *slot = take_slot();
+    if (!slot) {
         emit_span(st);
         return;
     }
-    slot->busy = 1;
     slot->batch.record = TCPREQ_REC_BATCH;
     __u32 n = slot->batch.count;
-    if (n >= TCPREQ_BATCH_SPANS) { /* never: a full batch leaves at once */
-        emit_span(st);
-    } else {
+    if (n < TCPREQ_BATCH_SPANS) {
         fill_span(&slot->batch.spans[n], st);
         slot->batch.count = ++n;
-        if (n == TCPREQ_BATCH_SPANS || now - slot->last_flush_ns > BATCH_WAIT_NS) {
-            __u64 size = __builtin_offsetof(struct tcpreq_batch, spans) + n * sizeof(struct tcpreq_span);
-            if (bpf_ringbuf_output(&events, &slot->batch, size, SUBMIT_FLAGS))
-                count_lost(LOST_RING, n);
-            slot->batch.count = 0;
-            slot->last_flush_ns = now;
-        }
+        if (n == TCPREQ_BATCH_SPANS || now - slot->last_flush_ns > BATCH_WAIT_NS)
+            send_batch(slot, now);
+    } else { /* never: a full batch leaves at once */
+        emit_span(st);
     }
-    slot->busy = 0;
+    release_slot(slot);
+}
+
+/* Run by the session on every CPU in turn (BPF_PROG_TEST_RUN on that CPU: an interrupt there),
+ * every few poll periods and at stop: sends a batch that stopped filling, so no span waits
+ * longer than that. args[0] != 0 sends any batch, however young (stop). A slot in use by the
+ * program it interrupted is left for the next round. */
+SEC("raw_tp")
+int tcpreq_flush_batch(struct bpf_raw_tracepoint_args *ctx)
+{
+    struct batch_slot *slot = take_slot();
+    if (!slot)
+        return 1;
+    __u64 now = bpf_ktime_get_ns();
+    if (slot->batch.count > 0 && (ctx->args[0] || now - slot->last_flush_ns > BATCH_WAIT_NS))
+        send_batch(slot, now);
+    release_slot(slot);
+    return 0;
 }
 
 static __always_inline void next_span(struct conn_state *st)

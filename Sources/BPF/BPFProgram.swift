@@ -47,6 +47,16 @@ public struct BPFProgram {
         try ProgramRunStats(programFD: fd, name: name)
     }
 
+    /// Runs this (raw_tp) program once on `cpu`, in an interrupt there unless it is the calling
+    /// CPU, with `arguments` as its context; returns what it returned.
+    @discardableResult
+    public func run(onCPU cpu: Int, arguments: [UInt64]) throws -> UInt32 {
+        var result: UInt32 = 0
+        try BPFError.check(kmon_run_on_cpu(fd, UInt32(cpu), arguments, UInt32(arguments.count), &result),
+                           "bpf_prog_test_run_opts", "running \(name) on CPU \(cpu)")
+        return result
+    }
+
     private func link(_ raw: OpaquePointer?, _ call: String) throws -> BPFLink {
         guard let raw, libbpf_get_error(UnsafeRawPointer(raw)) == 0 else {
             let err = Glibc.errno

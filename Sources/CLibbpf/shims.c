@@ -91,3 +91,14 @@ int kmon_tc_detach(int ifindex, int ingress, __u32 handle, __u32 priority, int d
     }
     return err;
 }
+
+int kmon_run_on_cpu(int prog_fd, __u32 cpu, const __u64 *args, __u32 arg_count, __u32 *retval)
+{
+    DECLARE_LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = args, .ctx_size_in = arg_count * sizeof(__u64),
+                        .flags = BPF_F_TEST_RUN_ON_CPU, .cpu = cpu);
+    int err = bpf_prog_test_run_opts(prog_fd, &opts);
+    if (err)
+        return err < 0 ? err : -errno;
+    *retval = opts.retval;
+    return 0;
+}

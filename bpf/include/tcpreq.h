@@ -65,21 +65,13 @@ struct tcpreq_span {
 };
 
 /* Spans that one CPU closed, written to the ring together: one ring reservation per batch
- * instead of one per span (kernel mode). Only `count` spans are written to the ring. */
+ * instead of one per span (kernel mode). The record holds `count` spans, not the whole array. */
 #define TCPREQ_BATCH_SPANS 16
 
 struct tcpreq_batch {
     __u32 record;      /* TCPREQ_REC_BATCH */
     __u32 count;       /* spans[0..count) are filled */
     struct tcpreq_span spans[TCPREQ_BATCH_SPANS];
-};
-
-/* The per-CPU slot where a batch fills up. Swift reads what is left in it at session stop. */
-struct tcpreq_batch_slot {
-    __u64 last_flush_ns;
-    __u32 busy;        /* a program on this CPU is filling the batch: a nested one must not */
-    __u32 pad;
-    struct tcpreq_batch batch;
 };
 
 /* In-kernel histograms (histogram mode). A server key is the service's listening endpoint;

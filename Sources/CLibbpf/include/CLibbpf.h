@@ -31,6 +31,11 @@ int kmon_set_rodata(struct bpf_object *obj, const char *name, const void *value,
 int kmon_tc_attach(int ifindex, int ingress, int prog_fd, __u32 *handle, __u32 *priority, int *created);
 int kmon_tc_detach(int ifindex, int ingress, __u32 handle, __u32 priority, int destroy_qdisc);
 
+/* Runs a loaded program once on `cpu` (BPF_PROG_TEST_RUN with BPF_F_TEST_RUN_ON_CPU; raw_tp
+ * programs), with `arg_count` u64 arguments as its context. Built here for the same reason as
+ * the tc opts. Returns 0 and the program's return value in *retval, or -errno. */
+int kmon_run_on_cpu(int prog_fd, __u32 cpu, const __u64 *args, __u32 arg_count, __u32 *retval);
+
 /* The running kernel's BTF, for names the kernel defines (collectors). Both return -errno on
  * failure. kmon_vmlinux_enum writes "value name\n" lines for each enumerator of `enum name`
  * into buf (truncating at size); kmon_vmlinux_has_type answers 1 or 0 for any BTF kind. */

@@ -103,6 +103,9 @@ public final class TcpreqSession {
         if !isStopped { try? stop() }
     }
 
+    /// How often the consumer sends batches that stopped filling: the most a span waits in one.
+    static let batchFlushPeriodNanoseconds: UInt64 = 100_000_000
+
     private var hasWork: Bool { configuration.variant != .empty }
 
     // MARK: configure → load → attach
@@ -118,6 +121,9 @@ public final class TcpreqSession {
         try object.map("events").setMaxEntries(UInt32(configuration.ringBufferBytes))
         if configuration.mode == .user, let flush = try? object.program("tcpreq_flush") {
             flush.autoload = false // Swift closes user-mode spans itself
+        }
+        if configuration.mode != .kernel, let flusher = try? object.program("tcpreq_flush_batch") {
+            flusher.autoload = false // only kernel mode batches spans
         }
     }
 
@@ -158,7 +164,7 @@ public final class TcpreqSession {
 
     private func attachAll() throws {
         for program in object.programs where program.fd >= 0 {
-            if program.section.hasPrefix("iter/") { continue } // run once, at stop
+            if Self.runsOnDemand(program) { continue }
             if program.section.hasPrefix("cgroup_skb/") {
                 let cgroup = configuration.filters.cgroupPath ?? KernelMounts.cgroup2Path()
                 guard let cgroup else {
@@ -169,6 +175,12 @@ public final class TcpreqSession {
                 links.append(try program.attach())
             }
         }
+    }
+
+    /// Programs the session runs itself, never attached: the stop-time iterator over the
+    /// connection state, and the batch flusher (a bare `raw_tp`).
+    private static func runsOnDemand(_ program: BPFProgram) -> Bool {
+        program.section.hasPrefix("iter/") || program.section == "raw_tp"
     }
 
     private func detachAll() {
@@ -187,11 +199,17 @@ public final class TcpreqSession {
         }
         self.ring = ring
         let interval = configuration.pollIntervalMilliseconds
+        let batchFlusher = batchFlusher
         let thread = Thread { [ring, consumerStop, consumerDone, logger] in
+            var lastFlush = MonotonicClock.now()
             while !consumerStop.isSet {
                 do {
                     try ring.poll(timeoutMilliseconds: interval)
                     try ring.drain() // records submitted without a wakeup
+                    if let batchFlusher, MonotonicClock.now() - lastFlush >= Self.batchFlushPeriodNanoseconds {
+                        try Self.flushBatches(batchFlusher, force: false)
+                        lastFlush = MonotonicClock.now()
+                    }
                 } catch {
                     logger.error("tcpreq ring buffer: \(error)")
                     break
@@ -261,14 +279,18 @@ public final class TcpreqSession {
         try iterator.run()
     }
 
-    /// Kernel mode: the spans still waiting in each CPU's batch (see `batch_span` in
-    /// bpf/tcpreq.bpf.h). Runs once the hooks are detached and the consumer has ended.
-    private func takePendingBatches() throws {
-        guard hasWork, configuration.mode == .kernel else { return }
-        let slots = try object.map("pending_spans").lookupPerCPU(UInt32(0), as: tcpreq_batch_slot.self)
-        for var slot in slots where slot.batch.count > 0 {
-            deliver(spans(in: try withUnsafeBytes(of: &slot.batch) { try TcpreqRecord.decode($0) }))
+    /// Kernel mode: sends each CPU's batch of spans that stopped filling (every batch when
+    /// `force`), by running `tcpreq_flush_batch` on every online CPU.
+    private static func flushBatches(_ flusher: BPFProgram, force: Bool) throws {
+        for cpu in try OnlineCPUs.current() {
+            try flusher.run(onCPU: cpu, arguments: [force ? 1 : 0])
         }
+    }
+
+    /// The program that sends stalled batches, in kernel mode only.
+    private var batchFlusher: BPFProgram? {
+        guard hasWork, configuration.mode == .kernel else { return nil }
+        return object.programs.first { $0.name == "tcpreq_flush_batch" && $0.fd >= 0 }
     }
 
     // MARK: results
@@ -299,10 +321,10 @@ public final class TcpreqSession {
     }
 
     /// Each hook program's kernel run statistics since load (after `stop()`, as of the stop).
-    /// The stop-time flush iterator is left out: it runs once and is no per-event cost.
+    /// The programs the session runs itself are left out: they are no per-event cost.
     public func programStats() throws -> [ProgramRunStats] {
         if let finalPrograms { return finalPrograms }
-        return try object.programs.filter { $0.fd >= 0 && !$0.section.hasPrefix("iter/") }.map { try $0.runStats() }
+        return try object.programs.filter { $0.fd >= 0 && !Self.runsOnDemand($0) }.map { try $0.runStats() }
     }
 
     /// Kernel ids of every program this session loaded, for checking none outlives it.
@@ -337,6 +359,9 @@ public final class TcpreqSession {
         }
         links.removeAll()
         do { try flushInFlight() } catch { firstError = firstError ?? error }
+        if let batchFlusher {
+            do { try Self.flushBatches(batchFlusher, force: true) } catch { firstError = firstError ?? error }
+        }
         if let thread = consumerThread {
             consumerStop.set()
             consumerDone.wait()
@@ -346,7 +371,6 @@ public final class TcpreqSession {
         if let ring {
             do { try ring.drain() } catch { firstError = firstError ?? error }
         }
-        do { try takePendingBatches() } catch { firstError = firstError ?? error }
         if configuration.mode == .user { deliver(assembler.finishAll()) }
         finalPrograms = try? programStats()
         finalHistograms = try? histograms()

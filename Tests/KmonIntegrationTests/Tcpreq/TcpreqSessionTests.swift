@@ -185,7 +185,7 @@ struct TcpreqSessionTests {
         do {
             let session = try TcpreqSession.start(TcpreqConfiguration(variant: variant, mode: .kernel))
             programIDs = try session.loadedProgramIDs()
-            #expect(programIDs.count == ["sock": 4, "syscall": 21, "skb": 3, "empty": 3][variant.rawValue])
+            #expect(programIDs.count == ["sock": 5, "syscall": 22, "skb": 4, "empty": 3][variant.rawValue])
             #expect(KernelObjects.links().contains { programIDs.contains($0.programID) })
             try session.stop()
             #expect(!KernelObjects.links().contains { programIDs.contains($0.programID) })
