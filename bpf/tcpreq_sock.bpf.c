@@ -3,13 +3,16 @@
  * machine, after it returns, with the struct sock), tp_btf/inet_sock_set_state (handshake role,
  * close). State per connection lives in socket-local storage (BPF_MAP_TYPE_SK_STORAGE).
  * iter/bpf_sk_storage_map (run once at session stop) closes the responses still in flight.
- * Emits, by targ_mode: user: one tcpreq_event per send/recv/close; kernel: one tcpreq_span per
- * completed request; histogram: no records, log2 histograms in `hists`.
+ * Emits, by targ_mode: user: one tcpreq_event per send/recv/close; kernel: each completed span
+ * once, most in per-CPU batches of up to 16 (tcpreq_batch); histogram: no records, log2
+ * histograms in `hists`.
  * Cost per run (README table): an unwatched socket pays one storage lookup; a watched one adds
- * the state machine, and a ring record only when a span ends. Measured (kernel mode, load
- * average 0.4-2.9, `ARMS="empty:kernel sock:kernel" scripts/tcpreq-cost 3`): recv 297-308,
- * send 194-197 ns, run-weighted 247-251 ns, against 92-97 ns for empty: over the 150 ns goal;
- * the span's ring record is most of it. */
+ * the state machine, a clock read where a span opens or a response moves, and a share of a
+ * batch record when a span ends. Measured (kernel mode, load average 1.7-2.3,
+ * `scripts/tcpreq-cost 3`): recv 245, send 207 ns, run-weighted 226 ns, against 90 ns for empty:
+ * over the 150 ns goal, which the storage lookup (about 60 ns) and the clock (70-80 ns) alone
+ * put out of reach on our VM.
+ */
 #include "kmon_vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
