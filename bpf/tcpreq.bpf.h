@@ -49,10 +49,11 @@ struct conn_state {
     __u32 response_bytes;
     __u32 ordinal;
     __u32 tgid;
+    __u32 hist_slot; /* histogram mode: 1 + this connection's index in `hists`, 0 until known */
     __u8 role;
     __u8 phase;
     __u8 targeted;
-    __u8 pad[5];
+    __u8 pad[1];
     char comm[16]; /* the owner's name, taken in process context: spans may close in softirq */
     struct tcpreq_tuple tuple;
 };
@@ -117,13 +118,26 @@ struct {
     __type(value, struct batch_slot);
 } pending_spans SEC(".maps");
 
-/* Histogram mode: per-CPU, so updates need no atomics; Swift sums the CPUs. */
+/* Histogram mode. A connection finds its histogram's index once, through `hist_slots`, and
+ * keeps it in its state: each span then costs an inlined array lookup, not a hashed one.
+ * Per-CPU, so updates need no atomics; Swift sums the CPUs. */
+#define HIST_ROWS 4096
+
 struct {
-    __uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-    __uint(max_entries, 4096);
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, HIST_ROWS);
     __type(key, struct tcpreq_hist_key);
+    __type(value, __u32);
+} hist_slots SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, HIST_ROWS);
+    __type(key, __u32);
     __type(value, struct tcpreq_hist);
 } hists SEC(".maps");
+
+__u32 next_hist_slot = 0; /* indexes handed out so far */
 
 /* Settings, fixed before load; the verifier drops the branches a setting rules out. */
 const volatile __u32 targ_mode = TCPREQ_MODE_KERNEL;
@@ -248,7 +262,10 @@ static __always_inline __u32 log2_slot(__u64 v)
     return r < TCPREQ_HIST_SLOTS ? r : TCPREQ_HIST_SLOTS - 1;
 }
 
-static __always_inline void record_histogram(struct conn_state *st)
+/* The index of the connection's histogram row, assigned on first use; HIST_ROWS when the
+ * table is full. Two CPUs may race to add a key: the loser adopts the winner's index and its
+ * own stays unused. */
+static __always_inline __u32 hist_slot(const struct conn_state *st)
 {
     struct tcpreq_hist_key key = {};
     bool server = st->role == TCPREQ_ROLE_SERVER;
@@ -257,15 +274,28 @@ static __always_inline void record_histogram(struct conn_state *st)
     key.family = st->tuple.family;
     key.tgid = st->tgid;
     key.role = st->role;
-    struct tcpreq_hist *h = bpf_map_lookup_elem(&hists, &key);
+    __u32 *known = bpf_map_lookup_elem(&hist_slots, &key);
+    if (known)
+        return *known;
+    __u32 index = __sync_fetch_and_add(&next_hist_slot, 1);
+    if (index >= HIST_ROWS)
+        return HIST_ROWS;
+    if (bpf_map_update_elem(&hist_slots, &key, &index, BPF_NOEXIST)) {
+        known = bpf_map_lookup_elem(&hist_slots, &key);
+        return known ? *known : HIST_ROWS;
+    }
+    return index;
+}
+
+static __always_inline void record_histogram(struct conn_state *st)
+{
+    if (st->hist_slot == 0)
+        st->hist_slot = hist_slot(st) + 1;
+    __u32 index = st->hist_slot - 1;
+    struct tcpreq_hist *h = bpf_map_lookup_elem(&hists, &index);
     if (!h) {
-        struct tcpreq_hist zero = {};
-        bpf_map_update_elem(&hists, &key, &zero, BPF_NOEXIST);
-        h = bpf_map_lookup_elem(&hists, &key);
-        if (!h) {
-            count_lost(LOST_STORAGE, 1);
-            return;
-        }
+        count_lost(LOST_STORAGE, 1);
+        return;
     }
     __u64 d = st->last_ns - st->start_ns;
     h->count += 1;

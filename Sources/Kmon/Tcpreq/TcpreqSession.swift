@@ -307,9 +307,10 @@ public final class TcpreqSession {
     public func histograms() throws -> [TcpreqHistogram] {
         if let finalHistograms { return finalHistograms }
         guard hasWork, configuration.mode == .histogram else { return [] }
-        let map = try object.map("hists")
-        return try map.keys(as: tcpreq_hist_key.self).compactMap { key in
-            guard var histogram = TcpreqHistogram(key: key, perCPU: try map.lookupPerCPU(key, as: tcpreq_hist.self)) else { return nil }
+        let slots = try object.map("hist_slots"), rows = try object.map("hists")
+        return try slots.keys(as: tcpreq_hist_key.self).compactMap { key in
+            guard let index = try slots.lookup(key, as: UInt32.self),
+                  var histogram = TcpreqHistogram(key: key, perCPU: try rows.lookupPerCPU(index, as: tcpreq_hist.self)) else { return nil }
             if histogram.tgid == 0, histogram.role == .server {
                 // skb: the listening socket's owner serves this endpoint.
                 let listener = ConnectionTuple(localAddress: histogram.endpoint.address, localPort: histogram.endpoint.port,

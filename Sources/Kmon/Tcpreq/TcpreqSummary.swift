@@ -51,7 +51,7 @@ public struct TcpreqSummary: Codable, Sendable {
     /// Every record or connection lost, all causes; `lost_detail` splits it.
     public var lost: UInt64
     public var lost_detail: Lost
-    /// Ring records read (raw events in user mode, spans in kernel mode) and spans finished.
+    /// Ring records read (raw events in user mode; spans and batches of spans in kernel mode) and spans finished.
     public var records: UInt64
     public var spans: UInt64
     public var programs: [Program]
