@@ -105,20 +105,39 @@ struct BenchCommandTests {
     @Test func gateAgainstABaselineThirtyPercentCheaperIsARegression() throws {
         try Privileged.check()
         let run = try Self.quickRun()
-        var cheaper = run.results
-        for index in cheaper.overhead.indices {
-            var samples = cheaper.overhead[index].samples
-            samples.bpfNanosecondsPerRun = samples.bpfNanosecondsPerRun.mapValues { $0.map { $0 * 0.7 } }
-            samples.runsPerRequest = samples.runsPerRequest.map { $0 * 0.7 }
-            samples.cpuMicrosecondsPerRequest = samples.cpuMicrosecondsPerRequest.map { $0 * 0.7 }
-            cheaper.overhead[index].samples = samples
-            cheaper.overhead[index].bpfNanosecondsPerRun = cheaper.overhead[index].bpfNanosecondsPerRun.mapValues { $0 * 0.7 }
-        }
         let path = Self.scratch.appendingPathComponent("cheaper.json")
-        try cheaper.encoded().write(to: path)
+        try Self.withCosts(of: run.results, scaledBy: 0.7).encoded().write(to: path)
         let gate = try runCommand(BuildProducts.executable("kmon"), ["compare", path.path, run.directory.path, "--check"])
         #expect(gate.status == 2, "\(gate.stdout.suffix(1500))")
         #expect(gate.stdout.contains("regression"))
+    }
+
+    /// The CI path: a bench run that gates itself against a stored baseline, here one whose
+    /// probes cost half as much.
+    @Test func benchWithABaselineFileGatesItsOwnRun() throws {
+        try Privileged.check()
+        let path = Self.scratch.appendingPathComponent("half.json")
+        try Self.withCosts(of: try Self.quickRun().results, scaledBy: 0.5).encoded().write(to: path)
+        let bench = try BenchProcess(["bench", "--quick", "--workload", BenchProcess.chain3, "--variants", "empty,sock",
+                                      "--seed", "8", "--out", Self.scratch.appendingPathComponent("gated").path,
+                                      "--baseline", path.path, "--check"], scratch: Self.scratch)
+        let status = bench.wait(seconds: 240)
+        #expect(status == 2, "stderr: \(bench.stderr.suffix(2000))")
+        #expect(bench.stdout.contains("## Overhead") && bench.stdout.contains("regression"))
+    }
+
+    /// `results` with every probe cost (ns per run, runs and CPU per request) times `factor`.
+    static func withCosts(of results: BenchResults, scaledBy factor: Double) -> BenchResults {
+        var scaled = results
+        for index in scaled.overhead.indices {
+            var samples = scaled.overhead[index].samples
+            samples.bpfNanosecondsPerRun = samples.bpfNanosecondsPerRun.mapValues { $0.map { $0 * factor } }
+            samples.runsPerRequest = samples.runsPerRequest.map { $0 * factor }
+            samples.cpuMicrosecondsPerRequest = samples.cpuMicrosecondsPerRequest.map { $0 * factor }
+            scaled.overhead[index].samples = samples
+            scaled.overhead[index].bpfNanosecondsPerRun = scaled.overhead[index].bpfNanosecondsPerRun.mapValues { $0 * factor }
+        }
+        return scaled
     }
 
     @Test func aForeignBaselineIsRefused() throws {
