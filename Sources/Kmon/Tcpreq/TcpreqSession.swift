@@ -91,6 +91,12 @@ public final class TcpreqSession {
             try fillFilterMaps()
             stats = try? BPFStats()
             if stats == nil { logger.warning("kernel run statistics unavailable: programs will show 0 runs") }
+            if let batchFlusher {
+                // Batches need the flusher: find out now, not at stop, if this kernel cannot run it.
+                do { try Self.flushBatches(batchFlusher, force: true) } catch {
+                    throw TcpreqError.kernel("kernel mode cannot send its span batches (\(error)); --mode user or --mode histogram do not batch")
+                }
+            }
             try attachAll()
             try startConsumer()
         } catch {
@@ -207,8 +213,9 @@ public final class TcpreqSession {
                     try ring.poll(timeoutMilliseconds: interval)
                     try ring.drain() // records submitted without a wakeup
                     if let batchFlusher, MonotonicClock.now() - lastFlush >= Self.batchFlushPeriodNanoseconds {
-                        try Self.flushBatches(batchFlusher, force: false)
                         lastFlush = MonotonicClock.now()
+                        // Worked at start; a failure now delays spans to the stop, where it is reported.
+                        do { try Self.flushBatches(batchFlusher, force: false) } catch { logger.warning("\(error)") }
                     }
                 } catch {
                     logger.error("tcpreq ring buffer: \(error)")
@@ -280,10 +287,16 @@ public final class TcpreqSession {
     }
 
     /// Kernel mode: sends each CPU's batch of spans that stopped filling (every batch when
-    /// `force`), by running `tcpreq_flush_batch` on every online CPU.
+    /// `force`), by running `tcpreq_flush_batch` on every online CPU. A forced flush waits out
+    /// a hook still finishing on that CPU (the program answers 1 while the slot is in use).
     private static func flushBatches(_ flusher: BPFProgram, force: Bool) throws {
         for cpu in try OnlineCPUs.current() {
-            try flusher.run(onCPU: cpu, arguments: [force ? 1 : 0])
+            var busy = try flusher.run(onCPU: cpu, arguments: [force ? 1 : 0]) != 0
+            for _ in 0..<100 where force && busy {
+                usleep(1_000)
+                busy = try flusher.run(onCPU: cpu, arguments: [1]) != 0
+            }
+            if busy && force { throw TcpreqError.kernel("the span batch on CPU \(cpu) stayed in use for 100 ms after the hooks were detached") }
         }
     }
 

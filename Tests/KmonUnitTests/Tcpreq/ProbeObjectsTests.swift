@@ -4,15 +4,18 @@ import KmonBPFObjects
 import Testing
 
 /// Every variant ships, including those this kernel cannot run: its object is embedded and
-/// parses (no privileges, nothing reaches the kernel), with the hooks its header names.
+/// parses (no privileges, nothing reaches the kernel), with the hooks its header names, plus the
+/// programs the session runs itself (the stop-time iterator, the `raw_tp` batch flusher).
 @Suite("tcpreq probe objects")
 struct ProbeObjectsTests {
     static let expectedSections: [ProbeVariant: Set<String>] = [
-        .sock: ["tp_btf/sock_recv_length", "tp_btf/sock_send_length", "tp_btf/inet_sock_set_state", "iter/bpf_sk_storage_map"],
+        .sock: ["tp_btf/sock_recv_length", "tp_btf/sock_send_length", "tp_btf/inet_sock_set_state", "iter/bpf_sk_storage_map", "raw_tp"],
         .empty: ["tp_btf/sock_recv_length", "tp_btf/sock_send_length", "tp_btf/inet_sock_set_state"],
-        .fentry: ["fentry/tcp_sendmsg", "fentry/tcp_cleanup_rbuf", "fentry/tcp_close", "tp_btf/inet_sock_set_state", "iter/bpf_sk_storage_map"],
-        .kprobe: ["kprobe/tcp_sendmsg", "kprobe/tcp_cleanup_rbuf", "kprobe/tcp_close", "tracepoint/sock/inet_sock_set_state", "iter/bpf_map_elem"],
-        .skb: ["cgroup_skb/ingress", "cgroup_skb/egress", "iter/bpf_sk_storage_map"],
+        .fentry: ["fentry/tcp_sendmsg", "fentry/tcp_cleanup_rbuf", "fentry/tcp_close", "tp_btf/inet_sock_set_state", "iter/bpf_sk_storage_map",
+                  "raw_tp"],
+        .kprobe: ["kprobe/tcp_sendmsg", "kprobe/tcp_cleanup_rbuf", "kprobe/tcp_close", "tracepoint/sock/inet_sock_set_state", "iter/bpf_map_elem",
+                  "raw_tp"],
+        .skb: ["cgroup_skb/ingress", "cgroup_skb/egress", "iter/bpf_sk_storage_map", "raw_tp"],
     ]
 
     @Test(arguments: ProbeVariant.allCases)
@@ -26,12 +29,12 @@ struct ProbeObjectsTests {
                 #expect(sections.contains("tracepoint/syscalls/sys_exit_\(call)"))
             }
             #expect(sections.isSuperset(of: ["tracepoint/syscalls/sys_exit_accept4", "tracepoint/syscalls/sys_enter_connect",
-                                             "tracepoint/syscalls/sys_enter_close", "iter/bpf_map_elem"]))
+                                             "tracepoint/syscalls/sys_enter_close", "iter/bpf_map_elem", "raw_tp"]))
         } else {
             #expect(sections == Self.expectedSections[variant])
         }
         if variant != .empty {
-            for map in ["events", "lost", "conn_state", "hists", "target_tgids", "target_ports", "target_cgroup", "listen_ports"] {
+            for map in ["events", "lost", "conn_state", "hists", "hist_slots", "pending_spans", "target_tgids", "target_ports", "target_cgroup", "listen_ports"] {
                 #expect((try? object.map(map)) != nil, "\(variant) has no map \(map)")
             }
         }
