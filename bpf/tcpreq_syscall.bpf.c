@@ -3,8 +3,9 @@
  * recvfrom, sendto, recvmsg, sendmsg (every such call on the machine), sys_exit_accept and
  * sys_exit_accept4 (server role), sys_enter_connect (client role), sys_enter_close (flush).
  * The first call on a (tgid, fd) walks task->files to its struct sock once; the result, socket
- * or not, is cached in `conn_state`, so later calls pay two hash lookups. Not seen: sendfile,
- * splice, io_uring, sendmmsg/recvmmsg.
+ * or not, is cached in `conn_state`, so later calls pay one hash lookup, and the call itself
+ * travels from enter to exit in task-local storage. Not seen: sendfile, splice, io_uring,
+ * sendmmsg/recvmmsg.
  * Emits, by targ_mode, the same records as the sock variant (bpf/tcpreq.bpf.h).
  * Cost per run (README table): enter and exit both run, so a call costs two runs; a non-socket
  * fd of an unwatched process returns after the first lookup. */
@@ -45,16 +46,19 @@ struct {
     __type(value, struct fd_conn);
 } conn_state SEC(".maps");
 
-/* Thread in a watched call -> the call's fd and direction, from enter to exit. */
+/* A thread's watched call, from enter to exit: its fd and direction. Task-local storage, so a
+ * call costs a lookup and three stores rather than a hash insert and delete. */
 struct call {
     __s32 fd;
-    __u32 is_send;
+    __u8 is_send;
+    __u8 active; /* between a watched enter and its exit */
+    __u16 pad;
 };
 
 struct {
-    __uint(type, BPF_MAP_TYPE_HASH);
-    __uint(max_entries, 16384);
-    __type(key, __u32);
+    __uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+    __uint(map_flags, BPF_F_NO_PREALLOC);
+    __type(key, int);
     __type(value, struct call);
 } calls SEC(".maps");
 
@@ -127,26 +131,27 @@ static __always_inline void on_enter(int fd, bool is_send, __u64 flags)
     }
     if (c->st.targeted == TARGET_NO)
         return;
-    __u32 tid = (__u32)id;
-    struct call call = { .fd = fd, .is_send = is_send };
-    bpf_map_update_elem(&calls, &tid, &call, BPF_ANY);
+    struct call *call = bpf_task_storage_get(&calls, bpf_get_current_task_btf(), 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+    if (!call) {
+        count_lost(LOST_STORAGE, 1);
+        return;
+    }
+    call->fd = fd;
+    call->is_send = is_send;
+    call->active = 1;
 }
 
 static __always_inline void on_exit(long ret)
 {
-    __u64 id = bpf_get_current_pid_tgid();
-    __u32 tid = (__u32)id;
-    struct call *call = bpf_map_lookup_elem(&calls, &tid);
-    if (!call)
+    struct call *call = bpf_task_storage_get(&calls, bpf_get_current_task_btf(), 0, 0);
+    if (!call || !call->active)
         return;
-    int fd = call->fd;
-    bool is_send = call->is_send;
-    bpf_map_delete_elem(&calls, &tid);
+    call->active = 0;
     if (ret <= 0)
         return;
-    struct fd_conn *c = conn_for(id >> 32, fd, false);
+    struct fd_conn *c = conn_for(bpf_get_current_pid_tgid() >> 32, call->fd, false);
     if (c)
-        tcpreq_on_data(&c->st, (struct sock *)c->sk, ret, is_send);
+        tcpreq_on_data(&c->st, (struct sock *)c->sk, ret, call->is_send);
 }
 
 #define DATA_SYSCALL(name, is_send, flags)                                  \
