@@ -393,8 +393,8 @@ static __always_inline void batch_span(const struct conn_state *st, __u64 now)
 }
 
 /* Run by the session on every CPU in turn (BPF_PROG_TEST_RUN on that CPU: an interrupt there),
- * every few poll periods and at stop: sends a batch that stopped filling, so no span waits
- * longer than that. args[0] != 0 sends any batch, however young (stop). A slot in use by the
+ * every 100 ms and at stop: sends a batch that stopped filling, so no span waits longer than
+ * that. args[0] != 0 sends any batch, however young (stop). A slot in use by the
  * program it interrupted is left for the next round. */
 SEC("raw_tp")
 int tcpreq_flush_batch(struct bpf_raw_tracepoint_args *ctx)

@@ -48,8 +48,7 @@ public enum TcpreqRecord: Hashable, Sendable {
                     tgid: Int32(bitPattern: raw.tgid), comm: commString(raw.comm), cookie: raw.cookie)
     }
 
-    /// A `tcpreq_batch`: a count, then that many spans. The ring holds only the filled spans;
-    /// a per-CPU slot read at stop holds all of them.
+    /// A `tcpreq_batch`: a count, then that many spans (the ring record ends after them).
     private static func batch(_ bytes: UnsafeRawBufferPointer) throws -> [Span] {
         let header = MemoryLayout<tcpreq_batch>.offset(of: \tcpreq_batch.spans)!
         guard bytes.count >= header else { throw TcpreqDecodeError(message: "batch record of \(bytes.count) bytes has no count") }
