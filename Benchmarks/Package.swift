@@ -15,6 +15,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Benchmark", package: "package-benchmark"),
                 .product(name: "BPF", package: "Kmon"),
+                .product(name: "Kmon", package: "Kmon"),
             ],
             path: "Benchmarks/EventDecoding",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]

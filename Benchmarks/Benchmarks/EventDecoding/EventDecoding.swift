@@ -21,6 +21,8 @@ let benchmarks: @Sendable () -> Void = {
         benchmark.stopMeasurement()
         blackHole(checksum)
     }
+
+    tcpreqBatchBenchmarks()
 }
 
 /// `count` records of 32 bytes, each behind libbpf's 8-byte ring-buffer header.
