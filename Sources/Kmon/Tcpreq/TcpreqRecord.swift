@@ -17,7 +17,8 @@ public enum TcpreqRecord: Hashable, Sendable {
     }
 
     /// Decodes one ring record. The first 4 bytes say which layout follows (bpf/include/tcpreq.h).
-    public static func decode(_ bytes: UnsafeRawBufferPointer) throws -> TcpreqRecord {
+    /// `texts` reuses the address and name strings of connections seen before.
+    public static func decode(_ bytes: UnsafeRawBufferPointer, texts: TcpreqTextCache = TcpreqTextCache()) throws -> TcpreqRecord {
         guard bytes.count >= 4 else { throw TcpreqDecodeError(message: "record of \(bytes.count) bytes is too short for its kind") }
         let kind = bytes.loadUnaligned(as: UInt32.self)
         switch Int32(kind) {
@@ -28,28 +29,28 @@ public enum TcpreqRecord: Hashable, Sendable {
             }
             return .event(TcpreqEvent(kind: eventKind, timestampNanoseconds: raw.timestamp_ns, cookie: raw.cookie,
                                       tgid: Int32(bitPattern: raw.tgid), tid: Int32(bitPattern: raw.tid), bytes: raw.bytes,
-                                      role: role(raw.role), tuple: ConnectionTuple(raw.tuple)))
+                                      role: role(raw.role), tuple: texts.tuple(raw.tuple)))
         case TCPREQ_REC_SPAN:
-            return .span(try span(try load(bytes, as: tcpreq_span.self, "span")))
+            return .span(try span(try load(bytes, as: tcpreq_span.self, "span"), texts))
         case TCPREQ_REC_BATCH:
-            return .batch(try batch(bytes))
+            return .batch(try batch(bytes, texts))
         default:
             throw TcpreqDecodeError(message: "record kind \(kind) is unknown")
         }
     }
 
-    private static func span(_ raw: tcpreq_span) throws -> Span {
+    private static func span(_ raw: tcpreq_span, _ texts: TcpreqTextCache) throws -> Span {
         guard Int32(raw.record) == TCPREQ_REC_SPAN, let spanRole = role(raw.role) else {
             throw TcpreqDecodeError(message: "span of kind \(raw.record) with role \(raw.role), not a server or client span")
         }
-        return Span(role: spanRole, tuple: ConnectionTuple(raw.tuple), ordinal: raw.ordinal,
+        return Span(role: spanRole, tuple: texts.tuple(raw.tuple), ordinal: raw.ordinal,
                     startNanoseconds: raw.start_ns, endNanoseconds: raw.end_ns,
                     requestBytes: UInt64(raw.request_bytes), responseBytes: UInt64(raw.response_bytes),
-                    tgid: Int32(bitPattern: raw.tgid), comm: commString(raw.comm), cookie: raw.cookie)
+                    tgid: Int32(bitPattern: raw.tgid), comm: texts.comm(raw.comm), cookie: raw.cookie)
     }
 
     /// A `tcpreq_batch`: a count, then that many spans (the ring record ends after them).
-    private static func batch(_ bytes: UnsafeRawBufferPointer) throws -> [Span] {
+    private static func batch(_ bytes: UnsafeRawBufferPointer, _ texts: TcpreqTextCache) throws -> [Span] {
         let header = MemoryLayout<tcpreq_batch>.offset(of: \tcpreq_batch.spans)!
         guard bytes.count >= header else { throw TcpreqDecodeError(message: "batch record of \(bytes.count) bytes has no count") }
         let count = Int(bytes.loadUnaligned(fromByteOffset: MemoryLayout<tcpreq_batch>.offset(of: \tcpreq_batch.count)!, as: UInt32.self))
@@ -58,7 +59,7 @@ public enum TcpreqRecord: Hashable, Sendable {
             throw TcpreqDecodeError(message: "batch of \(count) spans in \(bytes.count) bytes")
         }
         return try (0..<count).map { index in
-            try span(bytes.loadUnaligned(fromByteOffset: header + index * stride, as: tcpreq_span.self))
+            try span(bytes.loadUnaligned(fromByteOffset: header + index * stride, as: tcpreq_span.self), texts)
         }
     }
 

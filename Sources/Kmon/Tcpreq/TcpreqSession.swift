@@ -45,6 +45,8 @@ public final class TcpreqSession {
     private let consumerStop = StopFlag()
     private let consumerDone = DispatchSemaphore(value: 0)
     private var assembler: SpanAssembler
+    /// Consumer thread only, like the assembler.
+    private let texts = TcpreqTextCache()
     /// For variants without a task (skb): who owns each connection, and the --pid filter.
     private let owners: SocketOwners?
     private let wantedPIDs: Set<Int32>
@@ -233,7 +235,7 @@ public final class TcpreqSession {
     private func handle(_ bytes: UnsafeRawBufferPointer) {
         let finished: [Span]
         do {
-            finished = try spans(in: TcpreqRecord.decode(bytes))
+            finished = try spans(in: TcpreqRecord.decode(bytes, texts: texts))
         } catch {
             lock.withLock { decodeErrors += 1 }
             return

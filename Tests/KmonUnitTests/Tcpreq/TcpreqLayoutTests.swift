@@ -101,6 +101,26 @@ struct TcpreqLayoutTests {
         #expect(throws: TcpreqDecodeError.self) { try withUnsafeBytes(of: &batch) { try TcpreqRecord.decode($0) } }
     }
 
+    /// The cache hands back the text of exactly the raw tuple and name it is given.
+    @Test func textCacheKeepsConnectionsApart() throws {
+        let texts = TcpreqTextCache(limit: 2)
+        var raw = tcpreq_span()
+        raw.record = UInt32(TCPREQ_REC_SPAN)
+        raw.role = UInt32(TCPREQ_ROLE_CLIENT)
+        raw.tuple.family = UInt16(AF_INET)
+        withUnsafeMutableBytes(of: &raw.tuple.saddr) { $0.copyBytes(from: [10, 0, 0, 1]) }
+        withUnsafeMutableBytes(of: &raw.comm) { $0.copyBytes(from: Array("api".utf8)) }
+        var spans: [Span] = []
+        for port in [UInt16(1), 2, 1, 3, 1] { // past the limit: forgotten, then made again
+            raw.tuple.sport = port
+            withUnsafeMutableBytes(of: &raw.comm) { $0[3] = UInt8(ascii: "0") + UInt8(port) }
+            spans += try withUnsafeBytes(of: &raw) { try TcpreqRecord.decode($0, texts: texts) }.spans
+        }
+        #expect(spans.map(\.tuple.localPort) == [1, 2, 1, 3, 1])
+        #expect(spans.map(\.comm) == ["api1", "api2", "api1", "api3", "api1"])
+        #expect(Set(spans.map(\.tuple.localAddress)) == ["10.0.0.1"])
+    }
+
     @Test func rejectsShortAndUnknownRecords() {
         let short: [UInt8] = [2, 0, 0, 0, 1, 2]
         #expect(throws: TcpreqDecodeError.self) { try short.withUnsafeBytes { try TcpreqRecord.decode($0) } }
