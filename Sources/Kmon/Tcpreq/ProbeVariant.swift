@@ -39,7 +39,8 @@ public enum ProbeVariant: String, CaseIterable, Codable, Sendable {
 public enum SpanMode: String, CaseIterable, Codable, Sendable {
     /// Every send, recv and close goes through the ring buffer; Swift assembles spans.
     case user
-    /// The state machine runs in the kernel; one ring record per completed span.
+    /// The state machine runs in the kernel; each completed span is sent once, in per-CPU
+    /// batches of up to 16 spans per ring record.
     case kernel
     /// The state machine runs in the kernel and fills log2 histograms; no per-request records.
     case histogram

@@ -13,7 +13,7 @@ struct MonitorCommand: ParsableCommand {
         abstract: "Watch request latency per service and the service topology from kernel hooks, with no change to the services.",
         discussion: """
             Variants: sock (default), syscall, kprobe, fentry, skb, empty. Modes: kernel (default; \
-            one ring record per request), user (raw events, spans assembled here), histogram \
+            each span sent once, up to 16 per ring record), user (raw events, spans assembled here), histogram \
             (in-kernel histograms only). Filters apply in the kernel; without any, every TCP \
             connection on the machine is watched. Stops after --duration, or on Ctrl-C/SIGTERM; \
             every path out detaches the probes. A variant the kernel cannot run is reported in \
