@@ -8,8 +8,8 @@
  * histograms in `hists`.
  * Cost per run (README table): an unwatched socket pays one storage lookup; a watched one adds
  * the state machine, a clock read where a span opens or a response moves, and a share of a
- * batch record when a span ends. Measured (kernel mode, `scripts/tcpreq-cost 3`, four runs):
- * recv 226-245, send 185-207 ns, run-weighted 206-226 ns, against 89-93 ns for empty:
+ * batch record when a span ends. Measured (kernel mode, `scripts/tcpreq-cost 3`, five runs):
+ * recv 226-259, send 185-207 ns, run-weighted 206-230 ns, against 89-97 ns for empty:
  * over the 150 ns goal, which the storage lookup (about 60 ns) and the clock (70-80 ns) alone
  * put out of reach on our VM.
  */
