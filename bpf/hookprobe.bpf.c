@@ -35,3 +35,52 @@ int probe_cgroup_skb(struct __sk_buff *skb) { return 1; }
 
 SEC("tc")
 int probe_tc(struct __sk_buff *skb) { return 0; /* TC_ACT_OK */ }
+
+/* Kernel features beyond the hooks, one program each, loaded alone (doctor and the tcpreq
+ * session's feature checks). Each map is created only with the program that uses it. */
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, __u32);
+} probe_hash SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_SK_STORAGE);
+    __uint(map_flags, BPF_F_NO_PREALLOC);
+    __type(key, int);
+    __type(value, __u32);
+} probe_sk_storage_map SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+    __uint(map_flags, BPF_F_NO_PREALLOC);
+    __type(key, int);
+    __type(value, __u32);
+} probe_task_storage_map SEC(".maps");
+
+/* Attached to probe_hash and run once. */
+SEC("iter/bpf_map_elem")
+int probe_iter_map_elem(struct bpf_iter__bpf_map_elem *ctx) { return 0; }
+
+/* Attached to probe_sk_storage_map and run once. */
+SEC("iter/bpf_sk_storage_map")
+int probe_iter_sk_storage(struct bpf_iter__bpf_sk_storage_map *ctx) { return 0; }
+
+/* Run on the last online CPU with BPF_F_TEST_RUN_ON_CPU; answers its argument plus one. */
+SEC("raw_tp")
+int probe_test_run_on_cpu(struct bpf_raw_tracepoint_args *ctx) { return ctx->args[0] + 1; }
+
+SEC("tp_btf/sock_send_length")
+int BPF_PROG(probe_sk_storage, struct sock *sk)
+{
+    bpf_sk_storage_get(&probe_sk_storage_map, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+    return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_getppid")
+int probe_task_storage(void *ctx)
+{
+    bpf_task_storage_get(&probe_task_storage_map, bpf_get_current_task_btf(), 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+    return 0;
+}

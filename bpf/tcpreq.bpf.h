@@ -29,34 +29,8 @@
 #define TCP_SYN_RECV 3
 #define TCP_CLOSE 7
 
-#define PHASE_IDLE 0
-#define PHASE_REQUEST 1  /* request bytes are flowing */
-#define PHASE_RESPONSE 2 /* response bytes are flowing; the next request byte closes the span */
-
-#define TARGET_UNDECIDED 0 /* seen at the handshake, no data yet */
-#define TARGET_YES 1
-#define TARGET_NO 2
-
 #define LOST_RING 0    /* ring buffer full: records were dropped (counted in spans or events) */
 #define LOST_STORAGE 1 /* state or histogram map full: a connection or span was not tracked */
-
-/* Per-connection state: 112 bytes per tracked socket. */
-struct conn_state {
-    __u64 start_ns;
-    __u64 last_ns;
-    __u64 cookie;
-    __u32 request_bytes;
-    __u32 response_bytes;
-    __u32 ordinal;
-    __u32 tgid;
-    __u32 hist_slot; /* histogram mode: 1 + this connection's index in `hists`, 0 until known */
-    __u8 role;
-    __u8 phase;
-    __u8 targeted;
-    __u8 pad[1];
-    char comm[16]; /* the owner's name, taken in process context: spans may close in softirq */
-    struct tcpreq_tuple tuple;
-};
 
 struct {
     __uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -145,6 +119,9 @@ const volatile __u32 targ_self_tgid = 0;      /* never watch the monitor itself 
 const volatile __u32 targ_filter_tgids = 0;   /* 1: only tgids in target_tgids */
 const volatile __u32 targ_filter_ports = 0;   /* 1: only connections with a port in target_ports */
 const volatile __u32 targ_filter_cgroup = 0;  /* 1: only tasks under target_cgroup[0] */
+/* Kernel mode: 1 to batch spans per CPU. Batches need tcpreq_flush_batch run on each CPU
+ * (BPF_PROG_TEST_RUN on a CPU); where the kernel refuses that, each span is sent alone. */
+const volatile __u32 targ_batch = 1;
 
 static __always_inline void count_lost(__u32 what, __u32 how_many)
 {
@@ -206,14 +183,14 @@ static __always_inline bool wanted(const struct tcpreq_tuple *t, __u32 tgid)
 /* First data on a connection: decide whether to watch it, and fix its identity and role.
  * Role from the handshake if we saw it; else a port that was listening at start means an
  * accepted socket; else the first move decides (a client speaks first). */
-static __always_inline void tcpreq_decide(struct conn_state *st, struct sock *sk, bool is_send)
+static __always_inline void tcpreq_decide(struct tcpreq_conn *st, struct sock *sk, bool is_send)
 {
     __u64 id = bpf_get_current_pid_tgid();
     if (!read_tcp_tuple(sk, &st->tuple) || !wanted(&st->tuple, id >> 32)) {
-        st->targeted = TARGET_NO;
+        st->targeted = TCPREQ_TARGET_NO;
         return;
     }
-    st->targeted = TARGET_YES;
+    st->targeted = TCPREQ_TARGET_YES;
     st->tgid = id >> 32;
     st->cookie = TCPREQ_COOKIE(sk);
     bpf_get_current_comm(st->comm, sizeof(st->comm));
@@ -226,7 +203,7 @@ static __always_inline void tcpreq_decide(struct conn_state *st, struct sock *sk
 }
 #endif
 
-static __always_inline void emit_event(struct conn_state *st, __u32 kind, __u64 now, __u32 bytes)
+static __always_inline void emit_event(struct tcpreq_conn *st, __u32 kind, __u64 now, __u32 bytes)
 {
     struct tcpreq_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
     if (!e) {
@@ -265,7 +242,7 @@ static __always_inline __u32 log2_slot(__u64 v)
 /* The index of the connection's histogram row, assigned on first use; HIST_ROWS when the
  * table is full. Two CPUs may race to add a key: the loser adopts the winner's index and its
  * own stays unused. */
-static __always_inline __u32 hist_slot(const struct conn_state *st)
+static __always_inline __u32 hist_slot(const struct tcpreq_conn *st)
 {
     struct tcpreq_hist_key key = {};
     bool server = st->role == TCPREQ_ROLE_SERVER;
@@ -287,7 +264,7 @@ static __always_inline __u32 hist_slot(const struct conn_state *st)
     return index;
 }
 
-static __always_inline void record_histogram(struct conn_state *st)
+static __always_inline void record_histogram(struct tcpreq_conn *st)
 {
     if (st->hist_slot == 0)
         st->hist_slot = hist_slot(st) + 1;
@@ -307,7 +284,7 @@ static __always_inline void record_histogram(struct conn_state *st)
         h->slots[slot] += 1;
 }
 
-static __always_inline void fill_span(struct tcpreq_span *s, const struct conn_state *st)
+static __always_inline void fill_span(struct tcpreq_span *s, const struct tcpreq_conn *st)
 {
     s->record = TCPREQ_REC_SPAN;
     s->role = st->role;
@@ -322,7 +299,7 @@ static __always_inline void fill_span(struct tcpreq_span *s, const struct conn_s
     s->tuple = st->tuple;
 }
 
-static __always_inline void emit_span(const struct conn_state *st)
+static __always_inline void emit_span(const struct tcpreq_conn *st)
 {
     struct tcpreq_span *s = bpf_ringbuf_reserve(&events, sizeof(*s), 0);
     if (!s) {
@@ -372,8 +349,12 @@ static __always_inline void send_batch(struct batch_slot *slot, __u64 now)
 /* Kernel mode, from a send or recv hook at `now`: the span joins this CPU's batch, so one
  * ring reservation (the costly part of a record) serves up to TCPREQ_BATCH_SPANS spans.
  * A program that interrupts another using the slot writes its span alone. */
-static __always_inline void batch_span(const struct conn_state *st, __u64 now)
+static __always_inline void batch_span(const struct tcpreq_conn *st, __u64 now)
 {
+    if (!targ_batch) {
+        emit_span(st);
+        return;
+    }
     struct batch_slot *slot = take_slot();
     if (!slot) {
         emit_span(st);
@@ -409,14 +390,14 @@ int tcpreq_flush_batch(struct bpf_raw_tracepoint_args *ctx)
     return 0;
 }
 
-static __always_inline void next_span(struct conn_state *st)
+static __always_inline void next_span(struct tcpreq_conn *st)
 {
     st->ordinal += 1;
-    st->phase = PHASE_IDLE;
+    st->phase = TCPREQ_PHASE_IDLE;
 }
 
 /* The response is over, seen at a close or at stop: report the span on its own. */
-static __always_inline void finish_span(struct conn_state *st)
+static __always_inline void finish_span(struct tcpreq_conn *st)
 {
     if (targ_mode == TCPREQ_MODE_HISTOGRAM)
         record_histogram(st);
@@ -426,7 +407,7 @@ static __always_inline void finish_span(struct conn_state *st)
 }
 
 /* The response is over, seen at the next request's first byte at `now`: batch the span. */
-static __always_inline void finish_span_at_request(struct conn_state *st, __u64 now)
+static __always_inline void finish_span_at_request(struct tcpreq_conn *st, __u64 now)
 {
     if (targ_mode == TCPREQ_MODE_HISTOGRAM)
         record_histogram(st);
@@ -437,41 +418,41 @@ static __always_inline void finish_span_at_request(struct conn_state *st, __u64 
 
 /* Bytes moved on a watched connection (kernel and histogram modes). The clock is read only
  * where a span opens or a response moves: further bytes of a request need no timestamp. */
-static __always_inline void advance(struct conn_state *st, __u32 bytes, bool is_send)
+static __always_inline void advance(struct tcpreq_conn *st, __u32 bytes, bool is_send)
 {
     bool request = (st->role == TCPREQ_ROLE_SERVER) != is_send; /* server reads, client sends */
     if (request) {
-        if (st->phase != PHASE_REQUEST) {
+        if (st->phase != TCPREQ_PHASE_REQUEST) {
             __u64 now = bpf_ktime_get_ns(); /* before the record: it is this read's time */
-            if (st->phase == PHASE_RESPONSE)
+            if (st->phase == TCPREQ_PHASE_RESPONSE)
                 finish_span_at_request(st, now);
-            st->phase = PHASE_REQUEST;
+            st->phase = TCPREQ_PHASE_REQUEST;
             st->start_ns = now;
             st->request_bytes = 0;
             st->response_bytes = 0;
         }
         st->request_bytes += bytes;
-    } else if (st->phase != PHASE_IDLE) {
+    } else if (st->phase != TCPREQ_PHASE_IDLE) {
         /* A response with no request before it (a greeting, or a connection met mid-way)
          * is not a span. */
-        st->phase = PHASE_RESPONSE;
+        st->phase = TCPREQ_PHASE_RESPONSE;
         st->last_ns = bpf_ktime_get_ns();
         st->response_bytes += bytes;
     }
 }
 
 /* A send or recv of `bytes` > 0 on a connection whose state the variant found or created. */
-static __always_inline void tcpreq_on_data(struct conn_state *st, struct sock *sk, __u32 bytes, bool is_send)
+static __always_inline void tcpreq_on_data(struct tcpreq_conn *st, struct sock *sk, __u32 bytes, bool is_send)
 {
-    if (st->targeted == TARGET_NO)
+    if (st->targeted == TCPREQ_TARGET_NO)
         return;
 #ifdef TCPREQ_NO_TASK
-    if (st->targeted != TARGET_YES)
+    if (st->targeted != TCPREQ_TARGET_YES)
         return;
 #else
-    if (st->targeted == TARGET_UNDECIDED) {
+    if (st->targeted == TCPREQ_TARGET_UNDECIDED) {
         tcpreq_decide(st, sk, is_send);
-        if (st->targeted != TARGET_YES)
+        if (st->targeted != TCPREQ_TARGET_YES)
             return;
     }
 #endif
@@ -483,13 +464,13 @@ static __always_inline void tcpreq_on_data(struct conn_state *st, struct sock *s
 
 /* The connection left ESTABLISHED or closed: a response in flight is complete. May run in
  * softirq, so it uses only what the state recorded. */
-static __always_inline void tcpreq_on_close(struct conn_state *st)
+static __always_inline void tcpreq_on_close(struct tcpreq_conn *st)
 {
-    if (st->targeted != TARGET_YES)
+    if (st->targeted != TCPREQ_TARGET_YES)
         return;
     if (targ_mode == TCPREQ_MODE_USER)
         emit_event(st, TCPREQ_EV_CLOSE, bpf_ktime_get_ns(), 0);
-    else if (st->phase == PHASE_RESPONSE)
+    else if (st->phase == TCPREQ_PHASE_RESPONSE)
         finish_span(st);
 }
 

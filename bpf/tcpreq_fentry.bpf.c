@@ -1,7 +1,7 @@
 /* tcpreq, fentry variant: Kmon's original hooks through BPF trampolines.
  * Hooks: fentry/tcp_sendmsg (request size, at entry), fentry/tcp_cleanup_rbuf (bytes copied to
  * the application), fentry/tcp_close, tp_btf/inet_sock_set_state (handshake role). Same state
- * machine and socket-local storage as the sock variant; iter/bpf_sk_storage_map flushes at stop.
+ * machine and state (bpf/tcpreq_sk_storage.bpf.h) as the sock variant, flushed the same way at stop.
  * Emits, by targ_mode, the sock variant's records. Needs BPF trampolines (x86-64/arm64, 5.5+);
  * on kernels that refuse fentry (EPERM here) the session reports it skipped.
  * Cost per run: like sock, minus the tracepoint dispatch (trampolines are a direct call, a few
@@ -35,9 +35,9 @@ int BPF_PROG(tcpreq_recv, struct sock *sk, int copied)
 SEC("fentry/tcp_close")
 int BPF_PROG(tcpreq_close, struct sock *sk, long timeout)
 {
-    struct conn_state *st = bpf_sk_storage_get(&conn_state, sk, 0, 0);
+    struct tcpreq_conn *st = state_of(sk, false);
     if (st)
-        tcpreq_on_close(st);
+        tcpreq_on_close(st); /* inet_sock_set_state forgets a table entry at TCP_CLOSE */
     return 0;
 }
 

@@ -2,7 +2,7 @@
  * Hooks: kprobe/tcp_sendmsg (request size, at entry), kprobe/tcp_cleanup_rbuf (bytes copied to
  * the application), kprobe/tcp_close (flush, forget), tracepoint/sock/inet_sock_set_state
  * (handshake role, close). kprobe programs may not use socket-local storage, so the state sits
- * in a hash keyed by the struct sock address; iter/bpf_map_elem flushes it at stop.
+ * in a hash keyed by the struct sock address, which user space walks at stop.
  * Emits, by targ_mode, the sock variant's records. Needs CONFIG_KPROBES (absent here: the
  * session reports it skipped with that reason).
  * Cost per run: a kprobe's int3 trap costs more than a tracepoint (typically 100+ ns on its
@@ -25,7 +25,7 @@ struct {
     __uint(type, BPF_MAP_TYPE_LRU_HASH);
     __uint(max_entries, 65536);
     __type(key, __u64);
-    __type(value, struct conn_state);
+    __type(value, struct tcpreq_conn);
 } conn_state SEC(".maps");
 
 /* tracepoint/sock/inet_sock_set_state, as its format file lays it out. */
@@ -40,13 +40,13 @@ struct set_state_args {
     __u16 protocol;
 };
 
-static __always_inline struct conn_state *state_of(struct sock *sk, bool create)
+static __always_inline struct tcpreq_conn *state_of(struct sock *sk, bool create)
 {
     __u64 key = (__u64)sk;
-    struct conn_state *st = bpf_map_lookup_elem(&conn_state, &key);
+    struct tcpreq_conn *st = bpf_map_lookup_elem(&conn_state, &key);
     if (st || !create)
         return st;
-    struct conn_state fresh = {};
+    struct tcpreq_conn fresh = {};
     bpf_map_update_elem(&conn_state, &key, &fresh, BPF_NOEXIST);
     st = bpf_map_lookup_elem(&conn_state, &key);
     if (!st)
@@ -58,7 +58,7 @@ static __always_inline void on_data(struct sock *sk, long bytes, bool is_send)
 {
     if (bytes <= 0)
         return;
-    struct conn_state *st = state_of(sk, true);
+    struct tcpreq_conn *st = state_of(sk, true);
     if (st)
         tcpreq_on_data(st, sk, bytes, is_send);
 }
@@ -81,7 +81,7 @@ SEC("kprobe/tcp_close")
 int BPF_KPROBE(tcpreq_close, struct sock *sk)
 {
     __u64 key = (__u64)sk;
-    struct conn_state *st = bpf_map_lookup_elem(&conn_state, &key);
+    struct tcpreq_conn *st = bpf_map_lookup_elem(&conn_state, &key);
     if (!st)
         return 0;
     tcpreq_on_close(st);
@@ -96,22 +96,13 @@ int tcpreq_state(struct set_state_args *ctx)
         return 0;
     struct sock *sk = (struct sock *)ctx->skaddr;
     if (ctx->newstate == TCP_ESTABLISHED && (ctx->oldstate == TCP_SYN_SENT || ctx->oldstate == TCP_SYN_RECV)) {
-        struct conn_state *st = state_of(sk, true);
+        struct tcpreq_conn *st = state_of(sk, true);
         if (st)
             st->role = ctx->oldstate == TCP_SYN_SENT ? TCPREQ_ROLE_CLIENT : TCPREQ_ROLE_SERVER;
     } else if (ctx->oldstate == TCP_ESTABLISHED || ctx->newstate == TCP_CLOSE) {
-        struct conn_state *st = state_of(sk, false);
+        struct tcpreq_conn *st = state_of(sk, false);
         if (st)
             tcpreq_on_close(st);
     }
-    return 0;
-}
-
-SEC("iter/bpf_map_elem")
-int tcpreq_flush(struct bpf_iter__bpf_map_elem *ctx)
-{
-    struct conn_state *st = ctx->value;
-    if (st && targ_mode != TCPREQ_MODE_USER && st->targeted == TARGET_YES && st->phase == PHASE_RESPONSE)
-        finish_span(st);
     return 0;
 }

@@ -1,5 +1,12 @@
-/* Socket-local storage for the tcpreq state: for programs that get a trusted struct sock
- * (tp_btf, fentry). The storage lives and dies with the socket, so nothing needs deleting. */
+/* Per-connection state for programs that get a trusted struct sock (tp_btf, fentry): in
+ * socket-local storage, which lives and dies with the socket so nothing needs deleting; or,
+ * with targ_state_table, in `conn_table`, a hash keyed by socket cookie.
+ *
+ * Why two homes: responses still in flight at stop are closed by walking the state. Socket
+ * storage can only be walked by an iterator program (iter/bpf_sk_storage_map), which some
+ * kernels refuse; a hash map user space can walk itself. The loader picks the table only where
+ * the iterator is refused, since the table holds at most its max_entries connections (a
+ * connection past that is counted in LOST_STORAGE) and needs a delete at close. */
 #ifndef KMON_TCPREQ_SK_STORAGE_BPF_H
 #define KMON_TCPREQ_SK_STORAGE_BPF_H
 
@@ -7,59 +14,100 @@ struct {
     __uint(type, BPF_MAP_TYPE_SK_STORAGE);
     __uint(map_flags, BPF_F_NO_PREALLOC);
     __type(key, int);
-    __type(value, struct conn_state);
+    __type(value, struct tcpreq_conn);
 } conn_state SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, 65536); /* 1 when unused: the loader shrinks it */
+    __type(key, __u64);
+    __type(value, struct tcpreq_conn);
+} conn_table SEC(".maps");
+
+const volatile __u32 targ_state_table = 0;
+
+/* The socket cookie, not the address: a freed socket's address is soon reused, and a missed
+ * delete must not hand its state to a new connection. */
+static __always_inline __u64 table_key(struct sock *sk)
+{
+    return bpf_get_socket_cookie(sk);
+}
+
+static __always_inline struct tcpreq_conn *state_of(struct sock *sk, bool create)
+{
+    struct tcpreq_conn *st;
+    if (targ_state_table) {
+        __u64 key = table_key(sk);
+        st = bpf_map_lookup_elem(&conn_table, &key);
+        if (st || !create)
+            return st;
+        struct tcpreq_conn fresh = {};
+        bpf_map_update_elem(&conn_table, &key, &fresh, BPF_NOEXIST);
+        st = bpf_map_lookup_elem(&conn_table, &key);
+    } else {
+        st = bpf_sk_storage_get(&conn_state, sk, 0, 0);
+        if (st || !create)
+            return st;
+        st = bpf_sk_storage_get(&conn_state, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+    }
+    if (!st)
+        count_lost(LOST_STORAGE, 1);
+    return st;
+}
+
+/* The socket is gone: a table entry must go with it (storage goes by itself). */
+static __always_inline void forget(struct sock *sk)
+{
+    if (targ_state_table) {
+        __u64 key = table_key(sk);
+        bpf_map_delete_elem(&conn_table, &key);
+    }
+}
 
 static __always_inline void on_data(struct sock *sk, int ret, int flags, bool is_send)
 {
     if (ret <= 0 || (flags & MSG_PEEK))
         return;
-    /* Unix and UDP sockets never get storage: one load and they are out, before the lookup
+    /* Unix and UDP sockets never get state: one load and they are out, before the lookup
      * (a helper call, about 60 ns on our VM). */
     if (sk->sk_protocol != IPPROTO_TCP)
         return;
-    struct conn_state *st = bpf_sk_storage_get(&conn_state, sk, 0, 0);
-    if (!st) {
-        st = bpf_sk_storage_get(&conn_state, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
-        if (!st) {
-            count_lost(LOST_STORAGE, 1);
-            return;
-        }
-    }
-    tcpreq_on_data(st, sk, ret, is_send);
+    struct tcpreq_conn *st = state_of(sk, true);
+    if (st)
+        tcpreq_on_data(st, sk, ret, is_send);
 }
 
 /* Most state changes matter to nobody: the states (registers) are compared before the socket
- * is read, and storage is looked up only where a role is learnt or a connection ends. */
+ * is read, and state is looked up only where a role is learnt or a connection ends. */
 static __always_inline void on_state(struct sock *sk, int oldstate, int newstate)
 {
     if (newstate == TCP_ESTABLISHED && (oldstate == TCP_SYN_SENT || oldstate == TCP_SYN_RECV)) {
         if (sk->sk_protocol != IPPROTO_TCP)
             return;
-        struct conn_state *st = bpf_sk_storage_get(&conn_state, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
-        if (!st) {
-            count_lost(LOST_STORAGE, 1);
-            return;
-        }
-        st->role = oldstate == TCP_SYN_SENT ? TCPREQ_ROLE_CLIENT : TCPREQ_ROLE_SERVER;
+        struct tcpreq_conn *st = state_of(sk, true);
+        if (st)
+            st->role = oldstate == TCP_SYN_SENT ? TCPREQ_ROLE_CLIENT : TCPREQ_ROLE_SERVER;
         return;
     }
     if (oldstate != TCP_ESTABLISHED && newstate != TCP_CLOSE)
         return;
     if (sk->sk_protocol != IPPROTO_TCP)
         return;
-    struct conn_state *st = bpf_sk_storage_get(&conn_state, sk, 0, 0);
-    if (st)
-        tcpreq_on_close(st);
+    struct tcpreq_conn *st = state_of(sk, false);
+    if (!st)
+        return;
+    tcpreq_on_close(st);
+    if (newstate == TCP_CLOSE)
+        forget(sk);
 }
 
 /* Session stop, after the hooks are detached: a keep-alive connection's last response is
  * otherwise closed only by its next request or its close. */
-static __always_inline void flush_one(struct sock *sk, struct conn_state *st)
+static __always_inline void flush_one(struct sock *sk, struct tcpreq_conn *st)
 {
     if (!sk || !st)
         return;
-    if (targ_mode != TCPREQ_MODE_USER && st->targeted == TARGET_YES && st->phase == PHASE_RESPONSE)
+    if (targ_mode != TCPREQ_MODE_USER && st->targeted == TCPREQ_TARGET_YES && st->phase == TCPREQ_PHASE_RESPONSE)
         finish_span(st);
 }
 

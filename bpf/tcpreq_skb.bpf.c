@@ -2,7 +2,10 @@
  * Hooks: cgroup_skb/ingress and cgroup_skb/egress on the cgroup v2 root (or --cgroup): every
  * IPv4/IPv6 packet to or from a socket in it. A packet with TCP payload moves the connection's
  * state machine (ingress = bytes in, egress = bytes out), a FIN closes it. State lives in
- * socket-local storage, flushed at stop by iter/bpf_sk_storage_map.
+ * socket-local storage, flushed at stop by iter/bpf_sk_storage_map; where the kernel refuses
+ * iterators, in `conn_table`, an LRU hash by socket cookie that user space walks at stop (no
+ * hook here sees the socket go, so the oldest entries make room: keep max_entries above the
+ * live connections).
  * Server span: first request packet in -> last response packet out; client span: first request
  * packet out -> last response packet in. No task here: records carry no pid or comm (Swift
  * finds the socket's owner), and --pid is applied in user space; --port in the kernel.
@@ -25,8 +28,39 @@ struct {
     __uint(type, BPF_MAP_TYPE_SK_STORAGE);
     __uint(map_flags, BPF_F_NO_PREALLOC);
     __type(key, int);
-    __type(value, struct conn_state);
+    __type(value, struct tcpreq_conn);
 } conn_state SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_LRU_HASH);
+    __uint(max_entries, 65536); /* 1 when unused: the loader shrinks it */
+    __type(key, __u64);
+    __type(value, struct tcpreq_conn);
+} conn_table SEC(".maps");
+
+const volatile __u32 targ_state_table = 0;
+
+static __always_inline struct tcpreq_conn *state_of(struct bpf_sock *sk, struct __sk_buff *skb, bool create)
+{
+    struct tcpreq_conn *st;
+    if (targ_state_table) {
+        __u64 key = bpf_get_socket_cookie(skb);
+        st = bpf_map_lookup_elem(&conn_table, &key);
+        if (st || !create)
+            return st;
+        struct tcpreq_conn fresh = {};
+        bpf_map_update_elem(&conn_table, &key, &fresh, BPF_NOEXIST);
+        st = bpf_map_lookup_elem(&conn_table, &key);
+    } else {
+        st = bpf_sk_storage_get(&conn_state, sk, 0, 0);
+        if (st || !create)
+            return st;
+        st = bpf_sk_storage_get(&conn_state, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+    }
+    if (!st)
+        count_lost(LOST_STORAGE, 1);
+    return st;
+}
 
 /* TCP payload bytes of this packet (GSO packets count whole) and its FIN flag; false when it
  * is not a TCP packet we can parse (IPv6 extension headers are not followed). */
@@ -52,7 +86,7 @@ static __always_inline bool tcp_payload(struct __sk_buff *skb, __u32 family, __u
     return true;
 }
 
-static __always_inline void decide(struct conn_state *st, struct bpf_sock *sk, struct __sk_buff *skb, bool egress)
+static __always_inline void decide(struct tcpreq_conn *st, struct bpf_sock *sk, struct __sk_buff *skb, bool egress)
 {
     struct tcpreq_tuple *t = &st->tuple;
     t->family = sk->family;
@@ -69,10 +103,10 @@ static __always_inline void decide(struct conn_state *st, struct bpf_sock *sk, s
         __builtin_memcpy(t->daddr, d, 16);
     }
     if (targ_filter_ports && !port_listed(&target_ports, t->sport) && !port_listed(&target_ports, t->dport)) {
-        st->targeted = TARGET_NO;
+        st->targeted = TCPREQ_TARGET_NO;
         return;
     }
-    st->targeted = TARGET_YES;
+    st->targeted = TCPREQ_TARGET_YES;
     st->cookie = bpf_get_socket_cookie(skb);
     if (st->role == TCPREQ_ROLE_UNKNOWN)
         st->role = port_listed(&listen_ports, t->sport) ? TCPREQ_ROLE_SERVER
@@ -91,17 +125,11 @@ static __always_inline void on_packet(struct __sk_buff *skb, bool egress)
     bool fin;
     if (!tcp_payload(skb, sk->family, &payload, &fin))
         return;
-    struct conn_state *st = bpf_sk_storage_get(&conn_state, sk, 0, 0);
-    if (!st) {
-        if (!payload)
-            return; /* handshake and pure ACKs: no state until data moves */
-        st = bpf_sk_storage_get(&conn_state, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
-        if (!st) {
-            count_lost(LOST_STORAGE, 1);
-            return;
-        }
-    }
-    if (st->targeted == TARGET_UNDECIDED)
+    /* Handshake and pure ACKs: no state until data moves. */
+    struct tcpreq_conn *st = state_of(sk, skb, payload != 0);
+    if (!st)
+        return;
+    if (st->targeted == TCPREQ_TARGET_UNDECIDED)
         decide(st, sk, skb, egress);
     if (payload)
         tcpreq_on_data(st, 0, payload, egress);
@@ -126,8 +154,8 @@ int tcpreq_egress(struct __sk_buff *skb)
 SEC("iter/bpf_sk_storage_map")
 int tcpreq_flush(struct bpf_iter__bpf_sk_storage_map *ctx)
 {
-    struct conn_state *st = ctx->value;
-    if (ctx->sk && st && targ_mode != TCPREQ_MODE_USER && st->targeted == TARGET_YES && st->phase == PHASE_RESPONSE)
+    struct tcpreq_conn *st = ctx->value;
+    if (ctx->sk && st && targ_mode != TCPREQ_MODE_USER && st->targeted == TCPREQ_TARGET_YES && st->phase == TCPREQ_PHASE_RESPONSE)
         finish_span(st);
     return 0;
 }

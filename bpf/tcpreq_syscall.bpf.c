@@ -4,7 +4,8 @@
  * sys_exit_accept4 (server role), sys_enter_connect (client role), sys_enter_close (flush).
  * The first call on a (tgid, fd) walks task->files to its struct sock once; the result, socket
  * or not, is cached in `conn_state`, so later calls pay one hash lookup, and the call itself
- * travels from enter to exit in task-local storage. Not seen: sendfile, splice, io_uring,
+ * travels from enter to exit in task-local storage. At stop, user space walks `conn_state` to
+ * close the responses still in flight. Not seen: sendfile, splice, io_uring,
  * sendmmsg/recvmmsg.
  * Emits, by targ_mode, the same records as the sock variant (bpf/tcpreq.bpf.h).
  * Cost per run (README table): enter and exit both run, so a call costs two runs; a non-socket
@@ -30,13 +31,13 @@ struct fd_key {
 };
 
 struct fd_conn {
-    struct conn_state st;
+    struct tcpreq_conn st;
     __u64 sk;      /* struct sock *, once resolved */
     __u32 resolved; /* the fd walk ran */
     __u32 pad;
 };
 
-/* (tgid, fd) -> connection; non-sockets are cached too, as TARGET_NO. LRU: an evicted idle
+/* (tgid, fd) -> connection; non-sockets are cached too, as TCPREQ_TARGET_NO. LRU: an evicted idle
  * entry is walked again on its next use (its span state is lost, which LOST_STORAGE cannot
  * see; keep max_entries above the watched fds). */
 struct {
@@ -127,9 +128,9 @@ static __always_inline void on_enter(int fd, bool is_send, __u64 flags)
         c->resolved = 1;
         c->sk = (__u64)fd_to_sock(fd);
         if (!c->sk)
-            c->st.targeted = TARGET_NO;
+            c->st.targeted = TCPREQ_TARGET_NO;
     }
-    if (c->st.targeted == TARGET_NO)
+    if (c->st.targeted == TCPREQ_TARGET_NO)
         return;
     struct call *call = bpf_task_storage_get(&calls, bpf_get_current_task_btf(), 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
     if (!call) {
@@ -222,17 +223,5 @@ int tcpreq_enter_close(struct syscall_enter *ctx)
         return 0;
     tcpreq_on_close(&c->st);
     bpf_map_delete_elem(&conn_state, &key);
-    return 0;
-}
-
-/* Session stop, after the hooks are detached: close the responses still in flight. */
-SEC("iter/bpf_map_elem")
-int tcpreq_flush(struct bpf_iter__bpf_map_elem *ctx)
-{
-    struct fd_conn *c = ctx->value;
-    if (!c)
-        return 0;
-    if (targ_mode != TCPREQ_MODE_USER && c->st.targeted == TARGET_YES && c->st.phase == PHASE_RESPONSE)
-        finish_span(&c->st);
     return 0;
 }

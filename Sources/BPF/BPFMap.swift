@@ -18,6 +18,32 @@ public struct BPFMap {
         try BPFError.check(bpf_map__set_max_entries(handle, entries), "bpf_map__set_max_entries", "resizing \(name)")
     }
 
+    /// Whether `load()` creates this map. Off for a map no loaded program uses.
+    public func setAutocreate(_ create: Bool) throws {
+        try BPFError.check(bpf_map__set_autocreate(handle, create), "bpf_map__set_autocreate", "choosing whether to create \(name)")
+    }
+
+    /// Calls `body` with the first `Value`-sized bytes of every value in a hash-like map,
+    /// whatever its key (the walk that stands in for a BPF iterator).
+    public func forEachValue<Value: BitwiseCopyable>(as: Value.Type = Value.self, _ body: (Value) throws -> Void) throws {
+        precondition(MemoryLayout<Value>.size <= valueSize, "\(Value.self) is larger than \(name)'s values")
+        let key = UnsafeMutableRawPointer.allocate(byteCount: keySize, alignment: 8)
+        let next = UnsafeMutableRawPointer.allocate(byteCount: keySize, alignment: 8)
+        let value = UnsafeMutableRawPointer.allocate(byteCount: valueSize, alignment: 8)
+        defer { key.deallocate(); next.deallocate(); value.deallocate() }
+        var previous: UnsafeMutableRawPointer? = nil
+        while bpf_map_get_next_key(fd, previous, next) == 0 {
+            key.copyMemory(from: next, byteCount: keySize)
+            previous = key
+            if bpf_map_lookup_elem(fd, key, value) == 0 {
+                try body(value.loadUnaligned(as: Value.self))
+            } else if Glibc.errno != ENOENT { // ENOENT: deleted since its key was listed
+                throw BPFError.lastErrno("bpf_map_lookup_elem", "reading \(name)")
+            }
+        }
+        if Glibc.errno != ENOENT { throw BPFError.lastErrno("bpf_map_get_next_key", "walking \(name)") }
+    }
+
     /// Looks a key up; nil when absent.
     public func lookup<Key: BitwiseCopyable, Value: BitwiseCopyable>(_ key: Key, as: Value.Type = Value.self) throws -> Value? {
         let value = UnsafeMutableRawPointer.allocate(byteCount: max(valueSize, MemoryLayout<Value>.size), alignment: 8)

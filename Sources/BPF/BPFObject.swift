@@ -60,6 +60,17 @@ public final class BPFObject {
         return result
     }
 
+    /// Every map in the object, its internal ones (.rodata, .bss) included.
+    public var maps: [BPFMap] {
+        var result: [BPFMap] = []
+        var map = bpf_object__next_map(handle, nil)
+        while let m = map {
+            result.append(BPFMap(object: self, handle: m))
+            map = bpf_object__next_map(handle, m)
+        }
+        return result
+    }
+
     public func program(_ name: String) throws -> BPFProgram {
         guard let p = bpf_object__find_program_by_name(handle, name) else {
             throw BPFError(call: "bpf_object__find_program_by_name", errno: ENOENT, context: "no program \(name) in \(self.name)")

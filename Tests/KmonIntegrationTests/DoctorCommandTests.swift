@@ -1,5 +1,6 @@
 import BPF
 import Foundation
+import KmonBPFObjects
 import Testing
 
 /// `kmon doctor` as users run it: the real binary, real program loads, real attachments.
@@ -41,11 +42,51 @@ struct DoctorCommandTests {
         #expect(Set(KernelObjects.links().map(\.id)).subtracting(linksBefore).isEmpty)
     }
 
+    /// Every feature row says what depends on it; `iter` agrees with a load the test does itself.
+    @Test func featureRowsAreTrueToTheKernel() throws {
+        try Privileged.check()
+        let result = try runCommand(BuildProducts.executable("kmon"), ["doctor", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let rows = try #require(json["features"] as? [[String: Any]])
+        let byName = Dictionary(uniqueKeysWithValues: rows.map { ($0["feature"] as! String, $0) })
+        #expect(Set(byName.keys) == ["iter", "test_run_on_cpu", "sk_storage", "task_storage"])
+        for (name, row) in byName {
+            #expect((row["used_by"] as? String)?.isEmpty == false, "\(name)")
+            #expect((row["without"] as? String)?.isEmpty == false, "\(name)")
+            let available = try #require(row["available"] as? Bool)
+            #expect(available == (row["reason"] is NSNull), "\(name): \(row["reason"] ?? "")")
+        }
+        // The default variant's own stop-time iterator: does this kernel load it?
+        let object = try BPFObject(elf: #require(EmbeddedBPF.object(named: "tcpreq_sock")), name: "tcpreq_sock")
+        for program in object.programs { program.autoload = program.name == "tcpreq_flush" }
+        let iteratorLoads = (try? object.load()) != nil
+        #expect(byName["iter"]?["available"] as? Bool == iteratorLoads)
+    }
+
+    @Test func disabledFeaturesShowAsUnavailableAndBadNamesAreRefused() throws {
+        try Privileged.check()
+        let kmon = BuildProducts.executable("kmon")
+        let result = try runCommand(kmon, ["doctor", "--json"], environment: ["KMON_DISABLE_FEATURES": "iter,test_run_on_cpu"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let rows = try #require(json["features"] as? [[String: Any]])
+        for name in ["iter", "test_run_on_cpu"] {
+            let row = try #require(rows.first { $0["feature"] as? String == name })
+            #expect(row["available"] as? Bool == false)
+            #expect(row["reason"] as? String == "disabled by KMON_DISABLE_FEATURES")
+        }
+        let bad = try runCommand(kmon, ["doctor"], environment: ["KMON_DISABLE_FEATURES": "iter,sk_storage"])
+        #expect(bad.status == 64)
+        #expect(bad.stderr.contains("KMON_DISABLE_FEATURES names 'sk_storage', which is not an optional feature"))
+    }
+
     @Test func textOutputIsATable() throws {
         try Privileged.check()
         let result = try runCommand(BuildProducts.executable("kmon"), ["doctor"])
         #expect(result.status == 0)
-        #expect(result.stdout.contains("hook            available  reason"))
+        #expect(result.stdout.contains("hook            available  used by"))
+        #expect(result.stdout.contains("feature                  available  used by"))
     }
 
     @Test func withoutRootItExplainsInOneLineWithExitCode77() throws {

@@ -36,6 +36,35 @@ struct tcpreq_tuple {
     __u16 pad;
 };
 
+/* A connection's progress through its current span (conn_state.phase). */
+#define TCPREQ_PHASE_IDLE 0
+#define TCPREQ_PHASE_REQUEST 1  /* request bytes are flowing */
+#define TCPREQ_PHASE_RESPONSE 2 /* response bytes are flowing; the next request byte closes the span */
+
+/* Whether a connection is watched (conn_state.targeted), decided at its first data. */
+#define TCPREQ_TARGET_UNDECIDED 0 /* seen at the handshake, no data yet */
+#define TCPREQ_TARGET_YES 1
+#define TCPREQ_TARGET_NO 2
+
+/* Per-connection state, kept by the programs in socket-local storage or a hash map. Shared
+ * because user space reads the hash maps at stop, to close responses still in flight. */
+struct tcpreq_conn {
+    __u64 start_ns;
+    __u64 last_ns;
+    __u64 cookie;
+    __u32 request_bytes;
+    __u32 response_bytes;
+    __u32 ordinal;
+    __u32 tgid;
+    __u32 hist_slot; /* histogram mode: 1 + this connection's index in `hists`, 0 until known */
+    __u8 role;
+    __u8 phase;
+    __u8 targeted;
+    __u8 pad[1];
+    char comm[16]; /* the owner's name, taken in process context: spans may close in softirq */
+    struct tcpreq_tuple tuple;
+};
+
 /* One send, recv or close on a targeted TCP socket (user mode). */
 struct tcpreq_event {
     __u32 record;      /* TCPREQ_REC_EVENT */
@@ -102,6 +131,7 @@ struct tcpreq_port_key {
 };
 
 _Static_assert(sizeof(struct tcpreq_tuple) == 40, "tcpreq_tuple layout changed");
+_Static_assert(sizeof(struct tcpreq_conn) == 104, "tcpreq_conn layout changed");
 _Static_assert(sizeof(struct tcpreq_event) == 80, "tcpreq_event layout changed");
 _Static_assert(sizeof(struct tcpreq_span) == 104, "tcpreq_span layout changed");
 _Static_assert(sizeof(struct tcpreq_batch) == 8 + 104 * TCPREQ_BATCH_SPANS, "tcpreq_batch layout changed");

@@ -17,19 +17,24 @@ public struct DoctorReport: Codable, Sendable {
     public var canLoadBPF: Bool
     public var mounts: [MountStatus]
     public var hooks: [HookAvailability]
+    /// Kernel features beyond the hooks; `KMON_DISABLE_FEATURES` shows as unavailable here too.
+    public var features: [FeatureAvailability]
 
     enum CodingKeys: String, CodingKey {
-        case kernel, btf, root, mounts, hooks
+        case kernel, btf, root, mounts, hooks, features
         case canLoadBPF = "can_load_bpf"
     }
 
     /// Runs every check. Hooks are probed only with privileges; without them each says so.
-    public static func gather(mountMissing: Bool) -> DoctorReport {
+    public static func gather(mountMissing: Bool) throws -> DoctorReport {
         let privileges = Privileges.current()
         let mounts = KernelMounts.check(mountMissing: mountMissing && privileges.isRoot)
         let hooks = privileges.canLoadBPF
             ? HookProbe.checkAll()
             : HookKind.allCases.map { HookAvailability(kind: $0, available: false, reason: "not checked: \(Privileges.explanation)") }
+        let features = privileges.canLoadBPF
+            ? try FeatureProbe.checkAll()
+            : KernelFeature.allCases.map { FeatureAvailability(feature: $0, available: false, reason: "not checked: \(Privileges.explanation)") }
         return DoctorReport(
             kernel: kernelRelease(),
             btf: FileManager.default.fileExists(atPath: "/sys/kernel/btf/vmlinux"),
@@ -38,7 +43,8 @@ public struct DoctorReport: Codable, Sendable {
             mounts: mounts.map {
                 MountStatus(name: $0.name, path: $0.path, mounted: $0.mounted, note: $0.note)
             },
-            hooks: hooks
+            hooks: hooks,
+            features: features
         )
     }
 
@@ -61,8 +67,13 @@ public struct DoctorReport: Codable, Sendable {
             rows: mounts.map { [$0.name, $0.path, $0.mounted ? "yes" : "no", $0.note ?? ""] })
         lines.append("")
         lines += TextTable.render(
-            header: ["hook", "available", "reason"],
-            rows: hooks.map { [$0.kind.rawValue, $0.available ? "yes" : "no", $0.reason ?? ""] })
+            header: ["hook", "available", "used by", "reason"],
+            rows: hooks.map { [$0.kind.rawValue, $0.available ? "yes" : "no", $0.usedBy, $0.reason ?? ""] })
+        lines.append("")
+        lines += TextTable.render(
+            header: ["feature", "available", "used by", "without it", "reason"],
+            rows: features.map { [$0.feature.rawValue + ($0.feature.isOptional ? "" : " (required)"), $0.available ? "yes" : "no",
+                                  $0.usedBy, $0.effectWithout, $0.reason ?? ""] })
         return lines.joined(separator: "\n")
     }
 }

@@ -12,6 +12,38 @@ public enum HookKind: String, CaseIterable, Codable, Sendable {
     case ringbuf
     case bpfStats = "bpf_stats"
 
+    /// What depends on this hook kind.
+    public var usedBy: String {
+        switch self {
+        case .tracepoint: return "tcpreq syscall variant; collectors tcpdrop, offcpu, biostat, fcount"
+        case .rawTracepoint: return "tcpreq kernel mode's batch flusher (a raw_tp run on demand)"
+        case .tpBTF: return "tcpreq sock (default), fentry and empty variants"
+        case .kprobe: return "tcpreq kprobe variant (Kmon's original hooks)"
+        case .fentry: return "tcpreq fentry variant"
+        case .uprobe: return "nothing yet (probed for users' own programs)"
+        case .sockops: return "nothing yet (probed for users' own programs)"
+        case .cgroupSKB: return "tcpreq skb variant"
+        case .tc: return "nothing yet (probed for users' own programs)"
+        case .ringbuf: return "every tcpreq variant and collector"
+        case .bpfStats: return "per-program ns/run in kmon monitor and kmon bench"
+        }
+    }
+
+    /// What happens on a kernel without it.
+    public var effectWithout: String {
+        switch self {
+        case .tracepoint: return "the syscall variant and the collectors are unavailable"
+        case .rawTracepoint: return "kernel mode sends each span alone (see test_run_on_cpu)"
+        case .tpBTF: return "the sock, fentry and empty variants are unavailable; use --variant syscall"
+        case .kprobe: return "the kprobe variant is unavailable"
+        case .fentry: return "the fentry variant is unavailable"
+        case .uprobe, .sockops, .tc: return "no effect on Kmon"
+        case .cgroupSKB: return "the skb variant is unavailable"
+        case .ringbuf: return "Kmon cannot run"
+        case .bpfStats: return "programs show 0 runs and 0 ns; the bench's cost table is empty"
+        }
+    }
+
     /// The program in bpf/hookprobe.bpf.c that exercises this kind, if it is a program kind.
     var probeProgram: String? {
         switch self {
@@ -27,10 +59,24 @@ public struct HookAvailability: Codable, Equatable, Sendable {
     public var available: Bool
     public var reason: String?
 
+    public var usedBy: String { kind.usedBy }
+    public var effectWithout: String { kind.effectWithout }
+
     public init(kind: HookKind, available: Bool, reason: String?) {
         self.kind = kind
         self.available = available
         self.reason = reason
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case kind, available, reason
+        case usedBy = "used_by", effectWithout = "without"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(kind: try c.decode(HookKind.self, forKey: .kind), available: try c.decode(Bool.self, forKey: .available),
+                  reason: try c.decodeIfPresent(String.self, forKey: .reason))
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -38,5 +84,7 @@ public struct HookAvailability: Codable, Equatable, Sendable {
         try c.encode(kind, forKey: .kind)
         try c.encode(available, forKey: .available)
         try c.encode(reason, forKey: .reason) // null when available, as documented
+        try c.encode(usedBy, forKey: .usedBy)
+        try c.encode(effectWithout, forKey: .effectWithout)
     }
 }

@@ -36,12 +36,10 @@ public enum HookProbe {
     }
 
     private static func exerciseProgram(_ kind: HookKind) throws {
-        guard let elf = EmbeddedBPF.object(named: "hookprobe"), let wanted = kind.probeProgram else {
-            throw BPFError(call: "EmbeddedBPF.object", errno: ENOENT, context: "hookprobe object missing from this build")
+        guard let wanted = kind.probeProgram else {
+            throw BPFError(call: "HookKind.probeProgram", errno: ENOENT, context: "\(kind.rawValue) has no probe program")
         }
-        let object = try BPFObject(elf: elf, name: "hookprobe")
-        for program in object.programs { program.autoload = program.name == wanted }
-        try object.load()
+        let object = try loadAlone(wanted, maps: [])
         let program = try object.program(wanted)
         switch kind {
         case .uprobe:
@@ -58,9 +56,31 @@ public enum HookProbe {
         }
     }
 
+    /// Loads bpf/hookprobe.bpf.c with only `program`, and of its own maps only `maps`: a
+    /// kernel that refuses one map type must not fail the probes that never use it.
+    static func loadAlone(_ program: String, maps: Set<String>) throws -> BPFObject {
+        guard let elf = EmbeddedBPF.object(named: "hookprobe") else {
+            throw BPFError(call: "EmbeddedBPF.object", errno: ENOENT, context: "hookprobe object missing from this build")
+        }
+        let object = try BPFObject(elf: elf, name: "hookprobe")
+        for candidate in object.programs { candidate.autoload = candidate.name == program }
+        for map in object.maps where map.name.hasPrefix("probe_") { try map.setAutocreate(maps.contains(map.name)) }
+        try object.load()
+        return object
+    }
+
+    /// The kernel's refusal in one line: the call, errno and the verifier's last words.
+    static func describe(_ error: BPFError) -> String {
+        var reason = "\(error.call) failed with \(error.errnoDescription)"
+        if let log = error.verifierSummary(lines: 2) {
+            reason += "; verifier: " + log.replacingOccurrences(of: "\n", with: " | ")
+        }
+        return reason
+    }
+
     /// Turns the kernel's refusal into a sentence that says why.
     static func explain(_ kind: HookKind, _ error: BPFError) -> String {
-        var reason = "\(error.call) failed with \(error.errnoDescription)"
+        var reason = describe(error)
         switch kind {
         case .kprobe where KernelConfig.current()?.isDisabled("CONFIG_KPROBES") == true:
             reason = "kernel built without CONFIG_KPROBES (" + reason + ")"
@@ -70,9 +90,6 @@ public enum HookProbe {
             reason = "kernel refuses BPF trampolines for fentry/fexit (" + reason + ")"
         default:
             break
-        }
-        if let log = error.verifierSummary(lines: 2) {
-            reason += "; verifier: " + log.replacingOccurrences(of: "\n", with: " | ")
         }
         return reason
     }

@@ -30,6 +30,20 @@ public enum ProbeVariant: String, CaseIterable, Codable, Sendable {
         }
     }
 
+    /// The kernel features this variant cannot run without (the optional ones degrade instead).
+    public var requiredFeatures: [KernelFeature] {
+        switch self {
+        case .sock, .fentry, .skb: return [.socketStorage]
+        case .syscall: return [.taskStorage]
+        case .kprobe, .empty: return []
+        }
+    }
+
+    /// Where the per-connection state lives, which decides how responses still in flight are
+    /// closed at stop: socket-local storage needs an iterator program (or, where the kernel
+    /// refuses iterators, the `conn_table` hash instead); a hash map user space walks itself.
+    public var keepsStateInSocketStorage: Bool { self == .sock || self == .fentry || self == .skb }
+
     /// Programs without a task context (cgroup_skb): spans carry no pid, so Kmon finds the
     /// socket's owner in /proc and applies `--pid` in user space.
     public var runsWithoutTask: Bool { self == .skb }

@@ -5,6 +5,7 @@ public struct TcpreqError: Error, CustomStringConvertible, Sendable {
         case badFilter(String)
         case missingObject(String)
         case kernel(String)
+        case badEnvironment(String)
     }
 
     let kind: Kind
@@ -17,11 +18,18 @@ public struct TcpreqError: Error, CustomStringConvertible, Sendable {
     static func badFilter(_ message: String) -> TcpreqError { TcpreqError(kind: .badFilter(message)) }
     static func missingObject(_ name: String) -> TcpreqError { TcpreqError(kind: .missingObject(name)) }
     static func kernel(_ message: String) -> TcpreqError { TcpreqError(kind: .kernel(message)) }
+    static func badEnvironment(_ message: String) -> TcpreqError { TcpreqError(kind: .badEnvironment(message)) }
 
     /// For `unavailable`: the variant and the reason, to report as skipped.
     public var unavailableVariant: (variant: ProbeVariant, reason: String)? {
         if case .unavailable(let v, let r) = kind { return (v, r) }
         return nil
+    }
+
+    /// The environment (`KMON_DISABLE_FEATURES`) is malformed: a usage error, not the kernel's.
+    public var isBadEnvironment: Bool {
+        if case .badEnvironment = kind { return true }
+        return false
     }
 
     public var description: String {
@@ -32,7 +40,7 @@ public struct TcpreqError: Error, CustomStringConvertible, Sendable {
             return "bad filter: \(message)"
         case .missingObject(let name):
             return "BPF object \(name) is not in this build (bpf/\(name).bpf.c did not compile?)"
-        case .kernel(let message):
+        case .kernel(let message), .badEnvironment(let message):
             return message
         }
     }

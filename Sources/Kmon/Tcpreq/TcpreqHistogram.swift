@@ -52,3 +52,34 @@ public struct TcpreqHistogram: Hashable, Sendable {
         UInt64((Double(UInt64(1) << UInt64(slot)) * 2.0.squareRoot()).rounded())
     }
 }
+
+extension [TcpreqHistogram] {
+    /// These histograms with `spans` counted in, each in its connection's row (as the kernel's
+    /// `record_histogram` would have): for spans user space closed at stop.
+    func adding(_ spans: [Span]) -> [TcpreqHistogram] {
+        var rows = self
+        for span in spans {
+            let endpoint = span.role == .server ? span.tuple.local : span.tuple.remote
+            var index = rows.firstIndex { $0.role == span.role && $0.tgid == span.tgid && $0.endpoint == endpoint }
+            if index == nil {
+                rows.append(TcpreqHistogram(role: span.role, tgid: span.tgid, endpoint: endpoint, count: 0, totalNanoseconds: 0,
+                                            requestBytes: 0, responseBytes: 0, slots: [UInt64](repeating: 0, count: Int(TCPREQ_HIST_SLOTS))))
+                index = rows.count - 1
+            }
+            rows[index!].count += 1
+            rows[index!].totalNanoseconds += span.durationNanoseconds
+            rows[index!].requestBytes += span.requestBytes
+            rows[index!].responseBytes += span.responseBytes
+            rows[index!].slots[TcpreqHistogram.slot(of: span.durationNanoseconds)] += 1
+        }
+        return rows
+    }
+}
+
+extension TcpreqHistogram {
+    /// The kernel's log2 slot for a duration (bpf/tcpreq.bpf.h `log2_slot`).
+    static func slot(of nanoseconds: UInt64) -> Int {
+        let log2 = nanoseconds == 0 ? 0 : 63 - nanoseconds.leadingZeroBitCount
+        return Swift.min(log2, Int(TCPREQ_HIST_SLOTS) - 1)
+    }
+}

@@ -15,9 +15,11 @@ public struct TcpreqSnapshot: Sendable {
     public var newSpans: [Span]
     public var counters: TcpreqCounters
     public var programs: [ProgramRunStats]
+    /// Optional kernel features the session runs without.
+    public var degraded: [Degradation]
 
     public init(variant: ProbeVariant, mode: SpanMode, timeNanoseconds: UInt64, elapsedSeconds: Double, topology: Topology,
-                newSpans: [Span], counters: TcpreqCounters, programs: [ProgramRunStats]) {
+                newSpans: [Span], counters: TcpreqCounters, programs: [ProgramRunStats], degraded: [Degradation] = []) {
         self.variant = variant
         self.mode = mode
         self.timeNanoseconds = timeNanoseconds
@@ -26,6 +28,7 @@ public struct TcpreqSnapshot: Sendable {
         self.newSpans = newSpans
         self.counters = counters
         self.programs = programs
+        self.degraded = degraded
     }
 }
 
@@ -65,7 +68,7 @@ public final class TcpreqMonitor {
         return TcpreqSnapshot(variant: session.configuration.variant, mode: session.configuration.mode,
                               timeNanoseconds: now, elapsedSeconds: Double(now - startedAt) / 1e9,
                               topology: topology, newSpans: spans, counters: try session.counters(),
-                              programs: try session.programStats())
+                              programs: try session.programStats(), degraded: session.degradations)
     }
 
     /// Stops the session; a snapshot taken afterwards is the final one.

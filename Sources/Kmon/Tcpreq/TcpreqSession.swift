@@ -20,8 +20,10 @@ import Logging
 /// let counters = session.counters()       // records read, spans, losses
 /// ```
 /// Kernel run statistics stay enabled for the session's life. A variant the kernel cannot run
-/// throws `TcpreqError.unavailable` with the kernel's reason before anything is loaded.
-/// Every path out (stop, error during start, deinit) detaches all links.
+/// throws `TcpreqError.unavailable` with the kernel's reason before anything is loaded. An
+/// optional feature the kernel refuses (`KernelFeature.isOptional`) is turned off before load,
+/// and `degradations` says what that changes. Every path out (stop, error during start,
+/// deinit) detaches all links.
 public final class TcpreqSession {
     public let configuration: TcpreqConfiguration
     private let object: BPFObject
@@ -39,6 +41,12 @@ public final class TcpreqSession {
     private var finalLost: TcpreqCounters.Lost?
     private var finalPrograms: [ProgramRunStats]?
     private var finalHistograms: [TcpreqHistogram]?
+    /// The optional features this session runs without, and what that changes.
+    public private(set) var degradations: [Degradation] = []
+    /// How responses still in flight are closed at stop; decided before load.
+    private var stopFlush = StopFlush.none
+    /// Histogram mode with a user-space stop flush: spans it closed, for `histograms()`.
+    private var spansClosedAtStop: [Span] = []
 
     private var ring: RingBufferConsumer?
     private var consumerThread: Thread?
@@ -71,6 +79,10 @@ public final class TcpreqSession {
                 let availability = HookProbe.check(hook)
                 if !availability.available { return "\(hook.rawValue): \(availability.reason ?? "unavailable")" }
             }
+            for feature in variant.requiredFeatures {
+                let availability = FeatureProbe.check(feature, disabled: DisabledFeatures())
+                if !availability.available { return "\(feature.rawValue): \(availability.reason ?? "unavailable")" }
+            }
             return nil
         }
     }
@@ -91,8 +103,10 @@ public final class TcpreqSession {
             try configure()
             try object.load()
             try fillFilterMaps()
-            stats = try? BPFStats()
-            if stats == nil { logger.warning("kernel run statistics unavailable: programs will show 0 runs") }
+            do { stats = try BPFStats() } catch {
+                degradations.append(Degradation(feature: HookKind.bpfStats.rawValue, reason: "\(error)",
+                                                 effect: HookKind.bpfStats.effectWithout))
+            }
             if let batchFlusher {
                 // Batches need the flusher: find out now, not at stop, if this kernel cannot run it.
                 do { try Self.flushBatches(batchFlusher, force: true) } catch {
@@ -127,12 +141,58 @@ public final class TcpreqSession {
         try object.setGlobal("targ_filter_ports", to: UInt32(filters.ports.isEmpty ? 0 : 1))
         try object.setGlobal("targ_filter_cgroup", to: UInt32(filters.cgroupPath == nil ? 0 : 1))
         try object.map("events").setMaxEntries(UInt32(configuration.ringBufferBytes))
-        if configuration.mode == .user, let flush = try? object.program("tcpreq_flush") {
-            flush.autoload = false // Swift closes user-mode spans itself
+        try chooseOptionalFeatures()
+    }
+
+    /// How a session closes the responses in flight at stop. User mode needs none: Swift
+    /// closes its own spans.
+    private enum StopFlush: Equatable {
+        case none
+        /// The `tcpreq_flush` iterator program walks socket-local storage in the kernel.
+        case iterator
+        /// User space walks the named hash map of connection states.
+        case walk(map: String)
+    }
+
+    /// Turns off, before load, what this kernel refuses among the optional features: the stop
+    /// flush's iterator (state then lives in `conn_table`, which user space walks) and the
+    /// batch flusher's test run on a CPU (spans then travel alone).
+    private func chooseOptionalFeatures() throws {
+        let disabled: DisabledFeatures
+        do { disabled = try DisabledFeatures.fromEnvironment() } catch { throw TcpreqError.badEnvironment("\(error)") }
+        let variant = configuration.variant, mode = configuration.mode
+        if mode != .user {
+            if !variant.keepsStateInSocketStorage {
+                stopFlush = .walk(map: "conn_state")
+            } else if let refused = refusal(.iterator, disabled) {
+                stopFlush = .walk(map: "conn_table")
+                try object.setGlobal("targ_state_table", to: UInt32(1))
+                degradations.append(Degradation(.iterator, reason: refused))
+            } else {
+                stopFlush = .iterator
+            }
         }
-        if configuration.mode != .kernel, let flusher = try? object.program("tcpreq_flush_batch") {
-            flusher.autoload = false // only kernel mode batches spans
+        if variant.keepsStateInSocketStorage, stopFlush != .walk(map: "conn_table") {
+            try object.map("conn_table").setMaxEntries(1) // unused: socket-local storage holds the state
         }
+        if stopFlush != .iterator { (try? object.program("tcpreq_flush"))?.autoload = false }
+
+        var batches = false
+        if mode == .kernel {
+            if let refused = refusal(.testRunOnCPU, disabled) {
+                degradations.append(Degradation(.testRunOnCPU, reason: refused))
+            } else {
+                batches = true
+            }
+        }
+        try object.setGlobal("targ_batch", to: UInt32(batches ? 1 : 0))
+        if !batches { (try? object.program("tcpreq_flush_batch"))?.autoload = false }
+    }
+
+    /// Why `feature` is off here, or nil when it is on.
+    private func refusal(_ feature: KernelFeature, _ disabled: DisabledFeatures) -> String? {
+        let availability = LibbpfLog.demotingWarnings { FeatureProbe.check(feature, disabled: disabled) }
+        return availability.available ? nil : availability.reason ?? "unavailable"
     }
 
     private func fillFilterMaps() throws {
@@ -247,17 +307,17 @@ public final class TcpreqSession {
     /// The spans a record finishes: its own (kernel mode), or what the assembler completes with
     /// it (user mode); attributed, and filtered by --pid where the kernel could not.
     private func spans(in record: TcpreqRecord) -> [Span] {
-        var finished: [Span]
         if case .event(var event) = record {
             if event.tgid == 0, let owner = owners?.owner(of: event.tuple, role: event.role ?? .client) { event.tgid = owner }
-            finished = assembler.consume(event).map { [$0] } ?? []
-        } else {
-            finished = record.spans.map(attributed)
+            return filtered(assembler.consume(event).map { [$0] } ?? [])
         }
-        if configuration.variant.runsWithoutTask, !wantedPIDs.isEmpty {
-            finished.removeAll { !wantedPIDs.contains($0.tgid) } // --pid, for probes that cannot see the task
-        }
-        return finished
+        return filtered(record.spans.map(attributed))
+    }
+
+    /// `--pid`, for probes that cannot see the task.
+    private func filtered(_ spans: [Span]) -> [Span] {
+        guard configuration.variant.runsWithoutTask, !wantedPIDs.isEmpty else { return spans }
+        return spans.filter { wantedPIDs.contains($0.tgid) }
     }
 
     /// Names the owner of a span recorded without a task (skb).
@@ -279,13 +339,21 @@ public final class TcpreqSession {
 
     /// Closes the responses still in flight in the kernel's per-connection state (kernel and
     /// histogram modes), as a connection close would: keep-alive connections idle at the end
-    /// would otherwise keep their last span. Runs after the hooks are detached.
-    private func flushInFlight() throws {
-        guard hasWork, configuration.mode != .user,
-              let program = object.programs.first(where: { $0.name == "tcpreq_flush" && $0.fd >= 0 }) else { return }
-        let iterator = try program.attachIterator(map: try object.map("conn_state"))
-        defer { try? iterator.link.detach() }
-        try iterator.run()
+    /// would otherwise keep their last span. Runs after the hooks are detached. The iterator
+    /// writes its spans to the ring; a user-space walk returns them, to deliver last.
+    private func flushInFlight() throws -> [Span] {
+        guard hasWork else { return [] }
+        switch stopFlush {
+        case .none:
+            return []
+        case .iterator:
+            let iterator = try object.program("tcpreq_flush").attachIterator(map: try object.map("conn_state"))
+            defer { try? iterator.link.detach() }
+            try iterator.run()
+            return []
+        case .walk(let map):
+            return filtered(try InFlightSpans.read(try object.map(map), texts: TcpreqTextCache()).map(attributed))
+        }
     }
 
     /// Kernel mode: sends each CPU's batch of spans that stopped filling (every batch when
@@ -333,7 +401,7 @@ public final class TcpreqSession {
                 histogram.tgid = owners?.owner(of: listener, role: .server) ?? 0
             }
             return histogram
-        }
+        }.adding(spansClosedAtStop)
     }
 
     /// Each hook program's kernel run statistics since load (after `stop()`, as of the stop).
@@ -374,7 +442,8 @@ public final class TcpreqSession {
             do { try link.detach() } catch { firstError = firstError ?? error }
         }
         links.removeAll()
-        do { try flushInFlight() } catch { firstError = firstError ?? error }
+        var closedAtStop: [Span] = []
+        do { closedAtStop = try flushInFlight() } catch { firstError = firstError ?? error }
         if let batchFlusher {
             do { try Self.flushBatches(batchFlusher, force: true) } catch { firstError = firstError ?? error }
         }
@@ -388,6 +457,7 @@ public final class TcpreqSession {
             do { try ring.drain() } catch { firstError = firstError ?? error }
         }
         if configuration.mode == .user { deliver(assembler.finishAll()) }
+        if configuration.mode == .histogram { spansClosedAtStop = closedAtStop } else { deliver(closedAtStop) }
         finalPrograms = try? programStats()
         finalHistograms = try? histograms()
         if let counters = try? counters() { finalLost = counters.lost }

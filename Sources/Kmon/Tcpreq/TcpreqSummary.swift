@@ -56,6 +56,8 @@ public struct TcpreqSummary: Codable, Sendable {
     public var spans: UInt64
     public var programs: [Program]
     public var skipped: [Skipped]
+    /// Optional kernel features the session ran without, and what that changed.
+    public var degraded: [Degradation]
 
     public init(_ snapshot: TcpreqSnapshot, skipped: [Skipped] = []) {
         variant = snapshot.variant.rawValue
@@ -80,6 +82,7 @@ public struct TcpreqSummary: Codable, Sendable {
                     ns_per_run: $0.nanosecondsPerRun.map { ($0 * 10).rounded() / 10 })
         }
         self.skipped = skipped
+        degraded = snapshot.degraded
     }
 
     /// A summary for a variant that could not run at all.

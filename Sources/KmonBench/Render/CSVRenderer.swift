@@ -47,6 +47,15 @@ public enum CSVRenderer {
         return render([header] + lines)
     }
 
+    /// Reasons are one line already (`SkippedArm`, `Degradation`), so each arm is one CSV row.
+    public static func skipped(_ rows: [SkippedArm]) -> String {
+        render([["arm", "reason"]] + rows.map { [$0.variant, $0.reason] })
+    }
+
+    public static func degraded(_ rows: [DegradedFeature]) -> String {
+        render([["feature", "arms", "reason", "effect"]] + rows.map { [$0.feature, $0.arms.joined(separator: ";"), $0.reason, $0.effect] })
+    }
+
     static func render(_ rows: [[String]]) -> String {
         rows.map { $0.map(escape).joined(separator: ",") }.joined(separator: "\n") + "\n"
     }

@@ -24,6 +24,11 @@ public enum TablesRenderer {
             sections.append("## Skipped arms\n\n" + MarkdownTable.render(header: ["arm", "reason"],
                                                                          rows: results.skipped.map { [$0.variant, $0.reason] }))
         }
+        if !results.degraded.isEmpty {
+            sections.append("## Degraded features\n\nOptional kernel features these arms ran without; they ran, with the stated effect.\n\n"
+                + MarkdownTable.render(header: ["feature", "arms", "reason", "effect"],
+                                       rows: results.degraded.map { [$0.feature, $0.arms.joined(separator: ", "), $0.reason, $0.effect] }))
+        }
         if !results.invalidBlocks.isEmpty {
             sections.append("## Invalid blocks\n\n" + MarkdownTable.render(
                 header: ["phase", "block", "arm", "reason"],

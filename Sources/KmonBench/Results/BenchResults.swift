@@ -1,4 +1,5 @@
 import Foundation
+import Kmon
 
 /// Everything one bench run measured: the content of results.json.
 ///
@@ -20,13 +21,15 @@ public struct BenchResults: Codable, Sendable {
     public var accuracy: [AccuracyRow]
     public var topology: TopologyRecord
     public var skipped: [SkippedArm]
+    /// Optional kernel features some arms ran without: never a skipped arm.
+    public var degraded: [DegradedFeature]
     public var invalidBlocks: [InvalidBlock]
     public var charts: ChartData
 
     public init(kmonVersion: String, startedAt: String, elapsedSeconds: Double, environment: BenchEnvironment,
                 config: BenchConfigRecord, noiseFloor: NoiseFloorRecord, saturation: [SaturationRow],
                 overhead: [OverheadRow], accuracy: [AccuracyRow], topology: TopologyRecord,
-                skipped: [SkippedArm], invalidBlocks: [InvalidBlock], charts: ChartData) {
+                skipped: [SkippedArm], degraded: [DegradedFeature] = [], invalidBlocks: [InvalidBlock], charts: ChartData) {
         self.kmonVersion = kmonVersion
         self.startedAt = startedAt
         self.elapsedSeconds = elapsedSeconds
@@ -38,12 +41,13 @@ public struct BenchResults: Codable, Sendable {
         self.accuracy = accuracy
         self.topology = topology
         self.skipped = skipped
+        self.degraded = degraded
         self.invalidBlocks = invalidBlocks
         self.charts = charts
     }
 
     enum CodingKeys: String, CodingKey {
-        case schema, environment, config, saturation, overhead, accuracy, topology, skipped, charts
+        case schema, environment, config, saturation, overhead, accuracy, topology, skipped, degraded, charts
         case kmonVersion = "kmon_version", startedAt = "started_at", elapsedSeconds = "elapsed_s"
         case noiseFloor = "noise_floor", invalidBlocks = "invalid_blocks"
     }
@@ -221,11 +225,42 @@ public struct SaturationRow: Codable, Sendable {
 
 public struct SkippedArm: Codable, Sendable, Equatable {
     public var variant: String
+    /// One line: a verifier log's lines are joined with "; ", so tables and CSVs stay whole.
     public var reason: String
 
     public init(variant: String, reason: String) {
         self.variant = variant
+        self.reason = reason.split(whereSeparator: \.isNewline).joined(separator: "; ")
+    }
+}
+
+/// An optional kernel feature that the named arms' probes ran without, and what that changed.
+public struct DegradedFeature: Codable, Sendable, Equatable {
+    public var feature: String
+    public var reason: String
+    public var effect: String
+    public var arms: [String]
+
+    public init(feature: String, reason: String, effect: String, arms: [String]) {
+        self.feature = feature
         self.reason = reason
+        self.effect = effect
+        self.arms = arms
+    }
+
+    /// One row per distinct degradation, naming every arm that had it, in first-seen order.
+    static func collect(_ perRun: [(arm: String, degraded: [Degradation])]) -> [DegradedFeature] {
+        var rows: [DegradedFeature] = []
+        for (arm, degradations) in perRun {
+            for d in degradations {
+                if let i = rows.firstIndex(where: { $0.feature == d.feature && $0.reason == d.reason && $0.effect == d.effect }) {
+                    if !rows[i].arms.contains(arm) { rows[i].arms.append(arm) }
+                } else {
+                    rows.append(DegradedFeature(feature: d.feature, reason: d.reason, effect: d.effect, arms: [arm]))
+                }
+            }
+        }
+        return rows
     }
 }
 

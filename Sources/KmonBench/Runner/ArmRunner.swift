@@ -108,13 +108,15 @@ final class ArmRunner {
         if death == nil, wantSpans, let probeResult, probeResult.reportsSpans {
             accuracy = try evaluateAccuracy(workload: workload, load: generator.records, spans: probeResult.spans)
         }
-        return RunMeasurement(
+        var measurement = RunMeasurement(
             run: scheduled, invalidReason: death, offeredRPS: rate, achievedRPS: summary.achievedRPS, requests: sent.count,
             latency: latency, serviceCPUMicroseconds: serviceCPU, agentCPUMicroseconds: agentCPU,
             loadGeneratorCPUMicroseconds: max(0, selfCPU - (agentCPU ?? 0)),
             programs: probeResult?.programs ?? collectorResult?.programs ?? [:],
             eventsLost: probeResult?.lost ?? collectorResult?.lost ?? 0,
             agentRSSMegabytes: probeResult?.rssGrowthMegabytes, accuracy: accuracy)
+        measurement.degraded = probeResult?.degraded ?? []
+        return measurement
     }
 
     private func evaluateAccuracy(workload: RunningWorkload, load: [GroundTruthRecord], spans: [Span]) throws -> RunAccuracy {

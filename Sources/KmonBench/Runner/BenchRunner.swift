@@ -65,6 +65,7 @@ public final class BenchRunner {
         var rates: [Double: Double] = [:]
         var failure: String?
         var interrupted = false
+        var degradationsSeen = Set<Degradation>()
         for (index, scheduled) in runs.enumerated() {
             if stop.isStopped { interrupted = true; break }
             if skipped.contains(where: { $0.variant == scheduled.arm.name }) { continue }
@@ -94,6 +95,9 @@ public final class BenchRunner {
                 break
             }
             measurements.append(measurement)
+            for degradation in measurement.degraded where degradationsSeen.insert(degradation).inserted {
+                progress.note("\(scheduled.arm.name) \(degradation)")
+            }
             progress.finished(measurement)
             if let reason = measurement.invalidReason {
                 failure = reason

@@ -11,6 +11,7 @@ final class ProbeRun {
         var programs: [String: RunMeasurement.ProgramCost]
         var lost: UInt64
         var rssGrowthMegabytes: Double?
+        var degraded: [Degradation]
     }
 
     private let session: TcpreqSession
@@ -57,7 +58,8 @@ final class ProbeRun {
         let configuration = session.configuration
         return Result(spans: spans,
                       reportsSpans: configuration.variant != .empty && configuration.mode != .histogram,
-                      programs: costs, lost: counters.lost.total, rssGrowthMegabytes: growth)
+                      programs: costs, lost: counters.lost.total, rssGrowthMegabytes: growth,
+                      degraded: session.degradations)
     }
 
     /// Detaches on any path out (errors, interrupts). Safe after `finish()`.

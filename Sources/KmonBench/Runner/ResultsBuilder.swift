@@ -50,6 +50,7 @@ public struct ResultsBuilder {
             environment: environment, config: plan.record,
             noiseFloor: NoiseFloorRecord(blocks: noiseBlocks, mdePercent: noiseMDE),
             saturation: saturation, overhead: overhead, accuracy: accuracy, topology: topology(), skipped: skipped,
+            degraded: DegradedFeature.collect(measurements.map { ($0.run.arm.name, $0.degraded) }),
             invalidBlocks: extraInvalid + measurements.compactMap { m in
                 m.invalidReason.map { InvalidBlock(phase: m.run.phase.description, block: m.run.block, variant: m.run.arm.name, reason: $0) }
             },

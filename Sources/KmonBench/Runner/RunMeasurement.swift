@@ -1,4 +1,5 @@
 import Histogram
+import Kmon
 
 /// What one scheduled run measured, before any statistics across blocks.
 public struct RunMeasurement: Sendable {
@@ -22,6 +23,8 @@ public struct RunMeasurement: Sendable {
     public var agentRSSMegabytes: Double?
     /// Per-request accuracy, for arms whose probe reports spans.
     public var accuracy: RunAccuracy?
+    /// Optional kernel features the arm's probe ran without.
+    public var degraded: [Degradation] = []
 
     public struct ProgramCost: Sendable, Equatable {
         public var runs: UInt64

@@ -16,7 +16,11 @@ struct DoctorCommand: ParsableCommand {
 
     func run() throws {
         _ = logging.bootstrap()
-        let report = DoctorReport.gather(mountMissing: true)
+        let report: DoctorReport
+        do { report = try DoctorReport.gather(mountMissing: true) } catch let error as DisabledFeaturesError {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCodes.usage
+        }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

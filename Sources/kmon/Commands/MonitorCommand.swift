@@ -87,7 +87,12 @@ struct MonitorCommand: ParsableCommand {
             monitor = try TcpreqMonitor(
                 TcpreqConfiguration(variant: variant, mode: mode, filters: TcpreqFilters(pids: pids, cgroupPath: cgroup, ports: ports)),
                 endpointNames: endpointNames, logger: logger)
+            monitor?.session.degradations.forEach { FileHandle.standardError.write(Data("kmon: \($0)\n".utf8)) }
         } catch let error as TcpreqError {
+            if error.isBadEnvironment {
+                FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+                throw ExitCodes.usage
+            }
             if let skipped = error.unavailableVariant {
                 if json { try printJSON(TcpreqSummary.skipped(variant: variant, mode: mode, reason: skipped.reason)) }
                 FileHandle.standardError.write(Data("error: \(error)\n".utf8))

@@ -7,8 +7,10 @@ struct CommandResult {
     var stderr: String
 }
 
-func runCommand(_ executable: URL, _ arguments: [String], asUser user: String? = nil) throws -> CommandResult {
+func runCommand(_ executable: URL, _ arguments: [String], asUser user: String? = nil,
+                environment extra: [String: String] = [:]) throws -> CommandResult {
     let process = Process()
+    if !extra.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(extra) { _, new in new } }
     if let user {
         process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
         process.arguments = ["-u", user, "--", executable.path] + arguments

@@ -5,7 +5,8 @@ import Testing
 
 /// Every variant ships, including those this kernel cannot run: its object is embedded and
 /// parses (no privileges, nothing reaches the kernel), with the hooks its header names, plus the
-/// programs the session runs itself (the stop-time iterator, the `raw_tp` batch flusher).
+/// programs the session runs itself (the stop-time iterator where the state is socket-local
+/// storage, the `raw_tp` batch flusher). Hash-map variants need no iterator: user space walks them.
 @Suite("tcpreq probe objects")
 struct ProbeObjectsTests {
     static let expectedSections: [ProbeVariant: Set<String>] = [
@@ -13,8 +14,7 @@ struct ProbeObjectsTests {
         .empty: ["tp_btf/sock_recv_length", "tp_btf/sock_send_length", "tp_btf/inet_sock_set_state"],
         .fentry: ["fentry/tcp_sendmsg", "fentry/tcp_cleanup_rbuf", "fentry/tcp_close", "tp_btf/inet_sock_set_state", "iter/bpf_sk_storage_map",
                   "raw_tp"],
-        .kprobe: ["kprobe/tcp_sendmsg", "kprobe/tcp_cleanup_rbuf", "kprobe/tcp_close", "tracepoint/sock/inet_sock_set_state", "iter/bpf_map_elem",
-                  "raw_tp"],
+        .kprobe: ["kprobe/tcp_sendmsg", "kprobe/tcp_cleanup_rbuf", "kprobe/tcp_close", "tracepoint/sock/inet_sock_set_state", "raw_tp"],
         .skb: ["cgroup_skb/ingress", "cgroup_skb/egress", "iter/bpf_sk_storage_map", "raw_tp"],
     ]
 
@@ -29,7 +29,8 @@ struct ProbeObjectsTests {
                 #expect(sections.contains("tracepoint/syscalls/sys_exit_\(call)"))
             }
             #expect(sections.isSuperset(of: ["tracepoint/syscalls/sys_exit_accept4", "tracepoint/syscalls/sys_enter_connect",
-                                             "tracepoint/syscalls/sys_enter_close", "iter/bpf_map_elem", "raw_tp"]))
+                                             "tracepoint/syscalls/sys_enter_close", "raw_tp"]))
+            #expect(!sections.contains { $0.hasPrefix("iter/") })
         } else {
             #expect(sections == Self.expectedSections[variant])
         }
@@ -37,6 +38,8 @@ struct ProbeObjectsTests {
             for map in ["events", "lost", "conn_state", "hists", "hist_slots", "pending_spans", "target_tgids", "target_ports", "target_cgroup", "listen_ports"] {
                 #expect((try? object.map(map)) != nil, "\(variant) has no map \(map)")
             }
+            // Where the kernel refuses iterators, state moves to a hash that user space can walk.
+            #expect(((try? object.map("conn_table")) != nil) == variant.keepsStateInSocketStorage)
         }
     }
 }

@@ -1,0 +1,70 @@
+/// Kernel features beyond the hook kinds that Kmon's programs rely on, as `kmon doctor` lists
+/// them. Each is probed by really loading a tiny program (`FeatureProbe`).
+public enum KernelFeature: String, CaseIterable, Codable, Sendable {
+    /// BPF iterators over maps (`iter/bpf_map_elem`, `iter/bpf_sk_storage_map`).
+    case iterator = "iter"
+    /// `BPF_PROG_TEST_RUN` with `BPF_F_TEST_RUN_ON_CPU` on a `raw_tp` program.
+    case testRunOnCPU = "test_run_on_cpu"
+    /// `BPF_MAP_TYPE_SK_STORAGE` from a `tp_btf` program.
+    case socketStorage = "sk_storage"
+    /// `BPF_MAP_TYPE_TASK_STORAGE` from a tracepoint program.
+    case taskStorage = "task_storage"
+
+    /// Optional features: Kmon runs without them, degraded as `effectWithout` says. The others
+    /// are required by the variants in `usedBy`, which are unavailable without them.
+    public var isOptional: Bool { self == .iterator || self == .testRunOnCPU }
+
+    /// What depends on the feature.
+    public var usedBy: String {
+        switch self {
+        case .iterator: return "tcpreq sock, fentry and skb variants: closing responses in flight at stop"
+        case .testRunOnCPU: return "tcpreq kernel mode: sending per-CPU span batches that stopped filling"
+        case .socketStorage: return "tcpreq sock, fentry and skb variants: per-connection state"
+        case .taskStorage: return "tcpreq syscall variant: a call's fd from enter to exit"
+        }
+    }
+
+    /// What happens on a kernel without it.
+    public var effectWithout: String {
+        switch self {
+        case .iterator:
+            return "connection state moves from socket-local storage to a hash map (at most 65536 connections; "
+                + "more are counted as lost) that user space walks at stop"
+        case .testRunOnCPU:
+            return "each span is its own ring record, not one record per batch of up to 16"
+        case .socketStorage: return "the sock, fentry and skb variants are unavailable"
+        case .taskStorage: return "the syscall variant is unavailable"
+        }
+    }
+}
+
+/// Whether one kernel feature works here, and if not, why; with what depends on it.
+public struct FeatureAvailability: Codable, Equatable, Sendable {
+    public var feature: KernelFeature
+    public var available: Bool
+    public var reason: String?
+    public var usedBy: String
+    public var effectWithout: String
+
+    public init(feature: KernelFeature, available: Bool, reason: String?) {
+        self.feature = feature
+        self.available = available
+        self.reason = reason
+        usedBy = feature.usedBy
+        effectWithout = feature.effectWithout
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case feature, available, reason
+        case usedBy = "used_by", effectWithout = "without"
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(feature, forKey: .feature)
+        try c.encode(available, forKey: .available)
+        try c.encode(reason, forKey: .reason) // null when available, like the hook rows
+        try c.encode(usedBy, forKey: .usedBy)
+        try c.encode(effectWithout, forKey: .effectWithout)
+    }
+}
