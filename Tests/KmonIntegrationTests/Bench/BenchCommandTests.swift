@@ -27,22 +27,35 @@ struct BenchCommandTests {
         FileManager.default.temporaryDirectory.appendingPathComponent("kmon-bench-tests-\(getpid())")
     }
 
-    private static let lock = NSLock()
-    nonisolated(unsafe) private static var cached: Result<QuickRun, Error>?
+    /// Which of the probes' paths a run takes: what this kernel allows, or the degraded one with
+    /// every optional feature off, so both are tested whichever kind of kernel runs the tests.
+    enum Features: String, CaseIterable, Sendable, CustomTestStringConvertible {
+        case asTheKernelAllows = "as the kernel allows"
+        case optionalOff = "every optional feature off"
 
-    /// `kmon bench --quick` on chain3 over loopback with the empty and sock variants, run once.
-    static func quickRun() throws -> QuickRun {
+        var environment: [String: String] {
+            self == .optionalOff ? ["KMON_DISABLE_FEATURES": "iter,test_run_on_cpu"] : [:]
+        }
+
+        var testDescription: String { rawValue }
+    }
+
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var cached: [Features: Result<QuickRun, Error>] = [:]
+
+    /// `kmon bench --quick` on chain3 over loopback with the empty and sock variants, run once per path.
+    static func quickRun(_ features: Features = .asTheKernelAllows) throws -> QuickRun {
         try lock.withLock {
-            if let cached { return try cached.get() }
+            if let known = cached[features] { return try known.get() }
             let result = Result { () throws -> QuickRun in
-                let directory = scratch.appendingPathComponent("quick")
+                let directory = scratch.appendingPathComponent("quick-\(features == .optionalOff ? "degraded" : "default")")
                 let bench = try BenchProcess(["bench", "--quick", "--workload", BenchProcess.chain3, "--variants", "empty,sock",
-                                              "--seed", "7", "--out", directory.path], scratch: scratch)
+                                              "--seed", "7", "--out", directory.path], scratch: scratch, environment: features.environment)
                 let status = bench.wait(seconds: 240)
                 let results = try BenchOutput.load(directory.path)
                 return QuickRun(status: status ?? -1, stdout: bench.stdout, stderr: bench.stderr, directory: directory, results: results)
             }
-            cached = result
+            cached[features] = result
             return try result.get()
         }
     }
@@ -62,30 +75,49 @@ struct BenchCommandTests {
         #expect(html.contains("<svg") && !html.contains("<script"))
     }
 
-    @Test func resultsValidateAgainstTheSchema() throws {
+    @Test(arguments: Features.allCases)
+    func degradationsAreReportedNeverSkipped(features: Features) throws {
         try Privileged.check()
-        let run = try Self.quickRun()
+        let run = try Self.quickRun(features)
+        #expect(run.status == 0, "stderr: \(run.stderr.suffix(2000))")
+        #expect(run.results.skipped.isEmpty, "\(run.results.skipped)")
+        let degraded = Set(run.results.degraded.map(\.feature))
+        if features == .optionalOff {
+            #expect(degraded == ["iter", "test_run_on_cpu"])
+            #expect(run.results.degraded.allSatisfy { $0.arms == ["sock/kernel"] && $0.reason == "disabled by KMON_DISABLE_FEATURES" })
+            #expect(run.stderr.contains("sock/kernel degraded: iter off (disabled by KMON_DISABLE_FEATURES)"))
+        }
+        let tables = try String(contentsOf: run.directory.appendingPathComponent("tables.md"), encoding: .utf8)
+        #expect(tables.contains("## Degraded features") == !degraded.isEmpty)
+    }
+
+    @Test(arguments: Features.allCases)
+    func resultsValidateAgainstTheSchema(features: Features) throws {
+        try Privileged.check()
+        let run = try Self.quickRun(features)
         let schema = try JSONValue.parse(Data(contentsOf: BenchProcess.repositoryRoot.appendingPathComponent("docs/results.schema.json")))
         let document = try JSONValue.parse(Data(contentsOf: run.directory.appendingPathComponent("results.json")))
         let problems = SchemaValidator(schema: schema).validate(document)
         #expect(problems.isEmpty, "\(problems)")
     }
 
-    @Test func sockClientVantageMatchesAtLeast999PerMille() throws {
+    @Test(arguments: Features.allCases)
+    func sockClientVantageMatchesAtLeast999PerMille(features: Features) throws {
         try Privileged.check()
-        let rows = try Self.quickRun().results.accuracy.filter { $0.variant == "sock" && $0.vantage == .client && $0.load == 50 }
+        let rows = try Self.quickRun(features).results.accuracy.filter { $0.variant == "sock" && $0.vantage == .client && $0.load == 50 }
         #expect(rows.map(\.hop) == ["client→frontend", "frontend→api", "api→store"])
         for row in rows {
             #expect(row.truthRequests > 1000, "\(row.hop): too few requests to judge")
             #expect((row.matchedPercent ?? 0) >= 99.9, "\(row.hop): \(row.matchedPercent ?? 0)% matched")
         }
-        let topology = try Self.quickRun().results.topology
+        let topology = try Self.quickRun(features).results.topology
         #expect(topology.precision == 1 && topology.recall == 1)
     }
 
-    @Test func noLossGoesUnaccounted() throws {
+    @Test(arguments: Features.allCases)
+    func noLossGoesUnaccounted(features: Features) throws {
         try Privileged.check()
-        let results = try Self.quickRun().results
+        let results = try Self.quickRun(features).results
         for row in results.overhead {
             #expect(row.unaccountedLosses == 0, "\(row.arm) at \(row.load)%: \(row.unaccountedLosses) spans missing without a counted loss")
         }

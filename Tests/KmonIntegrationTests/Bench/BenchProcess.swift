@@ -17,13 +17,14 @@ final class BenchProcess {
 
     static var chain3: String { repositoryRoot.appendingPathComponent("workloads/chain3.yaml").path }
 
-    init(_ arguments: [String], scratch: URL) throws {
+    init(_ arguments: [String], scratch: URL, environment: [String: String] = [:]) throws {
         stdoutURL = scratch.appendingPathComponent("stdout-\(UUID().uuidString).txt")
         stderrURL = scratch.appendingPathComponent("stderr-\(UUID().uuidString).txt")
         FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
         FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
         process.executableURL = BuildProducts.executable("kmon")
         process.arguments = arguments
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new } }
         process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
         process.standardError = try FileHandle(forWritingTo: stderrURL)
         try process.run()

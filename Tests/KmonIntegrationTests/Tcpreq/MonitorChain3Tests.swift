@@ -10,8 +10,11 @@ import Testing
 /// services' own records, exactly the spec's edges, and no losses.
 @Suite("kmon monitor on chain3", .serialized)
 struct MonitorChain3Tests {
-    @Test(Privileged.enabled, arguments: [(ProbeVariant.sock, SpanMode.kernel), (.syscall, .kernel), (.sock, .user)])
-    func countsAndTopologyMatchGroundTruth(variant: ProbeVariant, mode: SpanMode) throws {
+    /// Each variant's default path, and again with every optional kernel feature off (the path of
+    /// kernels that refuse them), whichever kind of kernel runs the tests.
+    @Test(Privileged.enabled, arguments: [(ProbeVariant.sock, SpanMode.kernel, false), (.sock, .kernel, true), (.syscall, .kernel, false),
+                                          (.syscall, .kernel, true), (.sock, .user, false)])
+    func countsAndTopologyMatchGroundTruth(variant: ProbeVariant, mode: SpanMode, optionalOff: Bool) throws {
         try Privileged.check()
         let records = try WorkloadFixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: records) }
@@ -21,7 +24,8 @@ struct MonitorChain3Tests {
         defer { if !workloadStopped { workload.stop() } }
 
         let monitor = try ChildMonitor(arguments: ["--variant", variant.rawValue, "--mode", mode.rawValue, "--json", "--interval", "0.2"]
-                                       + workload.services.flatMap { ["--pid", String($0.pid)] })
+                                       + workload.services.flatMap { ["--pid", String($0.pid)] },
+                                       environment: optionalOff ? ["KMON_DISABLE_FEATURES": "iter,test_run_on_cpu"] : [:])
         defer { monitor.kill() }
         try monitor.waitUntilWatching(timeout: 30)
 
@@ -58,6 +62,12 @@ struct MonitorChain3Tests {
         for edge in summary.edges { #expect(edge.requests == UInt64(served[edge.to] ?? -1), "\(edge.from)->\(edge.to)") }
         #expect(summary.lost == 0)
         #expect(summary.skipped.isEmpty)
+        if optionalOff {
+            // sock's stop flush needs the iterator; syscall's state is a hash, walked either way.
+            let expected: Set<String> = variant == .sock ? ["iter", "test_run_on_cpu"] : ["test_run_on_cpu"]
+            #expect(Set(summary.degraded.map(\.feature)) == expected)
+            #expect(monitor.stderr.contains("kmon: degraded: test_run_on_cpu off (disabled by KMON_DISABLE_FEATURES)"))
+        }
         #expect(summary.programs.allSatisfy { $0.runs > 0 } || variant == .syscall)
     }
 
@@ -80,11 +90,12 @@ private final class ChildMonitor {
     private let process = Process()
     private let directory: URL
 
-    init(arguments: [String]) throws {
+    init(arguments: [String], environment: [String: String] = [:]) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("kmon-chain3-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         process.executableURL = BuildProducts.executable("kmon")
         process.arguments = ["monitor"] + arguments
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new } }
         for name in ["stdout", "stderr"] { _ = FileManager.default.createFile(atPath: path(name), contents: nil) }
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: path("stdout")))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: path("stderr")))
@@ -93,6 +104,7 @@ private final class ChildMonitor {
 
     private func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
     private func read(_ name: String) -> String { (try? String(contentsOfFile: path(name), encoding: .utf8)) ?? "" }
+    var stderr: String { read("stderr") }
 
     /// The live view appears once the probes are attached.
     func waitUntilWatching(timeout: Double) throws {
