@@ -15,9 +15,16 @@ public struct TcpreqSnapshot: Sendable {
     public var newSpans: [Span]
     public var counters: TcpreqCounters
     public var programs: [ProgramRunStats]
+    /// CLOCK_MONOTONIC span of time the hooks were attached (to now while running): requests
+    /// that began and ended inside it are the ones the session can report.
+    public var windowStartNanoseconds: UInt64
+    public var windowEndNanoseconds: UInt64
 
     public init(variant: ProbeVariant, mode: SpanMode, timeNanoseconds: UInt64, elapsedSeconds: Double, topology: Topology,
-                newSpans: [Span], counters: TcpreqCounters, programs: [ProgramRunStats]) {
+                newSpans: [Span], counters: TcpreqCounters, programs: [ProgramRunStats],
+                windowStartNanoseconds: UInt64 = 0, windowEndNanoseconds: UInt64 = 0) {
+        self.windowStartNanoseconds = windowStartNanoseconds
+        self.windowEndNanoseconds = windowEndNanoseconds
         self.variant = variant
         self.mode = mode
         self.timeNanoseconds = timeNanoseconds
@@ -65,7 +72,9 @@ public final class TcpreqMonitor {
         return TcpreqSnapshot(variant: session.configuration.variant, mode: session.configuration.mode,
                               timeNanoseconds: now, elapsedSeconds: Double(now - startedAt) / 1e9,
                               topology: topology, newSpans: spans, counters: try session.counters(),
-                              programs: try session.programStats())
+                              programs: try session.programStats(),
+                              windowStartNanoseconds: session.attachedAtNanoseconds,
+                              windowEndNanoseconds: session.detachedAtNanoseconds ?? now)
     }
 
     /// Stops the session; a snapshot taken afterwards is the final one.

@@ -51,6 +51,10 @@ public final class TcpreqSession {
     private let owners: SocketOwners?
     private let wantedPIDs: Set<Int32>
     public private(set) var isStopped = false
+    /// CLOCK_MONOTONIC when every hook was attached, and when the first was detached: the window
+    /// in which the session sees whole requests (nil while running).
+    public private(set) var attachedAtNanoseconds: UInt64 = 0
+    public private(set) var detachedAtNanoseconds: UInt64?
 
     /// Checks the variant, then opens, configures, loads and attaches it, and starts reading.
     /// `spanHandler` (optional) sees each span on the consumer thread as it completes.
@@ -100,6 +104,7 @@ public final class TcpreqSession {
                 }
             }
             try attachAll()
+            attachedAtNanoseconds = MonotonicClock.now()
             try startConsumer()
         } catch {
             detachAll()
@@ -369,6 +374,7 @@ public final class TcpreqSession {
     public func stop() throws {
         guard !isStopped else { return }
         isStopped = true
+        detachedAtNanoseconds = MonotonicClock.now()
         var firstError: Error?
         for link in links {
             do { try link.detach() } catch { firstError = firstError ?? error }

@@ -46,6 +46,10 @@ public struct TcpreqSummary: Codable, Sendable {
     public var variant: String
     public var mode: String
     public var duration_s: Double
+    /// CLOCK_MONOTONIC nanoseconds from all hooks attached to the first detached: cut other
+    /// records (load generator, services) with it to compare counts over the same window.
+    public var window_start_ns: UInt64
+    public var window_end_ns: UInt64
     public var services: [Service]
     public var edges: [Edge]
     /// Every record or connection lost, all causes; `lost_detail` splits it.
@@ -61,6 +65,8 @@ public struct TcpreqSummary: Codable, Sendable {
         variant = snapshot.variant.rawValue
         mode = snapshot.mode.rawValue
         duration_s = (snapshot.elapsedSeconds * 1000).rounded() / 1000
+        window_start_ns = snapshot.windowStartNanoseconds
+        window_end_ns = snapshot.windowEndNanoseconds
         services = snapshot.topology.services.map {
             Service(name: $0.name, pids: $0.pids, requests: $0.traffic.requests,
                     p50_us: $0.traffic.microseconds(atPercentile: 50), p99_us: $0.traffic.microseconds(atPercentile: 99),
