@@ -35,6 +35,7 @@ public final class TcpreqSession {
     private var spans: [Span] = []
     private var recordCount: UInt64 = 0
     private var spanCount: UInt64 = 0
+    private var partialSpanCount: UInt64 = 0
     private var decodeErrors: UInt64 = 0
     private var finalLost: TcpreqCounters.Lost?
     private var finalPrograms: [ProgramRunStats]?
@@ -156,8 +157,12 @@ public final class TcpreqSession {
             defer { close(fd) }
             try object.map("target_cgroup").update(UInt32(0), fd)
         }
-        for port in ListeningPorts.current() {
-            try object.map("listen_ports").update(tcpreq_port_key(port: port, pad: 0), one)
+        // Before the hooks attach: connections met mid-way take their role from here at once.
+        // A listener that opens or closes between this read and the attach stays unknown or
+        // stale; the kernel tracks every change after it.
+        let listeners = try object.map("listeners")
+        for (socket, count) in ListeningSockets.current() {
+            try listeners.update(socket.key, count)
         }
     }
 
@@ -277,6 +282,7 @@ public final class TcpreqSession {
     private func deliver(_ finished: [Span]) {
         lock.withLock {
             spanCount += UInt64(finished.count)
+            partialSpanCount += UInt64(finished.count { $0.partial })
             if configuration.keepSpans { spans.append(contentsOf: finished) }
         }
         finished.forEach { spanHandler?($0) }
@@ -364,8 +370,11 @@ public final class TcpreqSession {
         } else {
             lost = .init(ringBuffer: 0, storage: 0)
         }
+        // Histogram mode has no spans to count: the histograms hold the partial ones apart.
+        let partialInHistograms = configuration.mode == .histogram ? (try histograms()).reduce(0) { $0 + $1.partial } : 0
         return lock.withLock {
-            TcpreqCounters(records: recordCount, spans: spanCount, decodeErrors: decodeErrors, lost: lost)
+            TcpreqCounters(records: recordCount, spans: spanCount, decodeErrors: decodeErrors, lost: lost,
+                           partialSpans: partialSpanCount + partialInHistograms)
         }
     }
 
@@ -425,8 +434,12 @@ public struct TcpreqCounters: Equatable, Sendable {
     /// Ring records this build could not decode.
     public var decodeErrors: UInt64
     public var lost: Lost
+    /// Spans (or, in histogram mode, requests) that may have begun before the session attached:
+    /// each connection's first when its handshake went unseen. In `spans`, not in latencies.
+    public var partialSpans: UInt64
 
-    public init(records: UInt64, spans: UInt64, decodeErrors: UInt64, lost: Lost) {
+    public init(records: UInt64, spans: UInt64, decodeErrors: UInt64, lost: Lost, partialSpans: UInt64 = 0) {
+        self.partialSpans = partialSpans
         self.records = records
         self.spans = spans
         self.decodeErrors = decodeErrors
