@@ -217,6 +217,11 @@ static __always_inline bool listening(const struct tcpreq_tuple *t, __u32 netns)
     return bpf_map_lookup_elem(&listeners, &key) != 0;
 }
 
+/* A listener opens (-> LISTEN) or closes (LISTEN -> CLOSE). Not LISTEN -> SYN_RECV: that is
+ * a new connection's child socket, cloned from the listener with its state, starting out. */
+#define LISTENER_CHANGE(oldstate, newstate) \
+    ((newstate) == TCP_LISTEN || ((oldstate) == TCP_LISTEN && (newstate) == TCP_CLOSE))
+
 /* A socket entered LISTEN (`up`) or left it: keeps `listeners` current. Counts sockets, since
  * SO_REUSEPORT lets several listen on one endpoint; a racing pair of updates may miscount by
  * one, which a listener opening or closing again corrects. Listeners come and go rarely. */

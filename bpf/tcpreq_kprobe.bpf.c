@@ -89,7 +89,7 @@ int tcpreq_state(struct inet_sock_set_state_args *ctx)
             st->role = ctx->oldstate == TCP_SYN_SENT ? TCPREQ_ROLE_CLIENT : TCPREQ_ROLE_SERVER;
             st->seen_handshake = 1;
         }
-    } else if (ctx->newstate == TCP_LISTEN || ctx->oldstate == TCP_LISTEN) {
+    } else if (LISTENER_CHANGE(ctx->oldstate, ctx->newstate)) {
         track_listener(sk, ctx->newstate == TCP_LISTEN);
     } else if (ctx->oldstate == TCP_ESTABLISHED || ctx->newstate == TCP_CLOSE) {
         struct conn_state *st = state_of(sk, false);

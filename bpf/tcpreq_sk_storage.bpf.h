@@ -46,7 +46,7 @@ static __always_inline void on_state(struct sock *sk, int oldstate, int newstate
         st->seen_handshake = 1;
         return;
     }
-    if (newstate == TCP_LISTEN || oldstate == TCP_LISTEN) {
+    if (LISTENER_CHANGE(oldstate, newstate)) {
         if (sk->sk_protocol == IPPROTO_TCP)
             track_listener(sk, newstate == TCP_LISTEN);
         return;

@@ -235,7 +235,7 @@ int tcpreq_enter_close(struct syscall_enter *ctx)
 SEC("tracepoint/sock/inet_sock_set_state")
 int tcpreq_state(struct inet_sock_set_state_args *ctx)
 {
-    if (ctx->newstate != TCP_LISTEN && ctx->oldstate != TCP_LISTEN)
+    if (!LISTENER_CHANGE(ctx->oldstate, ctx->newstate))
         return 0;
     if (ctx->protocol == IPPROTO_TCP)
         track_listener((struct sock *)ctx->skaddr, ctx->newstate == TCP_LISTEN);
