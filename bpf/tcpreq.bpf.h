@@ -28,6 +28,7 @@
 #define TCP_SYN_SENT 2
 #define TCP_SYN_RECV 3
 #define TCP_CLOSE 7
+#define TCP_LISTEN 10
 
 #define LOST_RING 0    /* ring buffer full: records were dropped (counted in spans or events) */
 #define LOST_STORAGE 1 /* state or histogram map full: a connection or span was not tracked */
@@ -68,14 +69,15 @@ struct {
     __type(value, __u32);
 } target_cgroup SEC(".maps");
 
-/* Local ports that were listening when the session started: the role of a connection whose
- * handshake we did not see. */
+/* Listening endpoints in every network namespace, with how many sockets listen on each: the
+ * role of a connection whose handshake we did not see. Filled from /proc at the start, kept
+ * current by the variant's inet_sock_set_state hook (track_listener). */
 struct {
     __uint(type, BPF_MAP_TYPE_HASH);
-    __uint(max_entries, 4096);
-    __type(key, struct tcpreq_port_key);
-    __type(value, __u8);
-} listen_ports SEC(".maps");
+    __uint(max_entries, 16384);
+    __type(key, struct tcpreq_listen_key);
+    __type(value, __u32);
+} listeners SEC(".maps");
 
 /* Kernel mode: where each CPU's batch of closed spans fills up (see batch_span). */
 struct batch_slot {
@@ -164,6 +166,78 @@ static __always_inline bool read_tcp_tuple(struct sock *sk, struct tcpreq_tuple 
     return true;
 }
 
+static __always_inline __u32 sock_netns(struct sock *sk)
+{
+    return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+}
+
+static __always_inline void listen_key(struct tcpreq_listen_key *key, const struct tcpreq_tuple *t, __u32 netns)
+{
+    __builtin_memcpy(key->addr, t->saddr, 16);
+    if (t->family == AF_INET)
+        __builtin_memset(key->addr + 4, 0, 12);
+    key->netns = netns;
+    key->port = t->sport;
+    key->family = t->family;
+}
+
+/* Whether the connection's local endpoint is listened on: by that address, or by the wildcard
+ * of its family. IPv4 on a dual-stack [::] listener arrives as AF_INET6 with an IPv4-mapped
+ * address, so the AF_INET6 wildcard covers it. */
+static __always_inline bool listening(const struct tcpreq_tuple *t, __u32 netns)
+{
+    struct tcpreq_listen_key key = {};
+    listen_key(&key, t, netns);
+    if (bpf_map_lookup_elem(&listeners, &key))
+        return true;
+    __builtin_memset(key.addr, 0, 16);
+    return bpf_map_lookup_elem(&listeners, &key) != 0;
+}
+
+/* A listener opens (-> LISTEN) or closes (LISTEN -> CLOSE). Not LISTEN -> SYN_RECV: that is
+ * a new connection's child socket, cloned from the listener with its state, starting out. */
+#define LISTENER_CHANGE(oldstate, newstate) \
+    ((newstate) == TCP_LISTEN || ((oldstate) == TCP_LISTEN && (newstate) == TCP_CLOSE))
+
+/* A socket entered LISTEN (`up`) or left it: keeps `listeners` current. Counts sockets, since
+ * SO_REUSEPORT lets several listen on one endpoint; a racing pair of updates may miscount by
+ * one, which a listener opening or closing again corrects. Listeners come and go rarely. */
+static __always_inline void track_listener(struct sock *sk, bool up)
+{
+    struct tcpreq_tuple t = {};
+    if (!read_tcp_tuple(sk, &t))
+        return;
+    struct tcpreq_listen_key key = {};
+    listen_key(&key, &t, sock_netns(sk));
+    __u32 *n = bpf_map_lookup_elem(&listeners, &key);
+    if (up) {
+        __u32 one = 1;
+        if (n)
+            __sync_fetch_and_add(n, 1);
+        else if (bpf_map_update_elem(&listeners, &key, &one, BPF_NOEXIST) == -17 /* EEXIST: raced */ &&
+                 (n = bpf_map_lookup_elem(&listeners, &key)))
+            __sync_fetch_and_add(n, 1);
+    } else if (n) {
+        if (*n <= 1)
+            bpf_map_delete_elem(&listeners, &key);
+        else
+            __sync_fetch_and_sub(n, 1);
+    }
+}
+
+/* tracepoint/sock/inet_sock_set_state, as its format file lays it out (for the variants that
+ * attach it as a plain tracepoint: kprobe, syscall). */
+struct inet_sock_set_state_args {
+    __u64 common;
+    const void *skaddr;
+    int oldstate;
+    int newstate;
+    __u16 sport;
+    __u16 dport;
+    __u16 family;
+    __u16 protocol;
+};
+
 /* The filters, in the task that first moves data on the connection. Decided once per
  * connection, so later events pay one state lookup and one compare. */
 static __always_inline bool wanted(const struct tcpreq_tuple *t, __u32 tgid)
@@ -181,9 +255,10 @@ static __always_inline bool wanted(const struct tcpreq_tuple *t, __u32 tgid)
 
 #ifndef TCPREQ_NO_TASK
 /* First data on a connection: decide whether to watch it, and fix its identity and role.
- * Role from the handshake if we saw it; else a port that was listening at start means an
- * accepted socket; else the first move decides (a client speaks first). */
-static __always_inline void tcpreq_decide(struct tcpreq_conn *st, struct sock *sk, bool is_send)
+ * Role from the handshake if we saw it; else from the sockets themselves: a server if its
+ * local endpoint is listened on in its namespace, a client otherwise. No guess from who
+ * moves first: a client waiting for a response reads first. */
+static __always_inline void tcpreq_decide(struct tcpreq_conn *st, struct sock *sk)
 {
     __u64 id = bpf_get_current_pid_tgid();
     if (!read_tcp_tuple(sk, &st->tuple) || !wanted(&st->tuple, id >> 32)) {
@@ -194,12 +269,8 @@ static __always_inline void tcpreq_decide(struct tcpreq_conn *st, struct sock *s
     st->tgid = id >> 32;
     st->cookie = TCPREQ_COOKIE(sk);
     bpf_get_current_comm(st->comm, sizeof(st->comm));
-    if (st->role == TCPREQ_ROLE_UNKNOWN) {
-        if (port_listed(&listen_ports, st->tuple.sport))
-            st->role = TCPREQ_ROLE_SERVER;
-        else
-            st->role = is_send ? TCPREQ_ROLE_CLIENT : TCPREQ_ROLE_SERVER;
-    }
+    if (st->role == TCPREQ_ROLE_UNKNOWN)
+        st->role = listening(&st->tuple, sock_netns(sk)) ? TCPREQ_ROLE_SERVER : TCPREQ_ROLE_CLIENT;
 }
 #endif
 
@@ -223,6 +294,7 @@ static __always_inline void emit_event(struct tcpreq_conn *st, __u32 kind, __u64
     e->tid = kind == TCPREQ_EV_CLOSE ? 0 : (__u32)id;
     e->bytes = bytes;
     e->role = st->role;
+    e->flags = st->seen_handshake ? 0 : TCPREQ_EV_MIDWAY;
     e->tuple = st->tuple;
     bpf_ringbuf_submit(e, SUBMIT_FLAGS);
 }
@@ -264,6 +336,14 @@ static __always_inline __u32 hist_slot(const struct tcpreq_conn *st)
     return index;
 }
 
+/* The first span of a connection met mid-way may have begun before we attached. */
+static __always_inline bool span_partial(const struct tcpreq_conn *st)
+{
+    return !st->seen_handshake && st->ordinal == 0;
+}
+
+/* A partial span counts as a request (count, bytes) but stays out of the latency (slots,
+ * total_ns): Swift reads count - sum(slots) as the partial spans. */
 static __always_inline void record_histogram(struct tcpreq_conn *st)
 {
     if (st->hist_slot == 0)
@@ -276,9 +356,11 @@ static __always_inline void record_histogram(struct tcpreq_conn *st)
     }
     __u64 d = st->last_ns - st->start_ns;
     h->count += 1;
-    h->total_ns += d;
     h->request_bytes += st->request_bytes;
     h->response_bytes += st->response_bytes;
+    if (span_partial(st))
+        return;
+    h->total_ns += d;
     __u32 slot = log2_slot(d);
     if (slot < TCPREQ_HIST_SLOTS)
         h->slots[slot] += 1;
@@ -288,6 +370,7 @@ static __always_inline void fill_span(struct tcpreq_span *s, const struct tcpreq
 {
     s->record = TCPREQ_REC_SPAN;
     s->role = st->role;
+    s->flags = span_partial(st) ? TCPREQ_SPAN_PARTIAL : 0;
     s->start_ns = st->start_ns;
     s->end_ns = st->last_ns;
     s->cookie = st->cookie;
@@ -451,7 +534,7 @@ static __always_inline void tcpreq_on_data(struct tcpreq_conn *st, struct sock *
         return;
 #else
     if (st->targeted == TCPREQ_TARGET_UNDECIDED) {
-        tcpreq_decide(st, sk, is_send);
+        tcpreq_decide(st, sk);
         if (st->targeted != TCPREQ_TARGET_YES)
             return;
     }

@@ -28,18 +28,6 @@ struct {
     __type(value, struct tcpreq_conn);
 } conn_state SEC(".maps");
 
-/* tracepoint/sock/inet_sock_set_state, as its format file lays it out. */
-struct set_state_args {
-    __u64 common;
-    const void *skaddr;
-    int oldstate;
-    int newstate;
-    __u16 sport;
-    __u16 dport;
-    __u16 family;
-    __u16 protocol;
-};
-
 static __always_inline struct tcpreq_conn *state_of(struct sock *sk, bool create)
 {
     __u64 key = (__u64)sk;
@@ -90,15 +78,19 @@ int BPF_KPROBE(tcpreq_close, struct sock *sk)
 }
 
 SEC("tracepoint/sock/inet_sock_set_state")
-int tcpreq_state(struct set_state_args *ctx)
+int tcpreq_state(struct inet_sock_set_state_args *ctx)
 {
     if (ctx->protocol != IPPROTO_TCP)
         return 0;
     struct sock *sk = (struct sock *)ctx->skaddr;
     if (ctx->newstate == TCP_ESTABLISHED && (ctx->oldstate == TCP_SYN_SENT || ctx->oldstate == TCP_SYN_RECV)) {
         struct tcpreq_conn *st = state_of(sk, true);
-        if (st)
+        if (st) {
             st->role = ctx->oldstate == TCP_SYN_SENT ? TCPREQ_ROLE_CLIENT : TCPREQ_ROLE_SERVER;
+            st->seen_handshake = 1;
+        }
+    } else if (LISTENER_CHANGE(ctx->oldstate, ctx->newstate)) {
+        track_listener(sk, ctx->newstate == TCP_LISTEN);
     } else if (ctx->oldstate == TCP_ESTABLISHED || ctx->newstate == TCP_CLOSE) {
         struct tcpreq_conn *st = state_of(sk, false);
         if (st)

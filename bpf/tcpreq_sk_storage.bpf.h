@@ -78,15 +78,23 @@ static __always_inline void on_data(struct sock *sk, int ret, int flags, bool is
 }
 
 /* Most state changes matter to nobody: the states (registers) are compared before the socket
- * is read, and state is looked up only where a role is learnt or a connection ends. */
+ * is read, and state is looked up only where a role is learnt or a connection ends; a
+ * listener opening or closing updates `listeners`. */
 static __always_inline void on_state(struct sock *sk, int oldstate, int newstate)
 {
     if (newstate == TCP_ESTABLISHED && (oldstate == TCP_SYN_SENT || oldstate == TCP_SYN_RECV)) {
         if (sk->sk_protocol != IPPROTO_TCP)
             return;
         struct tcpreq_conn *st = state_of(sk, true);
-        if (st)
-            st->role = oldstate == TCP_SYN_SENT ? TCPREQ_ROLE_CLIENT : TCPREQ_ROLE_SERVER;
+        if (!st)
+            return;
+        st->role = oldstate == TCP_SYN_SENT ? TCPREQ_ROLE_CLIENT : TCPREQ_ROLE_SERVER;
+        st->seen_handshake = 1;
+        return;
+    }
+    if (LISTENER_CHANGE(oldstate, newstate)) {
+        if (sk->sk_protocol == IPPROTO_TCP)
+            track_listener(sk, newstate == TCP_LISTEN);
         return;
     }
     if (oldstate != TCP_ESTABLISHED && newstate != TCP_CLOSE)

@@ -5,7 +5,8 @@
  * socket-local storage, flushed at stop by iter/bpf_sk_storage_map; where the kernel refuses
  * iterators, in `conn_table`, an LRU hash by socket cookie that user space walks at stop (no
  * hook here sees the socket go, so the oldest entries make room: keep max_entries above the
- * live connections).
+ * live connections). Role: server exactly when a socket listens on the local endpoint
+ * (bpf_skc_lookup_tcp, once per connection).
  * Server span: first request packet in -> last response packet out; client span: first request
  * packet out -> last response packet in. No task here: records carry no pid or comm (Swift
  * finds the socket's owner), and --pid is applied in user space; --port in the kernel.
@@ -86,7 +87,40 @@ static __always_inline bool tcp_payload(struct __sk_buff *skb, __u32 family, __u
     return true;
 }
 
-static __always_inline void decide(struct tcpreq_conn *st, struct bpf_sock *sk, struct __sk_buff *skb, bool egress)
+/* Role of a connection met without a known role: a server exactly when a socket listens on
+ * its local endpoint. Asked of the kernel's own table, in the packet's namespace, wildcards
+ * and dual-stack listeners included; the remote end is given as 0.0.0.0:0 so that the lookup
+ * cannot find the connection itself, only a listener. */
+static __always_inline bool listening_here(struct __sk_buff *skb, const struct tcpreq_tuple *t)
+{
+    struct bpf_sock_tuple tuple = {};
+    struct bpf_sock *found;
+    if (t->family == AF_INET) {
+        __builtin_memcpy(&tuple.ipv4.daddr, t->saddr, 4);
+        tuple.ipv4.dport = bpf_htons(t->sport);
+        found = bpf_skc_lookup_tcp(skb, &tuple, sizeof(tuple.ipv4), BPF_F_CURRENT_NETNS, 0);
+    } else {
+        __builtin_memcpy(tuple.ipv6.daddr, t->saddr, 16);
+        tuple.ipv6.dport = bpf_htons(t->sport);
+        found = bpf_skc_lookup_tcp(skb, &tuple, sizeof(tuple.ipv6), BPF_F_CURRENT_NETNS, 0);
+    }
+    if (!found)
+        return false;
+    bool listener = found->state == TCP_LISTEN;
+    bpf_sk_release(found);
+    return listener;
+}
+
+/* Whether data moved on the connection before this, its first payload packet we see. Packets
+ * cannot show a server socket its handshake (SYN and ACK pass through the listener), so skb
+ * asks the socket's byte counters instead: a connection fresh here has its first span whole. */
+static __always_inline bool fresh_connection(struct bpf_sock *sk)
+{
+    struct bpf_tcp_sock *tp = bpf_tcp_sock(sk);
+    return tp && tp->bytes_received == 0 && tp->bytes_acked == 0;
+}
+
+static __always_inline void decide(struct tcpreq_conn *st, struct bpf_sock *sk, struct __sk_buff *skb)
 {
     struct tcpreq_tuple *t = &st->tuple;
     t->family = sk->family;
@@ -108,9 +142,8 @@ static __always_inline void decide(struct tcpreq_conn *st, struct bpf_sock *sk, 
     }
     st->targeted = TCPREQ_TARGET_YES;
     st->cookie = bpf_get_socket_cookie(skb);
-    if (st->role == TCPREQ_ROLE_UNKNOWN)
-        st->role = port_listed(&listen_ports, t->sport) ? TCPREQ_ROLE_SERVER
-                 : egress ? TCPREQ_ROLE_CLIENT : TCPREQ_ROLE_SERVER;
+    st->role = listening_here(skb, t) ? TCPREQ_ROLE_SERVER : TCPREQ_ROLE_CLIENT;
+    st->seen_handshake = fresh_connection(sk);
 }
 
 static __always_inline void on_packet(struct __sk_buff *skb, bool egress)
@@ -130,7 +163,7 @@ static __always_inline void on_packet(struct __sk_buff *skb, bool egress)
     if (!st)
         return;
     if (st->targeted == TCPREQ_TARGET_UNDECIDED)
-        decide(st, sk, skb, egress);
+        decide(st, sk, skb);
     if (payload)
         tcpreq_on_data(st, 0, payload, egress);
     if (fin)

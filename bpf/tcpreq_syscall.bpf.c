@@ -1,7 +1,8 @@
 /* tcpreq, syscall variant: request spans from the system calls applications make.
  * Hooks: tracepoint/syscalls sys_enter_* and sys_exit_* of read, write, readv, writev,
  * recvfrom, sendto, recvmsg, sendmsg (every such call on the machine), sys_exit_accept and
- * sys_exit_accept4 (server role), sys_enter_connect (client role), sys_enter_close (flush).
+ * sys_exit_accept4 (server role), sys_enter_connect (client role), sys_enter_close (flush),
+ * sock/inet_sock_set_state (listeners, for the role of connections opened before we attached).
  * The first call on a (tgid, fd) walks task->files to its struct sock once; the result, socket
  * or not, is cached in `conn_state`, so later calls pay one hash lookup, and the call itself
  * travels from enter to exit in task-local storage. At stop, user space walks `conn_state` to
@@ -187,6 +188,7 @@ static __always_inline void set_role(int fd, __u8 role)
     struct fd_key key = { .tgid = tgid, .fd = fd };
     struct fd_conn fresh = {};
     fresh.st.role = role;
+    fresh.st.seen_handshake = 1; /* the socket was made while we watched */
     bpf_map_update_elem(&conn_state, &key, &fresh, BPF_ANY); /* a new socket on a reused fd */
 }
 
@@ -223,5 +225,20 @@ int tcpreq_enter_close(struct syscall_enter *ctx)
         return 0;
     tcpreq_on_close(&c->st);
     bpf_map_delete_elem(&conn_state, &key);
+    return 0;
+}
+
+/* Listeners opening and closing keep `listeners` current, for sockets that were open before
+ * we attached (no accept or connect seen). A plain tracepoint, as the rest of this variant;
+ * it runs a few times per connection and compares two integers before anything else. Roles
+ * could instead be checked at decide time, but tracepoint programs cannot look up the
+ * kernel's listening table (no bpf_sk_lookup_tcp here). */
+SEC("tracepoint/sock/inet_sock_set_state")
+int tcpreq_state(struct inet_sock_set_state_args *ctx)
+{
+    if (!LISTENER_CHANGE(ctx->oldstate, ctx->newstate))
+        return 0;
+    if (ctx->protocol == IPPROTO_TCP)
+        track_listener((struct sock *)ctx->skaddr, ctx->newstate == TCP_LISTEN);
     return 0;
 }

@@ -10,6 +10,19 @@
 
 #pragma clang attribute push(__attribute__((preserve_access_index)), apply_to = record)
 
+/* A socket's network namespace: sk->__sk_common.skc_net.net->ns.inum. */
+struct ns_common {
+    unsigned int inum;
+};
+
+struct net {
+    struct ns_common ns;
+};
+
+typedef struct {
+    struct net *net;
+} possible_net_t;
+
 struct sock_common {
     __be32 skc_daddr;
     __be32 skc_rcv_saddr;
@@ -20,6 +33,7 @@ struct sock_common {
     __u64 skc_cookie;
     struct in6_addr skc_v6_daddr;
     struct in6_addr skc_v6_rcv_saddr;
+    possible_net_t skc_net;
 };
 
 struct sock {

@@ -16,6 +16,11 @@
 #define TCPREQ_ROLE_SERVER 1 /* accepted socket: it reads requests and writes responses */
 #define TCPREQ_ROLE_CLIENT 2 /* connected socket: it writes requests and reads responses */
 
+/* Flags (tcpreq_span.flags, tcpreq_event.flags). Kmon did not see the connection's handshake
+ * (it was open before Kmon attached), so its first span may have begun before: */
+#define TCPREQ_SPAN_PARTIAL 1 /* span: this is such a first span (ordinal 0), left out of latencies */
+#define TCPREQ_EV_MIDWAY 1    /* event: the connection is such a one; its ordinal 0 span is partial */
+
 /* Ring record kinds: the first 4 bytes of every record. */
 #define TCPREQ_REC_EVENT 1 /* struct tcpreq_event (user mode) */
 #define TCPREQ_REC_SPAN 2  /* struct tcpreq_span (kernel mode) */
@@ -60,7 +65,7 @@ struct tcpreq_conn {
     __u8 role;
     __u8 phase;
     __u8 targeted;
-    __u8 pad[1];
+    __u8 seen_handshake; /* 1: the role came from the handshake; 0: met mid-way, first span partial */
     char comm[16]; /* the owner's name, taken in process context: spans may close in softirq */
     struct tcpreq_tuple tuple;
 };
@@ -74,14 +79,16 @@ struct tcpreq_event {
     __u32 tgid;
     __u32 tid;
     __u32 bytes;       /* bytes moved; 0 for close */
-    __u32 role;        /* TCPREQ_ROLE_* as the kernel knows it */
+    __u16 role;        /* TCPREQ_ROLE_* as the kernel knows it */
+    __u16 flags;       /* TCPREQ_EV_MIDWAY */
     struct tcpreq_tuple tuple;
 };
 
 /* One completed request/response on a connection (kernel mode). */
 struct tcpreq_span {
     __u32 record;      /* TCPREQ_REC_SPAN */
-    __u32 role;        /* TCPREQ_ROLE_SERVER or TCPREQ_ROLE_CLIENT */
+    __u16 role;        /* TCPREQ_ROLE_SERVER or TCPREQ_ROLE_CLIENT */
+    __u16 flags;       /* TCPREQ_SPAN_PARTIAL */
     __u64 start_ns;    /* first request byte read (server) or sent (client) */
     __u64 end_ns;      /* last response byte written (server) or read (client) */
     __u64 cookie;
@@ -130,10 +137,23 @@ struct tcpreq_port_key {
     __u16 pad;
 };
 
+/* A listening TCP endpoint (map `listeners`, value: how many sockets listen there): a
+ * connection whose handshake Kmon did not see is a server exactly when its local endpoint, or
+ * the wildcard address on its port, is listed in its network namespace. */
+struct tcpreq_listen_key {
+    __u8 addr[16];     /* network order, IPv4 in the first 4 bytes; all zero: 0.0.0.0 or :: */
+    __u32 netns;       /* network namespace inode (ns.inum, as /proc/PID/ns/net names it) */
+    __u16 port;        /* host order */
+    __u16 family;      /* AF_INET or AF_INET6 */
+};
+
 _Static_assert(sizeof(struct tcpreq_tuple) == 40, "tcpreq_tuple layout changed");
 _Static_assert(sizeof(struct tcpreq_conn) == 104, "tcpreq_conn layout changed");
 _Static_assert(sizeof(struct tcpreq_event) == 80, "tcpreq_event layout changed");
+_Static_assert(__builtin_offsetof(struct tcpreq_event, flags) == 38, "tcpreq_event layout changed");
 _Static_assert(sizeof(struct tcpreq_span) == 104, "tcpreq_span layout changed");
+_Static_assert(__builtin_offsetof(struct tcpreq_span, flags) == 6, "tcpreq_span layout changed");
+_Static_assert(sizeof(struct tcpreq_listen_key) == 24, "tcpreq_listen_key layout changed");
 _Static_assert(sizeof(struct tcpreq_batch) == 8 + 104 * TCPREQ_BATCH_SPANS, "tcpreq_batch layout changed");
 _Static_assert(sizeof(struct tcpreq_hist_key) == 32, "tcpreq_hist_key layout changed");
 _Static_assert(sizeof(struct tcpreq_hist) == 32 + 8 * TCPREQ_HIST_SLOTS, "tcpreq_hist layout changed");

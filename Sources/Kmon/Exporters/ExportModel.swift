@@ -24,9 +24,12 @@ public struct ExportedSpan: Sendable, Equatable {
     public var pid: Int32
     /// The request's position on its connection, from 0.
     public var ordinal: UInt64
+    /// May have begun before the probe attached: a request, but no latency sample.
+    public var partial: Bool
 
     public init(service: String, peerName: String? = nil, peerAddress: String, side: SpanSide,
-                startNanoseconds: UInt64, durationNanoseconds: UInt64, pid: Int32 = 0, ordinal: UInt64 = 0) {
+                startNanoseconds: UInt64, durationNanoseconds: UInt64, pid: Int32 = 0, ordinal: UInt64 = 0, partial: Bool = false) {
+        self.partial = partial
         self.service = service
         self.peerName = peerName
         self.peerAddress = peerAddress

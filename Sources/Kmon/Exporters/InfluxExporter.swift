@@ -61,7 +61,7 @@ public final class InfluxExporter: ExportSink, @unchecked Sendable {
     }
 
     public func record(_ span: ExportedSpan) {
-        aggregator.record(labeler.labels(for: span), durationNanoseconds: span.durationNanoseconds)
+        aggregator.record(labeler.labels(for: span), durationNanoseconds: span.durationNanoseconds, partial: span.partial)
     }
 
     public func publish(_ snapshot: ExportSnapshot) {

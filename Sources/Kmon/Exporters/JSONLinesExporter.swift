@@ -98,6 +98,7 @@ public final class JSONLinesExporter: ExportSink, @unchecked Sendable {
                 ("duration_ns", String(span.durationNanoseconds)),
                 ("pid", String(span.pid)),
                 ("ordinal", String(span.ordinal)),
+                ("partial", span.partial ? "true" : "false"),
             ])
         case .period(let snapshot):
             return JSONText.object([

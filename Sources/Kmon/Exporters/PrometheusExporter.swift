@@ -69,7 +69,7 @@ public final class PrometheusExporter: ExportSink, @unchecked Sendable {
             series[labels] = created
             return created
         }
-        metrics.duration.record(Double(span.durationNanoseconds) / 1e9)
+        if !span.partial { metrics.duration.record(Double(span.durationNanoseconds) / 1e9) }
         metrics.requests.increment()
     }
 

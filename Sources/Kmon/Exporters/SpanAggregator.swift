@@ -18,6 +18,8 @@ public final class SpanAggregator: @unchecked Sendable {
         // then within 1%, well inside what the probes themselves can resolve.
         var histogram = Histogram<UInt64>(highestTrackableValue: 3_600_000_000_000, numberOfSignificantValueDigits: .two)
         var sum: UInt64 = 0
+        /// Partial spans: requests, but no latency sample.
+        var partial: UInt64 = 0
     }
 
     private let lock = NSLock()
@@ -25,8 +27,12 @@ public final class SpanAggregator: @unchecked Sendable {
 
     public init() {}
 
-    public func record(_ labels: SpanLabels, durationNanoseconds: UInt64) {
+    public func record(_ labels: SpanLabels, durationNanoseconds: UInt64, partial: Bool = false) {
         lock.withLock {
+            if partial {
+                current[labels, default: Accumulator()].partial += 1
+                return
+            }
             current[labels, default: Accumulator()].sum &+= durationNanoseconds
             _ = current[labels]!.histogram.record(min(durationNanoseconds, 3_600_000_000_000))
         }
@@ -39,7 +45,7 @@ public final class SpanAggregator: @unchecked Sendable {
             return current
         }
         return taken.mapValues { acc in
-            Summary(count: acc.histogram.totalCount, sumNanoseconds: acc.sum, minNanoseconds: acc.histogram.min,
+            Summary(count: acc.histogram.totalCount + acc.partial, sumNanoseconds: acc.sum, minNanoseconds: acc.histogram.min,
                     maxNanoseconds: acc.histogram.max, p50Nanoseconds: acc.histogram.valueAtPercentile(50),
                     p99Nanoseconds: acc.histogram.valueAtPercentile(99))
         }

@@ -25,9 +25,13 @@ public struct Span: Hashable, Codable, Sendable {
     /// The connection's identity in the kernel: the socket cookie (sock, fentry, skb) or the
     /// socket's kernel address (syscall, kprobe).
     public var cookie: UInt64
+    /// The first span (ordinal 0) of a connection whose handshake Kmon did not see: it may have
+    /// begun before Kmon attached, so it counts as a request but not in latencies.
+    public var partial: Bool
 
     public init(role: SpanRole, tuple: ConnectionTuple, ordinal: UInt32, startNanoseconds: UInt64, endNanoseconds: UInt64,
-                requestBytes: UInt64, responseBytes: UInt64, tgid: Int32, comm: String, cookie: UInt64) {
+                requestBytes: UInt64, responseBytes: UInt64, tgid: Int32, comm: String, cookie: UInt64, partial: Bool = false) {
+        self.partial = partial
         self.role = role
         self.tuple = tuple
         self.ordinal = ordinal
@@ -42,8 +46,22 @@ public struct Span: Hashable, Codable, Sendable {
 
     public var durationNanoseconds: UInt64 { endNanoseconds &- startNanoseconds }
 
+    /// Spans written before "partial" existed have none: they are whole.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(role: try c.decode(SpanRole.self, forKey: .role), tuple: try c.decode(ConnectionTuple.self, forKey: .tuple),
+                  ordinal: try c.decode(UInt32.self, forKey: .ordinal),
+                  startNanoseconds: try c.decode(UInt64.self, forKey: .startNanoseconds),
+                  endNanoseconds: try c.decode(UInt64.self, forKey: .endNanoseconds),
+                  requestBytes: try c.decode(UInt64.self, forKey: .requestBytes),
+                  responseBytes: try c.decode(UInt64.self, forKey: .responseBytes),
+                  tgid: try c.decode(Int32.self, forKey: .tgid), comm: try c.decode(String.self, forKey: .comm),
+                  cookie: try c.decode(UInt64.self, forKey: .cookie),
+                  partial: try c.decodeIfPresent(Bool.self, forKey: .partial) ?? false)
+    }
+
     enum CodingKeys: String, CodingKey {
-        case role, tuple, ordinal, tgid, comm, cookie
+        case role, tuple, ordinal, tgid, comm, cookie, partial
         case startNanoseconds = "start_ns", endNanoseconds = "end_ns"
         case requestBytes = "request_bytes", responseBytes = "response_bytes"
     }

@@ -4,7 +4,8 @@
 /// - a request direction: server sockets read requests, client sockets send them;
 /// - a span opens at the first request byte, collects the response, and closes at the next
 ///   request byte or when the connection closes; its end is the last response byte's time;
-/// - a response with no request before it is not a span.
+/// - a response with no request before it is not a span;
+/// - on a connection whose handshake the kernel did not see (`midway`), the first span is partial.
 public struct SpanAssembler {
     private enum Phase { case idle, request, response }
 
@@ -13,6 +14,7 @@ public struct SpanAssembler {
         var tuple: ConnectionTuple
         var tgid: Int32
         var comm: String
+        var midway: Bool
         var phase = Phase.idle
         var ordinal: UInt32 = 0
         var start: UInt64 = 0
@@ -26,7 +28,8 @@ public struct SpanAssembler {
                 phase = .idle
             }
             return Span(role: role, tuple: tuple, ordinal: ordinal, startNanoseconds: start, endNanoseconds: last,
-                        requestBytes: requestBytes, responseBytes: responseBytes, tgid: tgid, comm: comm, cookie: cookie)
+                        requestBytes: requestBytes, responseBytes: responseBytes, tgid: tgid, comm: comm, cookie: cookie,
+                        partial: midway && ordinal == 0)
         }
     }
 
@@ -52,8 +55,9 @@ public struct SpanAssembler {
             return span
         }
         var c = connections[event.cookie] ?? Connection(
-            role: event.role ?? (event.kind == .send ? .client : .server), tuple: event.tuple,
-            tgid: event.tgid, comm: processName(event.tgid))
+            // The kernel always sends a role; without one, "not a listener" is the kernel's default.
+            role: event.role ?? .client, tuple: event.tuple,
+            tgid: event.tgid, comm: processName(event.tgid), midway: event.midway)
         var span: Span?
         let isRequest = (c.role == .server) == (event.kind == .recv)
         if isRequest {

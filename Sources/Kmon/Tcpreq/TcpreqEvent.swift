@@ -10,13 +10,16 @@ public struct TcpreqEvent: Hashable, Sendable {
     public var tgid: Int32
     public var tid: Int32
     public var bytes: UInt32
-    /// The role the kernel assigned (from the handshake, a listening port, or the first move);
+    /// The role the kernel assigned (from the handshake, else whether the local endpoint listens);
     /// nil when it did not know.
     public var role: SpanRole?
     public var tuple: ConnectionTuple
+    /// Kmon did not see the connection's handshake: its first span is partial.
+    public var midway: Bool
 
     public init(kind: Kind, timestampNanoseconds: UInt64, cookie: UInt64, tgid: Int32, tid: Int32 = 0, bytes: UInt32,
-                role: SpanRole?, tuple: ConnectionTuple) {
+                role: SpanRole?, tuple: ConnectionTuple, midway: Bool = false) {
+        self.midway = midway
         self.kind = kind
         self.timestampNanoseconds = timestampNanoseconds
         self.cookie = cookie

@@ -11,8 +11,11 @@ public struct TcpreqHistogram: Hashable, Sendable {
     public var totalNanoseconds: UInt64
     public var requestBytes: UInt64
     public var responseBytes: UInt64
-    /// `slots[i]` counts spans of [2^i, 2^(i+1)) nanoseconds.
+    /// `slots[i]` counts spans of [2^i, 2^(i+1)) nanoseconds; partial spans are in `count`
+    /// and the byte totals only (`totalNanoseconds` leaves them out too).
     public var slots: [UInt64]
+
+    public var partial: UInt64 { count &- slots.reduce(0, &+) }
 
     public init(role: SpanRole, tgid: Int32, endpoint: Endpoint, count: UInt64, totalNanoseconds: UInt64,
                 requestBytes: UInt64, responseBytes: UInt64, slots: [UInt64]) {
@@ -67,9 +70,10 @@ extension [TcpreqHistogram] {
                 index = rows.count - 1
             }
             rows[index!].count += 1
-            rows[index!].totalNanoseconds += span.durationNanoseconds
             rows[index!].requestBytes += span.requestBytes
             rows[index!].responseBytes += span.responseBytes
+            guard !span.partial else { continue } // a request, but no latency: as the kernel does
+            rows[index!].totalNanoseconds += span.durationNanoseconds
             rows[index!].slots[TcpreqHistogram.slot(of: span.durationNanoseconds)] += 1
         }
         return rows

@@ -17,9 +17,16 @@ public struct TcpreqSnapshot: Sendable {
     public var programs: [ProgramRunStats]
     /// Optional kernel features the session runs without.
     public var degraded: [Degradation]
+    /// CLOCK_MONOTONIC span of time the hooks were attached (to now while running): requests
+    /// that began and ended inside it are the ones the session can report.
+    public var windowStartNanoseconds: UInt64
+    public var windowEndNanoseconds: UInt64
 
     public init(variant: ProbeVariant, mode: SpanMode, timeNanoseconds: UInt64, elapsedSeconds: Double, topology: Topology,
-                newSpans: [Span], counters: TcpreqCounters, programs: [ProgramRunStats], degraded: [Degradation] = []) {
+                newSpans: [Span], counters: TcpreqCounters, programs: [ProgramRunStats], degraded: [Degradation] = [],
+                windowStartNanoseconds: UInt64 = 0, windowEndNanoseconds: UInt64 = 0) {
+        self.windowStartNanoseconds = windowStartNanoseconds
+        self.windowEndNanoseconds = windowEndNanoseconds
         self.variant = variant
         self.mode = mode
         self.timeNanoseconds = timeNanoseconds
@@ -68,7 +75,9 @@ public final class TcpreqMonitor {
         return TcpreqSnapshot(variant: session.configuration.variant, mode: session.configuration.mode,
                               timeNanoseconds: now, elapsedSeconds: Double(now - startedAt) / 1e9,
                               topology: topology, newSpans: spans, counters: try session.counters(),
-                              programs: try session.programStats(), degraded: session.degradations)
+                              programs: try session.programStats(), degraded: session.degradations,
+                              windowStartNanoseconds: session.attachedAtNanoseconds,
+                              windowEndNanoseconds: session.detachedAtNanoseconds ?? now)
     }
 
     /// Stops the session; a snapshot taken afterwards is the final one.

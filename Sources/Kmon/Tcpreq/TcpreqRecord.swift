@@ -29,7 +29,8 @@ public enum TcpreqRecord: Hashable, Sendable {
             }
             return .event(TcpreqEvent(kind: eventKind, timestampNanoseconds: raw.timestamp_ns, cookie: raw.cookie,
                                       tgid: Int32(bitPattern: raw.tgid), tid: Int32(bitPattern: raw.tid), bytes: raw.bytes,
-                                      role: role(raw.role), tuple: texts.tuple(raw.tuple)))
+                                      role: role(UInt32(raw.role)), tuple: texts.tuple(raw.tuple),
+                                      midway: raw.flags & UInt16(TCPREQ_EV_MIDWAY) != 0))
         case TCPREQ_REC_SPAN:
             return .span(try span(try load(bytes, as: tcpreq_span.self, "span"), texts))
         case TCPREQ_REC_BATCH:
@@ -40,13 +41,14 @@ public enum TcpreqRecord: Hashable, Sendable {
     }
 
     private static func span(_ raw: tcpreq_span, _ texts: TcpreqTextCache) throws -> Span {
-        guard Int32(raw.record) == TCPREQ_REC_SPAN, let spanRole = role(raw.role) else {
+        guard Int32(raw.record) == TCPREQ_REC_SPAN, let spanRole = role(UInt32(raw.role)) else {
             throw TcpreqDecodeError(message: "span of kind \(raw.record) with role \(raw.role), not a server or client span")
         }
         return Span(role: spanRole, tuple: texts.tuple(raw.tuple), ordinal: raw.ordinal,
                     startNanoseconds: raw.start_ns, endNanoseconds: raw.end_ns,
                     requestBytes: UInt64(raw.request_bytes), responseBytes: UInt64(raw.response_bytes),
-                    tgid: Int32(bitPattern: raw.tgid), comm: texts.comm(raw.comm), cookie: raw.cookie)
+                    tgid: Int32(bitPattern: raw.tgid), comm: texts.comm(raw.comm), cookie: raw.cookie,
+                    partial: raw.flags & UInt16(TCPREQ_SPAN_PARTIAL) != 0)
     }
 
     /// A `tcpreq_batch`: a count, then that many spans (the ring record ends after them).

@@ -37,6 +37,7 @@ public final class TcpreqSession {
     private var spans: [Span] = []
     private var recordCount: UInt64 = 0
     private var spanCount: UInt64 = 0
+    private var partialSpanCount: UInt64 = 0
     private var decodeErrors: UInt64 = 0
     private var finalLost: TcpreqCounters.Lost?
     private var finalPrograms: [ProgramRunStats]?
@@ -59,6 +60,10 @@ public final class TcpreqSession {
     private let owners: SocketOwners?
     private let wantedPIDs: Set<Int32>
     public private(set) var isStopped = false
+    /// CLOCK_MONOTONIC when every hook was attached, and when the first was detached: the window
+    /// in which the session sees whole requests (nil while running).
+    public private(set) var attachedAtNanoseconds: UInt64 = 0
+    public private(set) var detachedAtNanoseconds: UInt64?
 
     /// Checks the variant, then opens, configures, loads and attaches it, and starts reading.
     /// `spanHandler` (optional) sees each span on the consumer thread as it completes.
@@ -114,6 +119,7 @@ public final class TcpreqSession {
                 }
             }
             try attachAll()
+            attachedAtNanoseconds = MonotonicClock.now()
             try startConsumer()
         } catch {
             detachAll()
@@ -161,17 +167,25 @@ public final class TcpreqSession {
         let disabled: DisabledFeatures
         do { disabled = try DisabledFeatures.fromEnvironment() } catch { throw TcpreqError.badEnvironment("\(error)") }
         let variant = configuration.variant, mode = configuration.mode
+        let forced = try Self.forcedStateHome()
         if mode != .user {
             if !variant.keepsStateInSocketStorage {
                 stopFlush = .walk(map: "conn_state")
-            } else if let refused = refusal(.iterator, disabled) {
+            } else if forced == "table" {
                 stopFlush = .walk(map: "conn_table")
-                try object.setGlobal("targ_state_table", to: UInt32(1))
-                degradations.append(Degradation(.iterator, reason: refused))
+            } else if let refused = refusal(.iterator, disabled) {
+                if forced == "storage" {
+                    degradations.append(Degradation(feature: KernelFeature.iterator.rawValue, reason: refused,
+                                                     effect: "\(Self.stateHomeVariable)=storage: responses in flight at stop are not closed"))
+                } else {
+                    stopFlush = .walk(map: "conn_table")
+                    degradations.append(Degradation(.iterator, reason: refused))
+                }
             } else {
                 stopFlush = .iterator
             }
         }
+        if stopFlush == .walk(map: "conn_table") { try object.setGlobal("targ_state_table", to: UInt32(1)) }
         if variant.keepsStateInSocketStorage, stopFlush != .walk(map: "conn_table") {
             try object.map("conn_table").setMaxEntries(1) // unused: socket-local storage holds the state
         }
@@ -187,6 +201,18 @@ public final class TcpreqSession {
         }
         try object.setGlobal("targ_batch", to: UInt32(batches ? 1 : 0))
         if !batches { (try? object.program("tcpreq_flush_batch"))?.autoload = false }
+    }
+
+    /// For measuring what each home of the sock/fentry/skb state costs per run, on any kernel:
+    /// `table` or `storage` overrides the choice the iterator's availability makes.
+    static let stateHomeVariable = "KMON_TCPREQ_STATE"
+
+    private static func forcedStateHome() throws -> String? {
+        guard let value = ProcessInfo.processInfo.environment[stateHomeVariable], !value.isEmpty else { return nil }
+        guard value == "table" || value == "storage" else {
+            throw TcpreqError.badEnvironment("\(stateHomeVariable) is '\(value)'; it takes table or storage")
+        }
+        return value
     }
 
     /// Why `feature` is off here, or nil when it is on.
@@ -211,8 +237,12 @@ public final class TcpreqSession {
             defer { close(fd) }
             try object.map("target_cgroup").update(UInt32(0), fd)
         }
-        for port in ListeningPorts.current() {
-            try object.map("listen_ports").update(tcpreq_port_key(port: port, pad: 0), one)
+        // Before the hooks attach: connections met mid-way take their role from here at once.
+        // A listener that opens or closes between this read and the attach stays unknown or
+        // stale; the kernel tracks every change after it.
+        let listeners = try object.map("listeners")
+        for (socket, count) in ListeningSockets.current() {
+            try listeners.update(socket.key, count)
         }
     }
 
@@ -332,6 +362,7 @@ public final class TcpreqSession {
     private func deliver(_ finished: [Span]) {
         lock.withLock {
             spanCount += UInt64(finished.count)
+            partialSpanCount += UInt64(finished.count { $0.partial })
             if configuration.keepSpans { spans.append(contentsOf: finished) }
         }
         finished.forEach { spanHandler?($0) }
@@ -427,8 +458,11 @@ public final class TcpreqSession {
         } else {
             lost = .init(ringBuffer: 0, storage: 0)
         }
+        // Histogram mode has no spans to count: the histograms hold the partial ones apart.
+        let partialInHistograms = configuration.mode == .histogram ? (try histograms()).reduce(0) { $0 + $1.partial } : 0
         return lock.withLock {
-            TcpreqCounters(records: recordCount, spans: spanCount, decodeErrors: decodeErrors, lost: lost)
+            TcpreqCounters(records: recordCount, spans: spanCount, decodeErrors: decodeErrors, lost: lost,
+                           partialSpans: partialSpanCount + partialInHistograms)
         }
     }
 
@@ -437,6 +471,7 @@ public final class TcpreqSession {
     public func stop() throws {
         guard !isStopped else { return }
         isStopped = true
+        detachedAtNanoseconds = MonotonicClock.now()
         var firstError: Error?
         for link in links {
             do { try link.detach() } catch { firstError = firstError ?? error }
@@ -489,8 +524,12 @@ public struct TcpreqCounters: Equatable, Sendable {
     /// Ring records this build could not decode.
     public var decodeErrors: UInt64
     public var lost: Lost
+    /// Spans (or, in histogram mode, requests) that may have begun before the session attached:
+    /// each connection's first when its handshake went unseen. In `spans`, not in latencies.
+    public var partialSpans: UInt64
 
-    public init(records: UInt64, spans: UInt64, decodeErrors: UInt64, lost: Lost) {
+    public init(records: UInt64, spans: UInt64, decodeErrors: UInt64, lost: Lost, partialSpans: UInt64 = 0) {
+        self.partialSpans = partialSpans
         self.records = records
         self.spans = spans
         self.decodeErrors = decodeErrors

@@ -6,6 +6,8 @@ public struct TcpreqSummary: Codable, Sendable {
         public var name: String
         public var pids: [Int32]
         public var requests: UInt64
+        /// Of `requests`, those that may have begun before the monitor attached: not in p50/p99.
+        public var partial: UInt64
         public var p50_us: Double?
         public var p99_us: Double?
         public var request_bytes: UInt64
@@ -16,6 +18,8 @@ public struct TcpreqSummary: Codable, Sendable {
         public var from: String
         public var to: String
         public var requests: UInt64
+        /// Of `requests`, those that may have begun before the monitor attached: not in p50/p99.
+        public var partial: UInt64
         public var p50_us: Double?
         public var p99_us: Double?
         public var request_bytes: UInt64
@@ -46,6 +50,10 @@ public struct TcpreqSummary: Codable, Sendable {
     public var variant: String
     public var mode: String
     public var duration_s: Double
+    /// CLOCK_MONOTONIC nanoseconds from all hooks attached to the first detached: cut other
+    /// records (load generator, services) with it to compare counts over the same window.
+    public var window_start_ns: UInt64
+    public var window_end_ns: UInt64
     public var services: [Service]
     public var edges: [Edge]
     /// Every record or connection lost, all causes; `lost_detail` splits it.
@@ -54,6 +62,8 @@ public struct TcpreqSummary: Codable, Sendable {
     /// Ring records read (raw events in user mode; spans and batches of spans in kernel mode) and spans finished.
     public var records: UInt64
     public var spans: UInt64
+    /// Of `spans`, the partial ones (README, "Span definitions").
+    public var partial_spans: UInt64
     public var programs: [Program]
     public var skipped: [Skipped]
     /// Optional kernel features the session ran without, and what that changed.
@@ -63,13 +73,15 @@ public struct TcpreqSummary: Codable, Sendable {
         variant = snapshot.variant.rawValue
         mode = snapshot.mode.rawValue
         duration_s = (snapshot.elapsedSeconds * 1000).rounded() / 1000
+        window_start_ns = snapshot.windowStartNanoseconds
+        window_end_ns = snapshot.windowEndNanoseconds
         services = snapshot.topology.services.map {
-            Service(name: $0.name, pids: $0.pids, requests: $0.traffic.requests,
+            Service(name: $0.name, pids: $0.pids, requests: $0.traffic.requests, partial: $0.traffic.partial,
                     p50_us: $0.traffic.microseconds(atPercentile: 50), p99_us: $0.traffic.microseconds(atPercentile: 99),
                     request_bytes: $0.traffic.requestBytes, response_bytes: $0.traffic.responseBytes)
         }
         edges = snapshot.topology.edges.map {
-            Edge(from: $0.from, to: $0.to, requests: $0.traffic.requests,
+            Edge(from: $0.from, to: $0.to, requests: $0.traffic.requests, partial: $0.traffic.partial,
                  p50_us: $0.traffic.microseconds(atPercentile: 50), p99_us: $0.traffic.microseconds(atPercentile: 99),
                  request_bytes: $0.traffic.requestBytes, response_bytes: $0.traffic.responseBytes)
         }
@@ -77,6 +89,7 @@ public struct TcpreqSummary: Codable, Sendable {
         lost_detail = Lost(ring_buffer: snapshot.counters.lost.ringBuffer, storage: snapshot.counters.lost.storage)
         records = snapshot.counters.records
         spans = snapshot.counters.spans
+        partial_spans = snapshot.counters.partialSpans
         programs = snapshot.programs.map {
             Program(name: $0.name, runs: $0.runCount, run_time_ns: $0.runTimeNanoseconds,
                     ns_per_run: $0.nanosecondsPerRun.map { ($0 * 10).rounded() / 10 })

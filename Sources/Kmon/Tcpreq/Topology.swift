@@ -20,9 +20,12 @@ public struct Topology: Sendable {
     public func edge(from: String, to: String) -> EdgeSummary? { edges.first { $0.from == from && $0.to == to } }
 }
 
-/// Traffic with a latency distribution, in nanoseconds.
+/// Traffic with a latency distribution, in nanoseconds. Partial spans (begun, perhaps, before
+/// Kmon attached) count as requests and are left out of the latency.
 public struct TrafficSummary: Sendable {
     public var requests: UInt64 = 0
+    /// Of `requests`, the partial ones.
+    public var partial: UInt64 = 0
     public var requestBytes: UInt64 = 0
     public var responseBytes: UInt64 = 0
     public var latency = TrafficSummary.emptyHistogram()
@@ -34,23 +37,29 @@ public struct TrafficSummary: Sendable {
 
     public init() {}
 
-    public mutating func record(durationNanoseconds: UInt64, requestBytes: UInt64, responseBytes: UInt64, count: UInt64 = 1) {
+    public mutating func record(durationNanoseconds: UInt64, requestBytes: UInt64, responseBytes: UInt64, count: UInt64 = 1,
+                                partial: Bool = false) {
         requests += count
         self.requestBytes += requestBytes
         self.responseBytes += responseBytes
+        if partial {
+            self.partial += count
+            return
+        }
         _ = latency.record(min(max(durationNanoseconds, 1), latency.highestTrackableValue), count: count)
     }
 
     public mutating func merge(_ other: TrafficSummary) {
         requests += other.requests
+        partial += other.partial
         requestBytes += other.requestBytes
         responseBytes += other.responseBytes
         latency.add(other.latency)
     }
 
-    /// Latency at `percentile` (0-100) in microseconds, or nil with no requests.
+    /// Latency at `percentile` (0-100) in microseconds, or nil with no whole requests.
     public func microseconds(atPercentile percentile: Double) -> Double? {
-        requests == 0 ? nil : Double(latency.valueAtPercentile(percentile)) / 1000
+        latency.totalCount == 0 ? nil : Double(latency.valueAtPercentile(percentile)) / 1000
     }
 }
 
@@ -101,10 +110,12 @@ public struct TopologyBuilder {
         switch span.role {
         case .server:
             servers[ServerKey(tgid: span.tgid, comm: span.comm, endpoint: span.tuple.local), default: TrafficSummary()]
-                .record(durationNanoseconds: span.durationNanoseconds, requestBytes: span.requestBytes, responseBytes: span.responseBytes)
+                .record(durationNanoseconds: span.durationNanoseconds, requestBytes: span.requestBytes, responseBytes: span.responseBytes,
+                        partial: span.partial)
         case .client:
             clients[ClientKey(tgid: span.tgid, comm: span.comm, remote: span.tuple.remote), default: TrafficSummary()]
-                .record(durationNanoseconds: span.durationNanoseconds, requestBytes: span.requestBytes, responseBytes: span.responseBytes)
+                .record(durationNanoseconds: span.durationNanoseconds, requestBytes: span.requestBytes, responseBytes: span.responseBytes,
+                        partial: span.partial)
         }
     }
 
@@ -116,6 +127,8 @@ public struct TopologyBuilder {
         for (slot, count) in histogram.slots.enumerated() where count > 0 {
             traffic.record(durationNanoseconds: TcpreqHistogram.slotMidpointNanoseconds(slot), requestBytes: 0, responseBytes: 0, count: count)
         }
+        traffic.requests += histogram.partial
+        traffic.partial += histogram.partial
         let comm = processName(histogram.tgid)
         switch histogram.role {
         case .server: servers[ServerKey(tgid: histogram.tgid, comm: comm, endpoint: histogram.endpoint), default: TrafficSummary()].merge(traffic)

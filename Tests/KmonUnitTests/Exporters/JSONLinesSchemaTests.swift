@@ -15,7 +15,7 @@ import Testing
         #expect(line.hasPrefix(#"{"type":"span","time_unix_ns":1005000,"service":"front \"end\"\n","peer":null,"#))
         let object = try decode(line)
         #expect(Set(object.keys) == ["type", "time_unix_ns", "service", "peer", "peer_address", "side",
-                                     "start_monotonic_ns", "duration_ns", "pid", "ordinal"])
+                                     "start_monotonic_ns", "duration_ns", "pid", "ordinal", "partial"])
         #expect(object["service"] as? String == "front \"end\"\n")
         #expect(object["peer"] is NSNull)
         #expect(object["peer_address"] as? String == "[::1]:8080")

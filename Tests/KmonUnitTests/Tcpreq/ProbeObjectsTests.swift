@@ -29,13 +29,13 @@ struct ProbeObjectsTests {
                 #expect(sections.contains("tracepoint/syscalls/sys_exit_\(call)"))
             }
             #expect(sections.isSuperset(of: ["tracepoint/syscalls/sys_exit_accept4", "tracepoint/syscalls/sys_enter_connect",
-                                             "tracepoint/syscalls/sys_enter_close", "raw_tp"]))
+                                             "tracepoint/syscalls/sys_enter_close", "tracepoint/sock/inet_sock_set_state", "raw_tp"]))
             #expect(!sections.contains { $0.hasPrefix("iter/") })
         } else {
             #expect(sections == Self.expectedSections[variant])
         }
         if variant != .empty {
-            for map in ["events", "lost", "conn_state", "hists", "hist_slots", "pending_spans", "target_tgids", "target_ports", "target_cgroup", "listen_ports"] {
+            for map in ["events", "lost", "conn_state", "hists", "hist_slots", "pending_spans", "target_tgids", "target_ports", "target_cgroup", "listeners"] {
                 #expect((try? object.map(map)) != nil, "\(variant) has no map \(map)")
             }
             // Where the kernel refuses iterators, state moves to a hash that user space can walk.

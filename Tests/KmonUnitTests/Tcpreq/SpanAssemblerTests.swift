@@ -11,11 +11,12 @@ struct SpanAssemblerTests {
         var assembler = SpanAssembler { _ in "svc" }
         var spans: [Span] = []
         let role: SpanRole
+        var midway = false
         let cookie: UInt64 = 1
 
         mutating func feed(_ kind: TcpreqEvent.Kind, at time: UInt64, bytes: UInt32 = 10) {
             let event = TcpreqEvent(kind: kind, timestampNanoseconds: time, cookie: cookie, tgid: 5, bytes: bytes,
-                                    role: role, tuple: SpanAssemblerTests.serverTuple)
+                                    role: role, tuple: SpanAssemblerTests.serverTuple, midway: midway)
             if let span = assembler.consume(event) { spans.append(span) }
         }
     }
@@ -32,6 +33,25 @@ struct SpanAssemblerTests {
         #expect(s.spans.map(\.endNanoseconds) == [150, 320])
         #expect(s.spans.allSatisfy { $0.role == .server && $0.comm == "svc" && $0.tgid == 5 })
         #expect(s.assembler.openConnections == 0)
+    }
+
+    /// Attached to a busy client connection: the first thing seen is the response to a request
+    /// sent before; it is no span, and the first span is partial, the next ones whole.
+    @Test func connectionMetMidwayHasAPartialFirstSpan() {
+        var s = Stream(role: .client, midway: true)
+        s.feed(.recv, at: 50)  // response to a request we did not see
+        s.feed(.send, at: 100)
+        s.feed(.recv, at: 150)
+        s.feed(.send, at: 300)
+        s.feed(.recv, at: 320)
+        s.feed(.close, at: 400)
+        #expect(s.spans.map(\.startNanoseconds) == [100, 300])
+        #expect(s.spans.map(\.partial) == [true, false])
+        var seen = Stream(role: .client)
+        seen.feed(.send, at: 100)
+        seen.feed(.recv, at: 150)
+        seen.feed(.close, at: 200)
+        #expect(seen.spans.map(\.partial) == [false])
     }
 
     @Test func requestAndResponseInPiecesAddUp() {

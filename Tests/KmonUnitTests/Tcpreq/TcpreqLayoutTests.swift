@@ -13,6 +13,7 @@ struct TcpreqLayoutTests {
         #expect(MemoryLayout<tcpreq_hist_key>.size == 32)
         #expect(MemoryLayout<tcpreq_hist>.size == 32 + 8 * Int(TCPREQ_HIST_SLOTS))
         #expect(MemoryLayout<tcpreq_port_key>.size == 4)
+        #expect(MemoryLayout<tcpreq_listen_key>.size == 24)
         #expect(MemoryLayout<tcpreq_batch>.size == 8 + 104 * Int(TCPREQ_BATCH_SPANS))
     }
 
@@ -21,18 +22,23 @@ struct TcpreqLayoutTests {
         #expect(MemoryLayout<tcpreq_span>.offset(of: \.comm) == 48)
         #expect(MemoryLayout<tcpreq_span>.offset(of: \.tuple) == 64)
         #expect(MemoryLayout<tcpreq_event>.offset(of: \.tuple) == 40)
+        #expect(MemoryLayout<tcpreq_span>.offset(of: \.flags) == 6)
+        #expect(MemoryLayout<tcpreq_event>.offset(of: \.flags) == 38)
+        #expect(MemoryLayout<tcpreq_listen_key>.offset(of: \.netns) == 16)
+        #expect(MemoryLayout<tcpreq_listen_key>.offset(of: \.family) == 22)
     }
 
     @Test func decodesASpanRecord() throws {
         var raw = tcpreq_span()
         raw.record = UInt32(TCPREQ_REC_SPAN)
-        raw.role = UInt32(TCPREQ_ROLE_SERVER)
+        raw.role = UInt16(TCPREQ_ROLE_SERVER)
         raw.start_ns = 1_000
         raw.end_ns = 5_000
         raw.cookie = 42
         raw.request_bytes = 10
         raw.response_bytes = 20
         raw.ordinal = 3
+        raw.flags = UInt16(TCPREQ_SPAN_PARTIAL)
         raw.tgid = 77
         withUnsafeMutableBytes(of: &raw.comm) { $0.copyBytes(from: Array("frontend".utf8)) }
         raw.tuple.family = UInt16(AF_INET)
@@ -50,6 +56,7 @@ struct TcpreqLayoutTests {
         #expect(span.ordinal == 3 && span.tgid == 77 && span.comm == "frontend" && span.cookie == 42)
         #expect(span.tuple == ConnectionTuple(localAddress: "127.0.0.1", localPort: 8080, remoteAddress: "127.0.0.2", remotePort: 40000))
         #expect(span.requestBytes == 10 && span.responseBytes == 20)
+        #expect(span.partial)
     }
 
     @Test func decodesAnIPv6Event() throws {
@@ -58,7 +65,8 @@ struct TcpreqLayoutTests {
         raw.kind = UInt32(TCPREQ_EV_SEND)
         raw.timestamp_ns = 9
         raw.bytes = 100
-        raw.role = UInt32(TCPREQ_ROLE_UNKNOWN)
+        raw.role = UInt16(TCPREQ_ROLE_UNKNOWN)
+        raw.flags = UInt16(TCPREQ_EV_MIDWAY)
         raw.tuple.family = UInt16(AF_INET6)
         withUnsafeMutableBytes(of: &raw.tuple.saddr) { $0[15] = 1 }
         withUnsafeMutableBytes(of: &raw.tuple.daddr) { $0[15] = 1 }
@@ -67,7 +75,7 @@ struct TcpreqLayoutTests {
             Issue.record("expected an event, got \(record)")
             return
         }
-        #expect(event.kind == .send && event.bytes == 100 && event.role == nil)
+        #expect(event.kind == .send && event.bytes == 100 && event.role == nil && event.midway)
         #expect(event.tuple.localAddress == "::1")
         #expect(event.tuple.local.description == "[::1]:0")
     }
@@ -83,7 +91,7 @@ struct TcpreqLayoutTests {
             for index in 0..<2 {
                 var span = tcpreq_span()
                 span.record = UInt32(TCPREQ_REC_SPAN)
-                span.role = UInt32(index == 0 ? TCPREQ_ROLE_SERVER : TCPREQ_ROLE_CLIENT)
+                span.role = UInt16(index == 0 ? TCPREQ_ROLE_SERVER : TCPREQ_ROLE_CLIENT)
                 span.ordinal = UInt32(index)
                 span.end_ns = 100
                 bytes.storeBytes(of: span, toByteOffset: header + index * stride, as: tcpreq_span.self)
@@ -106,7 +114,7 @@ struct TcpreqLayoutTests {
         let texts = TcpreqTextCache(limit: 2)
         var raw = tcpreq_span()
         raw.record = UInt32(TCPREQ_REC_SPAN)
-        raw.role = UInt32(TCPREQ_ROLE_CLIENT)
+        raw.role = UInt16(TCPREQ_ROLE_CLIENT)
         raw.tuple.family = UInt16(AF_INET)
         withUnsafeMutableBytes(of: &raw.tuple.saddr) { $0.copyBytes(from: [10, 0, 0, 1]) }
         withUnsafeMutableBytes(of: &raw.comm) { $0.copyBytes(from: Array("api".utf8)) }
@@ -128,12 +136,40 @@ struct TcpreqLayoutTests {
         #expect(throws: TcpreqDecodeError.self) { try unknown.withUnsafeBytes { try TcpreqRecord.decode($0) } }
     }
 
-    @Test func listeningPortsFromProcNetTCP() {
+    @Test func listenersFromProcNetTCP() {
         let text = """
               sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
                0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1 0 100 0 0 10 0
-               1: 0100007F:9C40 0100007F:1F90 01 00000000:00000000 00:00000000 00000000     0        0 2 1 0 20 4 30 10 -1
+               1: 00000000:1F91 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 3 1 0 100 0 0 10 0
+               2: 0100007F:9C40 0100007F:1F90 01 00000000:00000000 00:00000000 00000000     0        0 2 1 0 20 4 30 10 -1
             """
-        #expect(ListeningPorts.parse(text) == [8080])
+        let found = ListeningSockets.parse(text, family: UInt16(AF_INET), netns: 4026531840)
+        #expect(found == [
+            ListeningSocket(family: UInt16(AF_INET), address: [127, 0, 0, 1] + Array(repeating: 0, count: 12), port: 8080, netns: 4026531840),
+            ListeningSocket(family: UInt16(AF_INET), address: Array(repeating: 0, count: 16), port: 8081, netns: 4026531840),
+        ])
+    }
+
+    /// tcp6 prints each 32-bit word of the address as a native integer (little-endian here):
+    /// [::1], the wildcard [::], and an IPv4-mapped [::ffff:127.0.0.1] listener.
+    @Test func listenersFromProcNetTCP6() {
+        let text = """
+              sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+               0: 00000000000000000000000001000000:1F90 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1 0 100 0 0 10 0
+               1: 00000000000000000000000000000000:0050 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 2 1 0 100 0 0 10 0
+               2: 0000000000000000FFFF00000100007F:1F92 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 3 1 0 100 0 0 10 0
+               3: 00000000000000000000000001000000:1F90 00000000000000000000000001000000:D431 01 00000000:00000000 00:00000000 00000000     0        0 4 1 0 100 0 0 10 0
+            """
+        let found = ListeningSockets.parse(text, family: UInt16(AF_INET6), netns: 7)
+        #expect(found.map(\.port) == [8080, 80, 8082])
+        #expect(found[0].address == Array(repeating: 0, count: 15) + [1])
+        #expect(found[1].address == Array(repeating: 0, count: 16))
+        #expect(found[2].address == Array(repeating: 0, count: 10) + [0xFF, 0xFF, 127, 0, 0, 1])
+        #expect(found.allSatisfy { $0.netns == 7 && $0.family == UInt16(AF_INET6) })
+    }
+
+    @Test func netnsInodeFromItsLink() {
+        #expect(ListeningSockets.netnsInode("net:[4026531840]") == 4026531840)
+        #expect(ListeningSockets.netnsInode("mnt:[4026531840]") == nil)
     }
 }

@@ -37,6 +37,30 @@ struct TopologyTests {
         #expect(abs(p50 - 300) < 3) // 2 significant digits
     }
 
+    /// A partial span is a request, but its duration (perhaps cut short) is no latency sample.
+    @Test func partialSpansCountButStayOutOfPercentiles() {
+        var builder = TopologyBuilder { _ in "unused" }
+        var first = Self.span(.server, tgid: 1, comm: "frontend", local: ("127.0.0.1", 8080), remote: ("127.0.0.1", 50000), duration: 50_000_000)
+        first.partial = true
+        builder.add(first)
+        for i in 1...3 {
+            builder.add(Self.span(.server, tgid: 1, comm: "frontend", local: ("127.0.0.1", 8080), remote: ("127.0.0.1", 50000),
+                                  duration: 1_000_000, ordinal: UInt32(i)))
+        }
+        let traffic = builder.build().services[0].traffic
+        #expect(traffic.requests == 4 && traffic.partial == 1)
+        #expect((traffic.microseconds(atPercentile: 100) ?? 0) < 1_100)
+
+        var histogram = TcpreqHistogram(role: .server, tgid: 1, endpoint: Endpoint(address: "127.0.0.1", port: 8080), count: 5,
+                                        totalNanoseconds: 0, requestBytes: 0, responseBytes: 0,
+                                        slots: [UInt64](repeating: 0, count: 40))
+        histogram.slots[20] = 3 // 3 whole spans; the other 2 of count are partial
+        var fromHistograms = TopologyBuilder { _ in "frontend" }
+        fromHistograms.add(histogram)
+        let summed = fromHistograms.build().services[0].traffic
+        #expect(summed.requests == 5 && summed.partial == 2 && summed.latency.totalCount == 3)
+    }
+
     @Test func endpointMapRefinesNamesAndUnknownPeersKeepTheirAddress() {
         var builder = TopologyBuilder(endpointNames: [8080: "web", 8081: "api-v2"]) { _ in "unused" }
         Self.chainSpans().forEach { builder.add($0) }

@@ -1,0 +1,20 @@
+import Foundation
+
+/// Process names (comm) by tgid, read once from /proc and cached.
+public final class ProcessNames: @unchecked Sendable {
+    private var names: [Int32: String] = [:]
+    private let lock = NSLock()
+
+    public init() {}
+
+    public func name(of tgid: Int32) -> String {
+        lock.withLock {
+            if let known = names[tgid] { return known }
+            let path = "/proc/\(tgid)/comm"
+            let name = (try? String(contentsOfFile: path, encoding: .utf8))?
+                .trimmingCharacters(in: .whitespacesAndNewlines) ?? "pid \(tgid)"
+            names[tgid] = name
+            return name
+        }
+    }
+}
