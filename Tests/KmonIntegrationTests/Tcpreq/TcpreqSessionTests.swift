@@ -191,7 +191,7 @@ struct TcpreqSessionTests {
             let session = try TcpreqSession.start(TcpreqConfiguration(variant: variant, mode: .kernel))
             programIDs = try session.loadedProgramIDs()
             // The hooks, plus the stop-time iterator and the batch flusher where the kernel runs them.
-            let hooks = ["sock": 3, "syscall": 20, "skb": 2, "empty": 3][variant.rawValue]!
+            let hooks = ["sock": 3, "syscall": 21, "skb": 2, "empty": 3][variant.rawValue]!
             let off = Set(session.degradations.map(\.feature))
             let iterator = variant.keepsStateInSocketStorage && !off.contains(KernelFeature.iterator.rawValue) ? 1 : 0
             let flusher = variant != .empty && !off.contains(KernelFeature.testRunOnCPU.rawValue) ? 1 : 0
