@@ -132,6 +132,33 @@ static __always_inline void count_lost(__u32 what, __u32 how_many)
         *n += how_many;
 }
 
+/* A connection's state in a hash map of tcpreq_conn by `key`, created empty when `create`;
+ * a full map is a connection not tracked, counted. */
+static __always_inline struct tcpreq_conn *table_state(void *table, __u64 key, bool create)
+{
+    struct tcpreq_conn *st = bpf_map_lookup_elem(table, &key);
+    if (st || !create)
+        return st;
+    struct tcpreq_conn fresh = {};
+    bpf_map_update_elem(table, &key, &fresh, BPF_NOEXIST);
+    st = bpf_map_lookup_elem(table, &key);
+    if (!st)
+        count_lost(LOST_STORAGE, 1);
+    return st;
+}
+
+/* The same in socket-local storage (`sk`: a trusted struct sock, or a full bpf_sock). */
+static __always_inline struct tcpreq_conn *storage_state(void *storage, void *sk, bool create)
+{
+    struct tcpreq_conn *st = bpf_sk_storage_get(storage, sk, 0, 0);
+    if (st || !create)
+        return st;
+    st = bpf_sk_storage_get(storage, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+    if (!st)
+        count_lost(LOST_STORAGE, 1);
+    return st;
+}
+
 /* Records never wake the consumer: a wakeup (irq_work) costs the producer more than the record.
  * The consumer drains on a short timer instead, and the ring holds many timer periods. */
 #define SUBMIT_FLAGS BPF_RB_NO_WAKEUP

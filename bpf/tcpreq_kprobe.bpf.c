@@ -30,16 +30,7 @@ struct {
 
 static __always_inline struct tcpreq_conn *state_of(struct sock *sk, bool create)
 {
-    __u64 key = (__u64)sk;
-    struct tcpreq_conn *st = bpf_map_lookup_elem(&conn_state, &key);
-    if (st || !create)
-        return st;
-    struct tcpreq_conn fresh = {};
-    bpf_map_update_elem(&conn_state, &key, &fresh, BPF_NOEXIST);
-    st = bpf_map_lookup_elem(&conn_state, &key);
-    if (!st)
-        count_lost(LOST_STORAGE, 1);
-    return st;
+    return table_state(&conn_state, (__u64)sk, create);
 }
 
 static __always_inline void on_data(struct sock *sk, long bytes, bool is_send)

@@ -35,24 +35,7 @@ static __always_inline __u64 table_key(struct sock *sk)
 
 static __always_inline struct tcpreq_conn *state_of(struct sock *sk, bool create)
 {
-    struct tcpreq_conn *st;
-    if (targ_state_table) {
-        __u64 key = table_key(sk);
-        st = bpf_map_lookup_elem(&conn_table, &key);
-        if (st || !create)
-            return st;
-        struct tcpreq_conn fresh = {};
-        bpf_map_update_elem(&conn_table, &key, &fresh, BPF_NOEXIST);
-        st = bpf_map_lookup_elem(&conn_table, &key);
-    } else {
-        st = bpf_sk_storage_get(&conn_state, sk, 0, 0);
-        if (st || !create)
-            return st;
-        st = bpf_sk_storage_get(&conn_state, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
-    }
-    if (!st)
-        count_lost(LOST_STORAGE, 1);
-    return st;
+    return targ_state_table ? table_state(&conn_table, table_key(sk), create) : storage_state(&conn_state, sk, create);
 }
 
 /* The socket is gone: a table entry must go with it (storage goes by itself). */

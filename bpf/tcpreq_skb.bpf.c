@@ -43,24 +43,8 @@ const volatile __u32 targ_state_table = 0;
 
 static __always_inline struct tcpreq_conn *state_of(struct bpf_sock *sk, struct __sk_buff *skb, bool create)
 {
-    struct tcpreq_conn *st;
-    if (targ_state_table) {
-        __u64 key = bpf_get_socket_cookie(skb);
-        st = bpf_map_lookup_elem(&conn_table, &key);
-        if (st || !create)
-            return st;
-        struct tcpreq_conn fresh = {};
-        bpf_map_update_elem(&conn_table, &key, &fresh, BPF_NOEXIST);
-        st = bpf_map_lookup_elem(&conn_table, &key);
-    } else {
-        st = bpf_sk_storage_get(&conn_state, sk, 0, 0);
-        if (st || !create)
-            return st;
-        st = bpf_sk_storage_get(&conn_state, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
-    }
-    if (!st)
-        count_lost(LOST_STORAGE, 1);
-    return st;
+    return targ_state_table ? table_state(&conn_table, bpf_get_socket_cookie(skb), create)
+                            : storage_state(&conn_state, sk, create);
 }
 
 /* TCP payload bytes of this packet (GSO packets count whole) and its FIN flag; false when it
