@@ -61,7 +61,7 @@ static __always_inline struct tcpdrop_event *new_event(void *ctx, __u8 kind, __u
 }
 
 /* Waking the reader costs an irq_work self-IPI, about 30 us per wakeup in a VM (measured: see
- * README), so records wait for the reader's next timed poll unless the ring is filling up. */
+ * docs/collectors.md), so records wait for the reader's next timed poll unless the ring is filling up. */
 static __always_inline void submit(struct tcpdrop_event *e)
 {
     __u64 flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= TCPDROP_WAKEUP_BYTES ? BPF_RB_FORCE_WAKEUP

@@ -2,7 +2,7 @@
  * per-connection span state machine. A variant only finds the connection's state (socket-local
  * storage, or a hash map where that helper is not allowed) and calls the tcpreq_on_* helpers.
  *
- * Span rule (README, "Span definitions"): on a server socket a span opens at the first byte of
+ * Span rule (docs/monitor.md, "Span definitions"): on a server socket a span opens at the first byte of
  * a request read and closes at the next read after a write, or when the connection closes;
  * client sockets mirror it with send and recv swapped. */
 #ifndef KMON_TCPREQ_BPF_H

@@ -8,7 +8,7 @@
  * Emits, by targ_mode: user: one tcpreq_event per send/recv/close; kernel: each completed span
  * once, most in per-CPU batches of up to 16 (tcpreq_batch); histogram: no records, log2
  * histograms in `hists`.
- * Cost per run (README table): an unwatched socket pays one storage lookup; a watched one adds
+ * Cost per run (docs/costs.md): an unwatched socket pays one storage lookup; a watched one adds
  * the state machine, a clock read where a span opens or a response moves, and a share of a
  * batch record when a span ends. Measured (kernel mode, `scripts/tcpreq-cost 3`, five runs):
  * recv 226-259, send 185-207 ns, run-weighted 206-230 ns, against 89-97 ns for empty:

@@ -9,7 +9,7 @@
  * close the responses still in flight. Not seen: sendfile, splice, io_uring,
  * sendmmsg/recvmmsg.
  * Emits, by targ_mode, the same records as the sock variant (bpf/tcpreq.bpf.h).
- * Cost per run (README table): enter and exit both run, so a call costs two runs; a non-socket
+ * Cost per run (docs/costs.md): enter and exit both run, so a call costs two runs; a non-socket
  * fd of an unwatched process returns after the first lookup. */
 #include "kmon_vmlinux.h"
 #include <bpf/bpf_helpers.h>

@@ -4,7 +4,7 @@ import KmonSupport
 import Logging
 
 /// One JSON object per line: a `span` line for every completed request and a `period` line at
-/// the end of every export period. The schema is in the README ("JSON lines schema"); keys keep
+/// the end of every export period. The schema is in docs/exporters.md; keys keep
 /// a fixed order. Spans are queued as values and encoded on the writer thread, so the probe path
 /// only appends to a bounded queue; when the reader (a pipe, a slow disk) falls behind, lines are
 /// dropped and counted.

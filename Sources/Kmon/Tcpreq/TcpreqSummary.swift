@@ -62,7 +62,7 @@ public struct TcpreqSummary: Codable, Sendable {
     /// Ring records read (raw events in user mode; spans and batches of spans in kernel mode) and spans finished.
     public var records: UInt64
     public var spans: UInt64
-    /// Of `spans`, the partial ones (README, "Span definitions").
+    /// Of `spans`, the partial ones (docs/monitor.md, "Span definitions").
     public var partial_spans: UInt64
     public var programs: [Program]
     public var skipped: [Skipped]

@@ -3,7 +3,7 @@ import Kmon
 
 /// Everything one bench run measured: the content of results.json.
 ///
-/// The keys are a versioned interface (docs/results.schema.json, described in the README):
+/// The keys are a versioned interface (docs/results.schema.json, described in docs/results.md):
 /// other tools and CI read them. Optional values are written as JSON null, never left out, so a
 /// reader can tell "not measured" from "missing key".
 public struct BenchResults: Codable, Sendable {

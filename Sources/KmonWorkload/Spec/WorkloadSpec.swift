@@ -1,7 +1,7 @@
 import Foundation
 
 /// A workload: the services to run, their per-request work and calls, and the ingress the load
-/// generator hits. Loaded from YAML (see README, "Workload specs") and validated as a whole.
+/// generator hits. Loaded from YAML (see docs/workloads.md) and validated as a whole.
 public struct WorkloadSpec: Sendable, Equatable {
     /// The file it came from, as given; errors and reports name it.
     public var file: String

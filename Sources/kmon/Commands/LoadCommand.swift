@@ -12,7 +12,7 @@ struct LoadCommand: ParsableCommand {
             --poisson) and latency counts from them, corrected for coordinated omission; the \
             uncorrected latency counts from the actual send. Closed loop (--rate max): each \
             connection sends again as soon as its response is in.
-            --records FILE writes one 56-byte record per request (see README, "kmon load").
+            --records FILE writes one 56-byte record per request (see docs/load.md).
             --compare-wrk runs wrk and kmon in closed loop alternately against URL, then kmon in \
             open loop at half of wrk's rate, and prints both throughputs and the schedule lag.
             """)

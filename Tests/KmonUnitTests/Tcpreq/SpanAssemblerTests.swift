@@ -2,7 +2,7 @@ import Kmon
 import Testing
 
 /// The user-mode state machine on synthetic event streams, including the span rule's blind
-/// spots (pipelining, half-close, responses in pieces), which the README documents.
+/// spots (pipelining, half-close, responses in pieces), which docs/monitor.md documents.
 @Suite("span assembly")
 struct SpanAssemblerTests {
     static let serverTuple = ConnectionTuple(localAddress: "127.0.0.1", localPort: 8080, remoteAddress: "127.0.0.1", remotePort: 40000)
