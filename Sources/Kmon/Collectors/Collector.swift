@@ -20,6 +20,8 @@ public protocol Collector: AnyObject {
     func losses() throws -> CollectorLosses
     /// Detaches every program. Safe to call twice.
     func stop() throws
+    /// Detaches the hooks, or attaches them again, without reloading (the bench's in-place arms).
+    func setAttached(_ attached: Bool) throws
 }
 
 /// A collector's JSON summary.

@@ -39,16 +39,45 @@ final class CollectorRuntime {
         }
     }
 
+    /// How to make each link again, for `setAttached(true)` after a detach.
+    private var attachers: [() throws -> BPFLink] = []
+
     @discardableResult
     func attach(_ programName: String) throws -> BPFLink {
-        let link = try object.program(programName).attach()
-        keep(link)
+        let program = try object.program(programName)
+        return try attach { try program.attach() }
+    }
+
+    /// Attaches with `make` now, and again whenever the collector is re-attached.
+    @discardableResult
+    func attach(using make: @escaping () throws -> BPFLink) throws -> BPFLink {
+        let link = try make()
+        attachers.append(make)
+        links.append(link)
+        if !attachedPrograms.contains(where: { $0.name == link.program.name }) { attachedPrograms.append(link.program) }
         return link
     }
 
-    func keep(_ link: BPFLink) {
-        links.append(link)
-        if !attachedPrograms.contains(where: { $0.name == link.program.name }) { attachedPrograms.append(link.program) }
+    /// Detaches every link, or makes them all again; programs and maps stay loaded, so the
+    /// bench can switch a collector arm in place.
+    func setAttached(_ attached: Bool) throws {
+        if !attached {
+            try detachLinks()
+        } else if links.isEmpty {
+            do { links = try attachers.map { try $0() } } catch {
+                try? detachLinks()
+                throw error
+            }
+        }
+    }
+
+    private func detachLinks() throws {
+        var firstError: Error?
+        for link in links {
+            do { try link.detach() } catch { firstError = firstError ?? error }
+        }
+        links = []
+        if let firstError { throw firstError }
     }
 
     /// Run statistics of every program that was attached, once each; still readable after stop.
@@ -71,12 +100,8 @@ final class CollectorRuntime {
     func stop() throws {
         pidFeeder?.stop()
         pidFeeder = nil
-        var firstError: Error?
-        for link in links {
-            do { try link.detach() } catch { firstError = firstError ?? error }
-        }
-        links = []
-        if let firstError { throw firstError }
+        attachers = []
+        try detachLinks()
     }
 
     deinit { try? stop() }

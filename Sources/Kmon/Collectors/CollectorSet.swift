@@ -37,6 +37,11 @@ public final class CollectorSet {
         if let firstError { throw firstError }
     }
 
+    /// Detaches or re-attaches every collector's hooks; see `Collector.setAttached`.
+    public func setAttached(_ attached: Bool) throws {
+        for collector in collectors { try collector.setAttached(attached) }
+    }
+
     /// Each collector's report with its programs' run statistics, keyed by collector name.
     public func summaries() throws -> [String: CollectorSummary] {
         var result: [String: CollectorSummary] = [:]

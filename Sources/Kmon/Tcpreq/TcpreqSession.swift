@@ -27,7 +27,8 @@ import Logging
 public final class TcpreqSession {
     public let configuration: TcpreqConfiguration
     private let object: BPFObject
-    private var links: [BPFLink] = []
+    /// Attached hooks; empty while detached (see `TcpreqSession+Switching.swift`).
+    var links: [BPFLink] = []
     private var stats: BPFStats?
     private let logger: Logger
     private let processNames: ProcessNames
@@ -62,18 +63,20 @@ public final class TcpreqSession {
     public private(set) var isStopped = false
     /// CLOCK_MONOTONIC when every hook was attached, and when the first was detached: the window
     /// in which the session sees whole requests (nil while running).
-    public private(set) var attachedAtNanoseconds: UInt64 = 0
+    public internal(set) var attachedAtNanoseconds: UInt64 = 0
     public private(set) var detachedAtNanoseconds: UInt64?
 
     /// Checks the variant, then opens, configures, loads and attaches it, and starts reading.
     /// `spanHandler` (optional) sees each span on the consumer thread as it completes.
+    /// With `attached: false` the programs load but no hook fires until `attach()`.
     public static func start(_ configuration: TcpreqConfiguration, logger: Logger = Logger(label: "kmon.tcpreq"),
-                             processNames: ProcessNames = ProcessNames(),
+                             processNames: ProcessNames = ProcessNames(), attached: Bool = true,
                              spanHandler: ((Span) -> Void)? = nil) throws -> TcpreqSession {
         if let reason = unavailableReason(configuration.variant) {
             throw TcpreqError.unavailable(configuration.variant, reason: reason)
         }
-        return try TcpreqSession(configuration, logger: logger, processNames: processNames, spanHandler: spanHandler)
+        return try TcpreqSession(configuration, logger: logger, processNames: processNames, attached: attached,
+                                 spanHandler: spanHandler)
     }
 
     /// Why the kernel cannot run `variant`, by really loading a tiny program of each hook kind
@@ -92,7 +95,7 @@ public final class TcpreqSession {
         }
     }
 
-    private init(_ configuration: TcpreqConfiguration, logger: Logger, processNames: ProcessNames,
+    private init(_ configuration: TcpreqConfiguration, logger: Logger, processNames: ProcessNames, attached: Bool,
                  spanHandler: ((Span) -> Void)?) throws {
         self.configuration = configuration
         self.logger = logger
@@ -118,8 +121,10 @@ public final class TcpreqSession {
                     throw TcpreqError.kernel("kernel mode cannot send its span batches (\(error)); --mode user or --mode histogram do not batch")
                 }
             }
-            try attachAll()
-            attachedAtNanoseconds = MonotonicClock.now()
+            if attached {
+                try attachAll()
+                attachedAtNanoseconds = MonotonicClock.now()
+            }
             try startConsumer()
         } catch {
             detachAll()
@@ -260,7 +265,7 @@ public final class TcpreqSession {
         return fd
     }
 
-    private func attachAll() throws {
+    func attachAll() throws {
         for program in object.programs where program.fd >= 0 {
             if Self.runsOnDemand(program) { continue }
             if program.section.hasPrefix("cgroup_skb/") {
@@ -281,7 +286,7 @@ public final class TcpreqSession {
         program.section.hasPrefix("iter/") || program.section == "raw_tp"
     }
 
-    private func detachAll() {
+    func detachAll() {
         for link in links {
             do { try link.detach() } catch { logger.error("\(error)") }
         }

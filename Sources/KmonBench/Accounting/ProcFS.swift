@@ -92,3 +92,20 @@ extension ProcFS {
         text.split(separator: " ").first.flatMap { UInt64($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 }
+
+extension ProcFS {
+    /// Busy time of all CPUs together, µs, from the first line of /proc/stat: user, nice, system,
+    /// irq, softirq and steal (idle and iowait left out). Clock-tick resolution.
+    public static func machineBusyMicroseconds() -> Double? {
+        guard let text = try? String(contentsOfFile: "/proc/stat", encoding: .utf8) else { return nil }
+        return parseMachineBusyTicks(text).map { Double($0) / ticksPerSecond * 1_000_000 }
+    }
+
+    public static func parseMachineBusyTicks(_ text: String) -> UInt64? {
+        guard let line = text.split(separator: "\n").first, line.hasPrefix("cpu ") else { return nil }
+        let fields = line.split(separator: " ").dropFirst().compactMap { UInt64($0) }
+        guard fields.count >= 8 else { return nil }
+        // user nice system idle iowait irq softirq steal
+        return fields[0] + fields[1] + fields[2] + fields[5] + fields[6] + fields[7]
+    }
+}

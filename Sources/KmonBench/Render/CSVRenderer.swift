@@ -1,23 +1,45 @@
 /// One CSV per table, with the results.json key names as headers (nested keys joined by `_`).
 public enum CSVRenderer {
     public static func overhead(_ rows: [OverheadRow]) -> String {
-        let header = ["arm", "variant", "mode", "load", "offered_rps", "achieved_rps", "p50_us", "p99_us", "p999_us",
-                      "p99_delta_pct", "p99_delta_ci_lo", "p99_delta_ci_hi", "p_value", "saturation_rps",
+        let header = ["arm", "variant", "mode", "load", "offered_rps", "achieved_rps", "p50_us", "p90_us", "p99_us", "p999_us",
+                      "mean_us", "p50_delta_pct", "p50_delta_ci_lo", "p50_delta_ci_hi", "p50_p_value", "p90_delta_pct",
+                      "p99_delta_pct", "p99_delta_ci_lo", "p99_delta_ci_hi", "p_value", "mean_delta_pct", "cpu_delta_pct",
+                      "cpu_delta_ci_lo", "cpu_delta_ci_hi", "cpu_p_value", "machine_delta_pct", "saturation_rps",
                       "saturation_delta_pct", "cpu_us_per_req_services", "cpu_us_per_req_agent", "cpu_us_per_req_bpf",
-                      "cpu_us_per_req_load_generator", "bpf_ns_per_run", "runs_per_req", "events_lost",
-                      "unaccounted_losses", "agent_rss_mb", "mde_pct", "verdict", "blocks"]
+                      "cpu_us_per_req_load_generator", "cpu_us_per_req_machine", "bpf_ns_per_run", "runs_per_req",
+                      "events_lost", "unaccounted_losses", "agent_rss_mb", "switch_us", "mde_pct_p50", "mde_pct_p99",
+                      "mde_pct_cpu", "verdict_p50", "verdict_p99", "verdict_cpu", "blocks"]
         let lines = rows.map { row -> [String] in
             let cpu = row.cpuMicrosecondsPerRequest
             let programs = row.bpfNanosecondsPerRun.sorted { $0.key < $1.key }
                 .map { "\($0.key)=\(Format.csv($0.value))" }.joined(separator: ";")
             return [row.arm, row.variant, row.mode ?? "", Format.csv(row.load), Format.csv(row.offeredRPS),
-                    Format.csv(row.achievedRPS), Format.csv(row.p50Microseconds), Format.csv(row.p99Microseconds),
-                    Format.csv(row.p999Microseconds), Format.csv(row.p99DeltaPercent), Format.csv(row.p99DeltaCI?.first),
-                    Format.csv(row.p99DeltaCI?.last), Format.csv(row.pValue), Format.csv(row.saturationRPS),
-                    Format.csv(row.saturationDeltaPercent), Format.csv(cpu.services), Format.csv(cpu.agent),
-                    Format.csv(cpu.bpf), Format.csv(cpu.loadGenerator), programs, Format.csv(row.runsPerRequest),
-                    String(row.eventsLost), String(row.unaccountedLosses), Format.csv(row.agentRSSMegabytes),
-                    Format.csv(row.mdePercent), row.verdict.rawValue, String(row.blocks)]
+                    Format.csv(row.achievedRPS), Format.csv(row.p50Microseconds), Format.csv(row.p90Microseconds),
+                    Format.csv(row.p99Microseconds), Format.csv(row.p999Microseconds), Format.csv(row.meanMicroseconds),
+                    Format.csv(row.p50DeltaPercent), Format.csv(row.p50DeltaCI?.first), Format.csv(row.p50DeltaCI?.last),
+                    Format.csv(row.p50PValue), Format.csv(row.p90DeltaPercent), Format.csv(row.p99DeltaPercent),
+                    Format.csv(row.p99DeltaCI?.first), Format.csv(row.p99DeltaCI?.last), Format.csv(row.pValue),
+                    Format.csv(row.meanDeltaPercent), Format.csv(row.cpuDeltaPercent), Format.csv(row.cpuDeltaCI?.first),
+                    Format.csv(row.cpuDeltaCI?.last), Format.csv(row.cpuPValue), Format.csv(row.machineDeltaPercent),
+                    Format.csv(row.saturationRPS), Format.csv(row.saturationDeltaPercent), Format.csv(cpu.services),
+                    Format.csv(cpu.agent), Format.csv(cpu.bpf), Format.csv(cpu.loadGenerator), Format.csv(cpu.machine), programs,
+                    Format.csv(row.runsPerRequest), String(row.eventsLost), String(row.unaccountedLosses),
+                    Format.csv(row.agentRSSMegabytes), Format.csv(row.switchMicroseconds), Format.csv(row.mdePercent.p50),
+                    Format.csv(row.mdePercent.p99), Format.csv(row.mdePercent.cpu), row.verdicts.p50.rawValue,
+                    row.verdicts.p99.rawValue, row.verdicts.cpu.rawValue, String(row.blocks)]
+        }
+        return render([header] + lines)
+    }
+
+    /// The phase timeline, one row per measured phase.
+    public static func phases(_ rows: [PhaseRecord]) -> String {
+        let header = ["level", "load", "block", "arm", "start_s", "seconds", "switch_us", "requests", "achieved_rps",
+                      "p50_us", "p99_us", "cpu_us_per_req", "machine_us_per_req", "bpf_runs", "stray_runs", "events_lost"]
+        let lines = rows.map { row -> [String] in
+            [row.level, Format.csv(row.load), String(row.block), row.arm, Format.csv(row.startSeconds), Format.csv(row.seconds),
+             Format.csv(row.switchMicroseconds), String(row.requests), Format.csv(row.achievedRPS), Format.csv(row.p50Microseconds),
+             Format.csv(row.p99Microseconds), Format.csv(row.cpuMicrosecondsPerRequest),
+             Format.csv(row.machineMicrosecondsPerRequest), String(row.bpfRuns), String(row.strayRuns), String(row.eventsLost)]
         }
         return render([header] + lines)
     }

@@ -3,18 +3,18 @@ import Foundation
 /// The report's charts, each a function from results to one SVG element.
 enum Charts {
     /// Latency by percentile, HdrHistogram style: the x axis spreads the tail on a log scale of
-    /// 1/(1 − q), so p99 and p99.9 get as much room as the median.
+    /// 1/(1 − q), so p99 and p99.9 get as much room as the median; the y axis is logarithmic too,
+    /// so a tail ten times the median does not flatten the body.
     static func latencyCDF(_ series: [LatencyCDF], load: Double) -> String {
         let width = 640.0, height = 300.0, left = 60.0, right = 130.0, top = 20.0, bottom = 40.0
         let plotWidth = width - left - right, plotHeight = height - top - bottom
         let maxQuantile = 0.9999
         func x(_ q: Double) -> Double { left + log10(1 / (1 - min(q, maxQuantile))) / log10(1 / (1 - maxQuantile)) * plotWidth }
-        let highest = series.flatMap { $0.points.map { $0[1] } }.max() ?? 1
-        let yTicks = SVG.ticks(0, highest)
-        let top_ = max(highest, yTicks.last ?? highest)
-        func y(_ us: Double) -> Double { top + plotHeight - us / top_ * plotHeight }
+        let values = series.flatMap { $0.points.filter { $0[0] <= maxQuantile }.map { max($0[1], 0.001) } }
+        let axis = LogAxis(low: values.min() ?? 1, high: values.max() ?? 10)
+        func y(_ us: Double) -> Double { top + plotHeight - axis.fraction(us) * plotHeight }
         var body: [String] = []
-        for tick in yTicks {
+        for tick in axis.ticks {
             body.append(SVG.line(left, y(tick), left + plotWidth, y(tick), stroke: "#eee"))
             body.append(SVG.text(left - 6, y(tick) + 4, Format.number(tick, tick < 10 ? 1 : 0), anchor: "end", size: 10))
         }
@@ -22,24 +22,59 @@ enum Charts {
             body.append(SVG.line(x(q), top, x(q), top + plotHeight, stroke: "#eee"))
             body.append(SVG.text(x(q), top + plotHeight + 14, label, anchor: "middle", size: 10))
         }
-        body.append(SVG.text(12, top + plotHeight / 2, "µs", anchor: "middle", size: 10))
+        body.append(SVG.text(12, top + plotHeight / 2, "µs (log)", anchor: "middle", size: 10))
         for (index, curve) in series.enumerated() {
-            let points = curve.points.filter { $0[0] <= maxQuantile }.map { (x($0[0]), y($0[1])) }
+            let points = curve.points.filter { $0[0] <= maxQuantile }.map { (x($0[0]), y(max($0[1], 0.001))) }
             body.append(SVG.polyline(points, stroke: SVG.color(index)))
-            let legendY = top + 14 * Double(index) + 6
-            body.append(SVG.line(width - right + 10, legendY, width - right + 28, legendY, stroke: SVG.color(index), width: 2.5))
-            body.append(SVG.text(width - right + 32, legendY + 4, curve.arm, size: 11))
+            body += legend(curve.arm, index: index, x: width - right + 10, top: top)
         }
         return SVG.document(width: Int(width), height: Int(height), title: "Latency by percentile at \(Format.load(load))", body: body)
     }
 
-    /// p99 Δ% per arm as bars with their 95% CI, the MDE band shaded around zero.
-    static func overheadBars(_ rows: [OverheadRow], mde: Double?) -> String {
-        let measured = rows.filter { $0.p99DeltaPercent != nil }
+    /// One metric of every phase over the run's time, a line per arm: drift and stalls show as
+    /// moves that every arm shares, a probe's cost as a gap between arms.
+    static func phaseSeries(_ phases: [PhaseRecord], title: String, unit: String, value: (PhaseRecord) -> Double?) -> String {
+        let width = 900.0, height = 260.0, left = 60.0, right = 130.0, top = 20.0, bottom = 34.0
+        let plotWidth = width - left - right, plotHeight = height - top - bottom
+        let arms = phases.reduce(into: [String]()) { if !$0.contains($1.arm) { $0.append($1.arm) } }
+        let values = phases.compactMap(value).filter { $0 > 0 }
+        let start = phases.map(\.startSeconds).min() ?? 0, end = phases.map { $0.startSeconds + $0.seconds }.max() ?? 1
+        let axis = LogAxis(low: values.min() ?? 1, high: values.max() ?? 10)
+        func x(_ seconds: Double) -> Double { left + (seconds - start) / max(end - start, 1e-9) * plotWidth }
+        func y(_ v: Double) -> Double { top + plotHeight - axis.fraction(v) * plotHeight }
+        var body: [String] = []
+        for tick in axis.ticks {
+            body.append(SVG.line(left, y(tick), left + plotWidth, y(tick), stroke: "#eee"))
+            body.append(SVG.text(left - 6, y(tick) + 4, Format.number(tick, tick < 10 ? 1 : 0), anchor: "end", size: 10))
+        }
+        for tick in SVG.ticks(start, end) where tick >= start {
+            body.append(SVG.text(x(tick), top + plotHeight + 14, Format.number(tick, 0) + " s", anchor: "middle", size: 10))
+        }
+        body.append(SVG.text(12, top + plotHeight / 2, unit, anchor: "middle", size: 10))
+        for (index, arm) in arms.enumerated() {
+            let points = phases.filter { $0.arm == arm }.compactMap { phase in
+                value(phase).flatMap { $0 > 0 ? (x(phase.startSeconds + phase.seconds / 2), y($0)) : nil }
+            }
+            body.append(SVG.polyline(points, stroke: SVG.color(index)))
+            body += legend(arm, index: index, x: width - right + 10, top: top)
+        }
+        return SVG.document(width: Int(width), height: Int(height), title: title, body: body)
+    }
+
+    static func legend(_ name: String, index: Int, x: Double, top: Double) -> [String] {
+        let legendY = top + 14 * Double(index) + 6
+        return [SVG.line(x, legendY, x + 18, legendY, stroke: SVG.color(index), width: 2.5),
+                SVG.text(x + 22, legendY + 4, name, size: 11)]
+    }
+
+    /// One metric's Δ% per arm as bars with their 95% CI, the metric's MDE band shaded around zero.
+    static func overheadBars(_ rows: [OverheadRow], metric: String, mde: Double?,
+                             delta: (OverheadRow) -> (Double, [Double]?)?) -> String {
+        let measured = rows.compactMap { row in delta(row).map { (row.arm, $0.0, $0.1) } }
         let width = 640.0, rowHeight = 26.0, left = 130.0, right = 30.0, top = 20.0
         let height = top + rowHeight * Double(max(measured.count, 1)) + 30
         var extremes: [Double] = [mde ?? 0, 1]
-        for row in measured { extremes += [row.p99DeltaPercent ?? 0] + (row.p99DeltaCI ?? []) }
+        for (_, value, ci) in measured { extremes += [value] + (ci ?? []) }
         let limit = (extremes.map { abs($0) }.max() ?? 1) * 1.1
         let plotWidth = width - left - right
         func x(_ value: Double) -> Double { left + (value + limit) / (2 * limit) * plotWidth }
@@ -53,19 +88,18 @@ enum Charts {
             body.append(SVG.text(x(tick), height - 12, Format.signed(tick, 0) + "%", anchor: "middle", size: 10))
         }
         body.append(SVG.line(x(0), top - 6, x(0), height - 26, stroke: "#444"))
-        for (index, row) in measured.enumerated() {
+        for (index, (arm, value, ci)) in measured.enumerated() {
             let centre = top + rowHeight * Double(index) + rowHeight / 2
-            let delta = row.p99DeltaPercent!
-            body.append(SVG.text(left - 8, centre + 4, row.arm, anchor: "end"))
-            body.append(SVG.rect(min(x(0), x(delta)), centre - 7, abs(x(delta) - x(0)), 14, fill: SVG.color(index + 1),
+            body.append(SVG.text(left - 8, centre + 4, arm, anchor: "end"))
+            body.append(SVG.rect(min(x(0), x(value)), centre - 7, abs(x(value) - x(0)), 14, fill: SVG.color(index + 1),
                                  extra: "fill-opacity=\"0.7\""))
-            if let ci = row.p99DeltaCI, ci.count == 2 {
+            if let ci, ci.count == 2 {
                 body.append(SVG.line(x(ci[0]), centre, x(ci[1]), centre, stroke: "#222", width: 1.5))
                 body.append(SVG.line(x(ci[0]), centre - 5, x(ci[0]), centre + 5, stroke: "#222", width: 1.5))
                 body.append(SVG.line(x(ci[1]), centre - 5, x(ci[1]), centre + 5, stroke: "#222", width: 1.5))
             }
         }
-        return SVG.document(width: Int(width), height: Int(height), title: "p99 overhead with 95% CI", body: body)
+        return SVG.document(width: Int(width), height: Int(height), title: "\(metric) overhead with 95% CI", body: body)
     }
 
     /// One small histogram of probe − truth per request.
@@ -135,5 +169,31 @@ enum Charts {
             body.append(SVG.text(point.0, point.1 + 4, name, anchor: "middle"))
         }
         return SVG.document(width: Int(width), height: Int(height), title: "topology of \(variant.variant)", body: body)
+    }
+}
+
+/// A base-10 logarithmic axis over [low, high], with ticks at 1, 2 and 5 of each decade.
+struct LogAxis {
+    let low: Double
+    let high: Double
+
+    init(low: Double, high: Double) {
+        let floor = max(min(low, high), 1e-3)
+        self.low = pow(10, Foundation.floor(log10(floor) * 4) / 4)
+        self.high = max(pow(10, ceil(log10(max(high, floor * 1.01)) * 4) / 4), self.low * 1.5)
+    }
+
+    func fraction(_ value: Double) -> Double {
+        (log10(max(value, low)) - log10(low)) / (log10(high) - log10(low))
+    }
+
+    var ticks: [Double] {
+        var ticks: [Double] = []
+        var decade = pow(10, Foundation.floor(log10(low)))
+        while decade <= high {
+            for step in [1.0, 2, 5] where decade * step >= low && decade * step <= high { ticks.append(decade * step) }
+            decade *= 10
+        }
+        return ticks
     }
 }

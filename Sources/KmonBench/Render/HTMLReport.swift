@@ -20,27 +20,44 @@ public enum HTMLReport {
             """
         let environment = results.environment
         html += "<p class=\"note\">\(SVG.escape(results.startedAt)) · kernel \(SVG.escape(environment.kernel)) · "
-        html += "\(SVG.escape(environment.cpu)) × \(environment.cores) · \(results.config.blocks) blocks × "
-        html += "\(Format.number(results.config.durationSeconds, 0)) s per run · seed \(results.config.seed) · "
+        html += "\(SVG.escape(environment.cpu)) × \(environment.cores) · arms in place, \(results.config.blocks) blocks of "
+        html += "\(Format.number(results.config.phaseSeconds, 2)) s phases · seed \(results.config.seed) · "
         html += "<code>\(SVG.escape(results.config.command))</code></p>\n"
         if results.config.quick {
-            html += "<p class=\"note\"><b>Quick run:</b> few samples per arm, so p99.9 and the tails are rough.</p>\n"
+            html += "<p class=\"note\"><b>Quick run:</b> few blocks of short phases, so its figures are rough.</p>\n"
         }
         let loads = results.config.loads
         html += "<h2>Latency by percentile</h2><p class=\"note\">Client latency from the intended send time, pooled over blocks.</p><div class=\"grid\">"
         for load in loads {
             let series = results.charts.latencyCDF.filter { $0.load == load }
             guard !series.isEmpty else { continue }
-            html += "<figure>\(Charts.latencyCDF(series, load: load))<figcaption>\(Format.load(load)) of baseline saturation</figcaption></figure>"
+            html += "<figure>\(Charts.latencyCDF(series, load: load))<figcaption>\(Format.load(load)) of the baseline's knee</figcaption></figure>"
         }
-        html += "</div>\n<h2>Overhead</h2><p class=\"note\">p99 Δ% against the baseline in the same blocks, with the bootstrap 95% CI; the grey band is the A/A minimum detectable effect.</p><div class=\"grid\">"
+        html += "</div>\n<h2>Phases over time</h2><p class=\"note\">Every measured phase, one line per arm: moves every arm shares are the machine drifting or stalling; a steady gap between arms is a probe's cost.</p>"
+        for load in loads {
+            let phases = results.phases.filter { $0.load == load }
+            guard !phases.isEmpty else { continue }
+            html += "<figure>\(Charts.phaseSeries(phases, title: "p50 per phase", unit: "p50 µs") { $0.p50Microseconds })"
+            html += "\(Charts.phaseSeries(phases, title: "CPU per request per phase", unit: "CPU µs/req") { $0.cpuMicrosecondsPerRequest })"
+            html += "<figcaption>\(Format.load(load)) of the baseline's knee</figcaption></figure>"
+        }
+        html += "\n<h2>Overhead</h2><p class=\"note\">Δ% against the baseline phases of the same blocks, with the bootstrap 95% CI; the grey band is that metric's A/A minimum detectable effect.</p><div class=\"grid\">"
         for load in loads {
             let rows = results.overhead.filter { $0.load == load && $0.variant != "baseline" }
             guard !rows.isEmpty else { continue }
-            let mde = results.noiseFloor.mdePercent[BenchSchedule.format(load)]
-            html += "<figure>\(Charts.overheadBars(rows, mde: mde))<figcaption>\(Format.load(load)) of baseline saturation</figcaption></figure>"
+            let mde = results.noiseFloor.mdePercent[BenchSchedule.format(load)] ?? MetricMDE()
+            let charts: [(String, Double?, (OverheadRow) -> (Double, [Double]?)?)] = [
+                ("p50", mde.p50, { row in row.p50DeltaPercent.map { ($0, row.p50DeltaCI) } }),
+                ("CPU", mde.cpu, { row in row.cpuDeltaPercent.map { ($0, row.cpuDeltaCI) } }),
+                ("p99", mde.p99, { row in row.p99DeltaPercent.map { ($0, row.p99DeltaCI) } }),
+            ]
+            for (metric, floor, delta) in charts {
+                html += "<figure>\(Charts.overheadBars(rows, metric: metric, mde: floor, delta: delta))<figcaption>\(metric) at \(Format.load(load)) of the knee</figcaption></figure>"
+            }
         }
         html += "</div>\n" + table(TablesRenderer.overhead(results))
+        html += "<h2>Noise floor</h2>" + table(TablesRenderer.noiseFloor(results))
+        html += "<h2>Knee</h2>" + table(TablesRenderer.knee(results).components(separatedBy: "\n\n").last ?? "")
         html += "<h2>Program cost</h2>" + table(TablesRenderer.programs(results))
         html += "<h2>Saturation</h2>" + table(TablesRenderer.saturation(results))
         html += "<h2>Accuracy</h2><p class=\"note\">probe − truth per request, joined on (4-tuple, ordinal).</p><div class=\"grid\">"

@@ -6,15 +6,19 @@ public enum TablesRenderer {
         let config = results.config
         var heading = "# kmon bench: \(config.workload) over \(config.network)\n\n"
         heading += "\(results.startedAt) · kernel \(results.environment.kernel) · \(results.environment.cores) cores · "
-        heading += "\(config.blocks) blocks × \(Int(config.durationSeconds)) s per run (warm-up \(Format.number(config.warmupSeconds)) s) · seed \(config.seed)"
+        heading += "arms in place: \(config.blocks) blocks per level, phases of \(Format.number(config.phaseSeconds, 2)) s "
+        heading += "(\(Format.number(config.settleSeconds, 2)) s settling) · seed \(config.seed)"
         if config.quick {
-            heading += "\n\n**Quick run:** few samples per arm, so p99.9 and the tails are rough, and below 6 blocks no Δ is judged."
+            heading += "\n\n**Quick run:** few blocks of short phases, so its figures are rough: wide CIs, and tails from few samples."
         }
         sections.append(heading)
-        sections.append("## Saturation (closed loop)\n\n" + saturation(results))
-        sections.append("## Overhead\n\nClient latency from the intended send time (corrected for coordinated omission). "
-            + "Δ is the median over blocks of arm/baseline, with a bootstrap 95% CI and a Wilcoxon signed-rank p; "
-            + "a Δ below the A/A noise floor (MDE) is \"not detected\". CPU is µs per request.\n\n" + overhead(results))
+        sections.append("## Saturation (closed loop, in place)\n\n" + saturation(results))
+        sections.append("## Knee\n\n" + knee(results))
+        sections.append("## Overhead\n\nAll arms alternate in place in one load run per level. Client latency from the intended "
+            + "send time (corrected for coordinated omission). Each Δ is the median over blocks of arm/baseline in the same block, "
+            + "with a bootstrap 95% CI over blocks; CPU is services + agent µs per request. A Δ below the A/A noise floor "
+            + "(MDE) is \"not detected\". Verdicts: p50 / p99 / CPU.\n\n" + overhead(results))
+        sections.append("## Noise floor (A/A, minimum detectable effect %)\n\n" + noiseFloor(results))
         sections.append("## Program cost\n\nKernel run statistics (`run_time_ns / run_cnt`) per program; the overhead table's ns/run "
             + "is their mean weighted by runs per request.\n\n" + programs(results))
         sections.append("## Accuracy\n\nprobe − truth per request, joined on (4-tuple, ordinal). Latency from the actual send (uncorrected).\n\n"
@@ -49,21 +53,57 @@ public enum TablesRenderer {
 
     static func overhead(_ results: BenchResults) -> String {
         MarkdownTable.render(
-            header: ["arm", "load", "offered", "achieved", "p50 µs", "p99 µs", "p99.9 µs", "p99 Δ% [95% CI]", "p",
-                     "sat Δ%", "CPU svc", "CPU agent", "CPU bpf", "ns/run", "runs/req", "lost", "RSS MB", "MDE %", "verdict"],
+            header: ["arm", "load", "offered", "achieved", "p50 µs", "p50 Δ% [95% CI]", "p90 Δ%", "p99 µs", "p99 Δ% [95% CI]",
+                     "p99.9 µs", "CPU µs/req", "CPU Δ% [95% CI]", "machine Δ%", "sat Δ%", "CPU agent", "CPU bpf", "ns/run",
+                     "runs/req", "lost", "switch µs", "RSS MB", "verdicts"],
             rows: results.overhead.map { row in
                 let cpu = row.cpuMicrosecondsPerRequest
-                let delta = row.p99DeltaPercent == nil ? Format.missing
-                    : "\(Format.signed(row.p99DeltaPercent)) \(Format.interval(row.p99DeltaCI))"
+                let total = cpu.services.map { $0 + (cpu.agent ?? 0) }
+                let verdicts = row.arm == "baseline" ? Verdict.reference.rawValue
+                    : [row.verdicts.p50, row.verdicts.p99, row.verdicts.cpu].map(\.rawValue).joined(separator: " / ")
                 return [row.arm, Format.load(row.load), Format.rate(row.offeredRPS), Format.rate(row.achievedRPS),
-                        Format.number(row.p50Microseconds), Format.number(row.p99Microseconds),
-                        Format.number(row.p999Microseconds), delta, Format.pValue(row.pValue),
-                        Format.signed(row.saturationDeltaPercent), Format.number(cpu.services), Format.number(cpu.agent, 2),
-                        Format.number(cpu.bpf, 2), Format.number(meanNanosecondsPerRun(row), 0),
-                        Format.number(row.runsPerRequest, 2), String(row.eventsLost), Format.number(row.agentRSSMegabytes),
-                        Format.number(row.mdePercent), row.verdict.rawValue]
+                        Format.number(row.p50Microseconds), delta(row.p50DeltaPercent, row.p50DeltaCI), Format.signed(row.p90DeltaPercent),
+                        Format.number(row.p99Microseconds), delta(row.p99DeltaPercent, row.p99DeltaCI),
+                        Format.number(row.p999Microseconds), Format.number(total), delta(row.cpuDeltaPercent, row.cpuDeltaCI),
+                        Format.signed(row.machineDeltaPercent), Format.signed(row.saturationDeltaPercent),
+                        Format.number(cpu.agent, 2), Format.number(cpu.bpf, 2), Format.number(meanNanosecondsPerRun(row), 0),
+                        Format.number(row.runsPerRequest, 2), String(row.eventsLost), Format.number(row.switchMicroseconds, 0),
+                        Format.number(row.agentRSSMegabytes), verdicts]
             },
-            rightAligned: [2, 3, 4, 5, 6, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17])
+            rightAligned: Set(2...20))
+    }
+
+    static func delta(_ value: Double?, _ interval: [Double]?) -> String {
+        value == nil ? Format.missing : "\(Format.signed(value)) \(Format.interval(interval))"
+    }
+
+    static func noiseFloor(_ results: BenchResults) -> String {
+        MarkdownTable.render(
+            header: ["load", "A/A blocks", "p50", "p90", "p99", "mean", "CPU", "machine"],
+            rows: results.config.loads.map { load in
+                let key = BenchSchedule.format(load)
+                let mde = results.noiseFloor.mdePercent[key] ?? MetricMDE()
+                return [Format.load(load), results.noiseFloor.blocks[key].map(String.init) ?? Format.missing,
+                        Format.number(mde.p50, 2), Format.number(mde.p90, 2), Format.number(mde.p99, 2),
+                        Format.number(mde.mean, 2), Format.number(mde.cpu, 2), Format.number(mde.machine, 2)]
+            },
+            rightAligned: Set(1...7))
+    }
+
+    static func knee(_ results: BenchResults) -> String {
+        let knee = results.knee
+        guard let low = knee.points.first else { return "No knee search ran." }
+        var text = "Baseline alone at fractions of its closed-loop saturation (\(Format.rate(knee.saturationRPS)) req/s); "
+        text += "the knee is the highest rate whose p99 stays within \(Format.number(knee.factor, 0))× the low-load p99 "
+        text += "(\(Format.number(low.p99Microseconds)) µs at \(Format.rate(low.rate)) req/s) and keeps up: "
+        text += knee.kneeRPS.map { "**\(Format.rate($0)) req/s**." } ?? "**none**; load levels are fractions of the low-load rate."
+        return text + "\n\n" + MarkdownTable.render(
+            header: ["offered req/s", "achieved req/s", "p99 µs", "below the knee"],
+            rows: knee.points.enumerated().map { index, point in
+                [Format.rate(point.rate), Format.rate(point.achievedRPS), Format.number(point.p99Microseconds),
+                 index == 0 ? "reference" : (KneeSearch.passes(point, lowP99: low.p99Microseconds) ? "yes" : "no")]
+            },
+            rightAligned: [0, 1, 2])
     }
 
     /// The programs' mean cost per run, weighted by how often each runs per request.

@@ -7,7 +7,7 @@ import Kmon
 /// other tools and CI read them. Optional values are written as JSON null, never left out, so a
 /// reader can tell "not measured" from "missing key".
 public struct BenchResults: Codable, Sendable {
-    public static let schemaVersion = "kmon.bench/1"
+    public static let schemaVersion = "kmon.bench/2"
 
     public var schema = BenchResults.schemaVersion
     public var kmonVersion: String
@@ -16,8 +16,12 @@ public struct BenchResults: Codable, Sendable {
     public var environment: BenchEnvironment
     public var config: BenchConfigRecord
     public var noiseFloor: NoiseFloorRecord
+    /// The baseline's knee, which the load levels are fractions of.
+    public var knee: KneeRecord
     public var saturation: [SaturationRow]
     public var overhead: [OverheadRow]
+    /// Every measured phase in time order, for the report's time series.
+    public var phases: [PhaseRecord]
     public var accuracy: [AccuracyRow]
     public var topology: TopologyRecord
     public var skipped: [SkippedArm]
@@ -27,8 +31,8 @@ public struct BenchResults: Codable, Sendable {
     public var charts: ChartData
 
     public init(kmonVersion: String, startedAt: String, elapsedSeconds: Double, environment: BenchEnvironment,
-                config: BenchConfigRecord, noiseFloor: NoiseFloorRecord, saturation: [SaturationRow],
-                overhead: [OverheadRow], accuracy: [AccuracyRow], topology: TopologyRecord,
+                config: BenchConfigRecord, noiseFloor: NoiseFloorRecord, knee: KneeRecord, saturation: [SaturationRow],
+                overhead: [OverheadRow], phases: [PhaseRecord], accuracy: [AccuracyRow], topology: TopologyRecord,
                 skipped: [SkippedArm], degraded: [DegradedFeature] = [], invalidBlocks: [InvalidBlock], charts: ChartData) {
         self.kmonVersion = kmonVersion
         self.startedAt = startedAt
@@ -36,8 +40,10 @@ public struct BenchResults: Codable, Sendable {
         self.environment = environment
         self.config = config
         self.noiseFloor = noiseFloor
+        self.knee = knee
         self.saturation = saturation
         self.overhead = overhead
+        self.phases = phases
         self.accuracy = accuracy
         self.topology = topology
         self.skipped = skipped
@@ -47,7 +53,7 @@ public struct BenchResults: Codable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case schema, environment, config, saturation, overhead, accuracy, topology, skipped, degraded, charts
+        case schema, environment, config, knee, saturation, overhead, phases, accuracy, topology, skipped, degraded, charts
         case kmonVersion = "kmon_version", startedAt = "started_at", elapsedSeconds = "elapsed_s"
         case noiseFloor = "noise_floor", invalidBlocks = "invalid_blocks"
     }
@@ -144,10 +150,14 @@ public struct BenchConfigRecord: Codable, Sendable {
     public var workload: String
     public var network: String
     public var arms: [String]
+    /// Percent of the baseline's knee.
     public var loads: [Double]
     public var blocks: Int
     public var saturationBlocks: Int
-    public var durationSeconds: Double
+    public var phaseSeconds: Double
+    public var settleSeconds: Double
+    public var kneeSeconds: Double
+    public var accuracySeconds: Double
     public var warmupSeconds: Double
     public var connections: Int
     public var seed: UInt64
@@ -155,14 +165,18 @@ public struct BenchConfigRecord: Codable, Sendable {
     public var command: String
 
     public init(workload: String, network: String, arms: [String], loads: [Double], blocks: Int, saturationBlocks: Int,
-                durationSeconds: Double, warmupSeconds: Double, connections: Int, seed: UInt64, quick: Bool, command: String) {
+                phaseSeconds: Double, settleSeconds: Double, kneeSeconds: Double, accuracySeconds: Double,
+                warmupSeconds: Double, connections: Int, seed: UInt64, quick: Bool, command: String) {
         self.workload = workload
         self.network = network
         self.arms = arms
         self.loads = loads
         self.blocks = blocks
         self.saturationBlocks = saturationBlocks
-        self.durationSeconds = durationSeconds
+        self.phaseSeconds = phaseSeconds
+        self.settleSeconds = settleSeconds
+        self.kneeSeconds = kneeSeconds
+        self.accuracySeconds = accuracySeconds
         self.warmupSeconds = warmupSeconds
         self.connections = connections
         self.seed = seed
@@ -172,22 +186,54 @@ public struct BenchConfigRecord: Codable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case workload, network, arms, loads, blocks, connections, seed, quick, command
-        case saturationBlocks = "saturation_blocks", durationSeconds = "duration_s", warmupSeconds = "warmup_s"
+        case saturationBlocks = "saturation_blocks", phaseSeconds = "phase_s", settleSeconds = "settle_s"
+        case kneeSeconds = "knee_s", accuracySeconds = "accuracy_s", warmupSeconds = "warmup_s"
     }
 }
 
+/// The A/A noise floor per load level: how large a Δ must be before the bench calls it an effect.
 public struct NoiseFloorRecord: Codable, Sendable {
     /// Valid A/A block pairs per load level.
     public var blocks: [String: Int]
-    /// Minimum detectable p99 effect per load level, percent.
-    public var mdePercent: [String: Double]
+    /// Minimum detectable effect per load level and metric, percent.
+    public var mdePercent: [String: MetricMDE]
 
-    public init(blocks: [String: Int], mdePercent: [String: Double]) {
+    public init(blocks: [String: Int], mdePercent: [String: MetricMDE]) {
         self.blocks = blocks
         self.mdePercent = mdePercent
     }
 
     enum CodingKeys: String, CodingKey { case blocks, mdePercent = "mde_pct" }
+}
+
+/// Minimum detectable effect of each compared metric, percent (nil below two A/A blocks).
+public struct MetricMDE: Codable, Sendable, Equatable {
+    public var p50: Double?
+    public var p90: Double?
+    public var p99: Double?
+    public var mean: Double?
+    public var cpu: Double?
+    public var machine: Double?
+
+    public init(p50: Double? = nil, p90: Double? = nil, p99: Double? = nil, mean: Double? = nil, cpu: Double? = nil,
+                machine: Double? = nil) {
+        self.p50 = p50
+        self.p90 = p90
+        self.p99 = p99
+        self.mean = mean
+        self.cpu = cpu
+        self.machine = machine
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(p50, forKey: .p50)
+        try c.encode(p90, forKey: .p90)
+        try c.encode(p99, forKey: .p99)
+        try c.encode(mean, forKey: .mean)
+        try c.encode(cpu, forKey: .cpu)
+        try c.encode(machine, forKey: .machine)
+    }
 }
 
 public struct SaturationRow: Codable, Sendable {

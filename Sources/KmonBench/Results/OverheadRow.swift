@@ -1,76 +1,81 @@
-/// One row of the overhead table: an arm at one load level, summarised over its valid blocks.
+/// One row of the overhead table: an arm at one load level, against the baseline phases of the
+/// same blocks of the same in-place run.
+///
+/// Every Δ is the median over blocks of arm/baseline, with a bootstrap 95% CI (resampling
+/// blocks) and a Wilcoxon signed-rank p-value; `mde_pct` is each metric's A/A noise floor.
 public struct OverheadRow: Codable, Sendable {
     public var arm: String
     public var variant: String
     public var mode: String?
-    /// Percent of baseline saturation.
+    /// Percent of the baseline's knee.
     public var load: Double
     public var offeredRPS: Double
     public var achievedRPS: Double?
+    /// Pooled over the arm's phases.
     public var p50Microseconds: Double?
+    public var p90Microseconds: Double?
     public var p99Microseconds: Double?
     public var p999Microseconds: Double?
+    public var meanMicroseconds: Double?
+    public var p50DeltaPercent: Double?
+    public var p50DeltaCI: [Double]?
+    public var p50PValue: Double?
+    public var p90DeltaPercent: Double?
+    public var p90DeltaCI: [Double]?
     public var p99DeltaPercent: Double?
     public var p99DeltaCI: [Double]?
+    /// The p99 Δ's p-value.
     public var pValue: Double?
+    public var meanDeltaPercent: Double?
+    public var meanDeltaCI: [Double]?
+    /// The `cpu` metric: services + agent CPU µs per request.
+    public var cpuDeltaPercent: Double?
+    public var cpuDeltaCI: [Double]?
+    public var cpuPValue: Double?
+    /// Whole-machine busy time per request.
+    public var machineDeltaPercent: Double?
+    public var machineDeltaCI: [Double]?
     public var saturationRPS: Double?
     public var saturationDeltaPercent: Double?
-    public var cpuMicrosecondsPerRequest: CPUBreakdown
-    public var bpfNanosecondsPerRun: [String: Double]
+    public var cpuMicrosecondsPerRequest = CPUBreakdown(services: nil, agent: nil, bpf: nil, loadGenerator: nil)
+    public var bpfNanosecondsPerRun: [String: Double] = [:]
     public var runsPerRequest: Double?
-    public var bpfRunsPerRequest: [String: Double]
-    public var eventsLost: UInt64
-    public var unaccountedLosses: Int
+    public var bpfRunsPerRequest: [String: Double] = [:]
+    public var eventsLost: UInt64 = 0
+    /// Spans the accuracy runs missed without a counted loss.
+    public var unaccountedLosses = 0
     public var agentRSSMegabytes: Double?
-    public var mdePercent: Double?
-    public var verdict: Verdict
-    public var blocks: Int
-    public var samples: GateSamples
+    /// Median time to switch to this arm (detach the previous, attach this one).
+    public var switchMicroseconds: Double?
+    public var mdePercent = MetricMDE()
+    public var verdicts = Verdicts(p50: .reference, p99: .reference, cpu: .reference)
+    public var blocks = 0
+    public var samples = GateSamples()
 
-    public init(arm: String, variant: String, mode: String?, load: Double, offeredRPS: Double, achievedRPS: Double?,
-                p50Microseconds: Double?, p99Microseconds: Double?, p999Microseconds: Double?,
-                p99DeltaPercent: Double?, p99DeltaCI: [Double]?, pValue: Double?, saturationRPS: Double?,
-                saturationDeltaPercent: Double?, cpuMicrosecondsPerRequest: CPUBreakdown,
-                bpfNanosecondsPerRun: [String: Double], runsPerRequest: Double?, bpfRunsPerRequest: [String: Double],
-                eventsLost: UInt64, unaccountedLosses: Int, agentRSSMegabytes: Double?, mdePercent: Double?,
-                verdict: Verdict, blocks: Int, samples: GateSamples) {
+    public init(arm: String, variant: String, mode: String?, load: Double, offeredRPS: Double) {
         self.arm = arm
         self.variant = variant
         self.mode = mode
         self.load = load
         self.offeredRPS = offeredRPS
-        self.achievedRPS = achievedRPS
-        self.p50Microseconds = p50Microseconds
-        self.p99Microseconds = p99Microseconds
-        self.p999Microseconds = p999Microseconds
-        self.p99DeltaPercent = p99DeltaPercent
-        self.p99DeltaCI = p99DeltaCI
-        self.pValue = pValue
-        self.saturationRPS = saturationRPS
-        self.saturationDeltaPercent = saturationDeltaPercent
-        self.cpuMicrosecondsPerRequest = cpuMicrosecondsPerRequest
-        self.bpfNanosecondsPerRun = bpfNanosecondsPerRun
-        self.runsPerRequest = runsPerRequest
-        self.bpfRunsPerRequest = bpfRunsPerRequest
-        self.eventsLost = eventsLost
-        self.unaccountedLosses = unaccountedLosses
-        self.agentRSSMegabytes = agentRSSMegabytes
-        self.mdePercent = mdePercent
-        self.verdict = verdict
-        self.blocks = blocks
-        self.samples = samples
     }
 
     enum CodingKeys: String, CodingKey {
-        case arm, variant, mode, load, verdict, blocks, samples
+        case arm, variant, mode, load, verdicts, blocks, samples
         case offeredRPS = "offered_rps", achievedRPS = "achieved_rps"
-        case p50Microseconds = "p50_us", p99Microseconds = "p99_us", p999Microseconds = "p999_us"
+        case p50Microseconds = "p50_us", p90Microseconds = "p90_us", p99Microseconds = "p99_us"
+        case p999Microseconds = "p999_us", meanMicroseconds = "mean_us"
+        case p50DeltaPercent = "p50_delta_pct", p50DeltaCI = "p50_delta_ci", p50PValue = "p50_p_value"
+        case p90DeltaPercent = "p90_delta_pct", p90DeltaCI = "p90_delta_ci"
         case p99DeltaPercent = "p99_delta_pct", p99DeltaCI = "p99_delta_ci", pValue = "p_value"
+        case meanDeltaPercent = "mean_delta_pct", meanDeltaCI = "mean_delta_ci"
+        case cpuDeltaPercent = "cpu_delta_pct", cpuDeltaCI = "cpu_delta_ci", cpuPValue = "cpu_p_value"
+        case machineDeltaPercent = "machine_delta_pct", machineDeltaCI = "machine_delta_ci"
         case saturationRPS = "saturation_rps", saturationDeltaPercent = "saturation_delta_pct"
         case cpuMicrosecondsPerRequest = "cpu_us_per_req", bpfNanosecondsPerRun = "bpf_ns_per_run"
         case runsPerRequest = "runs_per_req", bpfRunsPerRequest = "bpf_runs_per_req"
         case eventsLost = "events_lost", unaccountedLosses = "unaccounted_losses"
-        case agentRSSMegabytes = "agent_rss_mb", mdePercent = "mde_pct"
+        case agentRSSMegabytes = "agent_rss_mb", switchMicroseconds = "switch_us", mdePercent = "mde_pct"
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -82,11 +87,25 @@ public struct OverheadRow: Codable, Sendable {
         try c.encode(offeredRPS, forKey: .offeredRPS)
         try c.encode(achievedRPS, forKey: .achievedRPS)
         try c.encode(p50Microseconds, forKey: .p50Microseconds)
+        try c.encode(p90Microseconds, forKey: .p90Microseconds)
         try c.encode(p99Microseconds, forKey: .p99Microseconds)
         try c.encode(p999Microseconds, forKey: .p999Microseconds)
+        try c.encode(meanMicroseconds, forKey: .meanMicroseconds)
+        try c.encode(p50DeltaPercent, forKey: .p50DeltaPercent)
+        try c.encode(p50DeltaCI, forKey: .p50DeltaCI)
+        try c.encode(p50PValue, forKey: .p50PValue)
+        try c.encode(p90DeltaPercent, forKey: .p90DeltaPercent)
+        try c.encode(p90DeltaCI, forKey: .p90DeltaCI)
         try c.encode(p99DeltaPercent, forKey: .p99DeltaPercent)
         try c.encode(p99DeltaCI, forKey: .p99DeltaCI)
         try c.encode(pValue, forKey: .pValue)
+        try c.encode(meanDeltaPercent, forKey: .meanDeltaPercent)
+        try c.encode(meanDeltaCI, forKey: .meanDeltaCI)
+        try c.encode(cpuDeltaPercent, forKey: .cpuDeltaPercent)
+        try c.encode(cpuDeltaCI, forKey: .cpuDeltaCI)
+        try c.encode(cpuPValue, forKey: .cpuPValue)
+        try c.encode(machineDeltaPercent, forKey: .machineDeltaPercent)
+        try c.encode(machineDeltaCI, forKey: .machineDeltaCI)
         try c.encode(saturationRPS, forKey: .saturationRPS)
         try c.encode(saturationDeltaPercent, forKey: .saturationDeltaPercent)
         try c.encode(cpuMicrosecondsPerRequest, forKey: .cpuMicrosecondsPerRequest)
@@ -96,26 +115,43 @@ public struct OverheadRow: Codable, Sendable {
         try c.encode(eventsLost, forKey: .eventsLost)
         try c.encode(unaccountedLosses, forKey: .unaccountedLosses)
         try c.encode(agentRSSMegabytes, forKey: .agentRSSMegabytes)
+        try c.encode(switchMicroseconds, forKey: .switchMicroseconds)
         try c.encode(mdePercent, forKey: .mdePercent)
-        try c.encode(verdict, forKey: .verdict)
+        try c.encode(verdicts, forKey: .verdicts)
         try c.encode(blocks, forKey: .blocks)
         try c.encode(samples, forKey: .samples)
     }
 }
 
-/// CPU time per request, µs: the services' processes, the agent's user space (ring-buffer
-/// consumer and span assembly), the BPF programs (kernel run statistics), and the load generator.
+/// A verdict per compared metric. Latency is judged at the median and at p99, never at p99 alone.
+public struct Verdicts: Codable, Sendable, Equatable {
+    public var p50: Verdict
+    public var p99: Verdict
+    public var cpu: Verdict
+
+    public init(p50: Verdict, p99: Verdict, cpu: Verdict) {
+        self.p50 = p50
+        self.p99 = p99
+        self.cpu = cpu
+    }
+}
+
+/// CPU time per request, µs: the services' cgroups (which hold the BPF time run in their
+/// context), the agent's user space (ring-buffer consumer and span assembly), the BPF programs
+/// (kernel run statistics, a part of the others), the load generator, and the whole machine.
 public struct CPUBreakdown: Codable, Sendable, Equatable {
     public var services: Double?
     public var agent: Double?
     public var bpf: Double?
     public var loadGenerator: Double?
+    public var machine: Double?
 
-    public init(services: Double?, agent: Double?, bpf: Double?, loadGenerator: Double?) {
+    public init(services: Double?, agent: Double?, bpf: Double?, loadGenerator: Double?, machine: Double? = nil) {
         self.services = services
         self.agent = agent
         self.bpf = bpf
         self.loadGenerator = loadGenerator
+        self.machine = machine
     }
 
     /// Everything Kmon adds: its agent and its programs.
@@ -124,7 +160,7 @@ public struct CPUBreakdown: Codable, Sendable, Equatable {
         return (agent ?? 0) + (bpf ?? 0)
     }
 
-    enum CodingKeys: String, CodingKey { case services, agent, bpf, loadGenerator = "load_generator" }
+    enum CodingKeys: String, CodingKey { case services, agent, bpf, machine, loadGenerator = "load_generator" }
 
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -132,6 +168,7 @@ public struct CPUBreakdown: Codable, Sendable, Equatable {
         try c.encode(agent, forKey: .agent)
         try c.encode(bpf, forKey: .bpf)
         try c.encode(loadGenerator, forKey: .loadGenerator)
+        try c.encode(machine, forKey: .machine)
     }
 }
 
@@ -139,7 +176,7 @@ public struct CPUBreakdown: Codable, Sendable, Equatable {
 /// blocks against these with a rank test rather than against one number.
 public struct GateSamples: Codable, Sendable, Equatable {
     public var p99Microseconds: [Double]
-    /// Services + agent + BPF CPU µs per request, per block.
+    /// Services + agent CPU µs per request, per block.
     public var cpuMicrosecondsPerRequest: [Double]
     public var runsPerRequest: [Double]
     public var bpfNanosecondsPerRun: [String: [Double]]

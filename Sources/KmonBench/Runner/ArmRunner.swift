@@ -5,8 +5,8 @@ import KmonSupport
 import KmonWorkload
 import Logging
 
-/// Runs one scheduled run end to end: fresh services, the arm's probe (if any), one load run,
-/// then teardown, and measures it.
+/// Runs one accuracy run end to end: fresh services, the arm's probe, one load run, then
+/// teardown, and joins the probe's spans to the ground truth.
 ///
 /// Services start fresh for every run so that each probe session sees every connection from its
 /// first request (span ordinals count from there) and no run inherits another's state.
@@ -43,26 +43,16 @@ final class ArmRunner {
         }
         defer { workload.stop() }
 
-        let wantSpans = scheduled.phase != .saturation
         var probe: ProbeRun?
         do {
             if let variant = scheduled.arm.variant {
                 probe = try ProbeRun.start(variant: variant, mode: scheduled.arm.mode, pids: workload.services.map(\.pid),
-                                           keepSpans: wantSpans, logger: logger)
+                                           keepSpans: true, logger: logger)
             }
         } catch {
             throw ArmStartError(arm: scheduled.arm, reason: "\(error)")
         }
         defer { probe?.abandon() }
-        var collector: CollectorRun?
-        do {
-            if let name = scheduled.arm.collector {
-                collector = try CollectorRun.start(name: name, verbosity: scheduled.arm.verbosity ?? 1, pids: workload.services.map(\.pid))
-            }
-        } catch {
-            throw ArmStartError(arm: scheduled.arm, reason: "\(error)")
-        }
-        defer { collector?.abandon() }
 
         let servicesBefore = workload.cpuTime()
         let selfBefore = ProcFS.ownCPUMicroseconds()
@@ -74,7 +64,7 @@ final class ArmRunner {
         let generator = LoadGenerator(LoadConfiguration(
             target: LoadTarget(address: ingress.address, port: ingress.port), connections: plan.connections, threads: 1,
             model: rate.map { .openLoop(rate: $0, poisson: false) } ?? .closedLoop,
-            duration: scheduled.phase == .saturation ? plan.saturationSeconds : plan.durationSeconds,
+            duration: plan.accuracySeconds,
             warmUp: plan.warmupSeconds, seed: plan.seed &+ UInt64(index), stop: runStop))
         let summary: LoadSummary
         do {
@@ -90,7 +80,6 @@ final class ArmRunner {
         let selfCPU = ProcFS.ownCPUMicroseconds() - selfBefore
         let agentCPU = probe.map { ($0.agentCPUMicroseconds() ?? agentBefore) - agentBefore }
         let probeResult = try probe?.finish()
-        let collectorResult = try collector?.finish()
         workload.stop()  // services write out their records as they exit
         if stop.isStopped { return nil }
 
@@ -105,15 +94,14 @@ final class ArmRunner {
             .filter { !$0.flags.contains(.warmUp) && !$0.failed }.map(\.correctedLatencyNs))
 
         var accuracy: RunAccuracy?
-        if death == nil, wantSpans, let probeResult, probeResult.reportsSpans {
+        if death == nil, let probeResult, probeResult.reportsSpans {
             accuracy = try evaluateAccuracy(workload: workload, load: generator.records, spans: probeResult.spans)
         }
         var measurement = RunMeasurement(
             run: scheduled, invalidReason: death, offeredRPS: rate, achievedRPS: summary.achievedRPS, requests: sent.count,
             latency: latency, serviceCPUMicroseconds: serviceCPU, agentCPUMicroseconds: agentCPU,
             loadGeneratorCPUMicroseconds: max(0, selfCPU - (agentCPU ?? 0)),
-            programs: probeResult?.programs ?? collectorResult?.programs ?? [:],
-            eventsLost: probeResult?.lost ?? collectorResult?.lost ?? 0,
+            programs: probeResult?.programs ?? [:], eventsLost: probeResult?.lost ?? 0,
             agentRSSMegabytes: probeResult?.rssGrowthMegabytes, accuracy: accuracy)
         measurement.degraded = probeResult?.degraded ?? []
         return measurement

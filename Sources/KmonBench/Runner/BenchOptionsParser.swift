@@ -17,8 +17,10 @@ public enum BenchOptionsParser {
         for name in modeList where !modeNames.contains(name) { throw BenchError.unknownMode(name) }
         guard !modeList.isEmpty else { throw BenchError(description: "--modes needs at least one of \(modeNames.joined(separator: ", "))") }
         var arms: [BenchArm] = [.baseline, .baselineRepeat]
-        for variant in variantList where variant != "baseline" {
-            let new = variant == ProbeVariant.empty.rawValue ? [BenchArm.probe(variant)] : modeList.map { BenchArm.probe(variant, mode: $0) }
+        for name in variantList where name != "baseline" {
+            guard let variant = ProbeVariant(rawValue: name) else { throw BenchError.unknownVariant(name) }
+            let new = variant == .empty ? [BenchArm.probe(variant)]
+                : modeList.compactMap(SpanMode.init(rawValue:)).map { BenchArm.probe(variant, mode: $0) }
             for arm in new where !arms.contains(arm) { arms.append(arm) }
         }
         return arms
@@ -41,8 +43,8 @@ public enum BenchOptionsParser {
             } else {
                 levels = Array(1...kind.maxVerbosity)
             }
-            for level in levels where !arms.contains(.collector(kind.rawValue, verbosity: level)) {
-                arms.append(.collector(kind.rawValue, verbosity: level))
+            for level in levels where !arms.contains(.collector(kind, verbosity: level)) {
+                arms.append(.collector(kind, verbosity: level))
             }
         }
         return arms
@@ -64,32 +66,34 @@ public enum BenchOptionsParser {
     }
 }
 
-/// Run lengths: the default (about 5 minutes for chain3 with four arms on 2 cores), `--quick`
-/// (about 90 s, rough tails) and `--preset paper`.
+/// Run lengths: the default (about 5 minutes for chain3 with five arms on 2 cores), `--quick`
+/// (under a minute, rough figures) and `--preset paper`.
 public struct BenchPreset: Sendable, Equatable {
     public var loads: [Double]
     public var blocks: Int
     public var saturationBlocks: Int
-    public var durationSeconds: Double
-    public var saturationSeconds: Double
+    public var phaseSeconds: Double
+    public var settleSeconds: Double
+    public var kneeSeconds: Double
+    public var accuracySeconds: Double
     public var warmupSeconds: Double
     public var connections: Int
     public var variants: String
     public var modes: String
     public var collectors: String
 
-    public static let standard = BenchPreset(loads: [50, 90], blocks: 6, saturationBlocks: 2, durationSeconds: 3,
-                                             saturationSeconds: 2, warmupSeconds: 0.5, connections: 8,
-                                             variants: "empty,sock,syscall", modes: "kernel", collectors: "")
-    public static let quick = BenchPreset(loads: [50], blocks: 6, saturationBlocks: 1, durationSeconds: 1,
-                                          saturationSeconds: 1, warmupSeconds: 0.3, connections: 8,
-                                          variants: "empty,sock,syscall", modes: "kernel", collectors: "")
+    public static let standard = BenchPreset(loads: [25, 50, 75], blocks: 30, saturationBlocks: 8, phaseSeconds: 0.5,
+                                             settleSeconds: 0.1, kneeSeconds: 1, accuracySeconds: 2, warmupSeconds: 0.5,
+                                             connections: 8, variants: "empty,sock,syscall", modes: "kernel", collectors: "")
+    public static let quick = BenchPreset(loads: [50], blocks: 10, saturationBlocks: 4, phaseSeconds: 0.3,
+                                          settleSeconds: 0.08, kneeSeconds: 0.5, accuracySeconds: 1.5, warmupSeconds: 0.3,
+                                          connections: 8, variants: "empty,sock,syscall", modes: "kernel", collectors: "")
     /// Kmon's own configurations as arms: tcpreq with every event through the ring (user, as the
     /// original did) and with spans assembled in the kernel, the original kprobe/fentry hooks
     /// (skipped with the kernel's reason where they cannot attach), and every other collector at
     /// its lowest and highest verbosity.
-    public static let paper = BenchPreset(loads: [50], blocks: 6, saturationBlocks: 2, durationSeconds: 3,
-                                          saturationSeconds: 2, warmupSeconds: 0.5, connections: 8,
-                                          variants: "empty,sock,syscall,kprobe,fentry", modes: "user,kernel",
+    public static let paper = BenchPreset(loads: [50], blocks: 30, saturationBlocks: 8, phaseSeconds: 0.5,
+                                          settleSeconds: 0.1, kneeSeconds: 1, accuracySeconds: 2, warmupSeconds: 0.5,
+                                          connections: 8, variants: "empty,sock,syscall,kprobe,fentry", modes: "user,kernel",
                                           collectors: "tcpdrop@1,tcpdrop@3,offcpu@1,offcpu@3,biostat@1,biostat@2,fcount@1")
 }

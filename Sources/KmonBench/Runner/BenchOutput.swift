@@ -2,8 +2,8 @@ import Foundation
 
 /// Writes a run's files into its output folder.
 public enum BenchOutput {
-    public static let files = ["results.json", "tables.md", "overhead.csv", "accuracy.csv", "saturation.csv", "skipped.csv",
-                                      "degraded.csv", "report.html"]
+    public static let files = ["results.json", "tables.md", "overhead.csv", "accuracy.csv", "saturation.csv", "phases.csv",
+                                      "skipped.csv", "degraded.csv", "report.html"]
 
     public static func write(_ results: BenchResults, to directory: String) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -15,6 +15,7 @@ public enum BenchOutput {
         try put("overhead.csv", Data(CSVRenderer.overhead(results.overhead).utf8))
         try put("accuracy.csv", Data(CSVRenderer.accuracy(results.accuracy).utf8))
         try put("saturation.csv", Data(CSVRenderer.saturation(results.saturation).utf8))
+        try put("phases.csv", Data(CSVRenderer.phases(results.phases).utf8))
         try put("skipped.csv", Data(CSVRenderer.skipped(results.skipped).utf8))
         try put("degraded.csv", Data(CSVRenderer.degraded(results.degraded).utf8))
         try put("report.html", Data(HTMLReport.render(results).utf8))

@@ -1,8 +1,8 @@
 import Foundation
 import Glibc
 
-/// Tells the person waiting where the bench is: a bar redrawn in place on a terminal (phase,
-/// arm, block, ETA), one plain line per run otherwise (logs, CI).
+/// Tells the person waiting where the bench is: a bar redrawn in place on a terminal (level,
+/// block, arm, ETA); on logs and CI, the notes only, with one line per tenth of the way.
 public final class BenchProgress {
     private let isTerminal: Bool
     private let output: FileHandle
@@ -12,12 +12,11 @@ public final class BenchProgress {
     private var finished = 0
     private var lastLine = ""
 
-    public init(plan: BenchPlan, totalRuns: Int, output: FileHandle = .standardError) {
+    public init(plan: BenchPlan, output: FileHandle = .standardError) {
         self.output = output
         isTerminal = isatty(output.fileDescriptor) == 1
-        total = totalRuns
-        // Per run: the load itself plus about a second to start services and attach probes.
-        estimatedSeconds = plan.schedule.runs().reduce(0) { $0 + plan.seconds(of: $1.phase) + 1 }
+        total = plan.schedule.runs().count + KneeSearch.fractions.count + plan.accuracyArms.count * plan.loadPercents.count
+        estimatedSeconds = plan.estimatedSeconds
     }
 
     public func note(_ message: String) {
@@ -26,26 +25,13 @@ public final class BenchProgress {
         redraw()
     }
 
-    public func started(_ run: ScheduledRun, index: Int, blocks: Int, rate: Double?) {
-        let rateText = rate.map { String(format: " at %.0f req/s", $0) } ?? " (closed loop)"
-        let line = "\(run.phase) · block \(run.block + 1)/\(blocks) · \(run.arm.name)\(rateText)"
-        if isTerminal {
-            lastLine = line
-            redraw()
-        } else {
-            write("[\(index + 1)/\(total)] \(line)\n")
-        }
-    }
-
-    public func finished(_ measurement: RunMeasurement) {
-        finished += 1
-        guard !isTerminal else { return redraw() }
-        if let reason = measurement.invalidReason {
-            write("    invalid: \(reason)\n")
-        } else {
-            let p99 = measurement.latency.microseconds(atQuantile: 0.99).map { String(format: "%.0f", $0) } ?? "—"
-            write(String(format: "    %.0f req/s, p99 %@ µs\n", measurement.achievedRPS, p99))
-        }
+    /// One more phase or run has started.
+    public func step(_ line: String) {
+        finished = min(finished + 1, total)
+        lastLine = line
+        if isTerminal { return redraw() }
+        let tenth = max(1, total / 10)
+        if finished % tenth == 0 || finished == 1 { write("[\(finished)/\(total)] \(line) · ETA \(eta)\n") }
     }
 
     public func done() {
@@ -54,7 +40,7 @@ public final class BenchProgress {
 
     private var eta: String {
         let elapsed = Date().timeIntervalSince(started)
-        let remaining = finished == 0 ? estimatedSeconds - elapsed : elapsed / Double(finished) * Double(total - finished)
+        let remaining = finished <= 1 ? estimatedSeconds - elapsed : elapsed / Double(finished) * Double(total - finished)
         let seconds = max(0, Int(remaining.rounded()))
         return String(format: "%d:%02d", seconds / 60, seconds % 60)
     }

@@ -5,9 +5,10 @@ import KmonSupport
 import KmonWorkload
 import Logging
 
-/// Runs a whole bench: checks which arms this kernel can run, runs the interleaved schedule
-/// (saturation first, then the load levels at fractions of the baseline's saturation), and
-/// builds the results. Stops early, cleaning up, on Ctrl-C or when a service dies.
+/// Runs a whole bench (docs/bench.md): one workload for every overhead figure, with every
+/// probe loaded once and the arms taking turns in place. First closed-loop saturation, then
+/// the baseline's knee, then one open-loop run per load level; last, fresh-service accuracy
+/// runs for the arms that report spans. Stops early, cleaning up, on Ctrl-C or when a service dies.
 public final class BenchRunner {
     public struct Outcome {
         /// Nil when interrupted before anything could be summarized.
@@ -33,19 +34,19 @@ public final class BenchRunner {
 
     /// Arms whose variant or collector the kernel cannot run, with the kernel's reason.
     public static func unavailableArms(_ arms: [BenchArm]) -> [SkippedArm] {
-        var reasons: [String: String?] = [:]
+        var reasons: [ProbeVariant: String?] = [:]
         return arms.compactMap { arm in
-            if let name = arm.collector {
-                return CollectorRun.unavailableReason(name: name, verbosity: arm.verbosity ?? 1)
+            if let kind = arm.collector {
+                return CollectorRun.unavailableReason(kind, verbosity: arm.verbosity ?? 1)
                     .map { SkippedArm(variant: arm.name, reason: $0) }
             }
-            guard let name = arm.variant, let variant = ProbeVariant(rawValue: name) else { return nil }
-            if reasons[name] == nil { reasons[name] = TcpreqSession.unavailableReason(variant) }
-            return (reasons[name] ?? nil).map { SkippedArm(variant: arm.name, reason: $0) }
+            guard let variant = arm.variant else { return nil }
+            if reasons[variant] == nil { reasons[variant] = TcpreqSession.unavailableReason(variant) }
+            return (reasons[variant] ?? nil).map { SkippedArm(variant: arm.name, reason: $0) }
         }
     }
 
-    public func run(progress makeProgress: (BenchPlan, Int) -> BenchProgress) throws -> Outcome {
+    public func run(progress makeProgress: (BenchPlan) -> BenchProgress) throws -> Outcome {
         let startedAt = ISO8601DateFormatter().string(from: Date())
         let clockStart = MonotonicClock.now()
         var skipped = Self.unavailableArms(plan.arms)
@@ -53,64 +54,148 @@ public final class BenchRunner {
         // Run statistics stay on for every arm, baselines included: turning them on costs time.
         let stats = try? BPFStats()
         defer { stats?.close() }
-
-        let runs = plan.schedule.runs()
-        let progress = makeProgress(plan, runs.count)
+        let progress = makeProgress(plan)
+        defer { progress.done() }
         for arm in skipped { progress.note("skipping \(arm.variant): \(arm.reason)") }
         let scratch = try Self.makeScratchDirectory()
         defer { try? FileManager.default.removeItem(atPath: scratch) }
-        let runner = ArmRunner(spec: spec, plan: plan, network: network, stop: stop, scratch: scratch, logger: logger)
 
-        var measurements: [RunMeasurement] = []
-        var rates: [Double: Double] = [:]
-        var failure: String?
-        var interrupted = false
-        var degradationsSeen = Set<Degradation>()
-        for (index, scheduled) in runs.enumerated() {
-            if stop.isStopped { interrupted = true; break }
-            if skipped.contains(where: { $0.variant == scheduled.arm.name }) { continue }
-            var rate: Double?
-            if case .load(let percent) = scheduled.phase {
-                if rates.isEmpty {
-                    let saturation = measurements.filter { $0.run.arm == .baseline && $0.run.phase == .saturation && $0.isValid }
-                    guard let median = Percentile.median(saturation.map(\.achievedRPS)), median > 0 else { throw BenchError.noSaturation() }
-                    for load in plan.loadPercents { rates[load] = median * load / 100 }
-                    progress.note(String(format: "baseline saturation %.0f req/s; load levels: ", median)
-                                  + plan.loadPercents.map { String(format: "%@ = %.0f req/s", Format.load($0), rates[$0]!) }.joined(separator: ", "))
+        guard let overhead = try measureOverhead(scratch: scratch, benchStart: clockStart, progress: progress, skipped: &skipped) else {
+            return Outcome(results: nil, interrupted: true, failure: nil)
+        }
+        plan.arms.removeAll { arm in skipped.contains { $0.variant == arm.name } }
+
+        var accuracyRuns: [RunMeasurement] = []
+        var failure = overhead.failure
+        if failure == nil {
+            let runner = ArmRunner(spec: spec, plan: plan, network: network, stop: stop, scratch: scratch, logger: logger)
+            accuracy: for percent in plan.loadPercents {
+                for arm in plan.accuracyArms {
+                    let scheduled = ScheduledRun(phase: .load(percent: percent), block: 0, arm: arm)
+                    progress.step("accuracy \(scheduled.phase) · \(arm.name) (fresh services)")
+                    let measurement: RunMeasurement?
+                    do {
+                        measurement = try runner.run(scheduled, index: accuracyRuns.count, rate: overhead.rate(percent))
+                    } catch let failed as ArmStartError {
+                        progress.note("accuracy run of \(failed.arm.name) could not start: \(failed.reason)")
+                        continue
+                    }
+                    guard let measurement else { return Outcome(results: nil, interrupted: true, failure: nil) }
+                    accuracyRuns.append(measurement)
+                    if let reason = measurement.invalidReason {
+                        failure = reason
+                        break accuracy
+                    }
                 }
-                rate = rates[percent]
-            }
-            progress.started(scheduled, index: index, blocks: scheduled.phase == .saturation ? plan.saturationBlocks : plan.blocks, rate: rate)
-            let result: RunMeasurement?
-            do {
-                result = try runner.run(scheduled, index: index, rate: rate)
-            } catch let failed as ArmStartError {
-                skipped.append(SkippedArm(variant: failed.arm.name, reason: failed.reason))
-                measurements.removeAll { $0.run.arm == failed.arm }
-                progress.note("skipping \(failed.arm.name): \(failed.reason)")
-                continue
-            }
-            guard let measurement = result else {
-                interrupted = true
-                break
-            }
-            measurements.append(measurement)
-            for degradation in measurement.degraded where degradationsSeen.insert(degradation).inserted {
-                progress.note("\(scheduled.arm.name) \(degradation)")
-            }
-            progress.finished(measurement)
-            if let reason = measurement.invalidReason {
-                failure = reason
-                break
             }
         }
-        progress.done()
-        if interrupted { return Outcome(results: nil, interrupted: true, failure: nil) }
-        plan.arms.removeAll { arm in skipped.contains { $0.variant == arm.name } }
+        if stop.isStopped { return Outcome(results: nil, interrupted: true, failure: nil) }
         let elapsed = Double(MonotonicClock.now() - clockStart) / 1e9
-        let results = ResultsBuilder(plan: plan, measurements: measurements, hops: Adapters.hops(spec))
+        let results = ResultsBuilder(plan: plan, phases: overhead.phases, accuracyRuns: accuracyRuns, knee: overhead.knee,
+                                     hops: Adapters.hops(spec), benchStartNs: clockStart,
+                                     probeDegradations: overhead.degradations)
             .build(environment: .current(bpfStats: stats?.mode.rawValue), startedAt: startedAt, elapsedSeconds: elapsed, skipped: skipped)
         return Outcome(results: results, interrupted: false, failure: failure)
+    }
+
+    /// What the in-place part measured.
+    struct OverheadPart {
+        var phases: [PhaseMeasurement] = []
+        var knee = KneeRecord(saturationRPS: 0, factor: KneeSearch.factor, points: [], kneeRPS: nil)
+        var degradations: [(arm: String, degraded: [Degradation])] = []
+        var failure: String?
+
+        /// The absolute rate of a load level: a percentage of the knee (of the low-load rate
+        /// when no rate stayed below the knee).
+        func rate(_ percent: Double) -> Double {
+            (knee.kneeRPS ?? knee.points.first?.rate ?? 0) * percent / 100
+        }
+    }
+
+    /// Saturation, knee and load levels on one workload; nil when interrupted.
+    private func measureOverhead(scratch: String, benchStart: UInt64, progress: BenchProgress,
+                                 skipped: inout [SkippedArm]) throws -> OverheadPart? {
+        let workload: RunningWorkload
+        do {
+            workload = try WorkloadController.start(
+                spec: spec, options: WorkloadOptions(mode: network, recordsDirectory: "\(scratch)/in-place", ephemeralPorts: true,
+                                                     cancel: stop),
+                logger: logger)
+        } catch where stop.isStopped {
+            return nil
+        }
+        defer { workload.stop() }
+
+        var part = OverheadPart()
+        var probes: [BenchArm: ArmProbe] = [:]
+        defer { probes.values.forEach { $0.unload() } }
+        for arm in plan.arms where !arm.isBaseline {
+            do {
+                guard let probe = try ArmProbe.load(arm, pids: workload.services.map(\.pid), logger: logger) else { continue }
+                probes[arm] = probe
+                part.degradations.append((arm.name, probe.degraded))
+                for degradation in probe.degraded { progress.note("\(arm.name) \(degradation)") }
+            } catch {
+                skipped.append(SkippedArm(variant: arm.name, reason: "\(error)"))
+                progress.note("skipping \(arm.name): \(error)")
+            }
+        }
+        let arms = plan.arms.filter { arm in !skipped.contains { $0.variant == arm.name } }
+        let schedule = BenchSchedule(arms: arms, loadPercents: plan.loadPercents, saturationBlocks: plan.saturationBlocks,
+                                     loadBlocks: plan.blocks, seed: plan.seed)
+        let inPlace = InPlaceRun(workload: workload, probes: probes, stop: stop, benchStart: benchStart)
+        var seed = plan.seed
+        func settings(phase: Double, settle: Double) -> InPlaceRun.Settings {
+            seed &+= 1
+            return .init(phaseSeconds: phase, settleSeconds: settle, warmupSeconds: plan.warmupSeconds,
+                         connections: plan.connections, seed: seed)
+        }
+        func step(_ run: ScheduledRun, _ index: Int) { progress.step("\(run.phase) · block \(run.block + 1) · \(run.arm.name)") }
+
+        // Closed-loop saturation: the top of the knee search, and each arm's throughput Δ.
+        progress.note("saturation: closed loop, \(plan.saturationBlocks) blocks of \(arms.count) arms in place")
+        guard let saturation = try inPlace.run(schedule.runs(of: .saturation), rate: nil,
+                                               settings: settings(phase: plan.phaseSeconds, settle: plan.settleSeconds),
+                                               progress: step) else { return nil }
+        part.phases += saturation.phases
+        if let failure = saturation.failure { part.failure = failure; return part }
+        let baselineSaturation = saturation.phases.filter { $0.run.arm == .baseline && $0.isValid }.map(\.achievedRPS)
+        guard let top = Percentile.median(baselineSaturation), top > 0 else { throw BenchError.noSaturation() }
+
+        // The knee: the baseline alone, at increasing rates, until p99 climbs past 3× its low-load value.
+        var points: [KneeSearch.Point] = []
+        for fraction in KneeSearch.fractions {
+            let rate = (top * fraction).rounded()
+            let phase = ScheduledRun(phase: .knee(rate: rate), block: 0, arm: .baseline)
+            guard let outcome = try inPlace.run([phase], rate: rate, settings: settings(phase: plan.kneeSeconds, settle: 0),
+                                                progress: step) else { return nil }
+            if let failure = outcome.failure { part.failure = failure; return part }
+            guard let measured = outcome.phases.first, let p99 = measured.latency.microseconds(atQuantile: 0.99) else { break }
+            let point = KneeSearch.Point(rate: rate, achievedRPS: measured.achievedRPS, p99Microseconds: p99)
+            points.append(point)
+            if points.count > 1 && !KneeSearch.passes(point, lowP99: points[0].p99Microseconds) { break }
+        }
+        part.knee = KneeRecord(saturationRPS: top, factor: KneeSearch.factor, points: points, kneeRPS: KneeSearch.knee(points))
+        var summary = String(format: "baseline saturation %.0f req/s; ", top)
+        if let knee = part.knee.kneeRPS {
+            summary += String(format: "knee %.0f req/s (p99 within %.0f× the low-load %.0f µs)", knee, KneeSearch.factor,
+                              points[0].p99Microseconds)
+        } else {
+            summary += "no rate kept p99 within \(Int(KneeSearch.factor))× the low-load p99: levels are fractions of the low-load rate"
+        }
+        progress.note(summary + "; load levels: " + plan.loadPercents.map {
+            String(format: "%@ = %.0f req/s", Format.load($0), part.rate($0))
+        }.joined(separator: ", "))
+
+        for percent in plan.loadPercents {
+            let level = BenchPhase.load(percent: percent)
+            guard let outcome = try inPlace.run(schedule.runs(of: level), rate: part.rate(percent),
+                                                settings: settings(phase: plan.phaseSeconds, settle: plan.settleSeconds),
+                                                progress: step) else { return nil }
+            part.phases += outcome.phases
+            if let failure = outcome.failure { part.failure = failure; return part }
+        }
+        return part
     }
 
     static func makeScratchDirectory() throws -> String {

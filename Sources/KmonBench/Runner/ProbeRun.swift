@@ -24,9 +24,9 @@ final class ProbeRun {
         self.consumerThreads = consumerThreads
     }
 
-    static func start(variant: String, mode: String?, pids: [Int32], keepSpans: Bool, logger: Logger) throws -> ProbeRun {
-        guard let probeVariant = ProbeVariant(rawValue: variant) else { throw BenchError.unknownVariant(variant) }
-        let spanMode = mode.flatMap(SpanMode.init(rawValue:)) ?? .kernel
+    static func start(variant probeVariant: ProbeVariant, mode: SpanMode?, pids: [Int32], keepSpans: Bool,
+                      logger: Logger) throws -> ProbeRun {
+        let spanMode = mode ?? .kernel
         let rss = ProcFS.residentMegabytes()
         let threadsBefore = ProcFS.ownThreadIDs()
         let session = try TcpreqSession.start(

@@ -1,42 +1,71 @@
 import Foundation
 import Kmon
 
-/// Turns the runs' raw measurements into results.json's rows: pairs each arm's blocks with the
-/// baseline's, pools distributions, and judges every Δ against the A/A noise floor.
+/// Turns the measured phases and accuracy runs into results.json: pairs each arm's phases with
+/// the baseline phases of the same blocks, pools distributions, and judges every Δ against the
+/// A/A noise floor of the same run.
 public struct ResultsBuilder {
     public var plan: BenchPlan
-    public var measurements: [RunMeasurement]
+    /// Every in-place phase: saturation and load levels.
+    public var phases: [PhaseMeasurement]
+    /// The fresh-service runs the accuracy join uses.
+    public var accuracyRuns: [RunMeasurement]
+    public var knee: KneeRecord
     /// The spec's edges (with `client → ingress` first), in the order rows are listed.
     public var hops: [TopologyEdge]
+    /// CLOCK_MONOTONIC when the bench started, for the phase timeline.
+    public var benchStartNs: UInt64
+    /// Optional features each in-place probe ran without (the accuracy runs report their own).
+    public var probeDegradations: [(arm: String, degraded: [Degradation])]
 
-    public init(plan: BenchPlan, measurements: [RunMeasurement], hops: [TopologyEdge]) {
+    public init(plan: BenchPlan, phases: [PhaseMeasurement], accuracyRuns: [RunMeasurement], knee: KneeRecord,
+                hops: [TopologyEdge], benchStartNs: UInt64 = 0, probeDegradations: [(arm: String, degraded: [Degradation])] = []) {
         self.plan = plan
-        self.measurements = measurements
+        self.phases = phases
+        self.accuracyRuns = accuracyRuns
+        self.knee = knee
         self.hops = hops
+        self.benchStartNs = benchStartNs
+        self.probeDegradations = probeDegradations
+    }
+
+    /// A per-block value of one phase, compared between arms.
+    enum Metric: CaseIterable {
+        case p50, p90, p99, mean, cpu, machine
+
+        func value(_ phase: PhaseMeasurement) -> Double? {
+            switch self {
+            case .p50: phase.latency.microseconds(atQuantile: 0.5)
+            case .p90: phase.latency.microseconds(atQuantile: 0.9)
+            case .p99: phase.latency.microseconds(atQuantile: 0.99)
+            case .mean: phase.meanMicroseconds
+            case .cpu: phase.cpuPerRequest
+            case .machine: phase.perRequest(phase.machineBusyMicroseconds)
+            }
+        }
     }
 
     public func build(environment: BenchEnvironment, startedAt: String, elapsedSeconds: Double,
-                      skipped: [SkippedArm], extraInvalid: [InvalidBlock] = []) -> BenchResults {
+                      skipped: [SkippedArm]) -> BenchResults {
         let saturation = saturationRows()
-        var overhead: [OverheadRow] = []
-        var accuracy: [AccuracyRow] = []
-        var cdf: [LatencyCDF] = []
-        var histograms: [ErrorHistogram] = []
-        var noiseBlocks: [String: Int] = [:], noiseMDE: [String: Double] = [:]
+        var overhead: [OverheadRow] = [], accuracy: [AccuracyRow] = []
+        var cdf: [LatencyCDF] = [], histograms: [ErrorHistogram] = []
+        var noiseBlocks: [String: Int] = [:], noiseMDE: [String: MetricMDE] = [:]
         for load in plan.loadPercents {
+            let level = BenchPhase.load(percent: load)
             let key = BenchSchedule.format(load)
-            let baselineP99 = blockValues(.baseline, .load(percent: load)) { $0.latency.microseconds(atQuantile: 0.99) }
-            let repeatP99 = blockValues(.baselineRepeat, .load(percent: load)) { $0.latency.microseconds(atQuantile: 0.99) }
-            let mde = NoiseFloor.minimumDetectableEffect(first: baselineP99, second: repeatP99)
-            noiseBlocks[key] = zip(baselineP99, repeatP99).filter { $0.0 != nil && $0.1 != nil }.count
-            if let mde { noiseMDE[key] = mde }
+            let mde = noiseFloor(level)
+            noiseMDE[key] = mde
+            noiseBlocks[key] = zip(blockValues(.baseline, level, .p50), blockValues(.baselineRepeat, level, .p50))
+                .filter { $0.0 != nil && $0.1 != nil }.count
             for arm in plan.arms {
-                let runs = valid(arm, .load(percent: load))
-                guard !runs.isEmpty else { continue }
-                overhead.append(overheadRow(arm: arm, load: load, runs: runs, baselineP99: baselineP99, mde: mde,
+                let armPhases = valid(arm, level)
+                guard !armPhases.isEmpty else { continue }
+                let runs = accuracyRuns.filter { $0.run.arm == arm && $0.run.phase == level && $0.isValid }
+                overhead.append(overheadRow(arm: arm, level: level, phases: armPhases, accuracyRuns: runs, mde: mde,
                                             saturation: saturation))
                 var pooled = LatencyDistribution()
-                runs.forEach { pooled.add($0.latency) }
+                armPhases.forEach { pooled.add($0.latency) }
                 cdf.append(LatencyCDF(arm: arm.name, load: load, points: LatencyCDF.quantiles.compactMap { q in
                     pooled.microseconds(atQuantile: q).map { [q, $0] }
                 }))
@@ -45,28 +74,44 @@ public struct ResultsBuilder {
                 histograms += charts
             }
         }
+        let invalid = accuracyRuns.compactMap { m in
+            m.invalidReason.map { InvalidBlock(phase: "accuracy \(m.run.phase)", block: m.run.block, variant: m.run.arm.name, reason: $0) }
+        } + phases.compactMap { p in
+            p.invalidReason.map { InvalidBlock(phase: p.run.phase.description, block: p.run.block, variant: p.run.arm.name, reason: $0) }
+        }
         return BenchResults(
             kmonVersion: KmonVersion.string, startedAt: startedAt, elapsedSeconds: elapsedSeconds,
             environment: environment, config: plan.record,
-            noiseFloor: NoiseFloorRecord(blocks: noiseBlocks, mdePercent: noiseMDE),
-            saturation: saturation, overhead: overhead, accuracy: accuracy, topology: topology(), skipped: skipped,
-            degraded: DegradedFeature.collect(measurements.map { ($0.run.arm.name, $0.degraded) }),
-            invalidBlocks: extraInvalid + measurements.compactMap { m in
-                m.invalidReason.map { InvalidBlock(phase: m.run.phase.description, block: m.run.block, variant: m.run.arm.name, reason: $0) }
-            },
-            charts: ChartData(latencyCDF: cdf, errorHistograms: histograms))
+            noiseFloor: NoiseFloorRecord(blocks: noiseBlocks, mdePercent: noiseMDE), knee: knee,
+            saturation: saturation, overhead: overhead,
+            phases: phases.sorted { $0.startNs < $1.startNs }.map { PhaseRecord($0, benchStartNs: benchStartNs) },
+            accuracy: accuracy, topology: topology(), skipped: skipped,
+            degraded: DegradedFeature.collect(probeDegradations + accuracyRuns.map { ($0.run.arm.name, $0.degraded) }),
+            invalidBlocks: invalid, charts: ChartData(latencyCDF: cdf, errorHistograms: histograms))
     }
 
-    func valid(_ arm: BenchArm, _ phase: BenchPhase) -> [RunMeasurement] {
-        measurements.filter { $0.run.arm == arm && $0.run.phase == phase && $0.isValid }.sorted { $0.run.block < $1.run.block }
+    func valid(_ arm: BenchArm, _ level: BenchPhase) -> [PhaseMeasurement] {
+        phases.filter { $0.run.arm == arm && $0.run.phase == level && $0.isValid }.sorted { $0.run.block < $1.run.block }
     }
 
-    /// One value per block (nil where the block is invalid or missing), so arms pair by block.
-    func blockValues(_ arm: BenchArm, _ phase: BenchPhase, _ value: (RunMeasurement) -> Double?) -> [Double?] {
-        let count = phase == .saturation ? plan.saturationBlocks : plan.blocks
+    /// One value per block (nil where the phase is invalid or missing), so arms pair by block.
+    func blockValues(_ arm: BenchArm, _ level: BenchPhase, _ value: (PhaseMeasurement) -> Double?) -> [Double?] {
+        let count = level == .saturation ? plan.saturationBlocks : plan.blocks
         var values = [Double?](repeating: nil, count: count)
-        for m in valid(arm, phase) where m.run.block < count { values[m.run.block] = value(m) }
+        for phase in valid(arm, level) where phase.run.block < count { values[phase.run.block] = value(phase) }
         return values
+    }
+
+    func blockValues(_ arm: BenchArm, _ level: BenchPhase, _ metric: Metric) -> [Double?] {
+        blockValues(arm, level, metric.value)
+    }
+
+    func noiseFloor(_ level: BenchPhase) -> MetricMDE {
+        func mde(_ metric: Metric) -> Double? {
+            NoiseFloor.minimumDetectableEffect(first: blockValues(.baseline, level, metric),
+                                               second: blockValues(.baselineRepeat, level, metric))
+        }
+        return MetricMDE(p50: mde(.p50), p90: mde(.p90), p99: mde(.p99), mean: mde(.mean), cpu: mde(.cpu), machine: mde(.machine))
     }
 
     func saturationRows() -> [SaturationRow] {
@@ -83,98 +128,78 @@ public struct ResultsBuilder {
         }
     }
 
-    func overheadRow(arm: BenchArm, load: Double, runs: [RunMeasurement], baselineP99: [Double?], mde: Double?,
-                     saturation: [SaturationRow]) -> OverheadRow {
+    func overheadRow(arm: BenchArm, level: BenchPhase, phases armPhases: [PhaseMeasurement], accuracyRuns runs: [RunMeasurement],
+                     mde: MetricMDE, saturation: [SaturationRow]) -> OverheadRow {
+        guard case .load(let load) = level else { preconditionFailure("overhead rows are per load level") }
+        var row = OverheadRow(arm: arm.name, variant: arm.variantName, mode: arm.mode?.rawValue, load: load,
+                              offeredRPS: armPhases.compactMap(\.offeredRPS).first ?? 0)
         var pooled = LatencyDistribution()
-        runs.forEach { pooled.add($0.latency) }
-        let p99 = blockValues(arm, .load(percent: load)) { $0.latency.microseconds(atQuantile: 0.99) }
-        let comparison = arm == .baseline ? nil
-            : PairedComparison.compare(baseline: baselineP99, arm: p99, seed: plan.seed &+ UInt64(load * 1000))
+        armPhases.forEach { pooled.add($0.latency) }
+        row.p50Microseconds = pooled.microseconds(atQuantile: 0.5)
+        row.p90Microseconds = pooled.microseconds(atQuantile: 0.9)
+        row.p99Microseconds = pooled.microseconds(atQuantile: 0.99)
+        row.p999Microseconds = pooled.microseconds(atQuantile: 0.999)
+        let latencySum = armPhases.reduce(0) { $0 + $1.latencySumNs }
+        row.meanMicroseconds = pooled.count == 0 ? nil : latencySum / Double(pooled.count) / 1000
+        func median(_ value: (PhaseMeasurement) -> Double?) -> Double? { Percentile.median(armPhases.compactMap(value)) }
+        row.achievedRPS = median { $0.achievedRPS }
+
+        if arm != .baseline {
+            func compare(_ metric: Metric, _ salt: UInt64) -> PairedComparison? {
+                PairedComparison.compare(baseline: blockValues(.baseline, level, metric), arm: blockValues(arm, level, metric),
+                                         seed: plan.seed &+ UInt64(load * 1000) &+ salt)
+            }
+            let p50 = compare(.p50, 1), p90 = compare(.p90, 2), p99 = compare(.p99, 3)
+            let mean = compare(.mean, 4), cpu = compare(.cpu, 5), machine = compare(.machine, 6)
+            (row.p50DeltaPercent, row.p50DeltaCI, row.p50PValue) = (p50?.deltaPercent, p50?.ci, p50?.pValue)
+            (row.p90DeltaPercent, row.p90DeltaCI) = (p90?.deltaPercent, p90?.ci)
+            (row.p99DeltaPercent, row.p99DeltaCI, row.pValue) = (p99?.deltaPercent, p99?.ci, p99?.pValue)
+            (row.meanDeltaPercent, row.meanDeltaCI) = (mean?.deltaPercent, mean?.ci)
+            (row.cpuDeltaPercent, row.cpuDeltaCI, row.cpuPValue) = (cpu?.deltaPercent, cpu?.ci, cpu?.pValue)
+            (row.machineDeltaPercent, row.machineDeltaCI) = (machine?.deltaPercent, machine?.ci)
+            row.verdicts = Verdicts(p50: Verdict.judge(p50, mde: mde.p50), p99: Verdict.judge(p99, mde: mde.p99),
+                                    cpu: Verdict.judge(cpu, mde: mde.cpu))
+        }
+        row.mdePercent = mde
+        let saturationRow = saturation.first { $0.variant == arm.name }
+        row.saturationRPS = saturationRow?.rps
+        row.saturationDeltaPercent = saturationRow?.deltaPercent
+
         var programRuns: [String: UInt64] = [:], programNanoseconds: [String: UInt64] = [:]
         var programSamples: [String: [Double]] = [:]
-        for run in runs {
-            for (name, cost) in run.programs {
+        for phase in armPhases {
+            for (name, cost) in phase.programs {
                 programRuns[name, default: 0] += cost.runs
                 programNanoseconds[name, default: 0] += cost.nanoseconds
                 if cost.runs > 0 { programSamples[name, default: []].append(Double(cost.nanoseconds) / Double(cost.runs)) }
             }
         }
-        let requests = runs.reduce(0) { $0 + $1.requests }
-        let saturationRow = saturation.first { $0.variant == arm.name }
-        func median(_ value: (RunMeasurement) -> Double?) -> Double? { Percentile.median(runs.compactMap(value)) }
-        return OverheadRow(
-            arm: arm.name, variant: arm.variant ?? arm.name, mode: arm.mode, load: load,
-            offeredRPS: runs.compactMap(\.offeredRPS).first ?? 0,
-            achievedRPS: median { $0.achievedRPS },
-            p50Microseconds: pooled.microseconds(atQuantile: 0.5), p99Microseconds: pooled.microseconds(atQuantile: 0.99),
-            p999Microseconds: pooled.microseconds(atQuantile: 0.999),
-            p99DeltaPercent: comparison?.deltaPercent, p99DeltaCI: comparison?.interval.map { [$0.low, $0.high] },
-            pValue: comparison?.pValue, saturationRPS: saturationRow?.rps, saturationDeltaPercent: saturationRow?.deltaPercent,
-            cpuMicrosecondsPerRequest: CPUBreakdown(
-                services: median { $0.perRequest($0.serviceCPUMicroseconds) },
-                agent: median { $0.perRequest($0.agentCPUMicroseconds) },
-                bpf: median { $0.bpfMicrosecondsPerRequest },
-                loadGenerator: median { $0.perRequest($0.loadGeneratorCPUMicroseconds) }),
-            bpfNanosecondsPerRun: Dictionary(uniqueKeysWithValues: programRuns.compactMap { name, count in
-                count == 0 ? nil : (name, Double(programNanoseconds[name] ?? 0) / Double(count))
-            }),
-            runsPerRequest: median { $0.runsPerRequest },
-            bpfRunsPerRequest: requests == 0 ? [:] : programRuns.mapValues { Double($0) / Double(requests) },
-            eventsLost: runs.reduce(0) { $0 + $1.eventsLost },
-            unaccountedLosses: runs.reduce(0) { total, run in
-                total + max(0, (run.accuracy?.missingSpans ?? 0) - Int(clamping: run.eventsLost))
-            },
-            agentRSSMegabytes: runs.compactMap(\.agentRSSMegabytes).max(),
-            mdePercent: mde,
-            verdict: arm == .baseline ? .reference : Verdict.judge(comparison, mde: mde),
-            blocks: runs.count,
-            samples: GateSamples(p99Microseconds: p99.compactMap { $0 },
-                                 cpuMicrosecondsPerRequest: runs.compactMap(\.totalCPUPerRequest),
-                                 runsPerRequest: runs.compactMap(\.runsPerRequest),
-                                 bpfNanosecondsPerRun: programSamples))
-    }
-
-    func accuracyRows(arm: BenchArm, load: Double, runs: [RunMeasurement], chart: Bool) -> ([AccuracyRow], [ErrorHistogram]) {
-        let withSpans = runs.compactMap(\.accuracy)
-        guard !withSpans.isEmpty else { return ([], []) }
-        var rows: [AccuracyRow] = [], charts: [ErrorHistogram] = []
-        for hop in hops {
-            for vantage in [Vantage.client, .server] {
-                let key = HopVantage(hop: hop, vantage: vantage)
-                var pooled = AccuracySample()
-                var present = false
-                for accuracy in withSpans {
-                    if let sample = accuracy.samples[key] {
-                        pooled.merge(sample)
-                        present = true
-                    }
-                }
-                guard present else { continue }
-                rows.append(AccuracyRow(arm: arm.name, variant: arm.variant ?? arm.name, mode: arm.mode, vantage: vantage,
-                                        hop: hop.description, load: load, sample: pooled))
-                if chart, let histogram = ErrorHistogram.make(arm: arm.name, vantage: vantage, hop: hop.description, load: load,
-                                                              errorsNanoseconds: pooled.errors) {
-                    charts.append(histogram)
-                }
-            }
+        let requests = armPhases.reduce(0) { $0 + $1.requests }
+        row.cpuMicrosecondsPerRequest = CPUBreakdown(
+            services: median { $0.perRequest($0.serviceCPUMicroseconds) }, agent: median { $0.perRequest($0.agentCPUMicroseconds) },
+            bpf: median { $0.bpfMicrosecondsPerRequest }, loadGenerator: median { $0.perRequest($0.loadGeneratorCPUMicroseconds) },
+            machine: median { $0.perRequest($0.machineBusyMicroseconds) })
+        row.bpfNanosecondsPerRun = Dictionary(uniqueKeysWithValues: programRuns.compactMap { name, count in
+            count == 0 ? nil : (name, Double(programNanoseconds[name] ?? 0) / Double(count))
+        })
+        row.runsPerRequest = median { $0.runsPerRequest }
+        row.bpfRunsPerRequest = requests == 0 ? [:] : programRuns.mapValues { Double($0) / Double(requests) }
+        row.eventsLost = armPhases.reduce(0) { $0 + $1.eventsLost }
+        row.unaccountedLosses = runs.reduce(0) { total, run in
+            total + max(0, (run.accuracy?.missingSpans ?? 0) - Int(clamping: run.eventsLost))
         }
-        return (rows, charts)
+        row.agentRSSMegabytes = runs.compactMap(\.agentRSSMegabytes).max()
+        row.switchMicroseconds = median { Double($0.switchNs) / 1000 }
+        row.blocks = armPhases.count
+        row.samples = GateSamples(p99Microseconds: armPhases.compactMap { Metric.p99.value($0) },
+                                  cpuMicrosecondsPerRequest: armPhases.compactMap(\.cpuPerRequest),
+                                  runsPerRequest: armPhases.compactMap(\.runsPerRequest),
+                                  bpfNanosecondsPerRun: programSamples)
+        return row
     }
+}
 
-    /// Each probe arm's topology over all its valid load runs.
-    func topology() -> TopologyRecord {
-        var byVariant: [VariantTopology] = []
-        for arm in plan.arms where !arm.isBaseline {
-            let runs = measurements.filter { $0.run.arm == arm && $0.isValid && $0.run.phase != .saturation }.compactMap(\.accuracy)
-            guard !runs.isEmpty else { continue }
-            var observed: [TopologyEdge: Int] = [:], truth: [TopologyEdge: Int] = [:]
-            for run in runs {
-                observed.merge(run.observedEdges, uniquingKeysWith: +)
-                truth.merge(run.truthEdges, uniquingKeysWith: +)
-            }
-            let expected = Dictionary(uniqueKeysWithValues: hops.map { ($0, truth[$0]) })
-            byVariant.append(VariantTopology(variant: arm.name, score: TopologyScore.score(expected: expected, observed: observed)))
-        }
-        return TopologyRecord(byVariant: byVariant)
-    }
+extension PairedComparison {
+    /// The interval as results.json writes it.
+    var ci: [Double]? { interval.map { [$0.low, $0.high] } }
 }

@@ -97,6 +97,8 @@ public struct LatencyDistribution: Sendable {
 
     public mutating func add(_ other: LatencyDistribution) { histogram.add(other.histogram) }
 
+    public mutating func record(nanoseconds: UInt64) { _ = histogram.record(max(nanoseconds, 1)) }
+
     /// The q-quantile (0...1) in µs; nil when empty.
     public func microseconds(atQuantile q: Double) -> Double? {
         count == 0 ? nil : Double(histogram.valueAtPercentile(q * 100)) / 1000

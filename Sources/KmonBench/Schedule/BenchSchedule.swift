@@ -1,32 +1,35 @@
 import KmonSupport
-/// What kind of load a scheduled run applies.
+/// What load a phase runs under: one load run per level, the arms taking turns in it.
 public enum BenchPhase: Hashable, Sendable, CustomStringConvertible {
     /// Closed loop, as fast as the arm can go.
     case saturation
-    /// Open loop at this percentage of the baseline's saturation throughput.
+    /// Open loop at this percentage of the baseline's knee.
     case load(percent: Double)
+    /// The baseline alone at this rate, to find the knee.
+    case knee(rate: Double)
 
     public var description: String {
         switch self {
         case .saturation: "saturation"
         case .load(let percent): "load \(BenchSchedule.format(percent))%"
+        case .knee(let rate): "knee search at \(Int(rate)) req/s"
         }
     }
 }
 
-/// One measured run: an arm under a phase, in a block.
+/// One phase: an arm's turn in a block of a level.
 public struct ScheduledRun: Hashable, Sendable {
     public var phase: BenchPhase
     public var block: Int
     public var arm: BenchArm
 }
 
-/// The order of runs: randomized, interleaved blocks.
+/// The order of phases: randomized, interleaved blocks.
 ///
-/// Every block runs every arm once, in an order shuffled per block from the seed. Arms are
-/// never run all-A-then-all-B, so the machine's drift lands on every arm alike, and each block
-/// yields one paired value per arm. Saturation blocks come first because the load levels are
-/// fractions of the baseline's saturation.
+/// Every block holds one phase of every arm, in an order shuffled per block from the seed. Arms
+/// are never run all-A-then-all-B, so the machine's drift lands on every arm alike, and each
+/// block yields one paired value per arm. Saturation comes first, then each load level's blocks
+/// (one load run per level).
 public struct BenchSchedule: Sendable {
     public var arms: [BenchArm]
     public var loadPercents: [Double]
@@ -48,14 +51,18 @@ public struct BenchSchedule: Sendable {
         for block in 0..<saturationBlocks {
             runs += arms.shuffled(using: &generator).map { ScheduledRun(phase: .saturation, block: block, arm: $0) }
         }
-        for block in 0..<loadBlocks {
-            for percent in loadPercents.shuffled(using: &generator) {
+        for percent in loadPercents {
+            for block in 0..<loadBlocks {
                 runs += arms.shuffled(using: &generator).map {
                     ScheduledRun(phase: .load(percent: percent), block: block, arm: $0)
                 }
             }
         }
         return runs
+    }
+
+    public func runs(of level: BenchPhase) -> [ScheduledRun] {
+        runs().filter { $0.phase == level }
     }
 
     static func format(_ value: Double) -> String {

@@ -8,16 +8,19 @@ import KmonWorkload
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure Kmon's overhead and accuracy: sample services with and without probes, in interleaved randomized blocks.",
+        abstract: "Measure Kmon's overhead and accuracy: sample services with and without probes, the arms alternating in place.",
         discussion: """
             Arms: baseline (no probes), its A/A twin (the noise floor), empty (hooks that return at \
             once) and each variant in each span mode; arms this kernel cannot run are skipped with \
-            the reason. Each block first finds each arm's closed-loop saturation, then runs open-loop \
-            load at fixed fractions of the baseline's saturation, the same rate for every arm. \
-            Services start fresh for every run. Writes results.json (schema kmon.bench/1), tables.md \
-            (also printed), CSV files and report.html into --out. With --baseline FILE --check, \
-            compares ns/run per program, runs/request and CPU µs/request with FILE: exit 0 equal, \
-            2 regression, 4 improvements only.
+            the reason. One workload runs all overhead figures: every probe loads once, and arms \
+            take turns in short phases by attaching and detaching their links, in randomized blocks. \
+            First closed-loop saturation, then the baseline's knee (the highest rate whose p99 stays \
+            within 3x the low-load p99), then one open-loop run per load level at fractions of the \
+            knee. Accuracy comes from short runs on fresh services. Writes results.json (schema \
+            kmon.bench/2), tables.md (also printed), CSV files and report.html into --out. With \
+            --baseline FILE --check, compares ns/run per program, runs/request and CPU µs/request \
+            with FILE (history across runs, not a gate on a shared machine): exit 0 equal, 2 \
+            regression, 4 improvements only.
             """)
 
     @Option(help: "Workload spec.")
@@ -32,16 +35,22 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Collector arms, comma-separated: NAME@LEVEL or NAME for every level (\(BenchOptionsParser.collectorNames.joined(separator: ", "))).")
     var collectors: String?
 
-    @Option(help: "Load levels, percent of baseline saturation, comma-separated. Default: 50,90 (--quick: 50).")
+    @Option(help: "Load levels, percent of the baseline's knee, comma-separated. Default: 25,50,75 (--quick: 50).")
     var loads: String?
 
-    @Option(help: "Blocks (repetitions) per load level; 6 or more for a 95% CI and a verdict. Default: 6.")
+    @Option(help: "Blocks per load level, each one phase of every arm; 6 or more for a 95% CI and a verdict. Default: 30 (--quick: 10).")
     var reps: Int?
 
-    @Option(help: "Measured seconds per open-loop run. Default: 3 (--quick: 1).")
+    @Option(help: "Seconds of one phase (an arm's turn in a block), settling time included. Default: 0.5 (--quick: 0.3).")
+    var phase: Double?
+
+    @Option(help: "Seconds discarded after each switch of arms. Default: 0.1 (--quick: 0.08).")
+    var settle: Double?
+
+    @Option(help: "Measured seconds of each fresh-service accuracy run. Default: 2 (--quick: 1.5).")
     var duration: Double?
 
-    @Option(help: "Warm-up seconds before each run's measurement. Default: 0.5 (--quick: 0.3).")
+    @Option(help: "Warm-up seconds before each load run. Default: 0.5 (--quick: 0.3).")
     var warmup: Double?
 
     @Option(help: "Load generator connections. Default: 8.")
@@ -50,7 +59,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Output folder. Default: bench-results/<UTC time>.")
     var out: String?
 
-    @Flag(help: "About 90 s: one load level, short runs. Tails are rough.")
+    @Flag(help: "Under 90 s: one load level, 10 short blocks. Its figures are rough.")
     var quick = false
 
     @Option(help: "paper: Kmon's own configurations, every variant (kprobe, fentry included) in user, kernel and histogram modes.")
@@ -76,6 +85,11 @@ struct BenchCommand: ParsableCommand {
         if check && baseline == nil { throw ValidationError("--check needs --baseline FILE") }
         if let reps, reps < 1 { throw ValidationError("--reps must be at least 1 (got \(reps))") }
         if let duration, !(duration.isFinite && duration > 0) { throw ValidationError("--duration must be a positive number of seconds (got \(duration))") }
+        let phaseSeconds = phase ?? presetValues.phaseSeconds, settleSeconds = settle ?? presetValues.settleSeconds
+        if !(phaseSeconds.isFinite && phaseSeconds >= 0.05) { throw ValidationError("--phase must be at least 0.05 s (got \(phaseSeconds))") }
+        if !(settleSeconds.isFinite && settleSeconds >= 0 && settleSeconds < phaseSeconds) {
+            throw ValidationError("--settle must be zero or more and shorter than --phase \(phaseSeconds) s (got \(settleSeconds))")
+        }
         if let warmup, !(warmup.isFinite && warmup >= 0) { throw ValidationError("--warmup must be zero or more seconds (got \(warmup))") }
         if let connections, connections < 1 { throw ValidationError("--connections must be at least 1 (got \(connections))") }
         do {
@@ -111,7 +125,8 @@ struct BenchCommand: ParsableCommand {
             arms: try armList(),
             loadPercents: try loads.map(BenchOptionsParser.loads) ?? values.loads,
             blocks: reps ?? values.blocks, saturationBlocks: values.saturationBlocks,
-            durationSeconds: duration ?? values.durationSeconds, saturationSeconds: values.saturationSeconds,
+            phaseSeconds: phase ?? values.phaseSeconds, settleSeconds: settle ?? values.settleSeconds,
+            kneeSeconds: values.kneeSeconds, accuracySeconds: duration ?? values.accuracySeconds,
             warmupSeconds: warmup ?? values.warmupSeconds, connections: connections ?? values.connections,
             seed: seed ?? UInt64.random(in: 1...999_999), quick: quick,
             command: (["kmon"] + CommandLine.arguments.dropFirst()).joined(separator: " "))
@@ -119,7 +134,7 @@ struct BenchCommand: ParsableCommand {
         let runner = BenchRunner(plan: plan, spec: spec, network: netns ? .netns : .loopback, stop: trap.token, logger: logger)
         let outcome: BenchRunner.Outcome
         do {
-            outcome = try runner.run { BenchProgress(plan: $0, totalRuns: $1) }
+            outcome = try runner.run { BenchProgress(plan: $0) }
         } catch {
             if trap.token.isStopped { interrupted(trap) }
             fail("\(error)", ExitCodes.failure)

@@ -56,6 +56,7 @@ public final class BioStatCollector: Collector {
     public func programStats() throws -> [ProgramRunStats] { try runtime?.programStats() ?? [] }
     public func losses() throws -> CollectorLosses { try runtime?.losses() ?? CollectorLosses() }
     public func stop() throws { try runtime?.stop() }
+    public func setAttached(_ attached: Bool) throws { try runtime?.setAttached(attached) }
 
     /// REQ_OP_* names (include/linux/blk_types.h).
     static func operation(_ op: UInt32) -> String {

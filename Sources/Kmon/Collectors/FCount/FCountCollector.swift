@@ -38,13 +38,14 @@ public final class FCountCollector: Collector {
         for (slot, event) in events.enumerated() {
             switch event {
             case let .tracepoint(category, name):
-                runtime.keep(try tracepoint.attachTracepoint(category: category, name: name, cookie: UInt64(slot)))
+                try runtime.attach { try tracepoint.attachTracepoint(category: category, name: name, cookie: UInt64(slot)) }
             case let .kprobe(function):
                 guard kprobes.available else {
                     unavailable.append(.init(event: event.description, reason: "kprobes unavailable: \(kprobes.reason ?? "unknown")"))
                     continue
                 }
-                runtime.keep(try runtime.object.program("fcount_kprobe").attachKprobe(function: function, cookie: UInt64(slot)))
+                let kprobe = try runtime.object.program("fcount_kprobe")
+                try runtime.attach { try kprobe.attachKprobe(function: function, cookie: UInt64(slot)) }
             }
             attached.append((UInt32(slot), event))
         }
@@ -71,4 +72,5 @@ public final class FCountCollector: Collector {
     public func programStats() throws -> [ProgramRunStats] { try runtime?.programStats() ?? [] }
     public func losses() throws -> CollectorLosses { try runtime?.losses() ?? CollectorLosses() }
     public func stop() throws { try runtime?.stop() }
+    public func setAttached(_ attached: Bool) throws { try runtime?.setAttached(attached) }
 }

@@ -67,4 +67,5 @@ public final class OffCPUCollector: Collector {
     public func programStats() throws -> [ProgramRunStats] { try runtime?.programStats() ?? [] }
     public func losses() throws -> CollectorLosses { try runtime?.losses() ?? CollectorLosses() }
     public func stop() throws { try runtime?.stop() }
+    public func setAttached(_ attached: Bool) throws { try runtime?.setAttached(attached) }
 }

@@ -97,6 +97,7 @@ public final class TCPDropCollector: Collector {
 
     public func programStats() throws -> [ProgramRunStats] { try runtime?.programStats() ?? [] }
     public func losses() throws -> CollectorLosses { try runtime?.losses() ?? CollectorLosses() }
+    public func setAttached(_ attached: Bool) throws { try runtime?.setAttached(attached) }
 
     deinit { try? stop() }
 

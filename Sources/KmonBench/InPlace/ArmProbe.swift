@@ -1,0 +1,98 @@
+import Foundation
+import Kmon
+import Logging
+
+/// One arm's probe for a whole in-place run: a tcpreq session or a collector set, loaded once,
+/// detached, then attached only during the arm's own phases.
+final class ArmProbe {
+    let arm: BenchArm
+    private let session: TcpreqSession?
+    private let collectors: CollectorSet?
+    /// The threads loading started (ring-buffer consumer, pid feeder): the arm's agent.
+    private let agentThreads: [Int32]
+
+    private init(arm: BenchArm, session: TcpreqSession?, collectors: CollectorSet?, agentThreads: [Int32]) {
+        self.arm = arm
+        self.session = session
+        self.collectors = collectors
+        self.agentThreads = agentThreads
+    }
+
+    /// Loads the arm's programs with no hook attached; nil for baselines.
+    static func load(_ arm: BenchArm, pids: [Int32], logger: Logger) throws -> ArmProbe? {
+        let threadsBefore = ProcFS.ownThreadIDs()
+        var session: TcpreqSession?, collectors: CollectorSet?
+        if let variant = arm.variant {
+            session = try TcpreqSession.start(
+                TcpreqConfiguration(variant: variant, mode: arm.mode ?? .kernel, filters: TcpreqFilters(pids: pids), keepSpans: false),
+                logger: logger, attached: false)
+        } else if let kind = arm.collector {
+            let set = try CollectorRun.collectorSet(kind, verbosity: arm.verbosity ?? 1, pids: pids)
+            do { try set.setAttached(false) } catch {
+                try? set.stop()
+                throw error
+            }
+            collectors = set
+        } else {
+            return nil
+        }
+        let threads = ProcFS.ownThreadIDs().subtracting(threadsBefore).sorted()
+        return ArmProbe(arm: arm, session: session, collectors: collectors, agentThreads: threads)
+    }
+
+    var degraded: [Degradation] { session?.degradations ?? [] }
+
+    func setAttached(_ attached: Bool) throws {
+        if let session {
+            if attached { try session.attach() } else { session.detach() }
+        }
+        try collectors?.setAttached(attached)
+    }
+
+    /// Cumulative counters since load: each program's runs and run time, losses, agent CPU.
+    func counters() throws -> ProbeCounters {
+        var programs: [String: RunMeasurement.ProgramCost] = [:]
+        var lost: UInt64 = 0
+        if let session {
+            for stats in try session.programStats() {
+                programs[stats.name] = .init(runs: stats.runCount, nanoseconds: stats.runTimeNanoseconds)
+            }
+            lost = try session.counters().lost.total
+        }
+        for collector in collectors?.collectors ?? [] {
+            for stats in try collector.programStats() {
+                programs[stats.name] = .init(runs: stats.runCount, nanoseconds: stats.runTimeNanoseconds)
+            }
+            lost += try collector.losses().total
+        }
+        let agent = agentThreads.compactMap(ProcFS.ownThreadCPUMicroseconds).reduce(0, +)
+        return ProbeCounters(programs: programs, lost: lost, agentCPUMicroseconds: agent)
+    }
+
+    /// Detaches and unloads. Safe to call twice.
+    func unload() {
+        try? session?.stop()
+        try? collectors?.stop()
+    }
+
+    deinit { unload() }
+}
+
+/// What a probe has counted since load; subtract two to get one phase's share.
+struct ProbeCounters: Sendable {
+    var programs: [String: RunMeasurement.ProgramCost]
+    var lost: UInt64
+    var agentCPUMicroseconds: Double
+
+    static func - (after: ProbeCounters, before: ProbeCounters) -> ProbeCounters {
+        var programs: [String: RunMeasurement.ProgramCost] = [:]
+        for (name, cost) in after.programs {
+            let old = before.programs[name] ?? .init(runs: 0, nanoseconds: 0)
+            programs[name] = .init(runs: cost.runs &- old.runs, nanoseconds: cost.nanoseconds &- old.nanoseconds)
+        }
+        return ProbeCounters(programs: programs, lost: after.lost &- before.lost,
+                             agentCPUMicroseconds: after.agentCPUMicroseconds - before.agentCPUMicroseconds)
+    }
+
+    var runs: UInt64 { programs.values.reduce(0) { $0 + $1.runs } }
+}

@@ -1,0 +1,88 @@
+/// One measured phase in results.json's `phases` timeline: an arm's turn in a block, so a
+/// reader can see drift and stalls over the run.
+public struct PhaseRecord: Codable, Sendable, Equatable {
+    /// `saturation` or `load 50%`.
+    public var level: String
+    /// Percent of the knee; nil for saturation.
+    public var load: Double?
+    public var block: Int
+    public var arm: String
+    /// Window start, seconds since the bench started, and its length.
+    public var startSeconds: Double
+    public var seconds: Double
+    public var switchMicroseconds: Double
+    public var requests: Int
+    public var achievedRPS: Double
+    public var p50Microseconds: Double?
+    public var p99Microseconds: Double?
+    public var cpuMicrosecondsPerRequest: Double?
+    public var machineMicrosecondsPerRequest: Double?
+    /// Runs of the arm's own programs, and of every other arm's (zero unless a detach failed).
+    public var bpfRuns: UInt64
+    public var strayRuns: UInt64
+    public var eventsLost: UInt64
+
+    public init(level: String, load: Double?, block: Int, arm: String, startSeconds: Double, seconds: Double,
+                switchMicroseconds: Double, requests: Int, achievedRPS: Double, p50Microseconds: Double?,
+                p99Microseconds: Double?, cpuMicrosecondsPerRequest: Double?, machineMicrosecondsPerRequest: Double?,
+                bpfRuns: UInt64, strayRuns: UInt64, eventsLost: UInt64) {
+        self.level = level
+        self.load = load
+        self.block = block
+        self.arm = arm
+        self.startSeconds = startSeconds
+        self.seconds = seconds
+        self.switchMicroseconds = switchMicroseconds
+        self.requests = requests
+        self.achievedRPS = achievedRPS
+        self.p50Microseconds = p50Microseconds
+        self.p99Microseconds = p99Microseconds
+        self.cpuMicrosecondsPerRequest = cpuMicrosecondsPerRequest
+        self.machineMicrosecondsPerRequest = machineMicrosecondsPerRequest
+        self.bpfRuns = bpfRuns
+        self.strayRuns = strayRuns
+        self.eventsLost = eventsLost
+    }
+
+    init(_ phase: PhaseMeasurement, benchStartNs: UInt64) {
+        var load: Double?
+        if case .load(let percent) = phase.run.phase { load = percent }
+        self.init(level: phase.run.phase.description, load: load, block: phase.run.block, arm: phase.run.arm.name,
+                  startSeconds: Double(phase.startNs &- benchStartNs) / 1e9, seconds: phase.seconds,
+                  switchMicroseconds: Double(phase.switchNs) / 1000, requests: phase.requests, achievedRPS: phase.achievedRPS,
+                  p50Microseconds: phase.latency.microseconds(atQuantile: 0.5),
+                  p99Microseconds: phase.latency.microseconds(atQuantile: 0.99),
+                  cpuMicrosecondsPerRequest: phase.cpuPerRequest,
+                  machineMicrosecondsPerRequest: phase.perRequest(phase.machineBusyMicroseconds),
+                  bpfRuns: phase.programs.values.reduce(0) { $0 + $1.runs }, strayRuns: phase.strayRuns,
+                  eventsLost: phase.eventsLost)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case level, load, block, arm, seconds, requests
+        case startSeconds = "start_s", switchMicroseconds = "switch_us", achievedRPS = "achieved_rps"
+        case p50Microseconds = "p50_us", p99Microseconds = "p99_us", cpuMicrosecondsPerRequest = "cpu_us_per_req"
+        case machineMicrosecondsPerRequest = "machine_us_per_req", bpfRuns = "bpf_runs", strayRuns = "stray_runs"
+        case eventsLost = "events_lost"
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(level, forKey: .level)
+        try c.encode(load, forKey: .load)
+        try c.encode(block, forKey: .block)
+        try c.encode(arm, forKey: .arm)
+        try c.encode(startSeconds, forKey: .startSeconds)
+        try c.encode(seconds, forKey: .seconds)
+        try c.encode(switchMicroseconds, forKey: .switchMicroseconds)
+        try c.encode(requests, forKey: .requests)
+        try c.encode(achievedRPS, forKey: .achievedRPS)
+        try c.encode(p50Microseconds, forKey: .p50Microseconds)
+        try c.encode(p99Microseconds, forKey: .p99Microseconds)
+        try c.encode(cpuMicrosecondsPerRequest, forKey: .cpuMicrosecondsPerRequest)
+        try c.encode(machineMicrosecondsPerRequest, forKey: .machineMicrosecondsPerRequest)
+        try c.encode(bpfRuns, forKey: .bpfRuns)
+        try c.encode(strayRuns, forKey: .strayRuns)
+        try c.encode(eventsLost, forKey: .eventsLost)
+    }
+}
