@@ -87,12 +87,22 @@ final class InPlaceRun {
         let loadResult = load.join()
         let death = watcher.finish()
         if stop.isStopped { return nil }
-        if let death { return Outcome(phases: measured, failure: death) }
-        if case .failure(let error) = loadResult { return Outcome(phases: measured, failure: "load generator: \(error)") }
-        if failure == nil && measured.count < phases.count {
+        if let death {
+            failure = death
+        } else if case .failure(let error) = loadResult {
+            failure = "load generator: \(error)"
+        } else if failure == nil && measured.count < phases.count {
             failure = "the load ended after \(measured.count) of \(phases.count) phases"
         }
         Self.assign(generator.records, to: &measured)
+        if let failure {
+            // The phase it happened in is marked invalid, with the reason.
+            let phase = phases[min(measured.count, phases.count - 1)]
+            var invalid = PhaseMeasurement(run: phase, startNs: MonotonicClock.now(), endNs: MonotonicClock.now(), switchNs: 0,
+                                           offeredRPS: rate)
+            invalid.invalidReason = failure
+            measured.append(invalid)
+        }
         return Outcome(phases: measured, failure: failure)
     }
 

@@ -24,7 +24,7 @@ public enum HTMLReport {
         html += "\(Format.number(results.config.phaseSeconds, 2)) s phases · seed \(results.config.seed) · "
         html += "<code>\(SVG.escape(results.config.command))</code></p>\n"
         if results.config.quick {
-            html += "<p class=\"note\"><b>Quick run:</b> few blocks of short phases, so its figures are rough.</p>\n"
+            html += "<p class=\"note\"><b>Quick run:</b> few blocks of short phases, so its figures are rough: CIs are wide and the tails are rough.</p>\n"
         }
         let loads = results.config.loads
         html += "<h2>Latency by percentile</h2><p class=\"note\">Client latency from the intended send time, pooled over blocks.</p><div class=\"grid\">"

@@ -9,7 +9,7 @@ public enum TablesRenderer {
         heading += "arms in place: \(config.blocks) blocks per level, phases of \(Format.number(config.phaseSeconds, 2)) s "
         heading += "(\(Format.number(config.settleSeconds, 2)) s settling) · seed \(config.seed)"
         if config.quick {
-            heading += "\n\n**Quick run:** few blocks of short phases, so its figures are rough: wide CIs, and tails from few samples."
+            heading += "\n\n**Quick run:** few blocks of short phases, so its figures are rough: CIs are wide and the tails are rough."
         }
         sections.append(heading)
         sections.append("## Saturation (closed loop, in place)\n\n" + saturation(results))

@@ -84,7 +84,7 @@ public struct ResultsBuilder {
             environment: environment, config: plan.record,
             noiseFloor: NoiseFloorRecord(blocks: noiseBlocks, mdePercent: noiseMDE), knee: knee,
             saturation: saturation, overhead: overhead,
-            phases: phases.sorted { $0.startNs < $1.startNs }.map { PhaseRecord($0, benchStartNs: benchStartNs) },
+            phases: phases.filter { $0.invalidReason == nil }.sorted { $0.startNs < $1.startNs }.map { PhaseRecord($0, benchStartNs: benchStartNs) },
             accuracy: accuracy, topology: topology(), skipped: skipped,
             degraded: DegradedFeature.collect(probeDegradations + accuracyRuns.map { ($0.run.arm.name, $0.degraded) }),
             invalidBlocks: invalid, charts: ChartData(latencyCDF: cdf, errorHistograms: histograms))

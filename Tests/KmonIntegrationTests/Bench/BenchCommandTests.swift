@@ -126,6 +126,52 @@ struct BenchCommandTests {
         #expect(sock.cpuMicrosecondsPerRequest.bpf != nil && sock.cpuMicrosecondsPerRequest.services != nil)
     }
 
+    /// The in-place method itself: every arm gets one phase in every block of every level, each
+    /// phase measured requests, and no program ran outside its own arm's phases (zero stray runs,
+    /// so zero runs in baseline phases).
+    @Test(arguments: Features.allCases)
+    func armsAlternateInPlace(features: Features) throws {
+        try Privileged.check()
+        let results = try Self.quickRun(features).results
+        let arms = Set(results.config.arms)
+        #expect(arms == ["baseline", "baseline-aa", "empty", "sock/kernel"])
+        for (level, blocks) in [("saturation", results.config.saturationBlocks), ("load 50%", results.config.blocks)] {
+            let phases = results.phases.filter { $0.level == level }
+            #expect(phases.count == blocks * arms.count, "\(level)")
+            for block in 0..<blocks {
+                #expect(Set(phases.filter { $0.block == block }.map(\.arm)) == arms, "\(level) block \(block)")
+            }
+        }
+        for phase in results.phases {
+            #expect(phase.strayRuns == 0, "\(phase.arm) in \(phase.level) block \(phase.block): other arms' programs ran")
+            #expect(phase.requests > 0 && phase.achievedRPS > 0)
+            #expect(phase.arm.hasPrefix("baseline") ? phase.bpfRuns == 0 : phase.bpfRuns > 0, "\(phase.arm) \(phase.level)")
+        }
+        let knee = try #require(results.knee.kneeRPS, "no knee: \(results.knee.points)")
+        let load = try #require(results.overhead.first { $0.arm == "baseline" })
+        #expect(abs(load.offeredRPS - knee / 2) < 1, "the 50% level runs at half the knee")
+    }
+
+    /// Links come and go with the phases while the bench runs, and none outlives it.
+    @Test func linksAreAttachedOnlyInTheirPhasesAndNoneSurvives() throws {
+        try Privileged.check()
+        let bench = try BenchProcess(["bench", "--quick", "--workload", BenchProcess.chain3, "--variants", "sock",
+                                      "--seed", "3", "--out", Self.scratch.appendingPathComponent("links").path],
+                                     scratch: Self.scratch)
+        var seen = Set<UInt32>(), emptyAfterAttach = false
+        bench.waitUntil(seconds: 200) {
+            let held = bench.linkIDs()
+            if held.isEmpty && !seen.isEmpty { emptyAfterAttach = true }
+            seen.formUnion(held)
+            return false
+        }
+        let status = bench.wait(seconds: 30)
+        #expect(status == 0, "stderr: \(bench.stderr.suffix(1500))")
+        #expect(seen.count > 4, "sock attached only \(seen.count) links: it should attach anew in each of its phases")
+        #expect(emptyAfterAttach, "the links were never detached while the bench ran")
+        for id in seen { #expect(!BenchProcess.linkExists(id), "BPF link \(id) survived") }
+    }
+
     @Test func gateAgainstItsOwnBaselineIsEqual() throws {
         try Privileged.check()
         let run = try Self.quickRun()

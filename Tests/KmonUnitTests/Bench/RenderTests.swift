@@ -47,7 +47,8 @@ import Testing
     @Test func htmlIsSelfContainedWithCharts() {
         let html = HTMLReport.render(results)
         #expect(html.hasPrefix("<!doctype html>"))
-        #expect(html.components(separatedBy: "<svg").count - 1 == 1 + 2 + 1 + 1)  // CDF, 2 overhead loads, histogram, topology
+        // CDF, p50 and CPU over time at the one load with phases, 3 overhead metrics × 2 loads, histogram, topology
+        #expect(html.components(separatedBy: "<svg").count - 1 == 1 + 2 + 3 * 2 + 1 + 1)
         #expect(!html.contains("<script"))
         #expect(!html.contains("src=\"http"))
         #expect(!html.contains("href=\"http"))

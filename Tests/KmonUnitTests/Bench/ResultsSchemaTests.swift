@@ -26,13 +26,20 @@ import Testing
             Issue.record("unexpected results layout")
             return
         }
-        for key in ["schema", "environment", "overhead", "accuracy", "topology", "skipped"] { #expect(top[key] != nil, "\(key)") }
-        for key in ["variant", "load", "offered_rps", "achieved_rps", "p50_us", "p99_us", "p999_us", "p99_delta_pct",
-                    "p99_delta_ci", "p_value", "saturation_rps", "saturation_delta_pct", "cpu_us_per_req", "bpf_ns_per_run",
-                    "runs_per_req", "events_lost", "agent_rss_mb", "mde_pct", "verdict"] {
+        for key in ["schema", "environment", "overhead", "phases", "knee", "noise_floor", "accuracy", "topology", "skipped"] {
+            #expect(top[key] != nil, "\(key)")
+        }
+        for key in ["variant", "load", "offered_rps", "achieved_rps", "p50_us", "p90_us", "p99_us", "p999_us", "mean_us",
+                    "p50_delta_pct", "p50_delta_ci", "p90_delta_pct", "p99_delta_pct", "p99_delta_ci", "p_value",
+                    "cpu_delta_pct", "cpu_delta_ci", "saturation_rps", "saturation_delta_pct", "cpu_us_per_req", "bpf_ns_per_run",
+                    "runs_per_req", "events_lost", "agent_rss_mb", "switch_us", "mde_pct", "verdicts"] {
             #expect(baselineRow[key] != nil, "overhead row lacks \(key)")
         }
-        #expect(baselineRow["p99_delta_pct"] == .null)
+        #expect(baselineRow["p99_delta_pct"] == .null && baselineRow["p50_delta_pct"] == .null && baselineRow["cpu_delta_ci"] == .null)
+        for key in ["p50", "p99", "cpu"] {
+            #expect(baselineRow["mde_pct"]?[key] != nil && baselineRow["verdicts"]?[key] != nil, "\(key)")
+            #expect(top["noise_floor"]?["mde_pct"]?["50"]?[key] != nil, "noise floor lacks \(key)")
+        }
         for key in ["variant", "vantage", "hop", "load", "matched_pct", "unmatched_truth", "unmatched_probe", "bias_us",
                     "mae_us", "p99_abs_err_us", "median_rel_err_pct", "p50_truth_us", "p50_probe_us", "p99_truth_us",
                     "p99_probe_us", "nesting_violations"] {

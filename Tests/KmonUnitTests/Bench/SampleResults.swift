@@ -18,16 +18,36 @@ enum SampleResults {
                     cpuMicrosecondsPerRequest: noisy(probe ? 60 * cost : 50),
                     runsPerRequest: probe ? noisy(8 * cost) : [],
                     bpfNanosecondsPerRun: probe ? ["handle_send": noisy(120 * cost), "handle_recv": noisy(260 * cost)] : [:])
-                overhead.append(OverheadRow(
-                    arm: arm, variant: variant, mode: mode, load: load, offeredRPS: load * 200, achievedRPS: load * 199.5,
-                    p50Microseconds: 120, p99Microseconds: 300, p999Microseconds: 900,
-                    p99DeltaPercent: probe ? 4.2 : nil, p99DeltaCI: probe ? [1.1, 7.9] : nil, pValue: probe ? 0.012 : nil,
-                    saturationRPS: 20_000, saturationDeltaPercent: probe ? -3.5 : nil,
-                    cpuMicrosecondsPerRequest: CPUBreakdown(services: 50, agent: probe ? 4 : nil, bpf: probe ? 2.1 : nil, loadGenerator: 12),
-                    bpfNanosecondsPerRun: probe ? ["handle_send": 120 * cost, "handle_recv": 260 * cost] : [:],
-                    runsPerRequest: probe ? 8 * cost : nil, bpfRunsPerRequest: probe ? ["handle_send": 4, "handle_recv": 4] : [:],
-                    eventsLost: 0, unaccountedLosses: probe ? unaccountedLosses : 0, agentRSSMegabytes: probe ? 22.5 : nil,
-                    mdePercent: 2.5, verdict: probe ? .slower : .reference, blocks: 8, samples: samples))
+                var row = OverheadRow(arm: arm, variant: variant, mode: mode, load: load, offeredRPS: load * 200)
+                row.achievedRPS = load * 199.5
+                row.p50Microseconds = 120
+                row.p90Microseconds = 200
+                row.p99Microseconds = 300
+                row.p999Microseconds = 900
+                row.meanMicroseconds = 140
+                if probe {
+                    (row.p50DeltaPercent, row.p50DeltaCI, row.p50PValue) = (1.8, [1.2, 2.4], 0.002)
+                    (row.p90DeltaPercent, row.p90DeltaCI) = (2.5, [1.0, 4.0])
+                    (row.p99DeltaPercent, row.p99DeltaCI, row.pValue) = (4.2, [1.1, 7.9], 0.012)
+                    (row.meanDeltaPercent, row.meanDeltaCI) = (2.0, [1.0, 3.0])
+                    (row.cpuDeltaPercent, row.cpuDeltaCI, row.cpuPValue) = (3.1, [2.0, 4.2], 0.001)
+                    (row.machineDeltaPercent, row.machineDeltaCI) = (2.9, [1.5, 4.3])
+                    row.saturationDeltaPercent = -3.5
+                    row.verdicts = Verdicts(p50: .slower, p99: .notDetected, cpu: .slower)
+                    row.agentRSSMegabytes = 22.5
+                    row.unaccountedLosses = unaccountedLosses
+                    row.switchMicroseconds = 850
+                }
+                row.saturationRPS = 20_000
+                row.cpuMicrosecondsPerRequest = CPUBreakdown(services: 50, agent: probe ? 4 : nil, bpf: probe ? 2.1 : nil,
+                                                             loadGenerator: 12, machine: 70)
+                row.bpfNanosecondsPerRun = probe ? ["handle_send": 120 * cost, "handle_recv": 260 * cost] : [:]
+                row.runsPerRequest = probe ? 8 * cost : nil
+                row.bpfRunsPerRequest = probe ? ["handle_send": 4, "handle_recv": 4] : [:]
+                row.mdePercent = MetricMDE(p50: 0.8, p90: 1.5, p99: 9, mean: 1, cpu: 1.6, machine: 2)
+                row.blocks = 8
+                row.samples = samples
+                overhead.append(row)
             }
         }
         var sample = AccuracySample()
@@ -58,12 +78,28 @@ enum SampleResults {
                                           hostname: "test", memoryMB: 2048, bpfStats: "BPF_ENABLE_STATS"),
             config: BenchConfigRecord(workload: "workloads/chain3.yaml", network: "loopback",
                                       arms: ["baseline", "baseline-aa", "sock/kernel", "syscall"], loads: [50, 90], blocks: 8,
-                                      saturationBlocks: 3, durationSeconds: 10, warmupSeconds: 2, connections: 16, seed: seed,
+                                      saturationBlocks: 3, phaseSeconds: 0.5, settleSeconds: 0.1, kneeSeconds: 1,
+                                      accuracySeconds: 2, warmupSeconds: 0.5, connections: 16, seed: seed,
                                       quick: false, command: "kmon bench"),
-            noiseFloor: NoiseFloorRecord(blocks: ["50": 8, "90": 8], mdePercent: ["50": 2.5, "90": 4]),
+            noiseFloor: NoiseFloorRecord(blocks: ["50": 8, "90": 8],
+                                         mdePercent: ["50": MetricMDE(p50: 0.8, p99: 9, cpu: 1.6), "90": MetricMDE(p50: 1.2, p99: 14, cpu: 2)]),
+            knee: KneeRecord(saturationRPS: 20_000, factor: 3, points: [
+                KneeSearch.Point(rate: 2000, achievedRPS: 2000, p99Microseconds: 250),
+                KneeSearch.Point(rate: 6000, achievedRPS: 6000, p99Microseconds: 300),
+                KneeSearch.Point(rate: 10_000, achievedRPS: 9990, p99Microseconds: 600),
+                KneeSearch.Point(rate: 14_000, achievedRPS: 12_000, p99Microseconds: 9000)], kneeRPS: 10_000),
             saturation: [SaturationRow(variant: "baseline", rps: 20_000, deltaPercent: nil, deltaCI: nil, pValue: nil, blocks: [20_000, 20_100, 19_900]),
                          SaturationRow(variant: "sock/kernel", rps: 19_300, deltaPercent: -3.5, deltaCI: [-5, -2], pValue: 0.25, blocks: [19_300, 19_200, 19_400])],
-            overhead: overhead, accuracy: accuracy, topology: topology,
+            overhead: overhead,
+            phases: (0..<8).flatMap { block in
+                ["baseline", "sock/kernel"].enumerated().map { index, arm in
+                    PhaseRecord(level: "load 50%", load: 50, block: block, arm: arm, startSeconds: Double(block * 2 + index) * 0.5,
+                                seconds: 0.4, switchMicroseconds: 900, requests: 4000, achievedRPS: 10_000,
+                                p50Microseconds: 120 + Double(index) * 2, p99Microseconds: 300, cpuMicrosecondsPerRequest: 50 + Double(index) * 4,
+                                machineMicrosecondsPerRequest: 70, bpfRuns: index == 0 ? 0 : 32_000, strayRuns: 0, eventsLost: 0)
+                }
+            },
+            accuracy: accuracy, topology: topology,
             skipped: [SkippedArm(variant: "kprobe", reason: "kernel built without CONFIG_KPROBES")],
             invalidBlocks: [InvalidBlock(phase: "load 90%", block: 3, variant: "syscall", reason: "api died (signal 9) at 41.2 s")],
             charts: ChartData(latencyCDF: cdf, errorHistograms: [histogram]))

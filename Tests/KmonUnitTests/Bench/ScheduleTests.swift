@@ -1,16 +1,19 @@
+import KmonLoad
 import Testing
 @testable import KmonBench
 
 @Suite struct ScheduleTests {
-    let arms: [BenchArm] = [.baseline, .baselineRepeat, .probe("empty"), .probe("sock", mode: "kernel"), .probe("syscall")]
+    let arms: [BenchArm] = [.baseline, .baselineRepeat, .probe(.empty), .probe(.sock, mode: .kernel), .probe(.syscall, mode: .user)]
 
     func schedule(seed: UInt64) -> BenchSchedule {
         BenchSchedule(arms: arms, loadPercents: [50, 90], saturationBlocks: 3, loadBlocks: 6, seed: seed)
     }
 
     @Test func armNames() {
-        #expect(arms.map(\.name) == ["baseline", "baseline-aa", "empty", "sock/kernel", "syscall"])
+        #expect(arms.map(\.name) == ["baseline", "baseline-aa", "empty", "sock/kernel", "syscall/user"])
         #expect(BenchArm.baselineRepeat.isBaseline)
+        #expect(arms.map(\.reportsSpans) == [false, false, false, true, true])
+        #expect(BenchArm.collector(.offcpu, verbosity: 2).name == "offcpu@2")
     }
 
     @Test func everyBlockRunsEveryArmOnce() {
@@ -25,11 +28,13 @@ import Testing
         #expect(seen.count == groups.count)
     }
 
-    @Test func saturationComesFirst() {
+    /// One load run per level: saturation first, then each level's blocks together, in order.
+    @Test func levelsAreContiguous() {
         let runs = schedule(seed: 1).runs()
-        let firstLoad = runs.firstIndex { $0.phase != .saturation }!
-        #expect(runs[..<firstLoad].allSatisfy { $0.phase == .saturation })
-        #expect(runs[firstLoad...].allSatisfy { $0.phase != .saturation })
+        var levels: [BenchPhase] = []
+        for run in runs where levels.last != run.phase { levels.append(run.phase) }
+        #expect(levels == [.saturation, .load(percent: 50), .load(percent: 90)])
+        #expect(schedule(seed: 1).runs(of: .load(percent: 90)).count == arms.count * 6)
     }
 
     @Test func orderIsShuffledPerBlockAndReproducible() {
@@ -38,5 +43,43 @@ import Testing
         #expect(runs != schedule(seed: 43).runs())
         let orders = Set(Dictionary(grouping: runs) { "\($0.phase)#\($0.block)" }.values.map { $0.map(\.arm.name) })
         #expect(orders.count > 5)
+    }
+
+    @Test func kneeIsTheLastRateBelowThreeTimesTheLowLoadP99() {
+        func point(_ rate: Double, _ p99: Double, achieved: Double? = nil) -> KneeSearch.Point {
+            KneeSearch.Point(rate: rate, achievedRPS: achieved ?? rate, p99Microseconds: p99)
+        }
+        #expect(KneeSearch.knee([point(100, 200), point(300, 250), point(400, 590), point(500, 601), point(600, 300)]) == 400)
+        // A rate that falls behind is past the knee even if its p99 looks fine.
+        #expect(KneeSearch.knee([point(100, 200), point(300, 250), point(400, 260, achieved: 350)]) == 300)
+        #expect(KneeSearch.knee([point(100, 200), point(300, 900)]) == nil)
+        #expect(KneeSearch.knee([point(100, 200)]) == nil)
+        #expect(KneeSearch.knee([]) == nil)
+    }
+
+    /// Requests belong to the window their intended send time falls in; settling gaps to none.
+    @Test func requestsAreAssignedToTheirPhaseWindow() {
+        let arm = BenchArm.baseline
+        var phases = [ScheduledRun(phase: .load(percent: 50), block: 0, arm: arm),
+                      ScheduledRun(phase: .load(percent: 50), block: 1, arm: arm)].enumerated().map { index, run in
+            PhaseMeasurement(run: run, startNs: UInt64(index) * 1000 + 100, endNs: UInt64(index) * 1000 + 1000, switchNs: 0, offeredRPS: 1)
+        }
+        func record(_ intended: UInt64, _ complete: UInt64, failed: Bool = false) -> GroundTruthRecord {
+            GroundTruthRecord(intendedNs: intended, sendNs: intended, completeNs: complete, localAddress: 1, localPort: 1,
+                              remoteAddress: 2, remotePort: 2, ordinal: 0, flags: failed ? .error : [])
+        }
+        InPlaceRun.assign([record(50, 150), record(100, 400), record(999, 1150), record(1050, 1200), record(1500, 1600, failed: true),
+                           record(2500, 2600)], to: &phases)
+        #expect(phases.map(\.requests) == [2, 1])
+        #expect(phases.map(\.failed) == [0, 1])
+        #expect(phases.map(\.completed) == [2, 2])
+        #expect(phases[0].latency.count == 2 && phases[0].meanMicroseconds == 0.2255)
+    }
+
+    @Test func logAxisTicksSpanTheValues() {
+        let axis = LogAxis(low: 130, high: 4200)
+        #expect(axis.low <= 130 && axis.high >= 4200)
+        #expect(axis.ticks.contains(200) && axis.ticks.contains(1000) && axis.ticks.contains(2000))
+        #expect(axis.fraction(axis.low) == 0 && abs(axis.fraction(axis.high) - 1) < 1e-12)
     }
 }
