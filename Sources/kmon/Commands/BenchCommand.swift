@@ -149,6 +149,7 @@ struct BenchCommand: ParsableCommand {
             fail("the bench stopped early: \(failure); the block is marked invalid in \(directory)/results.json", ExitCodes.failure)
         }
         if check, let baselineResults {
+            FileHandle.standardError.write(Data("warning: --baseline compares with a run made at another time; on a shared machine that measures the machine's drift too, so it shows history and is not a gate (docs/bench.md)\n".utf8))
             let report = RegressionGate().check(baseline: baselineResults, current: results)
             print(GateRenderer.render(report))
             if report.outcome.exitCode != 0 { throw ExitCode(report.outcome.exitCode) }
