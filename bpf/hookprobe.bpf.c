@@ -4,6 +4,7 @@
 #include "kmon_vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
+#include "kmon_inject.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -82,5 +83,13 @@ SEC("tracepoint/syscalls/sys_enter_getppid")
 int probe_task_storage(void *ctx)
 {
     bpf_task_storage_get(&probe_task_storage_map, bpf_get_current_task_btf(), 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+    return 0;
+}
+
+/* Times kmon_inject's loop, so `kmon bench --inject-ns N` can turn ns into loops (InjectedCost). */
+SEC("raw_tp")
+int kmon_inject_calibrate(void *ctx)
+{
+    kmon_inject();
     return 0;
 }

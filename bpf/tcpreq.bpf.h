@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include "tcpreq.h"
+#include "kmon_inject.bpf.h"
 
 /* A variant defines, before including:
  * - TCPREQ_COOKIE(sk): the connection's identity in records;

@@ -5,14 +5,15 @@
 #include "kmon_vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
+#include "kmon_inject.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
 SEC("tp_btf/sock_recv_length")
-int BPF_PROG(tcpreq_recv) { return 0; }
+int BPF_PROG(tcpreq_recv) { kmon_inject(); return 0; }
 
 SEC("tp_btf/sock_send_length")
-int BPF_PROG(tcpreq_send) { return 0; }
+int BPF_PROG(tcpreq_send) { kmon_inject(); return 0; }
 
 SEC("tp_btf/inet_sock_set_state")
-int BPF_PROG(tcpreq_state) { return 0; }
+int BPF_PROG(tcpreq_state) { kmon_inject(); return 0; }

@@ -21,6 +21,7 @@ char LICENSE[] SEC("license") = "GPL";
 SEC("fentry/tcp_sendmsg")
 int BPF_PROG(tcpreq_send, struct sock *sk, void *msg, __u64 size)
 {
+    kmon_inject();
     on_data(sk, size, 0, true);
     return 0;
 }
@@ -28,6 +29,7 @@ int BPF_PROG(tcpreq_send, struct sock *sk, void *msg, __u64 size)
 SEC("fentry/tcp_cleanup_rbuf")
 int BPF_PROG(tcpreq_recv, struct sock *sk, int copied)
 {
+    kmon_inject();
     on_data(sk, copied, 0, false);
     return 0;
 }
@@ -35,6 +37,7 @@ int BPF_PROG(tcpreq_recv, struct sock *sk, int copied)
 SEC("fentry/tcp_close")
 int BPF_PROG(tcpreq_close, struct sock *sk, long timeout)
 {
+    kmon_inject();
     struct tcpreq_conn *st = state_of(sk, false);
     if (st)
         tcpreq_on_close(st); /* inet_sock_set_state forgets a table entry at TCP_CLOSE */
@@ -44,6 +47,7 @@ int BPF_PROG(tcpreq_close, struct sock *sk, long timeout)
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(tcpreq_state, struct sock *sk, int oldstate, int newstate)
 {
+    kmon_inject();
     on_state(sk, oldstate, newstate);
     return 0;
 }

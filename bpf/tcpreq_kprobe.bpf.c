@@ -45,6 +45,7 @@ static __always_inline void on_data(struct sock *sk, long bytes, bool is_send)
 SEC("kprobe/tcp_sendmsg")
 int BPF_KPROBE(tcpreq_send, struct sock *sk, void *msg, __u64 size)
 {
+    kmon_inject();
     on_data(sk, size, true);
     return 0;
 }
@@ -52,6 +53,7 @@ int BPF_KPROBE(tcpreq_send, struct sock *sk, void *msg, __u64 size)
 SEC("kprobe/tcp_cleanup_rbuf")
 int BPF_KPROBE(tcpreq_recv, struct sock *sk, int copied)
 {
+    kmon_inject();
     on_data(sk, copied, false);
     return 0;
 }
@@ -59,6 +61,7 @@ int BPF_KPROBE(tcpreq_recv, struct sock *sk, int copied)
 SEC("kprobe/tcp_close")
 int BPF_KPROBE(tcpreq_close, struct sock *sk)
 {
+    kmon_inject();
     __u64 key = (__u64)sk;
     struct tcpreq_conn *st = bpf_map_lookup_elem(&conn_state, &key);
     if (!st)
@@ -71,6 +74,7 @@ int BPF_KPROBE(tcpreq_close, struct sock *sk)
 SEC("tracepoint/sock/inet_sock_set_state")
 int tcpreq_state(struct inet_sock_set_state_args *ctx)
 {
+    kmon_inject();
     if (ctx->protocol != IPPROTO_TCP)
         return 0;
     struct sock *sk = (struct sock *)ctx->skaddr;

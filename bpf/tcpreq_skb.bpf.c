@@ -157,6 +157,7 @@ static __always_inline void on_packet(struct __sk_buff *skb, bool egress)
 SEC("cgroup_skb/ingress")
 int tcpreq_ingress(struct __sk_buff *skb)
 {
+    kmon_inject();
     on_packet(skb, false);
     return 1;
 }
@@ -164,6 +165,7 @@ int tcpreq_ingress(struct __sk_buff *skb)
 SEC("cgroup_skb/egress")
 int tcpreq_egress(struct __sk_buff *skb)
 {
+    kmon_inject();
     on_packet(skb, true);
     return 1;
 }

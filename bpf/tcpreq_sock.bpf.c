@@ -30,6 +30,7 @@ char LICENSE[] SEC("license") = "GPL";
 SEC("tp_btf/sock_recv_length")
 int BPF_PROG(tcpreq_recv, struct sock *sk, int ret, int flags)
 {
+    kmon_inject();
     on_data(sk, ret, flags, false);
     return 0;
 }
@@ -37,6 +38,7 @@ int BPF_PROG(tcpreq_recv, struct sock *sk, int ret, int flags)
 SEC("tp_btf/sock_send_length")
 int BPF_PROG(tcpreq_send, struct sock *sk, int ret, int flags)
 {
+    kmon_inject();
     on_data(sk, ret, flags, true);
     return 0;
 }
@@ -44,6 +46,7 @@ int BPF_PROG(tcpreq_send, struct sock *sk, int ret, int flags)
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(tcpreq_state, struct sock *sk, int oldstate, int newstate)
 {
+    kmon_inject();
     on_state(sk, oldstate, newstate);
     return 0;
 }

@@ -160,12 +160,14 @@ static __always_inline void on_exit(long ret)
     SEC("tracepoint/syscalls/sys_enter_" #name)                             \
     int tcpreq_enter_##name(struct syscall_enter *ctx)                      \
     {                                                                       \
+        kmon_inject();                                                      \
         on_enter((int)ctx->args[0], is_send, flags);                        \
         return 0;                                                           \
     }                                                                       \
     SEC("tracepoint/syscalls/sys_exit_" #name)                              \
     int tcpreq_exit_##name(struct syscall_exit *ctx)                        \
     {                                                                       \
+        kmon_inject();                                                      \
         on_exit(ctx->ret);                                                  \
         return 0;                                                           \
     }
@@ -195,6 +197,7 @@ static __always_inline void set_role(int fd, __u8 role)
 SEC("tracepoint/syscalls/sys_exit_accept")
 int tcpreq_exit_accept(struct syscall_exit *ctx)
 {
+    kmon_inject();
     set_role(ctx->ret, TCPREQ_ROLE_SERVER);
     return 0;
 }
@@ -202,6 +205,7 @@ int tcpreq_exit_accept(struct syscall_exit *ctx)
 SEC("tracepoint/syscalls/sys_exit_accept4")
 int tcpreq_exit_accept4(struct syscall_exit *ctx)
 {
+    kmon_inject();
     set_role(ctx->ret, TCPREQ_ROLE_SERVER);
     return 0;
 }
@@ -209,6 +213,7 @@ int tcpreq_exit_accept4(struct syscall_exit *ctx)
 SEC("tracepoint/syscalls/sys_enter_connect")
 int tcpreq_enter_connect(struct syscall_enter *ctx)
 {
+    kmon_inject();
     set_role((int)ctx->args[0], TCPREQ_ROLE_CLIENT);
     return 0;
 }
@@ -216,6 +221,7 @@ int tcpreq_enter_connect(struct syscall_enter *ctx)
 SEC("tracepoint/syscalls/sys_enter_close")
 int tcpreq_enter_close(struct syscall_enter *ctx)
 {
+    kmon_inject();
     __u32 tgid = bpf_get_current_pid_tgid() >> 32;
     if (!process_wanted(tgid))
         return 0;
@@ -236,6 +242,7 @@ int tcpreq_enter_close(struct syscall_enter *ctx)
 SEC("tracepoint/sock/inet_sock_set_state")
 int tcpreq_state(struct inet_sock_set_state_args *ctx)
 {
+    kmon_inject();
     if (!LISTENER_CHANGE(ctx->oldstate, ctx->newstate))
         return 0;
     if (ctx->protocol == IPPROTO_TCP)

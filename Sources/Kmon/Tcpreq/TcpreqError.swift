@@ -6,6 +6,7 @@ public struct TcpreqError: Error, CustomStringConvertible, Sendable {
         case missingObject(String)
         case kernel(String)
         case badEnvironment(String)
+        case badObject(String)
     }
 
     let kind: Kind
@@ -19,6 +20,7 @@ public struct TcpreqError: Error, CustomStringConvertible, Sendable {
     static func missingObject(_ name: String) -> TcpreqError { TcpreqError(kind: .missingObject(name)) }
     static func kernel(_ message: String) -> TcpreqError { TcpreqError(kind: .kernel(message)) }
     static func badEnvironment(_ message: String) -> TcpreqError { TcpreqError(kind: .badEnvironment(message)) }
+    static func badObject(_ message: String) -> TcpreqError { TcpreqError(kind: .badObject(message)) }
 
     /// For `unavailable`: the variant and the reason, to report as skipped.
     public var unavailableVariant: (variant: ProbeVariant, reason: String)? {
@@ -40,7 +42,7 @@ public struct TcpreqError: Error, CustomStringConvertible, Sendable {
             return "bad filter: \(message)"
         case .missingObject(let name):
             return "BPF object \(name) is not in this build (bpf/\(name).bpf.c did not compile?)"
-        case .kernel(let message), .badEnvironment(let message):
+        case .kernel(let message), .badEnvironment(let message), .badObject(let message):
             return message
         }
     }

@@ -1,3 +1,6 @@
+import BPF
+import Foundation
+import KmonBPFObjects
 /// Which connections tcpreq watches, applied in the kernel once per connection, in the task
 /// that first moves data on it. Empty filters watch every TCP connection on the machine
 /// (except the monitor's own).
@@ -32,6 +35,10 @@ public struct TcpreqConfiguration: Sendable {
     public var pollIntervalMilliseconds: Int32
     /// Keep finished spans for `takeSpans()`. Turn off when only `spanHandler` is used.
     public var keepSpans: Bool
+    /// The variant's object from elsewhere (the CI gate's base build) instead of this build's.
+    public var object: ExternalObject?
+    /// Extra loops at the start of every program run (`InjectedCost`); 0 in normal use.
+    public var injectLoops: UInt32 = 0
 
     public init(variant: ProbeVariant = .sock, mode: SpanMode = .kernel, filters: TcpreqFilters = TcpreqFilters(),
                 ringBufferBytes: Int = 8 << 20, pollIntervalMilliseconds: Int32 = 20,
@@ -42,5 +49,33 @@ public struct TcpreqConfiguration: Sendable {
         self.ringBufferBytes = ringBufferBytes
         self.pollIntervalMilliseconds = pollIntervalMilliseconds
         self.keepSpans = keepSpans
+    }
+}
+
+/// A BPF object file from outside this build (the CI gate's base build), checked against the
+/// layout this build's user space relies on.
+public struct ExternalObject: Sendable {
+    public var path: String
+    public var elf: [UInt8]
+
+    /// Reads `path` as a build of `variant`'s object; refuses it, naming the file and every
+    /// difference, when its programs, maps or shared structs differ from this build's.
+    public static func load(path: String, variant: ProbeVariant) throws -> ExternalObject {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw TcpreqError.badObject("\(path): no such file, or not readable (build it with scripts/build-bpf DIR)")
+        }
+        let elf = [UInt8](data)
+        let name = variant.objectName
+        guard let ours = EmbeddedBPF.object(named: name) else { throw TcpreqError.missingObject(name) }
+        let theirs: BPFObject
+        do { theirs = try BPFObject(elf: elf, name: name) } catch {
+            throw TcpreqError.badObject("\(path) is not a BPF object libbpf can open: \(error)")
+        }
+        let differences = ObjectLayout(try BPFObject(elf: ours, name: name), structPrefixes: ["tcpreq_"])
+            .differences(from: ObjectLayout(theirs, structPrefixes: ["tcpreq_"]))
+        guard differences.isEmpty else {
+            throw TcpreqError.badObject("\(path) does not fit this build's \(name): " + differences.joined(separator: "; "))
+        }
+        return ExternalObject(path: path, elf: elf)
     }
 }

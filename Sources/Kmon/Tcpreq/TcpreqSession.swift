@@ -105,7 +105,7 @@ public final class TcpreqSession {
         owners = configuration.variant.runsWithoutTask ? SocketOwners() : nil
         assembler = SpanAssembler(processName: processNames.name(of:))
         let name = configuration.variant.objectName
-        guard let elf = EmbeddedBPF.object(named: name) else { throw TcpreqError.missingObject(name) }
+        guard let elf = configuration.object?.elf ?? EmbeddedBPF.object(named: name) else { throw TcpreqError.missingObject(name) }
         object = try BPFObject(elf: elf, name: name)
         do {
             try configure()
@@ -144,6 +144,11 @@ public final class TcpreqSession {
     // MARK: configure → load → attach
 
     private func configure() throws {
+        if configuration.injectLoops > 0 {
+            do { try object.setGlobal("targ_inject_loops", to: configuration.injectLoops) } catch {
+                throw TcpreqError.kernel("\(configuration.object?.path ?? object.name) cannot take injected work (no targ_inject_loops; build it from a tree with bpf/kmon_inject.bpf.h): \(error)")
+            }
+        }
         guard hasWork else { return }
         let filters = configuration.filters
         try object.setGlobal("targ_mode", to: configuration.mode.bpfValue)

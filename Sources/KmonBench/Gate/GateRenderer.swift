@@ -11,6 +11,7 @@ public enum GateRenderer {
             rightAligned: [3, 4, 5, 6, 7])
         for failure in report.hardFailures { text += "\nhard gate: \(failure)" }
         text += "\n\ngate: \(report.outcome.rawValue) (exit \(report.outcome.exitCode))\n"
+        text += "decided by: \(report.decision)\n"
         return text
     }
 

@@ -49,9 +49,27 @@ public struct RegressionGate: Sendable {
         public var findings: [Finding]
         public var hardFailures: [String]
 
+        public init(findings: [Finding], hardFailures: [String]) {
+            self.findings = findings
+            self.hardFailures = hardFailures
+        }
+
         public var outcome: Outcome {
             if !hardFailures.isEmpty || findings.contains(where: { $0.change == .regression }) { return .regression }
             return findings.contains { $0.change == .improvement } ? .improvement : .equal
+        }
+
+        /// Which metric decided the outcome, and why.
+        public var decision: String {
+            if let failure = hardFailures.first { return "hard gate: \(failure)" }
+            func line(_ f: Finding) -> String {
+                "\(f.arm) at \(Format.load(f.load)): \(f.metric) \(Format.number(f.baseline, 2)) → \(Format.number(f.current, 2)) "
+                    + "(\(Format.signed(f.deltaPercent))%)" + (f.note.map { ": \($0)" } ?? "")
+            }
+            if let regression = findings.first(where: { $0.change == .regression }) { return line(regression) }
+            if let improvement = findings.first(where: { $0.change == .improvement }) { return line(improvement) }
+            let compared = findings.filter { $0.change == .equal }.count
+            return "no metric changed: \(compared) compared, none beyond tolerance, floor, noise and significance together"
         }
     }
 

@@ -19,13 +19,14 @@ final class ArmProbe {
     }
 
     /// Loads the arm's programs with no hook attached; nil for baselines.
-    static func load(_ arm: BenchArm, pids: [Int32], logger: Logger) throws -> ArmProbe? {
+    static func load(_ arm: BenchArm, pids: [Int32], objects: ProbeObjects, logger: Logger) throws -> ArmProbe? {
         let threadsBefore = ProcFS.ownThreadIDs()
         var session: TcpreqSession?, collectors: CollectorSet?
         if let variant = arm.variant {
-            session = try TcpreqSession.start(
-                TcpreqConfiguration(variant: variant, mode: arm.mode ?? .kernel, filters: TcpreqFilters(pids: pids), keepSpans: false),
-                logger: logger, attached: false)
+            var configuration = TcpreqConfiguration(variant: variant, mode: arm.mode ?? .kernel, filters: TcpreqFilters(pids: pids),
+                                                    keepSpans: false)
+            objects.configure(&configuration, for: arm)
+            session = try TcpreqSession.start(configuration, logger: logger, attached: false)
         } else if let kind = arm.collector {
             let set = try CollectorRun.collectorSet(kind, verbosity: arm.verbosity ?? 1, pids: pids)
             do { try set.setAttached(false) } catch {

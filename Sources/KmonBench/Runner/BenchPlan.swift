@@ -48,7 +48,7 @@ public struct BenchPlan: Sendable {
     }
 
     /// Arms that get fresh-service accuracy runs: those whose probe reports spans.
-    public var accuracyArms: [BenchArm] { arms.filter(\.reportsSpans) }
+    public var accuracyArms: [BenchArm] { arms.filter { $0.reportsSpans && $0.build == .current } }
 
     /// A rough length of the whole bench, for the progress bar: about a second per service start.
     public var estimatedSeconds: Double {

@@ -16,6 +16,8 @@ public final class BenchRunner {
         public var interrupted: Bool
         /// Set when the bench stopped early because something failed (a service died).
         public var failure: String?
+        /// With `--base-objects`: this build against the base build, from the paired phases.
+        public var gate: RegressionGate.Report?
     }
 
     public var plan: BenchPlan
@@ -23,13 +25,16 @@ public final class BenchRunner {
     public let network: WorkloadNetworkMode
     public let stop: StopToken
     public let logger: Logger
+    public let objects: ProbeObjects
 
-    public init(plan: BenchPlan, spec: WorkloadSpec, network: WorkloadNetworkMode, stop: StopToken, logger: Logger) {
+    public init(plan: BenchPlan, spec: WorkloadSpec, network: WorkloadNetworkMode, stop: StopToken, logger: Logger,
+                objects: ProbeObjects = ProbeObjects()) {
         self.plan = plan
         self.spec = spec
         self.network = network
         self.stop = stop
         self.logger = logger
+        self.objects = objects
     }
 
     /// Arms whose variant or collector the kernel cannot run, with the kernel's reason.
@@ -95,7 +100,11 @@ public final class BenchRunner {
                                      hops: Adapters.hops(spec), benchStartNs: clockStart,
                                      probeDegradations: overhead.degradations)
             .build(environment: .current(bpfStats: stats?.mode.rawValue), startedAt: startedAt, elapsedSeconds: elapsed, skipped: skipped)
-        return Outcome(results: results, interrupted: false, failure: failure)
+        let gate = objects.hasBase
+            ? InRunGate().check(phases: overhead.phases, arms: plan.arms, loads: plan.loadPercents, blocks: plan.blocks,
+                                seed: plan.seed, hardFailures: RegressionGate().hardFailures(results))
+            : nil
+        return Outcome(results: results, interrupted: false, failure: failure, gate: gate)
     }
 
     /// What the in-place part measured.
@@ -131,7 +140,9 @@ public final class BenchRunner {
         defer { probes.values.forEach { $0.unload() } }
         for arm in plan.arms where !arm.isBaseline {
             do {
-                guard let probe = try ArmProbe.load(arm, pids: workload.services.map(\.pid), logger: logger) else { continue }
+                guard let probe = try ArmProbe.load(arm, pids: workload.services.map(\.pid), objects: objects, logger: logger) else {
+                    continue
+                }
                 probes[arm] = probe
                 part.degradations.append((arm.name, probe.degraded))
                 for degradation in probe.degraded { progress.note("\(arm.name) \(degradation)") }

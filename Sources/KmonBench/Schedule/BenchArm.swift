@@ -12,6 +12,18 @@ public struct BenchArm: Hashable, Codable, Sendable, CustomStringConvertible {
     /// A collector (tcpdrop, offcpu, biostat, fcount) and its verbosity level.
     public var collector: CollectorKind?
     public var verbosity: Int?
+    /// Which build of the probe's objects the arm loads: the CI gate runs each probe arm with
+    /// the base branch's objects too, and once more with this build's (its A/A pair).
+    public var build: Build = .current
+
+    public enum Build: String, Hashable, Codable, Sendable {
+        /// The objects built into this kmon.
+        case current
+        /// The objects from `--base-objects DIR`: `sock/kernel@base`.
+        case base
+        /// This build's objects again, loaded separately: `sock/kernel@aa`, the gate's noise floor.
+        case again = "aa"
+    }
 
     public static let baseline = BenchArm(variant: nil, mode: nil, isRepeat: false)
     public static let baselineRepeat = BenchArm(variant: nil, mode: nil, isRepeat: true)
@@ -36,7 +48,15 @@ public struct BenchArm: Hashable, Codable, Sendable, CustomStringConvertible {
     public var name: String {
         if let collector { return "\(collector.rawValue)@\(verbosity ?? 1)" }
         guard let variant else { return isRepeat ? "baseline-aa" : "baseline" }
-        return mode.map { "\(variant.rawValue)/\($0.rawValue)" } ?? variant.rawValue
+        let name = mode.map { "\(variant.rawValue)/\($0.rawValue)" } ?? variant.rawValue
+        return build == .current ? name : "\(name)@\(build.rawValue)"
+    }
+
+    /// The same arm with another build of its objects.
+    public func with(_ build: Build) -> BenchArm {
+        var arm = self
+        arm.build = build
+        return arm
     }
 
     /// The variant column of results rows: the variant's name, or the arm's name.

@@ -27,4 +27,11 @@ public enum Percentile {
         let squares = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
         return (squares / Double(values.count - 1)).squareRoot()
     }
+
+    /// 1.4826 × the median absolute deviation from the median: σ for normal data, little moved
+    /// by outliers. Nil below two values.
+    public static func robustStandardDeviation(_ values: [Double]) -> Double? {
+        guard values.count >= 2, let centre = median(values), let mad = median(values.map { abs($0 - centre) }) else { return nil }
+        return 1.4826 * mad
+    }
 }

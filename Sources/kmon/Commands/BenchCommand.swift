@@ -1,6 +1,7 @@
 import ArgumentParser
 import BPF
 import Foundation
+import Kmon
 import KmonBench
 import KmonSupport
 import KmonWorkload
@@ -68,10 +69,19 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Run each service in its own network namespace (198.18.0.0/15) instead of on loopback.")
     var netns = false
 
-    @Option(help: "A results.json (or its folder) from an earlier bench to compare with.")
+    @Option(help: "A results.json (or its folder) from an earlier bench to compare with: history, not a gate on a shared machine.")
     var baseline: String?
 
-    @Flag(help: "With --baseline: gate on the comparison (exit 0 equal, 2 regression, 4 improvements only).")
+    @Option(name: .customLong("base-objects"), help: "The base branch's BPF objects (scripts/build-bpf DIR): every probe arm also runs as ARM@base with them, and as ARM@aa, in the same blocks; the gate compares them.")
+    var baseObjects: String?
+
+    @Option(name: .customLong("inject-ns"), help: "Make every program of this build spend about N more ns per run (calibrating the gate).")
+    var injectNanoseconds: Double?
+
+    @Option(name: .customLong("inject-base-ns"), help: "The same for the @base arms' programs.")
+    var injectBaseNanoseconds: Double?
+
+    @Flag(help: "Gate: with --base-objects on this run's paired phases, else against --baseline. Exit 0 equal, 2 regression, 4 improvements only.")
     var check = false
 
     @Option(help: "Seed for block order and bootstrap; default: chosen at random and recorded.")
@@ -82,7 +92,14 @@ struct BenchCommand: ParsableCommand {
     func validate() throws {
         if quick && preset != nil { throw ValidationError("--quick and --preset cannot be combined") }
         if let preset, preset != "paper" { throw ValidationError("--preset '\(preset)' is unknown; the only preset is 'paper'") }
-        if check && baseline == nil { throw ValidationError("--check needs --baseline FILE") }
+        if check && baseline == nil && baseObjects == nil { throw ValidationError("--check needs --base-objects DIR (or --baseline FILE)") }
+        if check && baseline != nil && baseObjects != nil { throw ValidationError("--check gates on --base-objects or on --baseline, not both") }
+        if injectBaseNanoseconds != nil && baseObjects == nil { throw ValidationError("--inject-base-ns needs --base-objects DIR") }
+        for (flag, value) in [("--inject-ns", injectNanoseconds), ("--inject-base-ns", injectBaseNanoseconds)] {
+            if let value, !(value.isFinite && value >= 0 && value <= 10_000) {
+                throw ValidationError("\(flag) must be between 0 and 10000 ns (got \(value))")
+            }
+        }
         if let reps, reps < 1 { throw ValidationError("--reps must be at least 1 (got \(reps))") }
         if let duration, !(duration.isFinite && duration > 0) { throw ValidationError("--duration must be a positive number of seconds (got \(duration))") }
         let phaseSeconds = phase ?? presetValues.phaseSeconds, settleSeconds = settle ?? presetValues.settleSeconds
@@ -120,7 +137,7 @@ struct BenchCommand: ParsableCommand {
         do { spec = try WorkloadSpec.load(path: workload) } catch { fail("\(error)", ExitCodes.badInput) }
 
         let values = presetValues
-        let plan = BenchPlan(
+        var plan = BenchPlan(
             workload: workload, network: netns ? "netns" : "loopback",
             arms: try armList(),
             loadPercents: try loads.map(BenchOptionsParser.loads) ?? values.loads,
@@ -130,8 +147,11 @@ struct BenchCommand: ParsableCommand {
             warmupSeconds: warmup ?? values.warmupSeconds, connections: connections ?? values.connections,
             seed: seed ?? UInt64.random(in: 1...999_999), quick: quick,
             command: (["kmon"] + CommandLine.arguments.dropFirst()).joined(separator: " "))
+        let objects = probeObjects(plan.arms)
+        plan.arms = objects.arms(plan.arms)
         let trap = SignalTrap()
-        let runner = BenchRunner(plan: plan, spec: spec, network: netns ? .netns : .loopback, stop: trap.token, logger: logger)
+        let runner = BenchRunner(plan: plan, spec: spec, network: netns ? .netns : .loopback, stop: trap.token, logger: logger,
+                                 objects: objects)
         let outcome: BenchRunner.Outcome
         do {
             outcome = try runner.run { BenchProgress(plan: $0) }
@@ -148,12 +168,37 @@ struct BenchCommand: ParsableCommand {
         if let failure = outcome.failure {
             fail("the bench stopped early: \(failure); the block is marked invalid in \(directory)/results.json", ExitCodes.failure)
         }
+        if let gate = outcome.gate {
+            print("## Gate: this build against \(baseObjects ?? "") (paired phases of this run)\n")
+            print(GateRenderer.render(gate))
+            if check && gate.outcome.exitCode != 0 { throw ExitCode(gate.outcome.exitCode) }
+        }
         if check, let baselineResults {
             FileHandle.standardError.write(Data("warning: --baseline compares with a run made at another time; on a shared machine that measures the machine's drift too, so it shows history and is not a gate (docs/bench.md)\n".utf8))
             let report = RegressionGate().check(baseline: baselineResults, current: results)
             print(GateRenderer.render(report))
             if report.outcome.exitCode != 0 { throw ExitCode(report.outcome.exitCode) }
         }
+    }
+
+    /// The base objects, checked against this build, and the loops that inject the asked-for ns.
+    private func probeObjects(_ arms: [BenchArm]) -> ProbeObjects {
+        var objects = ProbeObjects()
+        if let baseObjects {
+            do { objects = try ProbeObjects(baseDirectory: baseObjects, variants: arms.compactMap(\.variant)) } catch {
+                fail("\(error)", ExitCodes.badInput)
+            }
+        }
+        guard (injectNanoseconds ?? 0) > 0 || (injectBaseNanoseconds ?? 0) > 0 else { return objects }
+        let perLoop: Double
+        do { perLoop = try InjectedCost.nanosecondsPerLoop() } catch { fail("cannot calibrate the injected work: \(error)", ExitCodes.failure) }
+        objects.injectLoops = InjectedCost.loops(forNanoseconds: injectNanoseconds ?? 0, perLoop: perLoop)
+        objects.injectBaseLoops = InjectedCost.loops(forNanoseconds: injectBaseNanoseconds ?? 0, perLoop: perLoop)
+        FileHandle.standardError.write(Data(String(
+            format: "injecting: %.2f ns per loop here; this build %u loops (≈ %.0f ns/run), @base %u loops (≈ %.0f ns/run)\n",
+            perLoop, objects.injectLoops, Double(objects.injectLoops) * perLoop, objects.injectBaseLoops,
+            Double(objects.injectBaseLoops) * perLoop).utf8))
+        return objects
     }
 
     private func interrupted(_ trap: SignalTrap) -> Never {

@@ -80,11 +80,39 @@ import Testing
     }
 
     @Test func minimumDetectableEffectFollowsTheAAFormula() {
-        let first: [Double?] = [100, 100, 100, 100]
-        let second: [Double?] = [102, 98, 101, 99]
-        // Differences +2, −2, +1, −1 %: σ = √(10/3), MDE = 2.8σ/√4.
-        let expected = 2.8 * (10.0 / 3).squareRoot() / 2
+        let first: [Double?] = [100, 100, 100, 100, 100]
+        let second: [Double?] = [102, 98, 101, 99, 100]
+        // Differences +2, −2, +1, −1, 0 %: median 0, MAD 1, σ = 1.4826, MDE = 2.8σ/√5.
+        let expected = 2.8 * 1.4826 / 5.0.squareRoot()
         #expect(abs(NoiseFloor.minimumDetectableEffect(first: first, second: second)! - expected) < 1e-9)
         #expect(NoiseFloor.minimumDetectableEffect(first: [100], second: [101]) == nil)
+    }
+
+    /// One stalled block does not blow up the floor: the medians the Δs come from barely move either.
+    @Test func oneStallBarelyMovesTheNoiseFloor() {
+        let first: [Double?] = [100, 100, 100, 100, 100, 100]
+        let calm = NoiseFloor.minimumDetectableEffect(first: first, second: [102, 98, 101, 99, 100, 101])!
+        let stalled = NoiseFloor.minimumDetectableEffect(first: first, second: [102, 98, 101, 99, 100, 900])!
+        #expect(stalled < calm * 1.5, "\(calm) → \(stalled)")
+    }
+
+    /// The block bootstrap: the CI resamples blocks, so it narrows with more blocks and holds the truth.
+    @Test func blockBootstrapCoversTheTrueRatioAndNarrowsWithBlocks() {
+        var generator = SeededGenerator(seed: 12)
+        func blocks(_ n: Int) -> (baseline: [Double?], arm: [Double?]) {
+            var baseline: [Double?] = [], arm: [Double?] = []
+            for block in 0..<n {
+                let drift = 100 * (1 + 0.3 * Double(block) / Double(n))
+                baseline.append(drift * (1 + Double.random(in: -0.02...0.02, using: &generator)))
+                arm.append(drift * 1.03 * (1 + Double.random(in: -0.02...0.02, using: &generator)))
+            }
+            return (baseline, arm)
+        }
+        let few = blocks(10), many = blocks(40)
+        let small = PairedComparison.compare(baseline: few.baseline, arm: few.arm, seed: 1)!
+        let large = PairedComparison.compare(baseline: many.baseline, arm: many.arm, seed: 1)!
+        #expect(small.interval!.contains(3) && large.interval!.contains(3), "\(small.interval!) \(large.interval!)")
+        #expect(large.interval!.high - large.interval!.low < small.interval!.high - small.interval!.low)
+        #expect(PairedComparison.compare(baseline: many.baseline, arm: many.arm, seed: 1) == large, "seeded: reproducible")
     }
 }
