@@ -70,6 +70,11 @@ public enum HTMLReport {
             html += "<figure>\(Charts.topology(variant))<figcaption>\(SVG.escape(variant.variant))</figcaption></figure>"
         }
         html += "</div>\n" + table(TablesRenderer.topology(results).components(separatedBy: "\n\n").last ?? "")
+        if let gate = results.gate {
+            html += "<h2>Gate: this build against \(SVG.escape(gate.baseObjects))</h2>"
+            html += "<p class=\"note\"><b>gate: \(gate.outcome) (exit \(gate.exitCode))</b>; decided by: \(SVG.escape(gate.decision))</p>"
+            html += table(TablesRenderer.gate(gate))
+        }
         if !results.skipped.isEmpty {
             html += "<h2>Skipped arms</h2><ul>" + results.skipped.map {
                 "<li><b>\(SVG.escape($0.variant))</b>: \(SVG.escape($0.reason))</li>"

@@ -24,6 +24,9 @@ public enum TablesRenderer {
         sections.append("## Accuracy\n\nprobe − truth per request, joined on (4-tuple, ordinal). Latency from the actual send (uncorrected).\n\n"
             + accuracy(results))
         sections.append("## Topology\n\n" + topology(results))
+        if let gate = results.gate {
+            sections.append("## Gate: this build against \(gate.baseObjects)\n\n" + self.gate(gate))
+        }
         if !results.skipped.isEmpty {
             sections.append("## Skipped arms\n\n" + MarkdownTable.render(header: ["arm", "reason"],
                                                                          rows: results.skipped.map { [$0.variant, $0.reason] }))
@@ -144,6 +147,18 @@ public enum TablesRenderer {
                  "\(row.nestingViolations)/\(row.nestingChecked)"]
             },
             rightAligned: [4, 5, 6, 7, 8, 9, 10, 11, 12])
+    }
+
+    static func gate(_ gate: GateRecord) -> String {
+        var text = MarkdownTable.render(
+            header: ["arm", "load", "metric", "base", "this build", "Δ%", "A/A MDE %", "p", "change", "why"],
+            rows: gate.findings.map {
+                [$0.arm, Format.load($0.load), $0.metric, Format.number($0.baseline, 2), Format.number($0.current, 2),
+                 Format.signed($0.deltaPercent), Format.number($0.mdePercent), Format.pValue($0.pValue), $0.change, $0.note ?? ""]
+            },
+            rightAligned: [3, 4, 5, 6, 7])
+        for failure in gate.hardFailures { text += "\nhard gate: \(failure)" }
+        return text + "\n\n**gate: \(gate.outcome) (exit \(gate.exitCode))**; decided by: \(gate.decision)"
     }
 
     static func topology(_ results: BenchResults) -> String {

@@ -29,6 +29,8 @@ public struct BenchResults: Codable, Sendable {
     public var degraded: [DegradedFeature]
     public var invalidBlocks: [InvalidBlock]
     public var charts: ChartData
+    /// With `--base-objects`: this build against the base build (docs/ci.md).
+    public var gate: GateRecord?
 
     public init(kmonVersion: String, startedAt: String, elapsedSeconds: Double, environment: BenchEnvironment,
                 config: BenchConfigRecord, noiseFloor: NoiseFloorRecord, knee: KneeRecord, saturation: [SaturationRow],
@@ -53,9 +55,31 @@ public struct BenchResults: Codable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case schema, environment, config, knee, saturation, overhead, phases, accuracy, topology, skipped, degraded, charts
+        case schema, environment, config, knee, saturation, overhead, phases, accuracy, topology, skipped, degraded, charts, gate
         case kmonVersion = "kmon_version", startedAt = "started_at", elapsedSeconds = "elapsed_s"
         case noiseFloor = "noise_floor", invalidBlocks = "invalid_blocks"
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(schema, forKey: .schema)
+        try c.encode(kmonVersion, forKey: .kmonVersion)
+        try c.encode(startedAt, forKey: .startedAt)
+        try c.encode(elapsedSeconds, forKey: .elapsedSeconds)
+        try c.encode(environment, forKey: .environment)
+        try c.encode(config, forKey: .config)
+        try c.encode(noiseFloor, forKey: .noiseFloor)
+        try c.encode(knee, forKey: .knee)
+        try c.encode(saturation, forKey: .saturation)
+        try c.encode(overhead, forKey: .overhead)
+        try c.encode(phases, forKey: .phases)
+        try c.encode(accuracy, forKey: .accuracy)
+        try c.encode(topology, forKey: .topology)
+        try c.encode(skipped, forKey: .skipped)
+        try c.encode(degraded, forKey: .degraded)
+        try c.encode(invalidBlocks, forKey: .invalidBlocks)
+        try c.encode(charts, forKey: .charts)
+        try c.encode(gate, forKey: .gate)
     }
 
     public func encoded() throws -> Data {

@@ -96,7 +96,7 @@ public final class BenchRunner {
         }
         if stop.isStopped { return Outcome(results: nil, interrupted: true, failure: nil) }
         let elapsed = Double(MonotonicClock.now() - clockStart) / 1e9
-        let results = ResultsBuilder(plan: plan, phases: overhead.phases, accuracyRuns: accuracyRuns, knee: overhead.knee,
+        var results = ResultsBuilder(plan: plan, phases: overhead.phases, accuracyRuns: accuracyRuns, knee: overhead.knee,
                                      hops: Adapters.hops(spec), benchStartNs: clockStart,
                                      probeDegradations: overhead.degradations)
             .build(environment: .current(bpfStats: stats?.mode.rawValue), startedAt: startedAt, elapsedSeconds: elapsed, skipped: skipped)
@@ -104,6 +104,7 @@ public final class BenchRunner {
             ? InRunGate().check(phases: overhead.phases, arms: plan.arms, loads: plan.loadPercents, blocks: plan.blocks,
                                 seed: plan.seed, hardFailures: RegressionGate().hardFailures(results))
             : nil
+        results.gate = gate.map { GateRecord($0, baseObjects: objects.directory ?? "") }
         return Outcome(results: results, interrupted: false, failure: failure, gate: gate)
     }
 

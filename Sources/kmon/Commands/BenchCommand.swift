@@ -169,8 +169,7 @@ struct BenchCommand: ParsableCommand {
             fail("the bench stopped early: \(failure); the block is marked invalid in \(directory)/results.json", ExitCodes.failure)
         }
         if let gate = outcome.gate {
-            print("## Gate: this build against \(baseObjects ?? "") (paired phases of this run)\n")
-            print(GateRenderer.render(gate))
+            print("decided by: \(gate.decision)")
             if check && gate.outcome.exitCode != 0 { throw ExitCode(gate.outcome.exitCode) }
         }
         if check, let baselineResults {
