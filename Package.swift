@@ -78,15 +78,18 @@ let package = Package(
         ),
         .executableTarget(name: "kmon-service", dependencies: ["KmonWorkload", "KmonSupport"]),
 
+        // What only the tests use: a JSON value and a JSON Schema validator for results.json.
+        .target(name: "KmonTestSupport", path: "Tests/KmonTestSupport"),
         // Pure tests: no root, no BPF, no network.
         .testTarget(
             name: "KmonUnitTests",
-            dependencies: ["BPF", "CLibbpf", "Kmon", "KmonWorkload", "KmonLoad", "KmonBench", "KmonSupport"]
+            dependencies: ["BPF", "CLibbpf", "Kmon", "KmonWorkload", "KmonLoad", "KmonBench", "KmonSupport", "KmonTestSupport"]
         ),
         // Privileged tests on real kernel hooks, sockets, processes and namespaces.
         .testTarget(
             name: "KmonIntegrationTests",
-            dependencies: ["BPF", "CLibbpf", "Kmon", "KmonWorkload", "KmonLoad", "KmonBench", "KmonSupport", "kmon", "kmon-service"]
+            dependencies: ["BPF", "CLibbpf", "Kmon", "KmonWorkload", "KmonLoad", "KmonBench", "KmonSupport", "KmonTestSupport",
+                           "kmon", "kmon-service"]
         ),
     ],
     swiftLanguageModes: [.v5]

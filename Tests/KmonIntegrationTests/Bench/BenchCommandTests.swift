@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import KmonBench
+import KmonTestSupport
 import Testing
 
 /// `kmon bench` end to end on real services, probes and sockets. One quick bench run is shared

@@ -1,5 +1,6 @@
 import Foundation
 import KmonSupport
+import KmonTestSupport
 import Testing
 @testable import KmonBench
 

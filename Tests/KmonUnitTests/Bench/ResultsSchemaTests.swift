@@ -1,4 +1,5 @@
 import Foundation
+import KmonTestSupport
 import Testing
 @testable import KmonBench
 
