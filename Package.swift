@@ -43,10 +43,12 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // HTTP/1.1 request and response parsers, shared by the services and the load generator.
+        .target(name: "KmonHTTP"),
         .target(
             name: "KmonWorkload",
             dependencies: [
-                "KmonSupport",
+                "KmonHTTP", "KmonSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -56,7 +58,7 @@ let package = Package(
         .target(
             name: "KmonLoad",
             dependencies: [
-                "CKmonSockets", "KmonWorkload", "KmonSupport",
+                "CKmonSockets", "KmonHTTP", "KmonSupport",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
@@ -83,13 +85,14 @@ let package = Package(
         // Pure tests: no root, no BPF, no network.
         .testTarget(
             name: "KmonUnitTests",
-            dependencies: ["BPF", "CLibbpf", "Kmon", "KmonWorkload", "KmonLoad", "KmonBench", "KmonSupport", "KmonTestSupport"]
+            dependencies: ["BPF", "CLibbpf", "Kmon", "KmonHTTP", "KmonWorkload", "KmonLoad", "KmonBench", "KmonSupport",
+                           "KmonTestSupport"]
         ),
         // Privileged tests on real kernel hooks, sockets, processes and namespaces.
         .testTarget(
             name: "KmonIntegrationTests",
-            dependencies: ["BPF", "CLibbpf", "Kmon", "KmonWorkload", "KmonLoad", "KmonBench", "KmonSupport", "KmonTestSupport",
-                           "kmon", "kmon-service"]
+            dependencies: ["BPF", "CLibbpf", "Kmon", "KmonHTTP", "KmonWorkload", "KmonLoad", "KmonBench", "KmonSupport",
+                           "KmonTestSupport", "kmon", "kmon-service"]
         ),
     ],
     swiftLanguageModes: [.v5]

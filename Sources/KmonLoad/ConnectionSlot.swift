@@ -1,4 +1,4 @@
-import KmonWorkload
+import KmonHTTP
 
 /// One connection of a worker, kept in a flat preallocated array so the hot loop touches no
 /// reference counts.

@@ -1,7 +1,7 @@
 import CKmonSockets
 import Glibc
 import KmonSupport
-import KmonWorkload
+import KmonHTTP
 
 /// One generator thread: an epoll loop over its share of the connections.
 ///

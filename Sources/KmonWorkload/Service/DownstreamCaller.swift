@@ -1,4 +1,5 @@
 import Glibc
+import KmonHTTP
 import KmonSupport
 
 /// Runs one call step: sends the request to every callee of the step, then waits for all

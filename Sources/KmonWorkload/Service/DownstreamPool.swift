@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import KmonHTTP
 
 /// One keep-alive connection to a downstream service, owned by one request at a time.
 final class DownstreamConnection {

@@ -1,4 +1,5 @@
 import Glibc
+import KmonHTTP
 import KmonSupport
 
 /// One accepted connection, served on its own thread: reads requests (pipelined ones too),

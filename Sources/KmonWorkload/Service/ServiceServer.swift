@@ -1,4 +1,5 @@
 import Glibc
+import KmonHTTP
 import Logging
 
 /// Accepts connections and serves each on its own thread until the process ends.

@@ -1,4 +1,5 @@
 import Glibc
+import KmonHTTP
 
 /// A blocking one-request HTTP/1.1 client: the controller's health checks, and tests.
 public enum HTTPClient {

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import KmonHTTP
 import KmonWorkload
 
 /// Shared pieces of the workload tests: the repo's specs, temporary directories, and a

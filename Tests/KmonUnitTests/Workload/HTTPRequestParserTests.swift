@@ -1,3 +1,4 @@
+import KmonHTTP
 import KmonWorkload
 import Testing
 

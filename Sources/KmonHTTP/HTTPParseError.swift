@@ -12,5 +12,5 @@ public struct HTTPParseError: Error, Equatable, Sendable, CustomStringConvertibl
 
     public var description: String { "\(status): \(reason)" }
 
-    static func malformed(_ reason: String) -> HTTPParseError { .init(status: 400, reason: reason) }
+    public static func malformed(_ reason: String) -> HTTPParseError { .init(status: 400, reason: reason) }
 }
