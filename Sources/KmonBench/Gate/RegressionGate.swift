@@ -30,9 +30,9 @@ public struct RegressionGate: Sendable {
         }
     }
 
-    public enum Change: String, Sendable { case equal, regression, improvement, notCompared = "not compared" }
+    public enum Change: String, Codable, Sendable { case equal, regression, improvement, notCompared = "not compared" }
 
-    public struct Finding: Sendable {
+    public struct Finding: Codable, Sendable, Equatable {
         public var arm: String
         public var load: Double
         public var metric: String
@@ -43,6 +43,25 @@ public struct RegressionGate: Sendable {
         public var pValue: Double?
         public var change: Change
         public var note: String?
+
+        enum CodingKeys: String, CodingKey {
+            case arm, load, metric, baseline, current, change, note
+            case deltaPercent = "delta_pct", mdePercent = "mde_pct", pValue = "p_value"
+        }
+
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(arm, forKey: .arm)
+            try c.encode(load, forKey: .load)
+            try c.encode(metric, forKey: .metric)
+            try c.encode(baseline, forKey: .baseline)
+            try c.encode(current, forKey: .current)
+            try c.encode(deltaPercent, forKey: .deltaPercent)
+            try c.encode(mdePercent, forKey: .mdePercent)
+            try c.encode(pValue, forKey: .pValue)
+            try c.encode(change, forKey: .change)
+            try c.encode(note, forKey: .note)
+        }
     }
 
     public struct Report: Sendable {

@@ -154,7 +154,8 @@ public enum TablesRenderer {
             header: ["arm", "load", "metric", "base", "this build", "Δ%", "A/A MDE %", "p", "change", "why"],
             rows: gate.findings.map {
                 [$0.arm, Format.load($0.load), $0.metric, Format.number($0.baseline, 2), Format.number($0.current, 2),
-                 Format.signed($0.deltaPercent), Format.number($0.mdePercent), Format.pValue($0.pValue), $0.change, $0.note ?? ""]
+                 Format.signed($0.deltaPercent), Format.number($0.mdePercent), Format.pValue($0.pValue), $0.change.rawValue,
+                 $0.note ?? ""]
             },
             rightAligned: [3, 4, 5, 6, 7])
         for failure in gate.hardFailures { text += "\nhard gate: \(failure)" }
