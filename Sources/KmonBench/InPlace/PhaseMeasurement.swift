@@ -13,9 +13,11 @@ public struct PhaseMeasurement: Sendable {
     /// Corrected latency (from the intended send) of the successful requests intended in the window.
     public var latency = LatencyDistribution()
     public var latencySumNs: Double = 0
-    /// Requests intended in the window: the divisor of every per-request cost.
+    /// Requests intended in the window: their latencies are this phase's.
     public var requests = 0
-    /// Responses completed in the window (its achieved rate) and requests that failed.
+    /// Responses completed in the window: its achieved rate, and the divisor of every per-request
+    /// cost, since the counters saw the work of the requests served in the window (the same
+    /// number as `requests` unless the load falls behind its schedule).
     public var completed = 0
     public var failed = 0
     /// CPU µs over the window.
@@ -45,8 +47,8 @@ public struct PhaseMeasurement: Sendable {
     public var meanMicroseconds: Double? { latency.count == 0 ? nil : latencySumNs / Double(latency.count) / 1000 }
 
     func perRequest(_ microseconds: Double?) -> Double? {
-        guard let microseconds, requests > 0 else { return nil }
-        return microseconds / Double(requests)
+        guard let microseconds, completed > 0 else { return nil }
+        return microseconds / Double(completed)
     }
 
     /// The `cpu` metric: the services' CPU (which holds the BPF time run in their context) plus the agent's.
@@ -60,6 +62,6 @@ public struct PhaseMeasurement: Sendable {
     }
 
     var runsPerRequest: Double? {
-        programs.isEmpty || requests == 0 ? nil : Double(programs.values.reduce(0) { $0 + $1.runs }) / Double(requests)
+        programs.isEmpty || completed == 0 ? nil : Double(programs.values.reduce(0) { $0 + $1.runs }) / Double(completed)
     }
 }

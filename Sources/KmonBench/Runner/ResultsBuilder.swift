@@ -174,7 +174,7 @@ public struct ResultsBuilder {
                 if cost.runs > 0 { programSamples[name, default: []].append(Double(cost.nanoseconds) / Double(cost.runs)) }
             }
         }
-        let requests = armPhases.reduce(0) { $0 + $1.requests }
+        let requests = armPhases.reduce(0) { $0 + $1.completed }
         row.cpuMicrosecondsPerRequest = CPUBreakdown(
             services: median { $0.perRequest($0.serviceCPUMicroseconds) }, agent: median { $0.perRequest($0.agentCPUMicroseconds) },
             bpf: median { $0.bpfMicrosecondsPerRequest }, loadGenerator: median { $0.perRequest($0.loadGeneratorCPUMicroseconds) },
