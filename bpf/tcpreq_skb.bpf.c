@@ -47,14 +47,16 @@ static __always_inline struct tcpreq_conn *state_of(struct bpf_sock *sk, struct 
 
 /* TCP payload bytes of this packet (GSO packets count whole) and its FIN flag; false when it
  * is not a TCP packet we can parse (IPv6 extension headers are not followed). The packet
- * starts at its IP header; offsets and bitfields come from the kernel's iphdr, ipv6hdr and
- * tcphdr (CO-RE), read from copies on the stack. */
+ * starts at its IP header. Offsets and bitfields come from the kernel's iphdr, ipv6hdr and
+ * tcphdr (CO-RE); only the bytes holding the fields read are copied to the stack, since every
+ * copied byte costs on every packet. */
 static __always_inline bool tcp_payload(struct __sk_buff *skb, __u32 family, __u32 *payload, bool *fin)
 {
     __u32 ip_len;
     if (family == AF_INET) {
         struct iphdr ip4;
-        if (bpf_skb_load_bytes(skb, 0, &ip4, sizeof(ip4)))
+        if (bpf_skb_load_bytes(skb, bpf_core_field_offset(struct iphdr, ihl), (__u8 *)&ip4 + bpf_core_field_offset(struct iphdr, ihl),
+                               bpf_core_field_size(struct iphdr, ihl)))
             return false;
         ip_len = BPF_CORE_READ_BITFIELD(&ip4, ihl) * 4;
     } else {
@@ -63,8 +65,11 @@ static __always_inline bool tcp_payload(struct __sk_buff *skb, __u32 family, __u
             return false;
         ip_len = bpf_core_type_size(struct ipv6hdr);
     }
+    /* doff and the flags share one 16-bit unit. */
     struct tcphdr tcp;
-    if (ip_len < sizeof(struct iphdr) || bpf_skb_load_bytes(skb, ip_len, &tcp, sizeof(tcp)))
+    __u32 flags_at = bpf_core_field_offset(struct tcphdr, doff);
+    if (ip_len < sizeof(struct iphdr) ||
+        bpf_skb_load_bytes(skb, ip_len + flags_at, (__u8 *)&tcp + flags_at, bpf_core_field_size(struct tcphdr, doff)))
         return false;
     __u32 headers = ip_len + BPF_CORE_READ_BITFIELD(&tcp, doff) * 4;
     *payload = skb->len > headers ? skb->len - headers : 0;
