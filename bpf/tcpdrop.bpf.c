@@ -110,9 +110,10 @@ static __always_inline int fill_from_skb(struct tcpdrop_event *e, struct sk_buff
     } else {
         return 0;
     }
-    __be16 source = BPF_CORE_READ(tcp, source), dest = BPF_CORE_READ(tcp, dest);
-    e->sport = bpf_ntohs(swap ? dest : source);
-    e->dport = bpf_ntohs(swap ? source : dest);
+    __be16 ports[2] = {}; /* source, then dest: one read, as many as before CO-RE */
+    bpf_probe_read_kernel(ports, sizeof(ports), __builtin_preserve_access_index(&tcp->source));
+    e->sport = bpf_ntohs(swap ? ports[1] : ports[0]);
+    e->dport = bpf_ntohs(swap ? ports[0] : ports[1]);
     return 1;
 }
 
