@@ -73,7 +73,7 @@ static __always_inline void remember_owner(struct request *rq)
     struct biostat_owner owner = { .tgid = bpf_get_current_pid_tgid() >> 32 };
     bpf_get_current_comm(&owner.comm, sizeof(owner.comm));
     if (bpf_map_update_elem(&owners, &key, &owner, BPF_ANY))
-        kmon_count(&lost, KMON_LOST_MAP_FULL);
+        kmon_lost(KMON_LOST_MAP_FULL, 1);
 }
 
 static __always_inline void issued(struct request *rq)
@@ -90,12 +90,12 @@ static __always_inline void issued(struct request *rq)
         bpf_get_current_comm(&s.owner.comm, sizeof(s.owner.comm));
     }
     /* The filters apply to the owner; the cgroup filter only where the owner is current. */
-    if (targ_filter_pids && !bpf_map_lookup_elem(&filter_pids, &s.owner.tgid))
+    if (!kmon_tgid_wanted(s.owner.tgid))
         return;
     if (!owner && !kmon_current_wanted(s.owner.tgid))
         return;
     if (bpf_map_update_elem(&start, &key, &s, BPF_ANY))
-        kmon_count(&lost, KMON_LOST_MAP_FULL);
+        kmon_lost(KMON_LOST_MAP_FULL, 1);
 }
 
 static __always_inline void account(void *map, void *key, struct biostat_start *s, __u64 delta, __u32 bytes)
@@ -106,13 +106,13 @@ static __always_inline void account(void *map, void *key, struct biostat_start *
         bpf_map_update_elem(map, key, &zero, BPF_NOEXIST);
         st = bpf_map_lookup_elem(map, key);
         if (!st) {
-            kmon_count(&lost, KMON_LOST_MAP_FULL);
+            kmon_lost(KMON_LOST_MAP_FULL, 1);
             return;
         }
         __builtin_memcpy(st->comm, s->owner.comm, sizeof(st->comm));
     }
     if (targ_histograms)
-        __sync_fetch_and_add(&st->slots[kmon_log2_slot(delta / 1000)], 1);
+        __sync_fetch_and_add(&st->slots[kmon_log2_slot(delta / 1000, KMON_LOG2_SLOTS)], 1);
     __sync_fetch_and_add(&st->count, 1);
     __sync_fetch_and_add(&st->bytes, bytes);
     __sync_fetch_and_add(&st->total_ns, delta);

@@ -66,7 +66,7 @@ static __always_inline void switched_out(void *ctx, struct task_struct *prev, un
         return;
     struct offcpu_start *s = bpf_task_storage_get(&start, prev, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
     if (!s) {
-        kmon_count(&lost, KMON_LOST_MAP_FULL);
+        kmon_lost(KMON_LOST_MAP_FULL, 1);
         return;
     }
     s->kernel_stack = targ_kernel_stacks ? kmon_stack_id(ctx, 0) : -1;
@@ -81,7 +81,7 @@ static __always_inline struct offcpu_hist *thread_hist(struct offcpu_thread_key 
         return h;
     static const struct offcpu_hist zero;
     if (bpf_map_update_elem(&hists, key, &zero, BPF_NOEXIST) && bpf_map_lookup_elem(&hists, key) == 0) {
-        kmon_count(&lost, KMON_LOST_MAP_FULL);
+        kmon_lost(KMON_LOST_MAP_FULL, 1);
         return 0;
     }
     h = bpf_map_lookup_elem(&hists, key);
@@ -108,7 +108,7 @@ static __always_inline void switched_in(struct task_struct *next)
     struct offcpu_thread_key key = { .tgid = skey.tgid, .tid = tid };
     struct offcpu_hist *h = thread_hist(&key, next);
     if (h) {
-        __sync_fetch_and_add(&h->slots[kmon_log2_slot(delta / 1000)], 1);
+        __sync_fetch_and_add(&h->slots[kmon_log2_slot(delta / 1000, KMON_LOG2_SLOTS)], 1);
         __sync_fetch_and_add(&h->count, 1);
         __sync_fetch_and_add(&h->total_ns, delta);
     }
@@ -121,7 +121,7 @@ static __always_inline void switched_in(struct task_struct *next)
             return;
         v = bpf_map_lookup_elem(&stack_time, &skey);
         if (!v) {
-            kmon_count(&lost, KMON_LOST_MAP_FULL);
+            kmon_lost(KMON_LOST_MAP_FULL, 1);
             return;
         }
     }

@@ -19,11 +19,6 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-#define ETH_P_IP 0x0800
-#define ETH_P_IPV6 0x86DD
-#define AF_INET 2
-#define AF_INET6 10
-#define IPPROTO_TCP 6
 #define TCPDROP_WAKEUP_BYTES (64 * 1024)
 
 /* Only its existence is checked: resets carry a reason since kernel 6.10. */
@@ -44,7 +39,7 @@ static __always_inline struct tcpdrop_event *new_event(void *ctx, __u8 kind, __u
         return 0;
     struct tcpdrop_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
     if (!e) {
-        kmon_count(&lost, KMON_LOST_RINGBUF);
+        kmon_lost(KMON_LOST_RINGBUF, 1);
         return 0;
     }
     __builtin_memset(e, 0, sizeof(*e));
@@ -86,39 +81,37 @@ static __always_inline void fill_from_sock(struct tcpdrop_event *e, struct sock 
     }
 }
 
-/* The packet's view, from its IP and TCP headers; `swap` reports it from the receiver's side.
- * Returns 0 when the packet is not TCP over IPv4/IPv6. */
+/* The packet's view, from its IP and TCP headers (CO-RE reads of the kernel's iphdr, ipv6hdr
+ * and tcphdr); `swap` reports it from the receiver's side. Returns 0 when the packet is not
+ * TCP over IPv4/IPv6. */
 static __always_inline int fill_from_skb(struct tcpdrop_event *e, struct sk_buff *skb, int swap)
 {
     unsigned char *head = BPF_CORE_READ(skb, head);
     __u16 proto = bpf_ntohs(BPF_CORE_READ(skb, protocol));
     unsigned char *ip = head + BPF_CORE_READ(skb, network_header);
-    unsigned char *tcp;
+    struct tcphdr *tcp;
     __u8 *src = swap ? e->daddr : e->saddr, *dst = swap ? e->saddr : e->daddr;
     if (proto == ETH_P_IP) {
-        __u8 vihl = 0, l4 = 0;
-        bpf_probe_read_kernel(&vihl, 1, ip);
-        bpf_probe_read_kernel(&l4, 1, ip + 9);
-        if (l4 != IPPROTO_TCP)
+        struct iphdr *ip4 = (void *)ip;
+        if (BPF_CORE_READ(ip4, protocol) != IPPROTO_TCP)
             return 0;
         e->family = AF_INET;
-        bpf_probe_read_kernel(src, 4, ip + 12);
-        bpf_probe_read_kernel(dst, 4, ip + 16);
-        tcp = ip + (vihl & 0xf) * 4;
+        BPF_CORE_READ_INTO((__be32 *)src, ip4, saddr);
+        BPF_CORE_READ_INTO((__be32 *)dst, ip4, daddr);
+        tcp = (void *)(ip + BPF_CORE_READ_BITFIELD_PROBED(ip4, ihl) * 4);
     } else if (proto == ETH_P_IPV6) {
-        __u8 next = 0;
-        bpf_probe_read_kernel(&next, 1, ip + 6);
-        if (next != IPPROTO_TCP)
+        struct ipv6hdr *ip6 = (void *)ip;
+        if (BPF_CORE_READ(ip6, nexthdr) != IPPROTO_TCP)
             return 0;
         e->family = AF_INET6;
-        bpf_probe_read_kernel(src, 16, ip + 8);
-        bpf_probe_read_kernel(dst, 16, ip + 24);
-        tcp = ip + 40;
+        BPF_CORE_READ_INTO((struct in6_addr *)src, ip6, saddr);
+        BPF_CORE_READ_INTO((struct in6_addr *)dst, ip6, daddr);
+        tcp = (void *)(ip + bpf_core_type_size(struct ipv6hdr));
     } else {
         return 0;
     }
-    __be16 ports[2] = {};
-    bpf_probe_read_kernel(ports, sizeof(ports), tcp);
+    __be16 ports[2] = {}; /* source, then dest: one read, as many as before CO-RE */
+    bpf_probe_read_kernel(ports, sizeof(ports), __builtin_preserve_access_index(&tcp->source));
     e->sport = bpf_ntohs(swap ? ports[1] : ports[0]);
     e->dport = bpf_ntohs(swap ? ports[0] : ports[1]);
     return 1;

@@ -12,6 +12,9 @@
 #include "tcpreq.h"
 #include "kmon_inject.bpf.h"
 
+#define KMON_TGID_FILTER_ENTRIES 1024 /* --pid */
+#include "kmon_common.bpf.h"
+
 /* A variant defines, before including:
  * - TCPREQ_COOKIE(sk): the connection's identity in records;
  * - or TCPREQ_NO_TASK, for program types with no task context (cgroup_skb): the variant then
@@ -20,39 +23,16 @@
 #error "define TCPREQ_COOKIE(sk) or TCPREQ_NO_TASK before including tcpreq.bpf.h"
 #endif
 
-#define AF_INET 2
-#define AF_INET6 10
-#define IPPROTO_TCP 6
 #define MSG_PEEK 2
 
-#define TCP_ESTABLISHED 1
-#define TCP_SYN_SENT 2
-#define TCP_SYN_RECV 3
-#define TCP_CLOSE 7
-#define TCP_LISTEN 10
-
-#define LOST_RING 0    /* ring buffer full: records were dropped (counted in spans or events) */
-#define LOST_STORAGE 1 /* state or histogram map full: a connection or span was not tracked */
+/* In `lost` (bpf/kmon_common.bpf.h): KMON_LOST_RINGBUF, the ring buffer was full and records
+ * were dropped (counted in spans or events); KMON_LOST_MAP_FULL, a state or histogram map was
+ * full and a connection or span was not tracked. */
 
 struct {
     __uint(type, BPF_MAP_TYPE_RINGBUF);
     __uint(max_entries, 4 * 1024 * 1024); /* resized by the loader */
 } events SEC(".maps");
-
-struct {
-    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-    __uint(max_entries, 2); /* LOST_RING, LOST_STORAGE */
-    __type(key, __u32);
-    __type(value, __u64);
-} lost SEC(".maps");
-
-/* --pid: tgids to watch (value unused). */
-struct {
-    __uint(type, BPF_MAP_TYPE_HASH);
-    __uint(max_entries, 1024);
-    __type(key, __u32);
-    __type(value, __u8);
-} target_tgids SEC(".maps");
 
 /* --port: local or remote ports to watch. */
 struct {
@@ -62,13 +42,7 @@ struct {
     __type(value, __u8);
 } target_ports SEC(".maps");
 
-/* --cgroup: slot 0 holds the cgroup whose subtree is watched. */
-struct {
-    __uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
-    __uint(max_entries, 1);
-    __type(key, __u32);
-    __type(value, __u32);
-} target_cgroup SEC(".maps");
+/* --pid and --cgroup: target_tgids and target_cgroup, in bpf/kmon_common.bpf.h. */
 
 /* Listening endpoints in every network namespace, with how many sockets listen on each: the
  * role of a connection whose handshake we did not see. Filled from /proc at the start, kept
@@ -119,19 +93,10 @@ __u32 next_hist_slot = 0; /* indexes handed out so far */
 /* Settings, fixed before load; the verifier drops the branches a setting rules out. */
 const volatile __u32 targ_mode = TCPREQ_MODE_KERNEL;
 const volatile __u32 targ_self_tgid = 0;      /* never watch the monitor itself */
-const volatile __u32 targ_filter_tgids = 0;   /* 1: only tgids in target_tgids */
 const volatile __u32 targ_filter_ports = 0;   /* 1: only connections with a port in target_ports */
-const volatile __u32 targ_filter_cgroup = 0;  /* 1: only tasks under target_cgroup[0] */
 /* Kernel mode: 1 to batch spans per CPU. Batches need tcpreq_flush_batch run on each CPU
  * (BPF_PROG_TEST_RUN on a CPU); where the kernel refuses that, each span is sent alone. */
 const volatile __u32 targ_batch = 1;
-
-static __always_inline void count_lost(__u32 what, __u32 how_many)
-{
-    __u64 *n = bpf_map_lookup_elem(&lost, &what);
-    if (n)
-        *n += how_many;
-}
 
 /* A connection's state in a hash map of tcpreq_conn by `key`, created empty when `create`;
  * a full map is a connection not tracked, counted. */
@@ -144,7 +109,7 @@ static __always_inline struct tcpreq_conn *table_state(void *table, __u64 key, b
     bpf_map_update_elem(table, &key, &fresh, BPF_NOEXIST);
     st = bpf_map_lookup_elem(table, &key);
     if (!st)
-        count_lost(LOST_STORAGE, 1);
+        kmon_lost(KMON_LOST_MAP_FULL, 1);
     return st;
 }
 
@@ -156,7 +121,7 @@ static __always_inline struct tcpreq_conn *storage_state(void *storage, void *sk
         return st;
     st = bpf_sk_storage_get(storage, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
     if (!st)
-        count_lost(LOST_STORAGE, 1);
+        kmon_lost(KMON_LOST_MAP_FULL, 1);
     return st;
 }
 
@@ -242,7 +207,7 @@ static __always_inline void track_listener(struct sock *sk, bool up)
         __u32 one = 1;
         if (n)
             __sync_fetch_and_add(n, 1);
-        else if (bpf_map_update_elem(&listeners, &key, &one, BPF_NOEXIST) == -17 /* EEXIST: raced */ &&
+        else if (bpf_map_update_elem(&listeners, &key, &one, BPF_NOEXIST) == -KMON_EEXIST /* raced */ &&
                  (n = bpf_map_lookup_elem(&listeners, &key)))
             __sync_fetch_and_add(n, 1);
     } else if (n) {
@@ -253,30 +218,17 @@ static __always_inline void track_listener(struct sock *sk, bool up)
     }
 }
 
-/* tracepoint/sock/inet_sock_set_state, as its format file lays it out (for the variants that
- * attach it as a plain tracepoint: kprobe, syscall). */
-struct inet_sock_set_state_args {
-    __u64 common;
-    const void *skaddr;
-    int oldstate;
-    int newstate;
-    __u16 sport;
-    __u16 dport;
-    __u16 family;
-    __u16 protocol;
-};
-
 /* The filters, in the task that first moves data on the connection. Decided once per
  * connection, so later events pay one state lookup and one compare. */
 static __always_inline bool wanted(const struct tcpreq_tuple *t, __u32 tgid)
 {
     if (tgid == targ_self_tgid)
         return false;
-    if (targ_filter_tgids && !bpf_map_lookup_elem(&target_tgids, &tgid))
+    if (!kmon_tgid_wanted(tgid))
         return false;
     if (targ_filter_ports && !port_listed(&target_ports, t->sport) && !port_listed(&target_ports, t->dport))
         return false;
-    if (targ_filter_cgroup && bpf_current_task_under_cgroup(&target_cgroup, 0) != 1)
+    if (!kmon_cgroup_wanted())
         return false;
     return true;
 }
@@ -306,7 +258,7 @@ static __always_inline void emit_event(struct tcpreq_conn *st, __u32 kind, __u64
 {
     struct tcpreq_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
     if (!e) {
-        count_lost(LOST_RING, 1);
+        kmon_lost(KMON_LOST_RINGBUF, 1);
         return;
     }
 #ifdef TCPREQ_NO_TASK
@@ -325,18 +277,6 @@ static __always_inline void emit_event(struct tcpreq_conn *st, __u32 kind, __u64
     e->flags = st->seen_handshake ? 0 : TCPREQ_EV_MIDWAY;
     e->tuple = st->tuple;
     bpf_ringbuf_submit(e, SUBMIT_FLAGS);
-}
-
-static __always_inline __u32 log2_slot(__u64 v)
-{
-    __u32 r = 0, shift;
-    shift = (v > 0xFFFFFFFF) << 5; v >>= shift; r |= shift;
-    shift = (v > 0xFFFF) << 4; v >>= shift; r |= shift;
-    shift = (v > 0xFF) << 3; v >>= shift; r |= shift;
-    shift = (v > 0xF) << 2; v >>= shift; r |= shift;
-    shift = (v > 0x3) << 1; v >>= shift; r |= shift;
-    r |= (v >> 1);
-    return r < TCPREQ_HIST_SLOTS ? r : TCPREQ_HIST_SLOTS - 1;
 }
 
 /* The index of the connection's histogram row, assigned on first use; HIST_ROWS when the
@@ -379,7 +319,7 @@ static __always_inline void record_histogram(struct tcpreq_conn *st)
     __u32 index = st->hist_slot - 1;
     struct tcpreq_hist *h = bpf_map_lookup_elem(&hists, &index);
     if (!h) {
-        count_lost(LOST_STORAGE, 1);
+        kmon_lost(KMON_LOST_MAP_FULL, 1);
         return;
     }
     __u64 d = st->last_ns - st->start_ns;
@@ -389,7 +329,7 @@ static __always_inline void record_histogram(struct tcpreq_conn *st)
     if (span_partial(st))
         return;
     h->total_ns += d;
-    __u32 slot = log2_slot(d);
+    __u32 slot = kmon_log2_slot(d, TCPREQ_HIST_SLOTS);
     if (slot < TCPREQ_HIST_SLOTS)
         h->slots[slot] += 1;
 }
@@ -414,7 +354,7 @@ static __always_inline void emit_span(const struct tcpreq_conn *st)
 {
     struct tcpreq_span *s = bpf_ringbuf_reserve(&events, sizeof(*s), 0);
     if (!s) {
-        count_lost(LOST_RING, 1);
+        kmon_lost(KMON_LOST_RINGBUF, 1);
         return;
     }
     fill_span(s, st);
@@ -452,7 +392,7 @@ static __always_inline void send_batch(struct batch_slot *slot, __u64 now)
         n = TCPREQ_BATCH_SPANS;
     __u64 size = __builtin_offsetof(struct tcpreq_batch, spans) + n * sizeof(struct tcpreq_span);
     if (bpf_ringbuf_output(&events, &slot->batch, size, SUBMIT_FLAGS))
-        count_lost(LOST_RING, n);
+        kmon_lost(KMON_LOST_RINGBUF, n);
     slot->batch.count = 0;
     slot->last_flush_ns = now;
 }

@@ -72,7 +72,7 @@ int BPF_KPROBE(tcpreq_close, struct sock *sk)
 }
 
 SEC("tracepoint/sock/inet_sock_set_state")
-int tcpreq_state(struct inet_sock_set_state_args *ctx)
+int tcpreq_state(struct trace_event_raw_inet_sock_set_state *ctx)
 {
     kmon_inject();
     if (ctx->protocol != IPPROTO_TCP)

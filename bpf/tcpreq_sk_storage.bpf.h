@@ -6,7 +6,7 @@
  * storage can only be walked by an iterator program (iter/bpf_sk_storage_map), which some
  * kernels refuse; a hash map user space can walk itself. The loader picks the table only where
  * the iterator is refused, since the table holds at most its max_entries connections (a
- * connection past that is counted in LOST_STORAGE) and needs a delete at close. */
+ * connection past that is counted in KMON_LOST_MAP_FULL) and needs a delete at close. */
 #ifndef KMON_TCPREQ_SK_STORAGE_BPF_H
 #define KMON_TCPREQ_SK_STORAGE_BPF_H
 

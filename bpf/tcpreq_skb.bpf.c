@@ -23,8 +23,6 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-#define TCP_FLAG_FIN 0x01
-
 struct {
     __uint(type, BPF_MAP_TYPE_SK_STORAGE);
     __uint(map_flags, BPF_F_NO_PREALLOC);
@@ -48,26 +46,34 @@ static __always_inline struct tcpreq_conn *state_of(struct bpf_sock *sk, struct 
 }
 
 /* TCP payload bytes of this packet (GSO packets count whole) and its FIN flag; false when it
- * is not a TCP packet we can parse (IPv6 extension headers are not followed). */
+ * is not a TCP packet we can parse (IPv6 extension headers are not followed). The packet
+ * starts at its IP header. Offsets and bitfields come from the kernel's iphdr, ipv6hdr and
+ * tcphdr (CO-RE); only the bytes holding the fields read are copied to the stack, since every
+ * copied byte costs on every packet. */
 static __always_inline bool tcp_payload(struct __sk_buff *skb, __u32 family, __u32 *payload, bool *fin)
 {
     __u32 ip_len;
-    __u8 b;
     if (family == AF_INET) {
-        if (bpf_skb_load_bytes(skb, 0, &b, 1))
+        struct iphdr ip4;
+        if (bpf_skb_load_bytes(skb, bpf_core_field_offset(struct iphdr, ihl), (__u8 *)&ip4 + bpf_core_field_offset(struct iphdr, ihl),
+                               bpf_core_field_size(struct iphdr, ihl)))
             return false;
-        ip_len = (b & 0x0f) * 4;
+        ip_len = BPF_CORE_READ_BITFIELD(&ip4, ihl) * 4;
     } else {
-        if (bpf_skb_load_bytes(skb, 6, &b, 1) || b != IPPROTO_TCP)
+        __u8 next;
+        if (bpf_skb_load_bytes(skb, bpf_core_field_offset(struct ipv6hdr, nexthdr), &next, 1) || next != IPPROTO_TCP)
             return false;
-        ip_len = 40;
+        ip_len = bpf_core_type_size(struct ipv6hdr);
     }
-    __u8 tcp[2]; /* data offset, flags */
-    if (ip_len < 20 || bpf_skb_load_bytes(skb, ip_len + 12, tcp, 2))
+    /* doff and the flags share one 16-bit unit. */
+    struct tcphdr tcp;
+    __u32 flags_at = bpf_core_field_offset(struct tcphdr, doff);
+    if (ip_len < sizeof(struct iphdr) ||
+        bpf_skb_load_bytes(skb, ip_len + flags_at, (__u8 *)&tcp + flags_at, bpf_core_field_size(struct tcphdr, doff)))
         return false;
-    __u32 headers = ip_len + (tcp[0] >> 4) * 4;
+    __u32 headers = ip_len + BPF_CORE_READ_BITFIELD(&tcp, doff) * 4;
     *payload = skb->len > headers ? skb->len - headers : 0;
-    *fin = tcp[1] & TCP_FLAG_FIN;
+    *fin = BPF_CORE_READ_BITFIELD(&tcp, fin);
     return true;
 }
 

@@ -9,6 +9,7 @@
  * close the responses still in flight. Not seen: sendfile, splice, io_uring,
  * sendmmsg/recvmmsg.
  * Emits, by targ_mode, the same records as the sock variant (bpf/tcpreq.bpf.h).
+ * Contexts are the kernel's trace_event_raw_* types, relocated by CO-RE (kmon_vmlinux.h).
  * Cost per run (docs/costs.md): enter and exit both run, so a call costs two runs; a non-socket
  * fd of an unwatched process returns after the first lookup. */
 #include "kmon_vmlinux.h"
@@ -39,7 +40,7 @@ struct fd_conn {
 };
 
 /* (tgid, fd) -> connection; non-sockets are cached too, as TCPREQ_TARGET_NO. LRU: an evicted idle
- * entry is walked again on its next use (its span state is lost, which LOST_STORAGE cannot
+ * entry is walked again on its next use (its span state is lost, which KMON_LOST_MAP_FULL cannot
  * see; keep max_entries above the watched fds). */
 struct {
     __uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -64,20 +65,6 @@ struct {
     __type(value, struct call);
 } calls SEC(".maps");
 
-struct syscall_enter {
-    __u64 common;
-    __s32 nr;
-    __u32 pad;
-    __u64 args[6];
-};
-
-struct syscall_exit {
-    __u64 common;
-    __s32 nr;
-    __u32 pad;
-    __s64 ret;
-};
-
 static __always_inline struct sock *fd_to_sock(int fd)
 {
     struct task_struct *task = (void *)bpf_get_current_task();
@@ -99,7 +86,7 @@ static __always_inline bool process_wanted(__u32 tgid)
 {
     if (tgid == targ_self_tgid)
         return false;
-    return !targ_filter_tgids || bpf_map_lookup_elem(&target_tgids, &tgid);
+    return kmon_tgid_wanted(tgid);
 }
 
 static __always_inline struct fd_conn *conn_for(__u32 tgid, int fd, bool create)
@@ -112,7 +99,7 @@ static __always_inline struct fd_conn *conn_for(__u32 tgid, int fd, bool create)
     bpf_map_update_elem(&conn_state, &key, &fresh, BPF_NOEXIST);
     c = bpf_map_lookup_elem(&conn_state, &key);
     if (!c)
-        count_lost(LOST_STORAGE, 1);
+        kmon_lost(KMON_LOST_MAP_FULL, 1);
     return c;
 }
 
@@ -135,7 +122,7 @@ static __always_inline void on_enter(int fd, bool is_send, __u64 flags)
         return;
     struct call *call = bpf_task_storage_get(&calls, bpf_get_current_task_btf(), 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
     if (!call) {
-        count_lost(LOST_STORAGE, 1);
+        kmon_lost(KMON_LOST_MAP_FULL, 1);
         return;
     }
     call->fd = fd;
@@ -156,20 +143,20 @@ static __always_inline void on_exit(long ret)
         tcpreq_on_data(&c->st, (struct sock *)c->sk, ret, call->is_send);
 }
 
-#define DATA_SYSCALL(name, is_send, flags)                                  \
-    SEC("tracepoint/syscalls/sys_enter_" #name)                             \
-    int tcpreq_enter_##name(struct syscall_enter *ctx)                      \
-    {                                                                       \
-        kmon_inject();                                                      \
-        on_enter((int)ctx->args[0], is_send, flags);                        \
-        return 0;                                                           \
-    }                                                                       \
-    SEC("tracepoint/syscalls/sys_exit_" #name)                              \
-    int tcpreq_exit_##name(struct syscall_exit *ctx)                        \
-    {                                                                       \
-        kmon_inject();                                                      \
-        on_exit(ctx->ret);                                                  \
-        return 0;                                                           \
+#define DATA_SYSCALL(name, is_send, flags)                                     \
+    SEC("tracepoint/syscalls/sys_enter_" #name)                                \
+    int tcpreq_enter_##name(struct trace_event_raw_sys_enter *ctx)             \
+    {                                                                          \
+        kmon_inject();                                                         \
+        on_enter((int)ctx->args[0], is_send, flags);                           \
+        return 0;                                                              \
+    }                                                                          \
+    SEC("tracepoint/syscalls/sys_exit_" #name)                                 \
+    int tcpreq_exit_##name(struct trace_event_raw_sys_exit *ctx)               \
+    {                                                                          \
+        kmon_inject();                                                         \
+        on_exit(ctx->ret);                                                     \
+        return 0;                                                              \
     }
 
 DATA_SYSCALL(read, false, 0)
@@ -195,7 +182,7 @@ static __always_inline void set_role(int fd, __u8 role)
 }
 
 SEC("tracepoint/syscalls/sys_exit_accept")
-int tcpreq_exit_accept(struct syscall_exit *ctx)
+int tcpreq_exit_accept(struct trace_event_raw_sys_exit *ctx)
 {
     kmon_inject();
     set_role(ctx->ret, TCPREQ_ROLE_SERVER);
@@ -203,7 +190,7 @@ int tcpreq_exit_accept(struct syscall_exit *ctx)
 }
 
 SEC("tracepoint/syscalls/sys_exit_accept4")
-int tcpreq_exit_accept4(struct syscall_exit *ctx)
+int tcpreq_exit_accept4(struct trace_event_raw_sys_exit *ctx)
 {
     kmon_inject();
     set_role(ctx->ret, TCPREQ_ROLE_SERVER);
@@ -211,7 +198,7 @@ int tcpreq_exit_accept4(struct syscall_exit *ctx)
 }
 
 SEC("tracepoint/syscalls/sys_enter_connect")
-int tcpreq_enter_connect(struct syscall_enter *ctx)
+int tcpreq_enter_connect(struct trace_event_raw_sys_enter *ctx)
 {
     kmon_inject();
     set_role((int)ctx->args[0], TCPREQ_ROLE_CLIENT);
@@ -219,7 +206,7 @@ int tcpreq_enter_connect(struct syscall_enter *ctx)
 }
 
 SEC("tracepoint/syscalls/sys_enter_close")
-int tcpreq_enter_close(struct syscall_enter *ctx)
+int tcpreq_enter_close(struct trace_event_raw_sys_enter *ctx)
 {
     kmon_inject();
     __u32 tgid = bpf_get_current_pid_tgid() >> 32;
@@ -240,7 +227,7 @@ int tcpreq_enter_close(struct syscall_enter *ctx)
  * could instead be checked at decide time, but tracepoint programs cannot look up the
  * kernel's listening table (no bpf_sk_lookup_tcp here). */
 SEC("tracepoint/sock/inet_sock_set_state")
-int tcpreq_state(struct inet_sock_set_state_args *ctx)
+int tcpreq_state(struct trace_event_raw_inet_sock_set_state *ctx)
 {
     kmon_inject();
     if (!LISTENER_CHANGE(ctx->oldstate, ctx->newstate))

@@ -1,10 +1,12 @@
 import CLibbpf
 import Foundation
 import Glibc
+import Synchronization
 
 /// Drains a `BPF_MAP_TYPE_RINGBUF` map and hands each record to `handler`, which runs on the
 /// polling thread and must not keep the buffer: it points into the ring and is released when
-/// the handler returns.
+/// the handler returns. `start` runs that thread (tcpreq's and tcpdrop's); `poll` and `drain`
+/// serve callers that read on their own thread.
 public final class RingBufferConsumer {
     public typealias Handler = (UnsafeRawBufferPointer) -> Void
 
@@ -15,7 +17,7 @@ public final class RingBufferConsumer {
 
     private let ring: OpaquePointer
     private let box: Unmanaged<Box>
-    private let stopRequested = ManagedAtomicFlag()
+    private let stopRequested = Atomic<Bool>(false)
     private var thread: Thread?
     private let finished = DispatchSemaphore(value: 0)
     public let map: BPFMap
@@ -60,12 +62,24 @@ public final class RingBufferConsumer {
         return Int(n)
     }
 
-    /// Polls on a thread of its own until `stop()`.
-    public func start(name: String = "kmon-ringbuf") {
+    /// Polls on a thread of its own until `stop()`: each round waits up to
+    /// `pollMilliseconds` for a wakeup, then drains what is there (records submitted without a
+    /// wakeup included) and runs `afterPoll`. A failure ends the thread and goes to `onError`.
+    /// The thread drains once more before it ends.
+    public func start(name: String = "kmon-ringbuf", pollMilliseconds: Int32 = 50,
+                      afterPoll: (() throws -> Void)? = nil, onError: ((Error) -> Void)? = nil) {
         precondition(thread == nil, "ring buffer consumer already started")
+        stopRequested.store(false, ordering: .relaxed)
         let t = Thread { [self] in
-            while !stopRequested.isSet {
-                if (try? poll(timeoutMilliseconds: 50)) == nil { break }
+            while !stopRequested.load(ordering: .acquiring) {
+                do {
+                    try poll(timeoutMilliseconds: pollMilliseconds)
+                    try drain()
+                    try afterPoll?()
+                } catch {
+                    onError?(error)
+                    break
+                }
             }
             _ = try? drain()
             finished.signal()
@@ -75,19 +89,11 @@ public final class RingBufferConsumer {
         t.start()
     }
 
-    /// Stops the polling thread after a last drain, and waits for it.
+    /// Stops the polling thread after its last drain, and waits for it.
     public func stop() {
         guard thread != nil else { return }
-        stopRequested.set()
+        stopRequested.store(true, ordering: .releasing)
         finished.wait()
         thread = nil
     }
-}
-
-/// A one-way flag shared between threads.
-final class ManagedAtomicFlag: @unchecked Sendable {
-    private var value = false
-    private let lock = NSLock()
-    var isSet: Bool { lock.withLock { value } }
-    func set() { lock.withLock { value = true } }
 }

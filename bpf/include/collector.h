@@ -4,6 +4,7 @@
 #define KMON_COLLECTOR_H
 
 #include <linux/types.h>
+#include "kmon_common.h" /* the `lost` slots */
 
 /* log2 histogram: slot i counts values in [2^i, 2^(i+1)), slot 0 also counts 0. */
 #define KMON_LOG2_SLOTS 32
@@ -15,10 +16,5 @@
 #define KMON_STACK_ERR_ENOMEM 1 /* stack map full */
 #define KMON_STACK_ERR_OTHER 2  /* e.g. -EFAULT: no user context to walk */
 #define KMON_STACK_ERR_SLOTS 3
-
-/* Index into the per-CPU `lost` array. */
-#define KMON_LOST_RINGBUF 0 /* bpf_ringbuf_reserve failed: a record dropped */
-#define KMON_LOST_MAP_FULL 1 /* a hash map update failed: a key not counted */
-#define KMON_LOST_SLOTS 2
 
 #endif

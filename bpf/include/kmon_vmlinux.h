@@ -113,6 +113,92 @@ struct bpf_iter__bpf_map_elem {
     void *value;
 };
 
+/* Contexts of plain tracepoint programs (tracepoint/...): the kernel's trace_event_raw_* type
+ * for each event, as its format file lays it out. The syscalls:sys_enter_NAME and
+ * sys_exit_NAME events share raw_syscalls' layout: their arguments, and ret, sit where args
+ * and ret sit here. */
+struct trace_entry {
+    unsigned short type;
+    unsigned char flags;
+    unsigned char preempt_count;
+    int pid;
+};
+
+struct trace_event_raw_sys_enter {
+    struct trace_entry ent;
+    long id;
+    unsigned long args[6];
+};
+
+struct trace_event_raw_sys_exit {
+    struct trace_entry ent;
+    long id;
+    long ret;
+};
+
+struct trace_event_raw_inet_sock_set_state {
+    struct trace_entry ent;
+    const void *skaddr;
+    int oldstate;
+    int newstate;
+    __u16 sport;
+    __u16 dport;
+    __u16 family;
+    __u16 protocol;
+};
+
+/* Packet headers, as the kernel declares them (the wire format). Bitfields are read with
+ * BPF_CORE_READ_BITFIELD(_PROBED). */
+struct iphdr {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    __u8 ihl : 4;
+    __u8 version : 4;
+#else
+    __u8 version : 4;
+    __u8 ihl : 4;
+#endif
+    __u8 tos;
+    __be16 tot_len;
+    __be16 id;
+    __be16 frag_off;
+    __u8 ttl;
+    __u8 protocol;
+    __sum16 check;
+    __be32 saddr;
+    __be32 daddr;
+};
+
+struct ipv6hdr {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    __u8 priority : 4;
+    __u8 version : 4;
+#else
+    __u8 version : 4;
+    __u8 priority : 4;
+#endif
+    __u8 flow_lbl[3];
+    __be16 payload_len;
+    __u8 nexthdr;
+    __u8 hop_limit;
+    struct in6_addr saddr;
+    struct in6_addr daddr;
+};
+
+struct tcphdr {
+    __be16 source;
+    __be16 dest;
+    __be32 seq;
+    __be32 ack_seq;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    __u16 res1 : 4, doff : 4, fin : 1, syn : 1, rst : 1, psh : 1, ack : 1, urg : 1, ece : 1, cwr : 1;
+#else
+    __u16 doff : 4, res1 : 4, cwr : 1, ece : 1, urg : 1, ack : 1, psh : 1, rst : 1, syn : 1, fin : 1;
+#endif
+    __be16 window;
+    __sum16 check;
+    __be16 urg_ptr;
+};
+
 #pragma clang attribute pop
 
 #endif

@@ -1,6 +1,7 @@
 import BPF
 import CLibbpf
 import Foundation
+import Glibc
 import KmonBPFObjects
 
 /// The BPF side every collector shares: its object, the listen filters, the attached links and
@@ -13,6 +14,8 @@ final class CollectorRuntime {
     /// Every program that was attached, kept after stop so its run statistics stay readable.
     private var attachedPrograms: [BPFProgram] = []
     private var pidFeeder: PidFilterFeeder?
+    /// The listen filter's cgroup directory, resolved; its subtree is watched.
+    private var cgroupPath: String?
 
     init(objectName: String, filter: ListenFilter) throws {
         guard let elf = EmbeddedBPF.object(named: objectName) else { throw CollectorError.missingObject(objectName) }
@@ -21,18 +24,28 @@ final class CollectorRuntime {
         self.filter = filter
     }
 
-    /// Sets the filter globals and shrinks the stack map to one entry when no stacks are wanted.
+    /// Sets the filter globals (bpf/kmon_common.bpf.h) and shrinks the stack map to one entry
+    /// when no stacks are wanted.
     func configureCommon(stacks: Bool) throws {
-        if filter.filtersPids { try object.setGlobal("targ_filter_pids", to: UInt32(1)) }
-        if let cgroup = filter.cgroup { try object.setGlobal("targ_cgroup_id", to: try CgroupID.resolve(cgroup)) }
+        if filter.filtersPids { try object.setGlobal("targ_filter_tgids", to: UInt32(1)) }
+        if let cgroup = filter.cgroup {
+            cgroupPath = try CgroupDirectory.resolve(cgroup)
+            try object.setGlobal("targ_filter_cgroup", to: UInt32(1))
+        }
         if !stacks { try object.map("stacks").setMaxEntries(1) }
     }
 
-    /// Loads the programs, then fills the pid map (and keeps it fresh for a comm regex).
+    /// Loads the programs, then fills the cgroup slot and the pid map (and keeps that fresh for
+    /// a comm regex).
     func load() throws {
         try object.load()
+        if let cgroupPath {
+            let fd = try CgroupDirectory.open(cgroupPath)
+            defer { close(fd) }
+            try object.map("target_cgroup").update(UInt32(0), fd)
+        }
         if filter.filtersPids {
-            let feeder = try PidFilterFeeder(map: object.map("filter_pids"), filter: filter)
+            let feeder = try PidFilterFeeder(map: object.map("target_tgids"), filter: filter)
             try feeder.refresh()
             if filter.comm != nil { feeder.start() }
             pidFeeder = feeder
@@ -107,9 +120,11 @@ final class CollectorRuntime {
     deinit { try? stop() }
 }
 
-/// The id `bpf_get_current_cgroup_id()` returns for a cgroup v2 directory: its inode number.
-enum CgroupID {
-    static func resolve(_ path: String) throws -> UInt64 {
+/// The listen filter's cgroup v2 directory. The kernel side watches its whole subtree
+/// (`bpf_current_task_under_cgroup`), as tcpreq's `--cgroup` does.
+enum CgroupDirectory {
+    /// The absolute path of `path` (absolute, or relative to the cgroup2 mount), checked to be a directory.
+    static func resolve(_ path: String) throws -> String {
         var full = path
         if !path.hasPrefix("/") {
             guard let root = KernelMounts.cgroup2Path() else {
@@ -121,6 +136,15 @@ enum CgroupID {
         guard stat(full, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
             throw CollectorError.config("listen.cgroup \"\(path)\": \(full) is not a cgroup directory")
         }
-        return UInt64(info.st_ino)
+        return full
+    }
+
+    /// An fd for the cgroup array map; the map keeps its own reference, so it can be closed.
+    static func open(_ path: String) throws -> Int32 {
+        let fd = Glibc.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw CollectorError.config("listen.cgroup: cannot open \(path): \(String(cString: strerror(errno)))")
+        }
+        return fd
     }
 }

@@ -23,13 +23,14 @@ public struct CollectorSettings: Equatable, Sendable {
 }
 
 /// Kmon's listen filters: which processes a collector watches. Applied in the kernel: pids
-/// through the `filter_pids` map, the cgroup through `targ_cgroup_id`. A comm regex cannot run
-/// in the kernel, so user space matches /proc/<pid>/comm and feeds the matching pids into the
-/// same map, re-scanning every `commRefreshSeconds` to catch new processes.
+/// through the `target_tgids` map, the cgroup through `target_cgroup` (the cgroup and every
+/// cgroup below it, as tcpreq's `--cgroup`). A comm regex cannot run in the kernel, so user
+/// space matches /proc/<pid>/comm and feeds the matching pids into the same map, re-scanning
+/// every `commRefreshSeconds` to catch new processes.
 /// Pids and comm matches add up (a process passes if either names it); the cgroup applies on top.
 public struct ListenFilter: Equatable, Sendable {
     public var pids: Set<Int32>
-    /// A cgroup v2 directory: absolute, or relative to the cgroup2 mount.
+    /// A cgroup v2 directory, absolute or relative to the cgroup2 mount: its whole subtree.
     public var cgroup: String?
     /// A regular expression over the process name (`/proc/<pid>/comm`, at most 15 characters).
     public var comm: String?

@@ -2,7 +2,7 @@ import BPF
 import Foundation
 import KmonSupport
 
-/// Keeps a collector's `filter_pids` map equal to the listen filter's pids plus every process
+/// Keeps a collector's `target_tgids` map equal to the listen filter's pids plus every process
 /// whose name matches the comm regex. A regex cannot run in the kernel, so this scans /proc
 /// and re-scans every `commRefreshSeconds`: a matching process that starts between scans is
 /// missed until the next one.

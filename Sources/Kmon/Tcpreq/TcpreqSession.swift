@@ -51,9 +51,6 @@ public final class TcpreqSession {
     private var spansClosedAtStop: [Span] = []
 
     private var ring: RingBufferConsumer?
-    private var consumerThread: Thread?
-    private let consumerStop = StopFlag()
-    private let consumerDone = DispatchSemaphore(value: 0)
     private var assembler: SpanAssembler
     /// Consumer thread only, like the assembler.
     private let texts = TcpreqTextCache()
@@ -308,27 +305,16 @@ public final class TcpreqSession {
         self.ring = ring
         let interval = configuration.pollIntervalMilliseconds
         let batchFlusher = batchFlusher
-        let thread = Thread { [ring, consumerStop, consumerDone, logger] in
-            var lastFlush = MonotonicClock.now()
-            while !consumerStop.isSet {
-                do {
-                    try ring.poll(timeoutMilliseconds: interval)
-                    try ring.drain() // records submitted without a wakeup
-                    if let batchFlusher, MonotonicClock.now() - lastFlush >= Self.batchFlushPeriodNanoseconds {
-                        lastFlush = MonotonicClock.now()
-                        // Worked at start; a failure now delays spans to the stop, where it is reported.
-                        do { try Self.flushBatches(batchFlusher, force: false) } catch { logger.warning("\(error)") }
-                    }
-                } catch {
-                    logger.error("tcpreq ring buffer: \(error)")
-                    break
-                }
+        var lastFlush = MonotonicClock.now()
+        ring.start(name: "kmon-tcpreq", pollMilliseconds: interval, afterPoll: { [logger] in
+            if let batchFlusher, MonotonicClock.now() - lastFlush >= Self.batchFlushPeriodNanoseconds {
+                lastFlush = MonotonicClock.now()
+                // Worked at start; a failure now delays spans to the stop, where it is reported.
+                do { try Self.flushBatches(batchFlusher, force: false) } catch { logger.warning("\(error)") }
             }
-            consumerDone.signal()
-        }
-        thread.name = "kmon-tcpreq"
-        consumerThread = thread
-        thread.start()
+        }, onError: { [logger] error in
+            logger.error("tcpreq ring buffer: \(error)")
+        })
     }
 
     /// Runs on the consumer thread only.
@@ -492,13 +478,8 @@ public final class TcpreqSession {
         if let batchFlusher {
             do { try Self.flushBatches(batchFlusher, force: true) } catch { firstError = firstError ?? error }
         }
-        if let thread = consumerThread {
-            consumerStop.set()
-            consumerDone.wait()
-            _ = thread
-            consumerThread = nil
-        }
         if let ring {
+            ring.stop()
             do { try ring.drain() } catch { firstError = firstError ?? error }
         }
         if configuration.mode == .user { deliver(assembler.finishAll()) }
@@ -545,12 +526,4 @@ public struct TcpreqCounters: Equatable, Sendable {
         self.decodeErrors = decodeErrors
         self.lost = lost
     }
-}
-
-/// A one-way flag shared between threads.
-final class StopFlag: @unchecked Sendable {
-    private var value = false
-    private let lock = NSLock()
-    var isSet: Bool { lock.withLock { value } }
-    func set() { lock.withLock { value = true } }
 }

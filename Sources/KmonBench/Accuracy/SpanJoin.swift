@@ -7,26 +7,39 @@ public enum SpanJoin {
         public var unmatchedProbe: [TimedExchange]
     }
 
-    /// A second span or record with a key already seen is unmatched: each request has one.
+    /// Every truth record is kept and counted once, as a pair or unmatched. A key repeats when
+    /// the kernel reuses a 4-tuple (`Connection: close`): a span then pairs with the unpaired
+    /// record of its key that starts nearest to it. A span with no unpaired record left is
+    /// unmatched: each request has one.
     public static func join(truth: [TimedExchange], probe: [TimedExchange]) -> Result {
-        var byKey: [JoinKey: TimedExchange] = [:]
+        var byKey: [JoinKey: [Int]] = [:]  // indices into `truth`, unpaired
         byKey.reserveCapacity(truth.count)
-        var unmatchedTruth: [TimedExchange] = []
-        for record in truth {
-            if byKey.updateValue(record, forKey: record.joinKey) != nil { unmatchedTruth.append(record) }
-        }
+        for (index, record) in truth.enumerated() { byKey[record.joinKey, default: []].append(index) }
+        var paired = [Bool](repeating: false, count: truth.count)
         var pairs: [(truth: TimedExchange, probe: TimedExchange)] = []
         pairs.reserveCapacity(min(truth.count, probe.count))
         var unmatchedProbe: [TimedExchange] = []
         for span in probe {
-            if let record = byKey.removeValue(forKey: span.joinKey) {
-                pairs.append((record, span))
-            } else {
+            guard let index = takeNearest(&byKey[span.joinKey], to: span, in: truth) else {
                 unmatchedProbe.append(span)
+                continue
             }
+            paired[index] = true
+            pairs.append((truth[index], span))
         }
-        unmatchedTruth += byKey.values
+        let unmatchedTruth = truth.indices.filter { !paired[$0] }.map { truth[$0] }
         return Result(pairs: pairs, unmatchedTruth: unmatchedTruth, unmatchedProbe: unmatchedProbe)
+    }
+
+    /// Removes and returns the index in `candidates` whose record starts nearest to `span`.
+    private static func takeNearest(_ candidates: inout [Int]?, to span: TimedExchange, in truth: [TimedExchange]) -> Int? {
+        guard let indices = candidates, !indices.isEmpty else { return nil }
+        func distance(_ index: Int) -> UInt64 {
+            let start = truth[index].start
+            return start > span.start ? start - span.start : span.start - start
+        }
+        let nearest = indices.indices.min { distance(indices[$0]) < distance(indices[$1]) }!
+        return candidates!.remove(at: nearest)
     }
 
     /// Counts spans that do not lie inside the enclosing interval of the same request: a hop's

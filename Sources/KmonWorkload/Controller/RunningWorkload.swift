@@ -20,7 +20,9 @@ public final class RunningWorkload: @unchecked Sendable {
     private var network: NetnsNetwork?
     private var cgroups: ServiceCgroups?
     private var ledgerSaved = false
-    private var children: [(service: RunningService, process: ChildProcess)] = []
+    /// Appended to by `launch` while each child's wait thread may read it (`childExited`).
+    private let children = Mutex<[Child]>([])
+    private typealias Child = (service: RunningService, process: ChildProcess)
     private let stopping = Atomic<Bool>(false)
     private let stopLock = NSLock()
     private var stopped = false
@@ -35,7 +37,7 @@ public final class RunningWorkload: @unchecked Sendable {
         temporaryDirectory = String(cString: path)
     }
 
-    public var services: [RunningService] { children.map(\.service) }
+    public var services: [RunningService] { children.withLock { $0.map(\.service) } }
     public var ingress: RunningService { service(named: spec.ingress)! }
     public var ingressURL: String { "http://\(ingress.endpoint)/" }
     public var hostAddress: String? { network.map { IPv4Endpoint.formatAddress($0.hostAddress) } }
@@ -54,7 +56,7 @@ public final class RunningWorkload: @unchecked Sendable {
     /// Services that have exited are missing.
     public func cpuTime() -> [String: UInt64] {
         var times: [String: UInt64] = [:]
-        for child in children where child.process.waitStatus == nil {
+        for child in children.withLock({ $0 }) where child.process.waitStatus == nil {
             times[child.service.name] = cgroups?.usageNanoseconds(child.service.name)
                 ?? ProcessCPUTime.nanoseconds(pid: child.service.pid)
         }
@@ -105,9 +107,9 @@ public final class RunningWorkload: @unchecked Sendable {
             } catch {
                 logger.debug("no cgroup for \(service.name) (\(error)); CPU time from /proc")
             }
-            children.append((running, process))
+            let index = children.withLock { $0.append((running, process)); return $0.count - 1 }
             running.endpoint.port = try waitUntilReady(running, process: process, portFile: portFile)
-            children[children.count - 1].service = running
+            children.withLock { $0[index].service = running }
             endpoints[service.name] = running.endpoint
             logger.debug("started \(service.name) pid \(process.pid) on \(running.endpoint)")
         }
@@ -165,7 +167,8 @@ public final class RunningWorkload: @unchecked Sendable {
     }
 
     private func childExited(_ name: String, status: Int32) {
-        guard !stopping.load(ordering: .relaxed), let child = children.first(where: { $0.service.name == name }) else { return }
+        guard !stopping.load(ordering: .relaxed),
+              let child = children.withLock({ $0.first { $0.service.name == name } }) else { return }
         let report = "service \(name) (pid \(child.service.pid)) \(ChildProcess.describe(status)); last log lines:\n\(child.process.logTail())"
         logger.error("\(report)")
         serviceExited.stop(reason: report)
@@ -181,6 +184,7 @@ public final class RunningWorkload: @unchecked Sendable {
         guard !stopped else { return [] }
         stopped = true
         stopping.store(true, ordering: .relaxed)
+        let children = children.withLock { $0 }  // not held while waiting for exits
         // Callers first, so no request is in flight towards a service already gone.
         for child in children.reversed() where child.process.waitStatus == nil { kill(child.process.pid, SIGTERM) }
         var problems: [String] = []

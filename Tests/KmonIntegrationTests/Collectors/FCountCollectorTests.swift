@@ -55,6 +55,29 @@ struct FCountCollectorTests {
         #expect(try collector.count(of: .tracepoint(category: "syscalls", name: "sys_enter_write")) == UInt64(childWrites))
     }
 
+    @Test("a cgroup filter watches the cgroup's subtree: a process in a child cgroup counts, as in tcpreq")
+    func cgroupFilterCoversChildCgroups() throws {
+        try Privileged.check()
+        let root = try #require(KernelMounts.cgroup2Path(), "no cgroup v2 hierarchy mounted")
+        let parent = "\(root)/kmon-fcount-parent-\(getpid())", child = "\(parent)/child"
+        #expect(mkdir(parent, 0o755) == 0)
+        defer { rmdir(parent) }
+        #expect(mkdir(child, 0o755) == 0)
+        defer { rmdir(child) }
+        let writer = try ForkedChild {
+            let fd = open("/dev/null", O_WRONLY)
+            var byte: UInt8 = 0
+            for _ in 0..<37 { _ = write(fd, &byte, 1) }
+        }
+        try "\(writer.pid)".write(toFile: "\(child)/cgroup.procs", atomically: false, encoding: .utf8)
+        let collector = try FCountCollector(settings: CollectorSettings(
+            filter: ListenFilter(cgroup: parent), fcountEvents: ["syscalls:sys_enter_write"]))
+        try collector.start()
+        defer { try? collector.stop() }
+        #expect(writer.release() == 0)
+        #expect(try collector.count(of: .tracepoint(category: "syscalls", name: "sys_enter_write")) == UInt64(childWrites))
+    }
+
     @Test("a comm regex filter finds the process in /proc and counts exactly its writes")
     func commFilter() throws {
         try Privileged.check()

@@ -49,18 +49,34 @@ struct OffCPUCollectorTests {
         #expect(bucket.low == 16_384 && bucket.high == 32_768)
         #expect(bucket.count >= UInt64(Self.sleeps / 2))
         let atLeastBucket = thread.histogram.buckets.filter { $0.low >= 16_384 }.reduce(0) { $0 + $1.count }
-        // Known gap: in about one run in 15 on this loaded VM one nap of the ten is not seen at
-        // all (no switch recorded, nothing lost); the cause is not found yet, so one is allowed.
+        let napNanoseconds = UInt64(Self.sleepMicroseconds) * 1000
+        withKnownIssue("""
+            in about one run in 15 on this loaded VM one nap of the ten is not seen at all (no switch \
+            recorded, nothing lost); the cause is not found yet
+            """, isIntermittent: true) {
+            #expect(atLeastBucket >= UInt64(Self.sleeps), "\(thread) lost \(report.lost) stats \(stats)")
+            #expect(thread.totalNanoseconds >= UInt64(Self.sleeps) * napNanoseconds)
+        } when: {
+            atLeastBucket == UInt64(Self.sleeps - 1)
+        }
+        // The known issue is one nap, never more.
         #expect(atLeastBucket >= UInt64(Self.sleeps - 1), "\(thread) lost \(report.lost) stats \(stats)")
-        #expect(thread.totalNanoseconds >= UInt64(Self.sleeps - 1) * UInt64(Self.sleepMicroseconds) * 1000)
+        #expect(thread.totalNanoseconds >= UInt64(Self.sleeps - 1) * napNanoseconds)
 
         let stacks = report.stacks.filter { $0.tid == tid }
         let frames = stacks.flatMap { $0.kernelStack ?? [] }
-        // A stack hashing to a bucket that holds another stack is lost (-EEXIST), and counted.
-        #expect(frames.contains { $0.contains("nanosleep") } || report.lost.stackCollisions > 0,
-                "kernel stacks of the sleeper: \(stacks), lost: \(report.lost)")
-        // A user stack can be lost to a stack-map bucket collision (counted, not silent).
-        #expect(stacks.contains { ($0.userStack ?? []).isEmpty == false } || report.lost.total > 0)
+        withKnownIssue("a stack hashing to a stack-map bucket that holds another stack is lost (-EEXIST), and counted",
+                       isIntermittent: true) {
+            #expect(frames.contains { $0.contains("nanosleep") }, "kernel stacks of the sleeper: \(stacks), lost: \(report.lost)")
+        } when: {
+            report.lost.stackCollisions > 0
+        }
+        withKnownIssue("a user stack can be lost to the stack map (a bucket collision, a full map, no user context), and counted",
+                       isIntermittent: true) {
+            #expect(stacks.contains { ($0.userStack ?? []).isEmpty == false }, "stacks of the sleeper: \(stacks), lost: \(report.lost)")
+        } when: {
+            report.lost.total > 0
+        }
     }
 
     @Test("state and duration filters keep only what they name")

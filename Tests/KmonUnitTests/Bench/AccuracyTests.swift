@@ -34,6 +34,23 @@ import Testing
         #expect(result.pairs.count == 1 && result.unmatchedProbe.count == 1)
     }
 
+    /// Connection: close lets the kernel reuse a 4-tuple, so two requests share a key: both
+    /// records stay, each counted once, and each span pairs with the record nearest in time.
+    @Test func repeatedTruthKeysKeepEveryRecord() {
+        let first = exchange(0, 1_000, 2_000), second = exchange(0, 900_000, 901_000)
+        let onlySecondSeen = SpanJoin.join(truth: [first, second], probe: [exchange(0, 900_100, 900_900)])
+        #expect(onlySecondSeen.pairs.map(\.truth) == [second])
+        #expect(onlySecondSeen.unmatchedTruth == [first])
+        #expect(onlySecondSeen.unmatchedProbe.isEmpty)
+
+        let bothSeen = SpanJoin.join(truth: [first, second], probe: [exchange(0, 900_100, 900_900), exchange(0, 1_100, 1_900)])
+        #expect(bothSeen.pairs.map(\.truth) == [second, first])
+        #expect(bothSeen.unmatchedTruth.isEmpty && bothSeen.unmatchedProbe.isEmpty)
+
+        let sample = AccuracySample(join: onlySecondSeen)
+        #expect(sample.truthCount == 2 && sample.matched == 1 && sample.unmatchedTruth == 1)
+    }
+
     @Test func errorMetricsPerRequest() {
         // Errors (probe − truth): −2 µs, −2 µs, −1 µs, +1 µs; truth 10 µs each.
         let truth = (0..<4).map { exchange(UInt64($0), UInt64($0) * 100_000, UInt64($0) * 100_000 + 10_000) }

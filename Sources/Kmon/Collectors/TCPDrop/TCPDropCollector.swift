@@ -15,9 +15,6 @@ public final class TCPDropCollector: Collector {
 
     private var runtime: CollectorRuntime?
     private var consumer: RingBufferConsumer?
-    private var reader: Thread?
-    private let readerStop = StopToken()
-    private let readerDone = DispatchSemaphore(value: 0)
     /// How long a record may wait in the ring: the kernel side does not wake the reader (a
     /// wakeup costs more than the rest of the program), so the reader polls this often.
     public static let pollMilliseconds: Int32 = 100
@@ -56,23 +53,9 @@ public final class TCPDropCollector: Collector {
             try runtime.attach(program)
         }
         self.consumer = consumer
-        startReader(consumer)
-    }
-
-    /// Waits for a wakeup (sent only when the ring is filling) or the poll period, then reads
-    /// whatever is there.
-    private func startReader(_ consumer: RingBufferConsumer) {
-        let thread = Thread { [readerStop, readerDone] in
-            while !readerStop.isStopped {
-                if (try? consumer.poll(timeoutMilliseconds: Self.pollMilliseconds)) == nil { break }
-                _ = try? consumer.drain()
-            }
-            _ = try? consumer.drain()
-            readerDone.signal()
-        }
-        thread.name = "kmon-tcpdrop"
-        reader = thread
-        thread.start()
+        // Waits for a wakeup (sent only when the ring is filling) or the poll period, then
+        // reads whatever is there.
+        consumer.start(name: "kmon-tcpdrop", pollMilliseconds: Self.pollMilliseconds)
     }
 
     private func record(_ r: TCPDropRecord) {
@@ -103,10 +86,6 @@ public final class TCPDropCollector: Collector {
 
     public func stop() throws {
         try runtime?.stop()
-        if reader != nil {
-            readerStop.stop(reason: "tcpdrop stopped")
-            readerDone.wait()
-            reader = nil
-        }
+        consumer?.stop()
     }
 }
