@@ -85,6 +85,10 @@ public struct BenchPreset: Sendable, Equatable {
     public static let standard = BenchPreset(loads: [25, 50, 75], blocks: 30, saturationBlocks: 8, phaseSeconds: 0.5,
                                              settleSeconds: 0.1, kneeSeconds: 1, accuracySeconds: 2, warmupSeconds: 0.5,
                                              connections: 8, variants: "empty,sock,syscall", modes: "kernel", collectors: "")
+    /// The fewest blocks per level with `--base-objects`: its significance test is corrected for
+    /// the number of metrics, and 10 paired blocks leave it too little power.
+    public static let gateBlocks = 20
+
     public static let quick = BenchPreset(loads: [50], blocks: 10, saturationBlocks: 4, phaseSeconds: 0.3,
                                           settleSeconds: 0.08, kneeSeconds: 0.5, accuracySeconds: 1.5, warmupSeconds: 0.3,
                                           connections: 8, variants: "empty,sock,syscall", modes: "kernel", collectors: "")

@@ -28,7 +28,7 @@ struct InRunGateTests {
     static let injected = "100"
 
     func gate(_ extra: [String], objects: URL, seed: Int) throws -> (status: Int32?, stdout: String, stderr: String) {
-        let bench = try BenchProcess(["bench", "--quick", "--workload", BenchProcess.chain3, "--variants", "sock", "--reps", "12",
+        let bench = try BenchProcess(["bench", "--quick", "--workload", BenchProcess.chain3, "--variants", "sock",
                                       "--seed", String(seed), "--base-objects", objects.path, "--check",
                                       "--out", Self.scratch.appendingPathComponent("run-\(seed)").path] + extra, scratch: Self.scratch)
         let status = bench.wait(seconds: 240)
