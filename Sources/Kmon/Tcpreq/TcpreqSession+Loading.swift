@@ -1,0 +1,166 @@
+import BPF
+import CLibbpf
+import Foundation
+import Glibc
+import KmonBPFObjects
+import KmonSupport
+import Logging
+
+/// Configure, load and attach: the settings, the optional features this kernel refuses, the
+/// filter maps, and the links.
+extension TcpreqSession {
+    func configure() throws {
+        if configuration.injectLoops > 0 {
+            do { try object.setGlobal("targ_inject_loops", to: configuration.injectLoops) } catch {
+                throw TcpreqError.kernel("\(configuration.object?.path ?? object.name) cannot take injected work (no targ_inject_loops; build it from a tree with bpf/kmon_inject.bpf.h): \(error)")
+            }
+        }
+        guard hasWork else { return }
+        let filters = configuration.filters
+        try object.setGlobal("targ_mode", to: configuration.mode.bpfValue)
+        try object.setGlobal("targ_self_tgid", to: filters.excludeSelf ? UInt32(getpid()) : 0)
+        try object.setGlobal("targ_filter_tgids", to: UInt32(filters.pids.isEmpty ? 0 : 1))
+        try object.setGlobal("targ_filter_ports", to: UInt32(filters.ports.isEmpty ? 0 : 1))
+        try object.setGlobal("targ_filter_cgroup", to: UInt32(filters.cgroupPath == nil ? 0 : 1))
+        try object.map("events").setMaxEntries(UInt32(configuration.ringBufferBytes))
+        try chooseOptionalFeatures()
+    }
+
+    /// How a session closes the responses in flight at stop. User mode needs none: Swift
+    /// closes its own spans.
+    enum StopFlush: Equatable {
+        case none
+        /// The `tcpreq_flush` iterator program walks socket-local storage in the kernel.
+        case iterator
+        /// User space walks the named hash map of connection states.
+        case walk(map: String)
+    }
+
+    /// Turns off, before load, what this kernel refuses among the optional features: the stop
+    /// flush's iterator (state then lives in `conn_table`, which user space walks) and the
+    /// batch flusher's test run on a CPU (spans then travel alone).
+    func chooseOptionalFeatures() throws {
+        let disabled: DisabledFeatures
+        do { disabled = try DisabledFeatures.fromEnvironment() } catch { throw TcpreqError.badEnvironment("\(error)") }
+        let variant = configuration.variant, mode = configuration.mode
+        let forced = try Self.forcedStateHome()
+        if mode != .user {
+            if !variant.keepsStateInSocketStorage {
+                stopFlush = .walk(map: "conn_state")
+            } else if forced == "table" {
+                stopFlush = .walk(map: "conn_table")
+            } else if let refused = refusal(.iterator, disabled) {
+                if forced == "storage" {
+                    degradations.append(Degradation(feature: KernelFeature.iterator.rawValue, reason: refused,
+                                                     effect: "\(Self.stateHomeVariable)=storage: responses in flight at stop are not closed"))
+                } else {
+                    stopFlush = .walk(map: "conn_table")
+                    degradations.append(Degradation(.iterator, reason: refused))
+                }
+            } else {
+                stopFlush = .iterator
+            }
+        }
+        if stopFlush == .walk(map: "conn_table") { try object.setGlobal("targ_state_table", to: UInt32(1)) }
+        if variant.keepsStateInSocketStorage, stopFlush != .walk(map: "conn_table") {
+            try object.map("conn_table").setMaxEntries(1) // unused: socket-local storage holds the state
+        }
+        if stopFlush != .iterator { (try? object.program("tcpreq_flush"))?.autoload = false }
+
+        var batches = false
+        if mode == .kernel {
+            if let refused = refusal(.testRunOnCPU, disabled) {
+                degradations.append(Degradation(.testRunOnCPU, reason: refused))
+            } else {
+                batches = true
+            }
+        }
+        try object.setGlobal("targ_batch", to: UInt32(batches ? 1 : 0))
+        if !batches { (try? object.program("tcpreq_flush_batch"))?.autoload = false }
+    }
+
+    /// For measuring what each home of the sock/fentry/skb state costs per run, on any kernel:
+    /// `table` or `storage` overrides the choice the iterator's availability makes.
+    static let stateHomeVariable = "KMON_TCPREQ_STATE"
+
+    static func forcedStateHome() throws -> String? {
+        guard let value = ProcessInfo.processInfo.environment[stateHomeVariable], !value.isEmpty else { return nil }
+        guard value == "table" || value == "storage" else {
+            throw TcpreqError.badEnvironment("\(stateHomeVariable) is '\(value)'; it takes table or storage")
+        }
+        return value
+    }
+
+    /// Why `feature` is off here, or nil when it is on.
+    func refusal(_ feature: KernelFeature, _ disabled: DisabledFeatures) -> String? {
+        let availability = LibbpfLog.demotingWarnings { FeatureProbe.check(feature, disabled: disabled) }
+        return availability.available ? nil : availability.reason ?? "unavailable"
+    }
+
+    func fillFilterMaps() throws {
+        guard hasWork else { return }
+        let filters = configuration.filters
+        let one: UInt8 = 1
+        for pid in filters.pids {
+            guard kill(pid, 0) == 0 || errno == EPERM else { throw TcpreqError.badFilter("no process with pid \(pid)") }
+            try object.map("target_tgids").update(UInt32(bitPattern: pid), one)
+        }
+        for port in filters.ports {
+            try object.map("target_ports").update(tcpreq_port_key(port: port, pad: 0), one)
+        }
+        if let path = filters.cgroupPath {
+            let fd = try Self.openCgroup(path)
+            defer { close(fd) }
+            try object.map("target_cgroup").update(UInt32(0), fd)
+        }
+        // Before the hooks attach: connections met mid-way take their role from here at once.
+        // A listener that opens or closes between this read and the attach stays unknown or
+        // stale; the kernel tracks every change after it.
+        let listeners = try object.map("listeners")
+        for (socket, count) in ListeningSockets.current() {
+            try listeners.update(socket.key, count)
+        }
+    }
+
+    static func openCgroup(_ path: String) throws -> Int32 {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw TcpreqError.badFilter("cgroup \(path) does not exist")
+        }
+        // Only cgroup v2 directories have cgroup.controllers.
+        guard FileManager.default.fileExists(atPath: path + "/cgroup.controllers") else {
+            throw TcpreqError.badFilter("\(path) is not a cgroup v2 directory (e.g. /sys/fs/cgroup/system.slice)")
+        }
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw TcpreqError.badFilter("cannot open cgroup \(path): \(String(cString: strerror(errno)))") }
+        return fd
+    }
+
+    func attachAll() throws {
+        for program in object.programs where program.fd >= 0 {
+            if Self.runsOnDemand(program) { continue }
+            if program.section.hasPrefix("cgroup_skb/") {
+                let cgroup = configuration.filters.cgroupPath ?? KernelMounts.cgroup2Path()
+                guard let cgroup else {
+                    throw TcpreqError.unavailable(.skb, reason: "no cgroup v2 hierarchy is mounted to attach to")
+                }
+                links.append(try program.attachCgroup(path: cgroup))
+            } else {
+                links.append(try program.attach())
+            }
+        }
+    }
+
+    /// Programs the session runs itself, never attached: the stop-time iterator over the
+    /// connection state, and the batch flusher (a bare `raw_tp`).
+    static func runsOnDemand(_ program: BPFProgram) -> Bool {
+        program.section.hasPrefix("iter/") || program.section == "raw_tp"
+    }
+
+    func detachAll() {
+        for link in links {
+            do { try link.detach() } catch { logger.error("\(error)") }
+        }
+        links.removeAll()
+    }
+}
