@@ -20,7 +20,9 @@ let package = Package(
         // Small pieces every module shares: the monotonic clock, stop tokens, signal handling.
         .target(name: "KmonSupport"),
 
-        // C shims over libbpf, and the event layouts shared with bpf/ (see bpf/include).
+        // The records and keys shared with bpf/ (bpf/include), and nothing else.
+        .target(name: "CKmonEvents"),
+        // C shims over libbpf: only BPF imports it.
         .target(
             name: "CLibbpf",
             linkerSettings: [.linkedLibrary("bpf"), .linkedLibrary("elf"), .linkedLibrary("z")]
@@ -36,7 +38,7 @@ let package = Package(
         .target(
             name: "Kmon",
             dependencies: [
-                "BPF", "CLibbpf", "KmonBPFObjects", "KmonSupport",
+                "BPF", "CKmonEvents", "KmonBPFObjects", "KmonSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -85,13 +87,13 @@ let package = Package(
         // Pure tests: no root, no BPF, no network.
         .testTarget(
             name: "KmonUnitTests",
-            dependencies: ["BPF", "CLibbpf", "Kmon", "KmonHTTP", "KmonWorkload", "KmonLoad", "KmonBench", "KmonSupport",
+            dependencies: ["BPF", "CKmonEvents", "CLibbpf", "Kmon", "KmonHTTP", "KmonWorkload", "KmonLoad", "KmonBench", "KmonSupport",
                            "KmonTestSupport"]
         ),
         // Privileged tests on real kernel hooks, sockets, processes and namespaces.
         .testTarget(
             name: "KmonIntegrationTests",
-            dependencies: ["BPF", "CLibbpf", "Kmon", "KmonHTTP", "KmonWorkload", "KmonLoad", "KmonBench", "KmonSupport",
+            dependencies: ["BPF", "CKmonEvents", "CLibbpf", "Kmon", "KmonHTTP", "KmonWorkload", "KmonLoad", "KmonBench", "KmonSupport",
                            "KmonTestSupport", "kmon", "kmon-service"]
         ),
     ],

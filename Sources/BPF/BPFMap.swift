@@ -103,3 +103,13 @@ public struct BPFMap {
         try lookupPerCPU(index, as: UInt64.self).reduce(0, &+)
     }
 }
+
+extension BPFMap {
+    /// Creates a 4 KiB ring buffer map and closes it again: whether this kernel and these
+    /// privileges allow ring buffers at all.
+    public static func probeRingBuffer() throws {
+        let fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "kmon_probe", 0, 0, 4096, nil)
+        try BPFError.checkFD(fd, "bpf_map_create", "creating a ring buffer map")
+        close(fd)
+    }
+}

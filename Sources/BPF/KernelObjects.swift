@@ -39,3 +39,17 @@ extension BPFProgram {
     /// The kernel's id for this loaded program.
     public func kernelID() throws -> UInt32 { try runStats().id }
 }
+
+/// The running kernel's own BTF (/sys/kernel/btf/vmlinux), for names the kernel defines.
+public enum KernelBTF {
+    /// Whether the kernel's BTF has a type of this name, of any kind.
+    public static func hasType(_ name: String) -> Bool {
+        kmon_vmlinux_has_type(name) == 1
+    }
+
+    /// "value NAME" lines, one per enumerator of `enum name`; nil when the kernel lacks it.
+    public static func enumerators(of name: String) -> String? {
+        var buffer = [CChar](repeating: 0, count: 64 * 1024)
+        return kmon_vmlinux_enum(name, &buffer, buffer.count) == 0 ? String(cString: buffer) : nil
+    }
+}

@@ -1,4 +1,5 @@
 import BPF
+import CKmonEvents
 import CLibbpf
 import Foundation
 import Glibc

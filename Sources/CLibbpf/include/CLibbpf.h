@@ -7,14 +7,7 @@
 #include <bpf/btf.h>
 #include <linux/bpf.h>
 
-/* Event layouts: bpf/include is their only definition, shared with the BPF programs. */
-#include "../../../bpf/include/selftest.h"
-#include "../../../bpf/include/tcpreq.h"
-#include "../../../bpf/include/collector.h"
-#include "../../../bpf/include/tcpdrop.h"
-#include "../../../bpf/include/offcpu.h"
-#include "../../../bpf/include/biostat.h"
-#include "../../../bpf/include/fcount.h"
+/* The event layouts shared with the BPF programs are in CKmonEvents. */
 
 /* libbpf prints through a va_list callback that Swift cannot implement; this shim formats each
  * message and hands Swift a plain string. */

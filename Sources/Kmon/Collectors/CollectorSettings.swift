@@ -1,5 +1,5 @@
 import Foundation
-import CLibbpf
+import CKmonEvents
 
 /// How one collector runs: its verbosity, what it listens to, how often it exports, and the
 /// options only some collectors have.

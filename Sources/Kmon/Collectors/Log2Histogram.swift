@@ -1,4 +1,4 @@
-import CLibbpf
+import CKmonEvents
 
 /// A log2 histogram as the kernel keeps it: bucket i counts values in [2^i, 2^(i+1)) of `unit`,
 /// bucket 0 also counts 0. Only non-empty buckets are listed.

@@ -1,5 +1,5 @@
 import BPF
-import CLibbpf
+import CKmonEvents
 import Foundation
 import Glibc
 import KmonBPFObjects
@@ -25,9 +25,7 @@ public enum HookProbe {
     private static func exercise(_ kind: HookKind) throws {
         switch kind {
         case .ringbuf:
-            let fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "kmon_probe", 0, 0, 4096, nil)
-            try BPFError.checkFD(fd, "bpf_map_create", "creating a ring buffer map")
-            close(fd)
+            try BPFMap.probeRingBuffer()
         case .bpfStats:
             try BPFStats().close()
         default:

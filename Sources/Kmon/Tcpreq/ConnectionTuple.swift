@@ -1,4 +1,4 @@
-import CLibbpf
+import CKmonEvents
 import Glibc
 
 /// A TCP connection seen from one of its sockets: local and remote address and port.

@@ -1,5 +1,5 @@
 import BPF
-import CLibbpf
+import CKmonEvents
 
 /// Responses still in flight at stop, read from a hash map of `tcpreq_conn` states by user
 /// space: what the stop-time iterator program does in the kernel, for kernels that refuse

@@ -1,4 +1,4 @@
-import CLibbpf
+import CKmonEvents
 import Foundation
 
 /// TCP sockets in LISTEN state, in every network namespace a process on this machine is in:

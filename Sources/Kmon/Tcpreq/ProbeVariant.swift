@@ -1,4 +1,4 @@
-import CLibbpf
+import CKmonEvents
 
 /// Which kernel hooks feed tcpreq. Each is one `bpf/tcpreq_<name>.bpf.c`.
 public enum ProbeVariant: String, CaseIterable, Codable, Sendable {

@@ -1,4 +1,4 @@
-import CLibbpf
+import CKmonEvents
 
 /// One in-kernel latency histogram (histogram mode), summed over CPUs. A server histogram is
 /// keyed by the service's local endpoint; a client histogram by the remote endpoint it called.

@@ -1,4 +1,4 @@
-import CLibbpf
+import CKmonEvents
 
 /// A record read from the tcpreq ring buffer: a raw event (user mode), or one span or a batch of
 /// spans closed on one CPU (kernel mode).

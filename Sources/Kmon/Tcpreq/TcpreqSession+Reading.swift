@@ -1,5 +1,5 @@
 import BPF
-import CLibbpf
+import CKmonEvents
 import Foundation
 import Glibc
 import KmonBPFObjects

@@ -1,4 +1,4 @@
-import CLibbpf
+import CKmonEvents
 
 /// The text forms of kernel tuples and task names already decoded. A connection's spans repeat
 /// both, and formatting them (inet_ntop, String) is most of a span's decoding. Keyed by the raw

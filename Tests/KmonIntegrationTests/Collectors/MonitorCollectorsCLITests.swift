@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import BPF
+import CKmonEvents
 import CLibbpf
 import Testing
 

@@ -18,6 +18,7 @@ import Testing
             var m = PhaseMeasurement(run: run, startNs: UInt64(index) * 1000, endNs: UInt64(index) * 1000 + 900, switchNs: 0,
                                      offeredRPS: 1000)
             m.requests = 1000
+            m.completed = 1000
             m.serviceCPUMicroseconds = 1000 * 150 * drift
             guard run.arm.variant != nil else { return m }
             let scale: Double = switch run.arm.build {

@@ -1,3 +1,4 @@
+import CKmonEvents
 import CLibbpf
 @testable import Kmon
 @testable import KmonBench

@@ -1,3 +1,4 @@
+import CKmonEvents
 import CLibbpf
 import Glibc
 import Kmon

@@ -1,5 +1,5 @@
 import BPF
-import CLibbpf
+import CKmonEvents
 import Foundation
 
 /// Block I/O latency and bytes per device and per process (bpf/biostat.bpf.c).
@@ -20,7 +20,7 @@ public final class BioStatCollector: Collector {
         try runtime.object.setGlobal("targ_histograms", to: UInt32(settings.verbosity >= 2 ? 1 : 0))
         // block_io_start (kernel 6.5+) names the process that queued a request; without it the
         // issuing task stands in.
-        let ownerHook = kmon_vmlinux_has_type("btf_trace_block_io_start") == 1
+        let ownerHook = KernelBTF.hasType("btf_trace_block_io_start")
         try runtime.object.program("biostat_io_start").autoload = ownerHook
         try runtime.load()
         if ownerHook { try runtime.attach("biostat_io_start") }

@@ -1,5 +1,5 @@
 import BPF
-import CLibbpf
+import CKmonEvents
 
 /// Counts events by name (bpf/fcount.bpf.c): one program attached to every requested
 /// tracepoint, its BPF cookie naming the counter slot; kprobes likewise where the kernel has them.

@@ -1,5 +1,5 @@
 import BPF
-import CLibbpf
+import CKmonEvents
 
 /// Reads stacks from a collector's `stacks` map and names their frames: kernel frames through
 /// /proc/kallsyms, user frames through the process's maps and ELF symbols.

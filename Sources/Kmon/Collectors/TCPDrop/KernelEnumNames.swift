@@ -1,4 +1,4 @@
-import CLibbpf
+import BPF
 
 /// Names of a kernel enum's values, read from the running kernel's BTF, so a drop reason is
 /// named as this kernel defines it (the values move between kernel versions).
@@ -8,9 +8,7 @@ public struct KernelEnumNames: Sendable {
     /// Reads `enum name` from /sys/kernel/btf/vmlinux, dropping `prefix` from each enumerator
     /// (`SKB_DROP_REASON_NO_SOCKET` → `NO_SOCKET`). Empty when the kernel lacks the enum.
     public init(kernelEnum name: String, dropping prefix: String) {
-        var buffer = [CChar](repeating: 0, count: 64 * 1024)
-        let result = kmon_vmlinux_enum(name, &buffer, buffer.count)
-        self.init(listing: result == 0 ? String(cString: buffer) : "", dropping: prefix)
+        self.init(listing: KernelBTF.enumerators(of: name) ?? "", dropping: prefix)
     }
 
     /// Parses "value NAME" lines.

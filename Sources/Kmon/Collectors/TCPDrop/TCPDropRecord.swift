@@ -1,4 +1,4 @@
-import CLibbpf
+import CKmonEvents
 import Foundation
 import Glibc
 

@@ -1,0 +1,1 @@
+/* Header-only module: the layouts live in include/CKmonEvents.h. */
