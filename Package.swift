@@ -25,6 +25,8 @@ let package = Package(
             name: "CLibbpf",
             linkerSettings: [.linkedLibrary("bpf"), .linkedLibrary("elf"), .linkedLibrary("z")]
         ),
+        // libcurl (libcurl4-openssl-dev) for the exporters' HTTP: TLS, auth, proxies, keep-alive.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // Every bpf/*.bpf.c, compiled by clang -target bpf at build time and embedded.
         .target(name: "KmonBPFObjects", plugins: ["BPFCompilerPlugin"]),
         .plugin(name: "BPFCompilerPlugin", capability: .buildTool()),
@@ -36,7 +38,7 @@ let package = Package(
         .target(
             name: "Kmon",
             dependencies: [
-                "BPF", "CLibbpf", "KmonBPFObjects", "KmonSupport",
+                "BPF", "CCurl", "CLibbpf", "KmonBPFObjects", "KmonSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),

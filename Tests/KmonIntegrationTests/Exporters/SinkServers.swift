@@ -97,7 +97,7 @@ final class SinkServer {
             if !process.isRunning {
                 throw SinkServerError("\(name) exited with status \(process.terminationStatus) during startup: \(tailOfLog())")
             }
-            if let response = try? HTTPClient.send("GET", to: endpoint, path: readyPath, timeout: 1), (200..<300).contains(response.status) {
+            if let response = try? SinkHTTPClient.send("GET", to: endpoint, path: readyPath, timeout: 1), (200..<300).contains(response.status) {
                 return
             }
             usleep(100_000)
@@ -123,7 +123,7 @@ final class SinkServer {
     }
 
     func getJSON(_ path: String) throws -> [String: Any] {
-        let response = try HTTPClient.send("GET", to: endpoint, path: path, timeout: 5)
+        let response = try SinkHTTPClient.send("GET", to: endpoint, path: path, timeout: 5)
         guard (200..<300).contains(response.status),
               let object = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any] else {
             throw SinkServerError("\(name) GET \(path): HTTP \(response.status): \(response.bodyText.prefix(300))")
