@@ -273,7 +273,7 @@ public final class InfluxExporter: ExportSink, @unchecked Sendable {
         let path = "/query?q=\(Settings.encode(query))"
         let response = try client.send("POST", path: path)
         if response.status == 401 {
-            throw ExportError(client.failure("POST", path, response), isBadCredentials: true)
+            throw ExportError(client.failure("POST", "/query (CREATE DATABASE)", response), isBadCredentials: true)
         }
         if !(200..<300).contains(response.status) {
             logger.info("could not create the InfluxDB database; writing anyway", metadata: [
