@@ -18,7 +18,7 @@ final class SinkServer {
     var scheme: HTTPEndpoint.Scheme = .http
     var caFile: String?
     var auth: SinkAuth = .none
-    private var process: Process?
+    private var process: SpawnedProcess?
 
     private init(name: String, executable: String, port: UInt16, directory: URL, arguments: [String], readyPath: String) {
         self.name = name
@@ -212,21 +212,14 @@ final class SinkServer {
 
     /// Starts the server (again, after `stop`, on the same port and data) and waits until it answers.
     func start(timeout: Double = 30) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
         let log = directory.appendingPathComponent("\(name).log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        handle.seekToEndOfFile()
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
+        let process = try SpawnedProcess(executable: executable, arguments: arguments, log: log.path)
         self.process = process
         let deadline = Date(timeIntervalSinceNow: timeout)
         while Date() < deadline {
-            if !process.isRunning {
-                throw SinkServerError("\(name) exited with status \(process.terminationStatus) during startup: \(tailOfLog())")
+            if let status = process.exitStatus() {
+                self.process = nil
+                throw SinkServerError("\(name) exited with status \(status) during startup: \(tailOfLog())")
             }
             if let response = try? SinkHTTPClient.send("GET", to: endpoint, path: readyPath, caFile: caFile, timeout: 1),
                (200..<300).contains(response.status) {
@@ -239,13 +232,8 @@ final class SinkServer {
 
     /// SIGTERM, then SIGKILL after 10 s; waits for the process to be gone.
     func stop() {
-        guard let process, process.isRunning else { return }
-        process.terminate()
-        let deadline = Date(timeIntervalSinceNow: 10)
-        while process.isRunning && Date() < deadline { usleep(50_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-        self.process = nil
+        process?.stop()
+        process = nil
     }
 
     /// Stops the server and deletes its folder.
@@ -310,4 +298,51 @@ func eventually(timeout: Double, _ condition: () throws -> Bool) rethrows -> Boo
         usleep(50_000)
     } while Date() < deadline
     return try condition()
+}
+
+/// A server process started with posix_spawn and reaped here, not by Foundation's `Process`:
+/// with clickhouse-server running, Foundation's SIGCHLD handling blocked in wait4 on it whenever
+/// any other child of the test process exited (seen with swift-corelibs-foundation 6.3.1).
+final class SpawnedProcess {
+    let pid: pid_t
+    private var status: Int32?
+
+    init(executable: String, arguments: [String], log: String) throws {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+        guard rc == 0 else { throw SinkServerError("cannot start \(executable): \(String(cString: strerror(rc)))") }
+        self.pid = pid
+    }
+
+    /// The exit status once it has exited (reaping it), else nil.
+    func exitStatus() -> Int32? {
+        if let status { return status }
+        var raw: Int32 = 0
+        let rc = waitpid(pid, &raw, WNOHANG)
+        if rc == pid || (rc < 0 && errno == ECHILD) { status = (raw >> 8) & 0xff; return status }
+        return nil
+    }
+
+    func stop() {
+        guard exitStatus() == nil else { return }
+        kill(pid, SIGTERM)
+        let deadline = Date(timeIntervalSinceNow: 10)
+        while exitStatus() == nil && Date() < deadline { usleep(50_000) }
+        if exitStatus() == nil {
+            kill(pid, SIGKILL)
+            var raw: Int32 = 0
+            while waitpid(pid, &raw, 0) < 0 && errno == EINTR {}
+            status = -1
+        }
+    }
+
+    deinit { stop() }
 }
