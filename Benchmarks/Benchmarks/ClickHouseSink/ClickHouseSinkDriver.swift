@@ -47,7 +47,8 @@ enum ClickHouseSinkDriver {
             defer { posix_spawn_file_actions_destroy(&actions) }
             posix_spawn_file_actions_addopen(&actions, 1, dir + "/clickhouse.log", O_WRONLY | O_CREAT | O_APPEND, 0o644)
             posix_spawn_file_actions_adddup2(&actions, 1, 2)
-            let argv = ["/usr/sbin/clickhouse-server", "--config-file=\(dir)/config.xml"].map { strdup($0) } + [nil]
+            let arguments: [String] = ["/usr/sbin/clickhouse-server", "--config-file=\(dir)/config.xml"]
+            let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
             defer { argv.forEach { free($0) } }
             guard posix_spawn(&pid, "/usr/sbin/clickhouse-server", &actions, nil, argv, environ) == 0 else {
                 throw ExportError("cannot start /usr/sbin/clickhouse-server (apt-get install clickhouse-server)")
@@ -106,9 +107,12 @@ enum ClickHouseSinkDriver {
         var spans: Int
         var seconds: Double
         var cpuSeconds: Double
+        /// CPU of the recording thread alone, while it recorded: the probe path's share.
+        var recordCPUSeconds: Double
         var rows: Int
         var spansPerSecond: Double { Double(spans) / seconds }
         var cpuNanosecondsPerSpan: Double { cpuSeconds * 1e9 / Double(spans) }
+        var recordNanosecondsPerSpan: Double { recordCPUSeconds * 1e9 / Double(spans) }
     }
 
     /// Records `count` spans from the calling thread as fast as it can, then waits until the
@@ -122,6 +126,7 @@ enum ClickHouseSinkDriver {
         try exporter.checkAtStart()
         let spans = syntheticSpans()
         let cpuStart = processCPUSeconds()
+        let threadStart = threadCPUSeconds()
         let start = MonotonicClock.now()
         var span = spans[0]
         for i in 0..<count {
@@ -129,18 +134,25 @@ enum ClickHouseSinkDriver {
             span.startNanoseconds = start &+ UInt64(i) &* 1_000
             exporter.record(span)
         }
+        let recordCPU = threadCPUSeconds() - threadStart
         while exporter.bufferStats.delivered + exporter.bufferStats.dropped < UInt64(count) { usleep(1_000) }
         let seconds = Double(MonotonicClock.now() - start) / 1e9
         let cpu = processCPUSeconds() - cpuStart
         let endpoint = try HTTPEndpoint(url: url, defaultPort: 8123)
         let rows = Int((try SinkHTTPClient.send("POST", to: endpoint, path: "/", body: Array("SELECT count() FROM kmon.\(table)".utf8)))
             .bodyText.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
-        return Result(spans: count, seconds: seconds, cpuSeconds: cpu, rows: rows)
+        return Result(spans: count, seconds: seconds, cpuSeconds: cpu, recordCPUSeconds: recordCPU, rows: rows)
+    }
+
+    static func threadCPUSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 
     static func processCPUSeconds() -> Double {
         var usage = rusage()
-        getrusage(RUSAGE_SELF, &usage)
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
         return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
     }
 }
