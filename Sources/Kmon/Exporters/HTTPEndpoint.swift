@@ -54,10 +54,9 @@ public struct HTTPEndpoint: Sendable, Equatable, CustomStringConvertible {
 
     /// `url` with any user and password replaced, for error messages about a URL that was refused.
     static func redacted(_ url: String) -> String {
-        guard var components = URLComponents(string: url), components.user != nil || components.password != nil else { return url }
-        components.user = "…"
-        components.password = nil
-        return components.string ?? "(a URL with credentials)"
+        guard let components = URLComponents(string: url), components.user != nil || components.password != nil else { return url }
+        let port = components.port.map { ":\($0)" } ?? ""
+        return "\(components.scheme ?? "?")://…@\(components.host ?? "")\(port)\(components.percentEncodedPath)"
     }
 }
 
