@@ -98,7 +98,7 @@ struct ClickHouseExporterTests {
         let down = exporter.bufferStats
         #expect(down.buffered == 1_000, "the buffer holds what it can")
         #expect(down.dropped == 500, "and counts the rest")
-        #expect(slowest < 0.01, "recording must not wait on the dead sink (slowest: \(slowest) s)")
+        #expect(slowest < 0.05, "recording must not wait on the dead sink (slowest: \(slowest) s)")
 
         try clickhouse.start()
         #expect(eventually(timeout: 20) { exporter.bufferStats.buffered == 0 })
