@@ -27,6 +27,8 @@ let package = Package(
             name: "CLibbpf",
             linkerSettings: [.linkedLibrary("bpf"), .linkedLibrary("elf"), .linkedLibrary("z")]
         ),
+        // libcurl (libcurl4-openssl-dev) for the exporters' HTTP: TLS, auth, proxies, keep-alive.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // Every bpf/*.bpf.c, compiled by clang -target bpf at build time and embedded.
         .target(name: "KmonBPFObjects", plugins: ["BPFCompilerPlugin"]),
         .plugin(name: "BPFCompilerPlugin", capability: .buildTool()),
@@ -38,7 +40,7 @@ let package = Package(
         .target(
             name: "Kmon",
             dependencies: [
-                "BPF", "CKmonEvents", "KmonBPFObjects", "KmonSupport",
+                "BPF", "CCurl", "CKmonEvents", "KmonBPFObjects", "KmonSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),

@@ -8,6 +8,7 @@ let package = Package(
     dependencies: [
         .package(name: "Kmon", path: ".."),
         .package(url: "https://github.com/ordo-one/package-benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         .executableTarget(
@@ -18,6 +19,17 @@ let package = Package(
                 .product(name: "Kmon", package: "Kmon"),
             ],
             path: "Benchmarks/EventDecoding",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
+        ),
+        // End to end against a real clickhouse-server (Debian's clickhouse-server, or KMON_CLICKHOUSE_URL).
+        .executableTarget(
+            name: "ClickHouseSink",
+            dependencies: [
+                .product(name: "Benchmark", package: "package-benchmark"),
+                .product(name: "Kmon", package: "Kmon"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/ClickHouseSink",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
         ),
     ],

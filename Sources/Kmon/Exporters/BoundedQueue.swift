@@ -13,6 +13,9 @@ public final class BoundedQueue<Element>: @unchecked Sendable {
     private var dropped: UInt64 = 0
     private var delivered: UInt64 = 0
     private var closed = false
+    /// How many items the waiting sender wants before it is woken (0: nobody waits), so that
+    /// producers do not wake it for every item while it fills a batch.
+    private var wanted = 0
 
     public init(capacity: Int) {
         precondition(capacity > 0, "a queue needs room for at least one item")
@@ -34,7 +37,7 @@ public final class BoundedQueue<Element>: @unchecked Sendable {
                 count += 1
                 accepted += 1
             }
-            if accepted > 0 { condition.signal() }
+            if accepted > 0 && wanted > 0 && count >= wanted { condition.signal() }
             return accepted
         }
     }
@@ -49,9 +52,21 @@ public final class BoundedQueue<Element>: @unchecked Sendable {
     public func peek(max limit: Int, waitingUpTo timeout: Double) -> [Element] {
         let deadline = Date(timeIntervalSinceNow: timeout)
         return condition.withLock {
+            wanted = 1
             while count == 0 && !closed && condition.wait(until: deadline) {}
+            wanted = 0
             let n = Swift.min(limit, count)
             return (0..<n).map { storage[(head + $0) % capacity]! }
+        }
+    }
+
+    /// Waits until at least `n` items are buffered, the queue is closed, or `deadline` passes:
+    /// a sender that prefers few large batches (ClickHouse) fills them before peeking.
+    public func wait(forCount n: Int, until deadline: Date) {
+        condition.withLock {
+            wanted = Swift.min(n, capacity)
+            while count < wanted && !closed && condition.wait(until: deadline) {}
+            wanted = 0
         }
     }
 

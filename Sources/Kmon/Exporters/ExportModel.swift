@@ -26,10 +26,19 @@ public struct ExportedSpan: Sendable, Equatable {
     public var ordinal: UInt64
     /// May have begun before the probe attached: a request, but no latency sample.
     public var partial: Bool
+    /// The connection as seen from the measuring socket (local = the service's own end); nil
+    /// when the source does not know it.
+    public var tuple: ConnectionTuple?
+    public var requestBytes: UInt64
+    public var responseBytes: UInt64
 
     public init(service: String, peerName: String? = nil, peerAddress: String, side: SpanSide,
-                startNanoseconds: UInt64, durationNanoseconds: UInt64, pid: Int32 = 0, ordinal: UInt64 = 0, partial: Bool = false) {
+                startNanoseconds: UInt64, durationNanoseconds: UInt64, pid: Int32 = 0, ordinal: UInt64 = 0, partial: Bool = false,
+                tuple: ConnectionTuple? = nil, requestBytes: UInt64 = 0, responseBytes: UInt64 = 0) {
         self.partial = partial
+        self.tuple = tuple
+        self.requestBytes = requestBytes
+        self.responseBytes = responseBytes
         self.service = service
         self.peerName = peerName
         self.peerAddress = peerAddress

@@ -19,7 +19,8 @@ public final class ExporterSet: @unchecked Sendable {
         self.period = period
     }
 
-    /// Opens every configured exporter; if one fails, the ones already open are closed again.
+    /// Opens every configured exporter and checks each pushed sink's credentials where it can;
+    /// if one fails, the ones already open are closed again.
     public static func open(_ configuration: ExportConfiguration, logger: Logger) throws -> ExporterSet {
         var sinks: [any ExportSink] = []
         do {
@@ -28,7 +29,14 @@ public final class ExporterSet: @unchecked Sendable {
             }
             if var settings = configuration.influx {
                 settings.labelLimits = configuration.labelLimits
-                sinks.append(try InfluxExporter(settings: settings, logger: logger))
+                let influx = try InfluxExporter(settings: settings, logger: logger)
+                sinks.append(influx)
+                try influx.checkAtStart()
+            }
+            if let settings = configuration.clickhouse {
+                let clickhouse = try ClickHouseExporter(settings: settings, logger: logger)
+                sinks.append(clickhouse)
+                try clickhouse.checkAtStart()
             }
             if let path = configuration.jsonlPath {
                 sinks.append(try JSONLinesExporter(path: path, logger: logger))

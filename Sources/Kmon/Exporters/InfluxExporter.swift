@@ -2,15 +2,26 @@ import Foundation
 import KmonSupport
 import Logging
 
-/// Writes Kmon's data to InfluxDB 1.x (or a 2.x server's 1.x API) as line protocol over
-/// `POST /write?db=NAME`. Spans are summarised per series and period; each period's points go
-/// into a bounded buffer that one sender thread drains in batches, retrying with exponential
-/// backoff while the sink is down. A full buffer drops new points and counts them, so the
-/// probe path never waits on the network.
+/// Writes Kmon's data to InfluxDB as line protocol: 1.x's `POST /write?db=NAME` (with a user and
+/// password by basic auth when given), or 2.x's `POST /api/v2/write?org=&bucket=` with a token.
+/// Spans are summarised per series and period; each period's points go into a bounded buffer
+/// that one sender thread drains in batches, retrying with exponential backoff while the sink is
+/// down. A full buffer drops new points and counts them, so the probe path never waits on the network.
 public final class InfluxExporter: ExportSink, @unchecked Sendable {
+    /// Which write API, and where it goes.
+    public enum API: Sendable, Equatable {
+        /// InfluxDB 1.x (or a 2.x server's 1.x compatibility API): a database, created if missing.
+        case v1(database: String)
+        /// InfluxDB 2.x and Cloud: an organisation and a bucket, which must exist.
+        case v2(org: String, bucket: String)
+    }
+
     public struct Settings: Sendable {
         public var endpoint: HTTPEndpoint
-        public var database: String
+        public var api: API
+        public var auth: SinkAuth = .none
+        /// Trust only this CA bundle for https, instead of the system's.
+        public var caFile: String?
         /// Points the buffer holds while the sink is slow or down.
         public var bufferCapacity = 100_000
         /// Points per HTTP request.
@@ -20,9 +31,27 @@ public final class InfluxExporter: ExportSink, @unchecked Sendable {
         public var maxBackoff = 10.0
         public var labelLimits = SpanLabeler.Limits()
 
-        public init(endpoint: HTTPEndpoint, database: String) {
+        public init(endpoint: HTTPEndpoint, api: API, auth: SinkAuth = .none, caFile: String? = nil) {
             self.endpoint = endpoint
-            self.database = database
+            self.api = api
+            self.auth = auth
+            self.caFile = caFile
+        }
+
+        public init(endpoint: HTTPEndpoint, database: String) {
+            self.init(endpoint: endpoint, api: .v1(database: database))
+        }
+
+        /// The write request's path and query.
+        var writePath: String {
+            switch api {
+            case .v1(let database): return "/write?db=\(Self.encode(database))&precision=ns"
+            case let .v2(org, bucket): return "/api/v2/write?org=\(Self.encode(org))&bucket=\(Self.encode(bucket))&precision=ns"
+            }
+        }
+
+        static func encode(_ text: String) -> String {
+            text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? text
         }
     }
 
@@ -42,8 +71,12 @@ public final class InfluxExporter: ExportSink, @unchecked Sendable {
     private var droppedReported: UInt64 = 0
     private var databaseEnsured = false
 
+    /// Checks nothing over the network; `checkAtStart` does.
     public init(settings: Settings, logger: Logger) throws {
-        guard !settings.database.isEmpty else { throw ExportError("--influx-db needs a database name") }
+        switch settings.api {
+        case .v1(let database): guard !database.isEmpty else { throw ExportError("--influx-db needs a database name") }
+        case let .v2(org, bucket): guard !org.isEmpty, !bucket.isEmpty else { throw ExportError("--influx-org and --influx-bucket need names") }
+        }
         guard settings.bufferCapacity > 0, settings.batchSize > 0 else {
             throw ExportError("the InfluxDB buffer and batch sizes must be positive")
         }
@@ -152,6 +185,14 @@ public final class InfluxExporter: ExportSink, @unchecked Sendable {
 
     private func sendLoop() {
         defer { finished.signal() }
+        let client: SinkHTTPClient
+        do {
+            client = try SinkHTTPClient(sink: name, endpoint: settings.endpoint, auth: settings.auth,
+                                        caFile: settings.caFile, timeout: settings.requestTimeout)
+        } catch {
+            logger.error("InfluxDB exporter cannot send", metadata: ["error": "\(error)"])
+            return
+        }
         var backoff = settings.initialBackoff
         var outageStart: UInt64?
         while !stopToken.isStopped {
@@ -160,7 +201,7 @@ public final class InfluxExporter: ExportSink, @unchecked Sendable {
                 if lock.withLock({ draining }) { return }
                 continue
             }
-            switch send(batch) {
+            switch send(batch, with: client) {
             case .delivered:
                 queue.removeFirst(batch.count)
                 backoff = settings.initialBackoff
@@ -186,37 +227,57 @@ public final class InfluxExporter: ExportSink, @unchecked Sendable {
         }
     }
 
-    private func send(_ lines: [String]) -> Outcome {
-        ensureDatabase()
-        let db = settings.database.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? settings.database
+    private func send(_ lines: [String], with client: SinkHTTPClient) -> Outcome {
+        if case .v1 = settings.api, !lock.withLock({ databaseEnsured }) {
+            if (try? ensureDatabase(with: client)) != nil { lock.withLock { databaseEnsured = true } }
+        }
+        let path = settings.writePath
         do {
-            let response = try HTTPClient.send("POST", to: settings.endpoint, path: "/write?db=\(db)&precision=ns",
-                                               contentType: "text/plain; charset=utf-8",
-                                               body: Array(lines.joined(separator: "\n").utf8), timeout: settings.requestTimeout)
+            let response = try client.send("POST", path: path, contentType: "text/plain; charset=utf-8",
+                                           body: Array(lines.joined(separator: "\n").utf8))
             switch response.status {
             case 200..<300: return .delivered
             // Bad points (400) or too large (413) fail the same way every time.
-            case 400, 413: return .rejected("HTTP \(response.status): \(response.bodyText.prefix(200))")
-            default: return .retry("HTTP \(response.status): \(response.bodyText.prefix(200))")
+            case 400, 413: return .rejected(client.failure("POST", path, response))
+            default: return .retry(client.failure("POST", path, response))
             }
         } catch {
             return .retry("\(error)")
         }
     }
 
+    /// Before the monitor starts: with InfluxDB 1.x, creates the database, which also proves the
+    /// user and password (a 401 throws, and `kmon monitor` exits 65). An unreachable server is
+    /// only logged: the sender buffers and retries, as during any outage. With 2.x nothing is
+    /// checked here (a bucket must exist already); a wrong token shows as failed sends.
+    public func checkAtStart() throws {
+        guard case .v1 = settings.api else { return }
+        let client = try SinkHTTPClient(sink: name, endpoint: settings.endpoint, auth: settings.auth,
+                                        caFile: settings.caFile, timeout: settings.requestTimeout)
+        do {
+            try ensureDatabase(with: client)
+            lock.withLock { databaseEnsured = true }
+        } catch let error as ExportError where error.isBadCredentials {
+            throw error
+        } catch {
+            logger.warning("InfluxDB not reachable at start; buffering points and retrying", metadata: ["reason": "\(error)"])
+        }
+    }
+
     /// `CREATE DATABASE` is idempotent in InfluxDB 1.x, so the first contact makes sure the target
-    /// exists. Any answer counts (a server that refuses it may still accept writes); only a
-    /// network failure makes it try again before the next batch.
-    private func ensureDatabase() {
-        guard !lock.withLock({ databaseEnsured }) else { return }
-        let query = "CREATE DATABASE \"\(settings.database.replacingOccurrences(of: "\"", with: "\\\""))\""
-        let encoded = query.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? query
-        guard let response = try? HTTPClient.send("POST", to: settings.endpoint, path: "/query?q=\(encoded)",
-                                                  timeout: settings.requestTimeout) else { return }
+    /// exists. Any answer but 401 counts (a user without admin rights gets 403, and may still
+    /// write); only a network failure makes it try again before the next batch.
+    private func ensureDatabase(with client: SinkHTTPClient) throws {
+        guard case .v1(let database) = settings.api else { return }
+        let query = "CREATE DATABASE \"\(database.replacingOccurrences(of: "\"", with: "\\\""))\""
+        let path = "/query?q=\(Settings.encode(query))"
+        let response = try client.send("POST", path: path)
+        if response.status == 401 {
+            throw ExportError(client.failure("POST", "/query (CREATE DATABASE)", response), isBadCredentials: true)
+        }
         if !(200..<300).contains(response.status) {
             logger.info("could not create the InfluxDB database; writing anyway", metadata: [
-                "database": "\(settings.database)", "status": "\(response.status)"])
+                "database": "\(database)", "status": "\(response.status)"])
         }
-        lock.withLock { databaseEnsured = true }
     }
 }

@@ -1,8 +1,8 @@
 import Glibc
 
-/// Thin throwing wrappers over the socket calls the exporters need: a listener for Prometheus and
-/// short-lived client connections for InfluxDB. Blocking sockets with timeouts, no event loop:
-/// each exporter owns one thread, so nothing here runs on the probe path.
+/// Thin throwing wrappers over the socket calls Prometheus' scrape listener needs (the pushed
+/// sinks speak HTTP through libcurl, see `SinkHTTPClient`). Blocking sockets with timeouts, no
+/// event loop: the listener owns one thread, so nothing here runs on the probe path.
 enum Sockets {
     /// Resolves numeric or named hosts; the first address returned is used.
     static func resolve(host: String, port: UInt16, passive: Bool = false) throws -> (storage: sockaddr_storage, length: socklen_t, family: Int32) {
@@ -18,40 +18,6 @@ enum Sockets {
         var storage = sockaddr_storage()
         memcpy(&storage, info.pointee.ai_addr, Int(info.pointee.ai_addrlen))
         return (storage, info.pointee.ai_addrlen, info.pointee.ai_family)
-    }
-
-    /// Connects with a deadline, so a silent sink (a firewall dropping SYNs) costs seconds, not minutes.
-    static func connect(host: String, port: UInt16, timeout: Double) throws -> Int32 {
-        var (storage, length, family) = try resolve(host: host, port: port)
-        let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
-        guard fd >= 0 else { throw ExportError.system("socket", "connecting to \(host):\(port)") }
-        do {
-            let rc = withUnsafePointer(to: &storage) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, length) }
-            }
-            if rc != 0 {
-                guard errno == EINPROGRESS else { throw ExportError.system("connect", "connecting to \(host):\(port)") }
-                try wait(fd, events: Int16(POLLOUT), timeout: timeout, what: "connecting to \(host):\(port)")
-                var soError: Int32 = 0
-                var soLength = socklen_t(MemoryLayout<Int32>.size)
-                getsockopt(fd, SOL_SOCKET, SO_ERROR, &soError, &soLength)
-                if soError != 0 { throw ExportError.system("connect", "connecting to \(host):\(port)", errno: soError) }
-            }
-            let flags = fcntl(fd, F_GETFL)
-            _ = fcntl(fd, F_SETFL, flags & ~O_NONBLOCK)
-            setTimeouts(fd, seconds: timeout)
-            return fd
-        } catch {
-            close(fd)
-            throw error
-        }
-    }
-
-    static func wait(_ fd: Int32, events: Int16, timeout: Double, what: String) throws {
-        var pfd = pollfd(fd: fd, events: events, revents: 0)
-        let rc = poll(&pfd, 1, Int32(timeout * 1000))
-        if rc == 0 { throw ExportError("\(what): timed out after \(timeout) s") }
-        if rc < 0 { throw ExportError.system("poll", what) }
     }
 
     static func setTimeouts(_ fd: Int32, seconds: Double) {

@@ -119,6 +119,7 @@ struct SpanNamer {
         return ExportedSpan(service: service, peerName: peerName, peerAddress: peerAddress,
                             side: span.role == .server ? .server : .client,
                             startNanoseconds: span.startNanoseconds, durationNanoseconds: span.durationNanoseconds,
-                            pid: span.tgid, ordinal: UInt64(span.ordinal), partial: span.partial)
+                            pid: span.tgid, ordinal: UInt64(span.ordinal), partial: span.partial,
+                            tuple: span.tuple, requestBytes: span.requestBytes, responseBytes: span.responseBytes)
     }
 }

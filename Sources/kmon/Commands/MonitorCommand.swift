@@ -114,7 +114,8 @@ struct MonitorCommand: ParsableCommand {
             try? monitor?.stop()
             try? collectors.stop()
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCodes.failure
+            // A sink that refuses the credentials at start is bad input, like a bad config file.
+            throw (error as? ExportError)?.isBadCredentials == true ? ExitCodes.badInput : ExitCodes.failure
         }
         let sinks: [TcpreqSnapshotSink] = exportAdapter.map { [$0] } ?? []
         let view = LiveViewPrinter(toStandardError: json || export.jsonl == "-")
@@ -156,7 +157,7 @@ struct MonitorCommand: ParsableCommand {
         if trap.received != nil, duration != nil { throw ExitCodes.interrupted }
     }
 
-    /// The exporters (`--prometheus`, `--influx`, `--jsonl`), fed by tcpreq and every collector.
+    /// The exporters (`--prometheus`, `--influx`, `--clickhouse`, `--jsonl`), fed by tcpreq and every collector.
     /// Without `--export-period`, the config's shortest `export.period` applies.
     private func makeExportAdapter(endpointNames: [UInt16: String], plan: CollectorPlan, collectors: CollectorSet,
                                    logger: Logger) throws -> TcpreqExportAdapter? {

@@ -48,7 +48,7 @@ struct MonitorExportTests {
                                                      "--prometheus", "127.0.0.1:\(metricsPort)", "--jsonl", jsonl.path])
         defer { monitor.remove() }
         let metrics = HTTPEndpoint(host: "127.0.0.1", port: metricsPort)
-        #expect(eventually(timeout: 30) { (try? HTTPClient.send("GET", to: metrics, path: "/metrics", timeout: 1))?.status == 200 },
+        #expect(eventually(timeout: 30) { (try? SinkHTTPClient.send("GET", to: metrics, path: "/metrics", timeout: 1))?.status == 200 },
                 "kmon monitor never served /metrics: \(monitor.stderr)")
 
         let prometheus = try SinkServer.prometheus(scraping: ListenAddress(host: "127.0.0.1", port: metricsPort), scrapeInterval: Self.scrapeInterval)
@@ -74,7 +74,7 @@ struct MonitorExportTests {
         #expect(try promQuery(prometheus, #"count(kmon_bpf_program_runs_total > 0)"#) ?? 0 >= 2)
 
         // The monitor's own exposition, BPF program statistics included, passes promtool.
-        let body = try HTTPClient.send("GET", to: metrics, path: "/metrics").body
+        let body = try SinkHTTPClient.send("GET", to: metrics, path: "/metrics").body
         let promtool = Process()
         promtool.executableURL = URL(fileURLWithPath: "/usr/bin/promtool")
         promtool.arguments = ["check", "metrics"]
@@ -119,7 +119,7 @@ struct MonitorExportTests {
         ])
         defer { monitor.remove() }
         let metrics = HTTPEndpoint(host: "127.0.0.1", port: metricsPort)
-        func exposition() -> String { (try? HTTPClient.send("GET", to: metrics, path: "/metrics", timeout: 1))?.bodyText ?? "" }
+        func exposition() -> String { (try? SinkHTTPClient.send("GET", to: metrics, path: "/metrics", timeout: 1))?.bodyText ?? "" }
         func sinkValue(_ name: String) -> Double? {
             exposition().split(separator: "\n").first { $0.hasPrefix(#"\#(name){sink="influx"} "#) }
                 .flatMap { Double($0.split(separator: " ").last ?? "") }
@@ -175,7 +175,7 @@ struct MonitorCollectorExportTests {
         ])
         defer { monitor.remove() }
         let metrics = HTTPEndpoint(host: "127.0.0.1", port: metricsPort)
-        func exposition() -> String { (try? HTTPClient.send("GET", to: metrics, path: "/metrics", timeout: 1))?.bodyText ?? "" }
+        func exposition() -> String { (try? SinkHTTPClient.send("GET", to: metrics, path: "/metrics", timeout: 1))?.bodyText ?? "" }
         #expect(eventually(timeout: 30) { exposition().contains("kmon_bpf_program_runs_total{program=\"fcount_tracepoint\"}") },
                 "kmon monitor never exported fcount: \(monitor.stderr)")
 

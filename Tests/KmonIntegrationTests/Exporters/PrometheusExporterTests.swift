@@ -76,10 +76,10 @@ struct PrometheusScrapeTests {
                                         sinks: [SinkStats(sink: "influx", buffered: 4, delivered: 5, dropped: 6)]))
 
         let address = try #require(exporter.boundAddress)
-        let response = try HTTPClient.send("GET", to: HTTPEndpoint(host: address.host, port: address.port), path: "/metrics")
+        let response = try SinkHTTPClient.send("GET", to: HTTPEndpoint(host: address.host, port: address.port), path: "/metrics")
         #expect(response.status == 200)
         #expect(response.bodyText.contains("# TYPE kmon_request_duration_seconds histogram"))
-        let missing = try HTTPClient.send("GET", to: HTTPEndpoint(host: address.host, port: address.port), path: "/other")
+        let missing = try SinkHTTPClient.send("GET", to: HTTPEndpoint(host: address.host, port: address.port), path: "/other")
         #expect(missing.status == 404)
 
         let process = Process()

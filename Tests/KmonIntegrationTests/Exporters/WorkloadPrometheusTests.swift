@@ -29,7 +29,7 @@ struct WorkloadPrometheusTests {
                                          + workload.services.flatMap { ["--pid", String($0.pid)] })
         defer { monitor.remove() }
         let metrics = HTTPEndpoint(host: "127.0.0.1", port: metricsPort)
-        #expect(eventually(timeout: 30) { (try? HTTPClient.send("GET", to: metrics, path: "/metrics", timeout: 1))?.status == 200 },
+        #expect(eventually(timeout: 30) { (try? SinkHTTPClient.send("GET", to: metrics, path: "/metrics", timeout: 1))?.status == 200 },
                 "kmon monitor never served /metrics: \(monitor.stderr)")
         let prometheus = try SinkServer.prometheus(scraping: ListenAddress(host: "127.0.0.1", port: metricsPort), scrapeInterval: 1)
         defer { prometheus.remove() }

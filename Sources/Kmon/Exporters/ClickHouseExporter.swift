@@ -1,0 +1,264 @@
+import Foundation
+import Glibc
+import KmonSupport
+import Logging
+
+/// Writes every completed span, one row each, to a ClickHouse table over its HTTP interface
+/// (`INSERT … FORMAT RowBinary`). Spans go into a bounded buffer that one sender thread drains
+/// in large batches (at most one insert per `flushInterval` unless a batch fills: MergeTree
+/// wants few large parts), retrying with exponential backoff while the server is down. A full
+/// buffer drops new spans and counts them, so the probe path never waits on the network.
+public final class ClickHouseExporter: ExportSink, @unchecked Sendable {
+    public struct Settings: Sendable {
+        public var endpoint: HTTPEndpoint
+        public var database = "kmon"
+        public var table = "spans"
+        public var auth: SinkAuth = .none
+        public var caFile: String?
+        /// The `node` column: which agent wrote the row.
+        public var node = Settings.hostName()
+        /// Spans the buffer holds while the server is slow or down (about 150 bytes each).
+        public var bufferCapacity = 1_000_000
+        /// Rows per INSERT.
+        public var batchSize = 100_000
+        /// Seconds between inserts while batches are not full.
+        public var flushInterval = 1.0
+        public var requestTimeout = 10.0
+        public var initialBackoff = 0.25
+        public var maxBackoff = 10.0
+
+        public init(endpoint: HTTPEndpoint, database: String = "kmon", table: String = "spans", auth: SinkAuth = .none, caFile: String? = nil) {
+            self.endpoint = endpoint
+            self.database = database
+            self.table = table
+            self.auth = auth
+            self.caFile = caFile
+        }
+
+        static func hostName() -> String {
+            var buffer = [CChar](repeating: 0, count: 256)
+            return gethostname(&buffer, buffer.count) == 0 ? String(cString: buffer) : "unknown"
+        }
+    }
+
+    public let name = "clickhouse"
+    public let settings: Settings
+    private let queue: BoundedQueue<ExportedSpan>
+    private let logger: Logger
+    private let stopToken = StopToken()
+    private let finished = DispatchSemaphore(value: 0)
+    private let lock = NSLock()
+    private var started = false
+    private var draining = false
+    private var closed = false
+    private var rejected: UInt64 = 0
+    private var failedAttempts: UInt64 = 0
+    private var droppedReported: UInt64 = 0
+    private var tableEnsured = false
+    /// CLOCK_REALTIME minus CLOCK_MONOTONIC, refreshed every period, for the rows' wall time.
+    private var wallOffset: Int64 = ClickHouseExporter.currentWallOffset()
+
+    /// Checks nothing over the network (`checkAtStart` does) and starts the sender thread.
+    public init(settings: Settings, logger: Logger) throws {
+        guard ClickHouseSpanRows.isIdentifier(settings.database), ClickHouseSpanRows.isIdentifier(settings.table) else {
+            throw ExportError("--clickhouse-table: '\(settings.database).\(settings.table)' is not DB.TABLE of letters, digits and _")
+        }
+        guard settings.bufferCapacity > 0, settings.batchSize > 0 else {
+            throw ExportError("the ClickHouse buffer and batch sizes must be positive")
+        }
+        self.settings = settings
+        queue = BoundedQueue(capacity: settings.bufferCapacity)
+        self.logger = logger
+        let thread = Thread { [self] in sendLoop() }
+        thread.name = "kmon-clickhouse"
+        thread.start()
+    }
+
+    deinit {
+        assert(closed, "ClickHouseExporter for \(settings.endpoint) was not closed")
+    }
+
+    @inline(__always)
+    public func record(_ span: ExportedSpan) {
+        queue.append(span)
+    }
+
+    public func publish(_ snapshot: ExportSnapshot) {
+        let offset = Self.currentWallOffset()
+        let dropped = queue.droppedCount
+        let newlyDropped = lock.withLock {
+            wallOffset = offset
+            defer { droppedReported = dropped }
+            return dropped - droppedReported
+        }
+        if newlyDropped > 0 {
+            logger.warning("ClickHouse buffer full: spans dropped", metadata: [
+                "dropped": "\(newlyDropped)", "dropped_total": "\(dropped)", "capacity": "\(queue.capacity)",
+                "sink": "\(settings.endpoint)",
+            ])
+        }
+    }
+
+    public func stats() -> SinkStats? { bufferStats }
+
+    public var bufferStats: SinkStats {
+        lock.withLock {
+            SinkStats(sink: name, buffered: queue.bufferedCount, delivered: queue.deliveredCount,
+                      dropped: queue.droppedCount, rejected: rejected, failedAttempts: failedAttempts)
+        }
+    }
+
+    /// Sends what is buffered for up to `timeout` seconds, then stops; what is left is reported
+    /// as still buffered.
+    public func close(timeout: Double) {
+        let first = lock.withLock {
+            defer { closed = true; draining = true }
+            return !closed
+        }
+        guard first else { return }
+        queue.close()
+        if finished.wait(timeout: .now() + timeout) == .timedOut {
+            stopToken.stop(reason: "closing")
+            finished.wait()
+        }
+    }
+
+    /// Before the monitor starts: creates the database and table, which also proves the user and
+    /// password (refused credentials throw, and `kmon monitor` exits 65). An unreachable server
+    /// is only logged: the sender buffers and retries, as during any outage.
+    public func checkAtStart() throws {
+        let client = try makeClient()
+        do {
+            try ensureTable(with: client)
+        } catch let error as ExportError where error.isBadCredentials {
+            throw error
+        } catch {
+            logger.warning("ClickHouse not ready at start; buffering spans and retrying", metadata: ["reason": "\(error)"])
+        }
+    }
+
+    private func makeClient() throws -> SinkHTTPClient {
+        try SinkHTTPClient(sink: name, endpoint: settings.endpoint, auth: settings.auth, caFile: settings.caFile,
+                           timeout: settings.requestTimeout)
+    }
+
+    private static func currentWallOffset() -> Int64 {
+        Int64(bitPattern: WallClock.nowNanoseconds()) &- Int64(bitPattern: MonotonicClock.now())
+    }
+
+    private enum Outcome {
+        case delivered
+        /// The server refused the rows themselves; sending them again cannot succeed.
+        case rejected(String)
+        case retry(String)
+    }
+
+    private func sendLoop() {
+        defer { finished.signal() }
+        let client: SinkHTTPClient
+        do { client = try makeClient() } catch {
+            logger.error("ClickHouse exporter cannot send", metadata: ["error": "\(error)"])
+            return
+        }
+        var body: [UInt8] = []
+        var backoff = settings.initialBackoff
+        var outageStart: UInt64?
+        var lastSend = Date()
+        while !stopToken.isStopped {
+            queue.wait(forCount: settings.batchSize, until: lastSend.addingTimeInterval(settings.flushInterval))
+            let batch = queue.peek(max: settings.batchSize, waitingUpTo: 0.2)
+            if batch.isEmpty {
+                if lock.withLock({ draining }) { return }
+                continue
+            }
+            lastSend = Date()
+            body.removeAll(keepingCapacity: true)
+            ClickHouseSpanRows.encode(batch, wallOffset: lock.withLock { wallOffset }, node: settings.node, into: &body)
+            switch send(body, with: client) {
+            case .delivered:
+                queue.removeFirst(batch.count)
+                backoff = settings.initialBackoff
+                if let start = outageStart {
+                    logger.warning("ClickHouse reachable again; sending the buffered spans", metadata: [
+                        "outage_seconds": "\(Double(MonotonicClock.now() - start) / 1e9)", "buffered": "\(queue.bufferedCount)"])
+                    outageStart = nil
+                }
+            case .rejected(let reason):
+                queue.removeFirst(batch.count, as: .uncounted)
+                lock.withLock { rejected += UInt64(batch.count) }
+                logger.error("ClickHouse rejected a batch; its spans are dropped", metadata: ["spans": "\(batch.count)", "reason": "\(reason)"])
+            case .retry(let reason):
+                lock.withLock { failedAttempts += 1 }
+                if outageStart == nil {
+                    outageStart = MonotonicClock.now()
+                    logger.warning("ClickHouse unavailable; buffering spans and retrying", metadata: [
+                        "reason": "\(reason)", "buffered": "\(queue.bufferedCount)", "capacity": "\(queue.capacity)"])
+                }
+                if stopToken.wait(seconds: backoff) { return }
+                backoff = min(backoff * 2, settings.maxBackoff)
+                // Retry at once after the backoff, not a flush interval later.
+                lastSend = .distantPast
+            }
+        }
+    }
+
+    private func send(_ rows: [UInt8], with client: SinkHTTPClient) -> Outcome {
+        if !lock.withLock({ tableEnsured }) {
+            do { try ensureTable(with: client) } catch { return .retry("\(error)") }
+        }
+        let path = "/?query=" + Self.encode(ClickHouseSpanRows.insert(database: settings.database, table: settings.table))
+        do {
+            let response = try client.send("POST", path: path, contentType: "application/octet-stream", body: rows)
+            if (200..<300).contains(response.status) { return .delivered }
+            let failure = client.failure("POST", "/?query=INSERT…", response)
+            switch Self.errorCode(response) {
+            // UNKNOWN_TABLE, UNKNOWN_DATABASE: dropped while running; create them again.
+            case 60, 81:
+                lock.withLock { tableEnsured = false }
+                return .retry(failure)
+            // The rows or the statement themselves are wrong (parse errors, type or column
+            // mismatches with an existing table): the same batch would fail every time.
+            case 16, 27, 32, 33, 47, 53, 62, 70, 117:
+                return .rejected(failure)
+            default:
+                return response.status == 400 || response.status == 413 ? .rejected(failure) : .retry(failure)
+            }
+        } catch {
+            return .retry("\(error)")
+        }
+    }
+
+    /// `CREATE DATABASE IF NOT EXISTS` and `CREATE TABLE IF NOT EXISTS`: idempotent, so each
+    /// first contact (and each contact after the table went missing) runs them.
+    private func ensureTable(with client: SinkHTTPClient) throws {
+        for statement in [ClickHouseSpanRows.createDatabase(settings.database),
+                          ClickHouseSpanRows.createTable(database: settings.database, table: settings.table)] {
+            let response = try client.send("POST", path: "/", contentType: "text/plain; charset=utf-8", body: Array(statement.utf8))
+            guard (200..<300).contains(response.status) else {
+                let failure = client.failure("POST", "/ (\(statement.prefix(40))…)", response)
+                throw ExportError(failure, isBadCredentials: Self.isCredentialFailure(response))
+            }
+        }
+        lock.withLock { tableEnsured = true }
+    }
+
+    /// 401/403 from a proxy in front, or ClickHouse's own UNKNOWN_USER (192), WRONG_PASSWORD
+    /// (193), REQUIRED_PASSWORD (194) and AUTHENTICATION_FAILED (516), which older servers send
+    /// with HTTP 500.
+    static func isCredentialFailure(_ response: HTTPResponse) -> Bool {
+        response.status == 401 || response.status == 403 || [192, 193, 194, 516].contains(errorCode(response))
+    }
+
+    /// The "Code: N" ClickHouse puts at the start of an error body.
+    static func errorCode(_ response: HTTPResponse) -> Int? {
+        let text = response.bodyText.prefix(64)
+        guard let range = text.range(of: "Code: ") else { return nil }
+        return Int(text[range.upperBound...].prefix { $0.isNumber })
+    }
+
+    static func encode(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-_.~")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+}

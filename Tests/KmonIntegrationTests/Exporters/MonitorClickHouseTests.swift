@@ -1,0 +1,138 @@
+import Foundation
+import Kmon
+import KmonLoad
+import KmonWorkload
+import Testing
+
+/// `kmon monitor --clickhouse` as a user runs it, against a real clickhouse-server: every span
+/// of a chain3 load a row, and an outage in the middle of a run.
+@Suite(Privileged.enabled)
+struct MonitorClickHouseTests {
+    private func rows(_ clickhouse: SinkServer, _ sql: String) throws -> [[String]] {
+        try clickhouse.clickhouseQuery(sql + " FORMAT TabSeparated").split(separator: "\n").map { $0.split(separator: "\t").map(String.init) }
+    }
+
+    private func count(_ clickhouse: SinkServer, _ whereClause: String = "1") throws -> Int {
+        Int(try rows(clickhouse, "SELECT count() FROM kmon.spans WHERE \(whereClause)").first?.first ?? "") ?? -1
+    }
+
+    @Test func chain3RowsMatchTheLoadGeneratorTheServicesAndTheMonitorsOwnSummary() throws {
+        try Privileged.check()
+        let clickhouse = try SinkServer.clickhouse()
+        defer { clickhouse.remove() }
+        try clickhouse.start()
+        let records = try WorkloadFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: records) }
+        let spec = try WorkloadSpec.load(path: WorkloadFixtures.spec("chain3"))
+        let workload = try WorkloadFixtures.start("chain3", records: records)
+        var workloadStopped = false
+        defer { if !workloadStopped { workload.stop() } }
+
+        let monitor = try ChildMonitor(arguments: ["--json", "--interval", "0.2", "--clickhouse", clickhouse.url]
+                                       + workload.services.flatMap { ["--pid", String($0.pid)] })
+        defer { monitor.kill() }
+        try monitor.waitUntilWatching(timeout: 30)
+
+        let ingress = workload.ingress.endpoint
+        let generator = LoadGenerator(LoadConfiguration(
+            target: LoadTarget(address: ingress.address, port: ingress.port), connections: 4,
+            model: .openLoop(rate: 500, poisson: false), duration: 3))
+        _ = try generator.run()
+        let truth = generator.records.filter { !$0.flags.contains(.error) && !$0.flags.contains(.timeout) }.count
+        #expect(truth > 1000)
+        #expect(generator.records.count == truth, "load generator saw errors")
+
+        // Stopping flushes the spans still open on keep-alive connections, then the exporter
+        // delivers before the monitor exits.
+        let summary = try monitor.interruptAndReadSummary()
+        #expect(monitor.stderr.contains("export clickhouse: delivered"), "\(monitor.stderr)")
+        #expect(monitor.stderr.contains("dropped 0 (buffer full)"), "\(monitor.stderr)")
+        #expect(!monitor.stderr.contains("undelivered at exit"), "\(monitor.stderr)")
+        #expect(workload.stop().isEmpty)
+        workloadStopped = true
+        #expect(summary.lost == 0)
+
+        var served: [String: Int] = [:]
+        for service in spec.services {
+            served[service.name] = try ServiceRecords.read(path: "\(records)/\(service.name).records").served.filter { $0.route == .work }.count
+        }
+        var table: [String: Int] = [:]
+        for row in try rows(clickhouse, "SELECT service, side, peer, count() FROM kmon.spans GROUP BY service, side, peer") {
+            table["\(row[0]) \(row[1]) \(row[1] == "client" ? row[2] : "")"] = Int(row[3])
+        }
+        // Server rows per service: the load generator's count at the ingress, each service's own records, and the monitor's summary.
+        #expect(table["\(spec.ingress) server "] == truth, "ingress: ClickHouse \(String(describing: table["\(spec.ingress) server "])), load generator \(truth)")
+        for service in spec.services {
+            let exported = table["\(service.name) server "] ?? 0
+            #expect(exported == served[service.name], "\(service.name): ClickHouse \(exported) server rows, service records \(served[service.name] ?? -1)")
+            let summarised = summary.services.filter { $0.name == service.name }.map { Int($0.requests) }.reduce(0, +)
+            #expect(exported == summarised, "\(service.name): ClickHouse \(exported) server rows, kmon monitor --json \(summarised)")
+        }
+        // Client rows per edge: the callee's own records of what it served.
+        for edge in spec.edges {
+            let exported = table["\(edge.caller) client \(edge.callee)"] ?? 0
+            #expect(exported == served[edge.callee], "\(edge.caller)->\(edge.callee): ClickHouse \(exported) client rows, \(edge.callee)'s records \(served[edge.callee] ?? -1)")
+        }
+        #expect(table.count == spec.services.count + spec.edges.count, "unexpected series: \(table)")
+
+        // The median per service, computed by ClickHouse from the rows, against the monitor's own
+        // (HdrHistogram at 2 significant digits, partial spans left out as they are here).
+        for row in try rows(clickhouse, "SELECT service, quantile(0.5)(duration_ns) FROM kmon.spans WHERE side = 'server' AND partial = 0 GROUP BY service") {
+            let fromRows = Double(row[1]) ?? -1
+            let reported = try #require(summary.services.first { $0.name == row[0] }?.p50_us) * 1_000
+            #expect(abs(fromRows - reported) <= 0.01 * reported, "\(row[0]): ClickHouse p50 \(fromRows) ns, kmon monitor --json \(reported) ns")
+        }
+        // The 4-tuples are whole: each server row's local port is its service's port.
+        #expect(try count(clickhouse, "side = 'server' AND local_port = 0") == 0)
+        #expect(try count(clickhouse, "request_bytes = 0 OR response_bytes = 0") == 0)
+    }
+
+    @Test func anOutageMidRunLosesNothingTheBufferCouldHoldAndCountsWhatItCouldNot() throws {
+        try Privileged.check()
+        let clickhouse = try SinkServer.clickhouse()
+        defer { clickhouse.remove() }
+        try clickhouse.start()
+        let exchange = try LoopbackExchange(serverDelayMicroseconds: 100)
+        exchange.start()
+        defer { exchange.close() }
+        let metricsPort = try SinkServer.freePort()
+        let buffer = 300
+        let monitor = try MonitorProcess(arguments: [
+            "--port", "\(exchange.port)", "--interval", "0.2", "--export-period", "0.5",
+            "--clickhouse", clickhouse.url, "--clickhouse-buffer", "\(buffer)", "--prometheus", "127.0.0.1:\(metricsPort)",
+        ])
+        defer { monitor.remove() }
+        let metrics = HTTPEndpoint(host: "127.0.0.1", port: metricsPort)
+        func exposition() -> String { (try? SinkHTTPClient.send("GET", to: metrics, path: "/metrics", timeout: 1))?.bodyText ?? "" }
+        func sinkValue(_ name: String) -> Double? {
+            exposition().split(separator: "\n").first { $0.hasPrefix(#"\#(name){sink="clickhouse"} "#) }
+                .flatMap { Double($0.split(separator: " ").last ?? "") }
+        }
+        #expect(eventually(timeout: 30) { sinkValue("kmon_export_points_buffered") != nil }, "kmon monitor never served /metrics: \(monitor.stderr)")
+
+        // 100 requests at a time are 200 spans, which the 300-span buffer holds until the next insert.
+        var sent = try exchange.runClient(requests: 100).count
+        #expect(try eventually(timeout: 15) { try count(clickhouse) == 2 * sent }, "rows before the outage: \((try? count(clickhouse)) ?? -1)")
+
+        clickhouse.stop()
+        var during = 0
+        for _ in 0..<2 { during += try exchange.runClient(requests: 100).count }
+        sent += during
+        // Two spans per request (server and client side) offered to a 300-span buffer.
+        let overflow = 2 * during - buffer
+        #expect(eventually(timeout: 10) { sinkValue("kmon_export_points_buffered") == Double(buffer) }, "\(exposition())")
+        #expect(eventually(timeout: 5) { sinkValue("kmon_export_points_dropped_total") == Double(overflow) }, "\(exposition())")
+        #expect(monitor.isRunning)
+
+        try clickhouse.start()
+        #expect(eventually(timeout: 30) { sinkValue("kmon_export_points_buffered") == 0 }, "\(exposition())")
+        sent += try exchange.runClient(requests: 100).count
+        let status = monitor.stop()
+        #expect(status == 0 || status == 130, "kmon monitor exited with \(status): \(monitor.stderr)")
+        #expect(monitor.stderr.contains("export clickhouse: delivered \(2 * sent - overflow), dropped \(overflow) (buffer full)"), "\(monitor.stderr)")
+        #expect(monitor.stderr.contains("failed sends retried"), "the outage left no trace: \(monitor.stderr)")
+        #expect(try count(clickhouse) == 2 * sent - overflow)
+        let (servers, clients) = (try count(clickhouse, "side = 'server'"), try count(clickhouse, "side = 'client'"))
+        #expect(servers + clients == 2 * sent - overflow)
+    }
+}
