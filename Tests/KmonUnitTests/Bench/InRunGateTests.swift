@@ -57,7 +57,7 @@ import Testing
 
     /// Each condition alone keeps a change from failing the gate.
     @Test func everyConditionMustHold() {
-        // Below the 5% tolerance, though significant.
+        // Below the 10% tolerance, though significant.
         #expect(check(Self.phases(factor: 1.04, noise: 0.002)).outcome == .equal)
         // Beyond tolerance but within the A/A noise floor: the A/A twin is as far off.
         let noisy = check(Self.phases(factor: 1.08, noise: 0.15, seed: 4))
