@@ -46,12 +46,14 @@ final class InPlaceRun {
         let runStop = StopToken()
         let watcher = DeathWatcher(workload: workload, bench: stop, run: runStop, benchStart: benchStart)
         let ingress = workload.ingress.endpoint
-        // An upper bound: the phase loop stops the load when it is done.
+        // An upper bound only: the phase loop stops the load when it is done. Switches and
+        // counter reads add to each phase (with many arms of many programs, as much again), so
+        // the bound leaves ample room; it also sizes the generator's first record chunk.
         let planned = Double(phases.count) * settings.phaseSeconds
         let generator = LoadGenerator(LoadConfiguration(
             target: LoadTarget(address: ingress.address, port: ingress.port), connections: settings.connections, threads: 1,
             model: rate.map { .openLoop(rate: $0, poisson: false) } ?? .closedLoop,
-            duration: planned * 2 + 10, warmUp: settings.warmupSeconds, seed: settings.seed, stop: runStop))
+            duration: max(planned * 4, planned + 120), warmUp: settings.warmupSeconds, seed: settings.seed, stop: runStop))
         let load = LoadThread(generator)
 
         var measured: [PhaseMeasurement] = []
