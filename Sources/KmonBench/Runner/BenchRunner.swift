@@ -176,16 +176,27 @@ public final class BenchRunner {
 
         // The knee: the baseline alone, at increasing rates, until p99 climbs past 3× its low-load value.
         var points: [KneeSearch.Point] = []
-        for fraction in KneeSearch.fractions {
+        sweep: for fraction in KneeSearch.fractions {
             let rate = (top * fraction).rounded()
-            let phase = ScheduledRun(phase: .knee(rate: rate), block: 0, arm: .baseline)
-            guard let outcome = try inPlace.run([phase], rate: rate, settings: settings(phase: plan.kneeSeconds, settle: 0),
-                                                progress: step) else { return nil }
-            if let failure = outcome.failure { part.failure = failure; return part }
-            guard let measured = outcome.phases.first, let p99 = measured.latency.microseconds(atQuantile: 0.99) else { break }
-            let point = KneeSearch.Point(rate: rate, achievedRPS: measured.achievedRPS, p99Microseconds: p99)
-            points.append(point)
-            if points.count > 1 && !KneeSearch.passes(point, lowP99: points[0].p99Microseconds) { break }
+            // A point past the knee is measured once more: one stall of the machine must not end the sweep.
+            for attempt in 0..<2 {
+                let phase = ScheduledRun(phase: .knee(rate: rate), block: attempt, arm: .baseline)
+                guard let outcome = try inPlace.run([phase], rate: rate, settings: settings(phase: plan.kneeSeconds, settle: 0),
+                                                    progress: step) else { return nil }
+                if let failure = outcome.failure { part.failure = failure; return part }
+                guard let measured = outcome.phases.first, let p99 = measured.latency.microseconds(atQuantile: 0.99) else { break sweep }
+                let point = KneeSearch.Point(rate: rate, achievedRPS: measured.achievedRPS, p99Microseconds: p99)
+                if points.isEmpty || KneeSearch.passes(point, lowP99: points[0].p99Microseconds) {
+                    points.append(point)
+                    continue sweep
+                }
+                if attempt == 0 {
+                    progress.note(String(format: "knee search: %.0f req/s looked past the knee (p99 %.0f µs); measuring it again", rate, p99))
+                } else {
+                    points.append(point)
+                    break sweep
+                }
+            }
         }
         part.knee = KneeRecord(saturationRPS: top, factor: KneeSearch.factor, points: points, kneeRPS: KneeSearch.knee(points))
         var summary = String(format: "baseline saturation %.0f req/s; ", top)
