@@ -90,7 +90,7 @@ public struct BenchPreset: Sendable, Equatable {
     public static let gateBlocks = 20
 
     public static let quick = BenchPreset(loads: [50], blocks: 10, saturationBlocks: 4, phaseSeconds: 0.3,
-                                          settleSeconds: 0.08, kneeSeconds: 0.5, accuracySeconds: 1.5, warmupSeconds: 0.3,
+                                          settleSeconds: 0.08, kneeSeconds: 0.5, accuracySeconds: 3, warmupSeconds: 0.3,
                                           connections: 8, variants: "empty,sock,syscall", modes: "kernel", collectors: "")
     /// Kmon's own configurations as arms: tcpreq with every event through the ring (user, as the
     /// original did) and with spans assembled in the kernel, the original kprobe/fentry hooks

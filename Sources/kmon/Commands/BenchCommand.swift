@@ -48,7 +48,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Seconds discarded after each switch of arms. Default: 0.1 (--quick: 0.08).")
     var settle: Double?
 
-    @Option(help: "Measured seconds of each fresh-service accuracy run. Default: 2 (--quick: 1.5).")
+    @Option(help: "Measured seconds of each fresh-service accuracy run. Default: 2 (--quick: 3).")
     var duration: Double?
 
     @Option(help: "Warm-up seconds before each load run. Default: 0.5 (--quick: 0.3).")

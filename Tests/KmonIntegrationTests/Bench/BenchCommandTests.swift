@@ -148,9 +148,11 @@ struct BenchCommandTests {
             #expect(phase.requests > 0 && phase.achievedRPS > 0)
             #expect(phase.arm.hasPrefix("baseline") ? phase.bpfRuns == 0 : phase.bpfRuns > 0, "\(phase.arm) \(phase.level)")
         }
-        let knee = try #require(results.knee.kneeRPS, "no knee: \(results.knee.points)")
+        // Levels are fractions of the knee; where no rate of the sweep stayed below it (a debug
+        // build on a loaded machine), of the low-load rate, as docs/bench.md says.
+        let base = try #require(results.knee.kneeRPS ?? results.knee.points.first?.rate, "no knee search: \(results.knee)")
         let load = try #require(results.overhead.first { $0.arm == "baseline" })
-        #expect(abs(load.offeredRPS - knee / 2) < 1, "the 50% level runs at half the knee")
+        #expect(abs(load.offeredRPS - base / 2) < 1, "the 50% level runs at half the knee (\(results.knee))")
     }
 
     /// Links come and go with the phases while the bench runs, and none outlives it.
