@@ -24,8 +24,9 @@ struct InRunGateTests {
 
     struct GateTestError: Error, CustomStringConvertible { var description: String }
 
-    /// About 25% of sock/kernel's cost per run on our VMs, where a run costs 150–400 ns.
-    static let injected = "100"
+    /// Several times the gate's 10% tolerance of sock/kernel's cost per run, which in place has
+    /// measured 150–850 ns on our VMs: 100 ns once came to only −6% of an 850 ns run and passed.
+    static let injected = "400"
 
     func gate(_ extra: [String], objects: URL, seed: Int) throws -> (status: Int32?, stdout: String, stderr: String) {
         let bench = try BenchProcess(["bench", "--quick", "--workload", BenchProcess.chain3, "--variants", "sock",
