@@ -19,6 +19,9 @@ let package = Package(
     targets: [
         // Small pieces every module shares: the monotonic clock, stop tokens, signal handling.
         .target(name: "KmonSupport"),
+        // The one connection identity (IPAddress, SocketEndpoint, ConnectionTuple: binary, IPv4
+        // and IPv6) and the thin system-call layer (SystemCallError, TCPSocket). Imports nothing.
+        .target(name: "KmonSystem"),
 
         // The records and keys shared with bpf/ (bpf/include), and nothing else.
         .target(name: "CKmonEvents"),
@@ -40,19 +43,20 @@ let package = Package(
         .target(
             name: "Kmon",
             dependencies: [
-                "BPF", "CCurl", "CKmonEvents", "KmonBPFObjects", "KmonSupport",
+                "BPF", "CCurl", "CKmonEvents", "KmonBPFObjects", "KmonHTTP", "KmonSupport", "KmonSystem",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
-        // HTTP/1.1 request and response parsers, shared by the services and the load generator.
-        .target(name: "KmonHTTP"),
+        // HTTP/1.1 request and response parsers and the blocking client, shared by the services,
+        // the load generator, the Prometheus listener and the harness.
+        .target(name: "KmonHTTP", dependencies: ["KmonSystem"]),
         .target(
             name: "KmonWorkload",
             dependencies: [
-                "KmonHTTP", "KmonSupport",
+                "KmonHTTP", "KmonSupport", "KmonSystem",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -62,14 +66,14 @@ let package = Package(
         .target(
             name: "KmonLoad",
             dependencies: [
-                "CKmonSockets", "KmonHTTP", "KmonSupport",
+                "CKmonSockets", "KmonHTTP", "KmonSupport", "KmonSystem",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
         .target(
             name: "KmonBench",
             dependencies: [
-                "BPF", "Kmon", "KmonWorkload", "KmonLoad", "KmonSupport",
+                "BPF", "Kmon", "KmonWorkload", "KmonLoad", "KmonSupport", "KmonSystem",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -77,26 +81,26 @@ let package = Package(
         .executableTarget(
             name: "kmon",
             dependencies: [
-                "BPF", "Kmon", "KmonWorkload", "KmonLoad", "KmonBench", "KmonSupport",
+                "BPF", "Kmon", "KmonWorkload", "KmonLoad", "KmonBench", "KmonSupport", "KmonSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .executableTarget(name: "kmon-service", dependencies: ["KmonWorkload", "KmonSupport"]),
+        .executableTarget(name: "kmon-service", dependencies: ["KmonWorkload", "KmonSupport", "KmonSystem"]),
 
         // What only the tests use: a JSON value and a JSON Schema validator for results.json.
-        .target(name: "KmonTestSupport", path: "Tests/KmonTestSupport"),
+        .target(name: "KmonTestSupport", dependencies: ["KmonSystem"], path: "Tests/KmonTestSupport"),
         // Pure tests: no root, no BPF, no network.
         .testTarget(
             name: "KmonUnitTests",
             dependencies: ["BPF", "CKmonEvents", "CLibbpf", "Kmon", "KmonHTTP", "KmonWorkload", "KmonLoad", "KmonBench", "KmonSupport",
-                           "KmonTestSupport"]
+                           "KmonSystem", "KmonTestSupport"]
         ),
         // Privileged tests on real kernel hooks, sockets, processes and namespaces.
         .testTarget(
             name: "KmonIntegrationTests",
             dependencies: ["BPF", "CKmonEvents", "CLibbpf", "Kmon", "KmonHTTP", "KmonWorkload", "KmonLoad", "KmonBench", "KmonSupport",
-                           "KmonTestSupport", "kmon", "kmon-service"]
+                           "KmonSystem", "KmonTestSupport", "kmon", "kmon-service"]
         ),
     ],
     swiftLanguageModes: [.v5]

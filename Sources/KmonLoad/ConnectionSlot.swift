@@ -1,4 +1,5 @@
 import KmonHTTP
+import KmonSystem
 
 /// One connection of a worker, kept in a flat preallocated array so the hot loop touches no
 /// reference counts.
@@ -18,10 +19,8 @@ struct ConnectionSlot {
     var interest: UInt32 = 0
     /// The generator-wide slot number, written into records.
     var index: UInt32
-    var localAddress: UInt32 = 0
-    var remoteAddress: UInt32 = 0
-    var localPort: UInt16 = 0
-    var remotePort: UInt16 = 0
+    /// The open connection, as this client sees it.
+    var tuple = ConnectionTuple.none
     /// Ordinal the next request on this TCP connection gets (0-based).
     var nextOrdinal: UInt32 = 0
     /// Intended time of the request this connection sends next; `UInt64.max` when it has none.

@@ -1,32 +1,32 @@
 import Glibc
+import KmonSystem
 
-/// The ground-truth records file: a 16-byte header, then one 56-byte record per request, all
-/// little-endian, in no particular order (sort by `sendNs` if needed).
+/// The ground-truth records file: a 16-byte header, then one 80-byte record per request, all
+/// little-endian but the addresses, in no particular order (sort by `sendNs` if needed).
 ///
 /// ```
 /// header  0  8  magic "KMONGT\0\1"
-///         8  4  u32 version (1)
-///        12  4  u32 record size (56)
+///         8  4  u32 version (2)
+///        12  4  u32 record size (80)
 /// record  0  8  u64 intended_ns      CLOCK_MONOTONIC
 ///         8  8  u64 send_ns          just before the first write
 ///        16  8  u64 complete_ns      just after the read that completed the response
-///        24  4  u32 local_addr       IPv4, host byte order (127.0.0.1 = 0x7f000001)
-///        28  4  u32 remote_addr
-///        32  4  u32 ordinal          0-based index of the request on its TCP connection
-///        36  4  u32 bytes            response bytes, headers included
-///        40  4  u32 connection       generator connection slot
-///        44  4  i32 error_code       errno, or negative GroundTruthRecord.Failure code, 0 = ok
-///        48  2  u16 local_port
-///        50  2  u16 remote_port
-///        52  2  u16 status           HTTP status, 0 if none
-///        54  2  u16 flags            1 error, 2 timeout, 4 warm-up, 8 not sent, 16 incomplete,
+///        24  4  u32 ordinal          0-based index of the request on its TCP connection
+///        28  4  u32 bytes            response bytes, headers included
+///        32  4  u32 connection       generator connection slot
+///        36  4  i32 error_code       errno, or negative GroundTruthRecord.Failure code, 0 = ok
+///        40  2  u16 status           HTTP status, 0 if none
+///        42  2  u16 flags            1 error, 2 timeout, 4 warm-up, 8 not sent, 16 incomplete,
 ///                                    32 waited for its connection
+///        44 36      tuple            `ConnectionTuple.store`: local (client) address, remote
+///                                    address (16 bytes each, network order, IPv4 mapped),
+///                                    local port, remote port (u16)
 /// ```
 public enum GroundTruthFile {
     public static let magic: [UInt8] = Array("KMONGT".utf8) + [0, 1]
-    public static let version: UInt32 = 1
+    public static let version: UInt32 = 2
     public static let headerSize = 16
-    public static let recordSize = 56
+    public static let recordSize = 80
 
     /// Encodes records into the file format.
     public static func encode<C: Collection>(_ records: C) -> [UInt8] where C.Element == GroundTruthRecord {
@@ -39,16 +39,15 @@ public enum GroundTruthFile {
             out.appendLittleEndian(r.intendedNs)
             out.appendLittleEndian(r.sendNs)
             out.appendLittleEndian(r.completeNs)
-            out.appendLittleEndian(r.localAddress)
-            out.appendLittleEndian(r.remoteAddress)
             out.appendLittleEndian(r.ordinal)
             out.appendLittleEndian(r.bytes)
             out.appendLittleEndian(r.connection)
             out.appendLittleEndian(UInt32(bitPattern: r.errorCode))
-            out.appendLittleEndian(r.localPort)
-            out.appendLittleEndian(r.remotePort)
             out.appendLittleEndian(r.status)
             out.appendLittleEndian(r.flags.rawValue)
+            let at = out.count
+            out += repeatElement(0, count: ConnectionTuple.storedSize)
+            out.withUnsafeMutableBytes { r.tuple.store(into: $0.baseAddress! + at) }
         }
         return out
     }
@@ -72,17 +71,14 @@ public enum GroundTruthFile {
         records.reserveCapacity(body / recordSize)
         for _ in 0..<(body / recordSize) {
             var r = GroundTruthRecord(intendedNs: reader.read(), sendNs: reader.read(), completeNs: reader.read(),
-                                      localAddress: 0, localPort: 0, remoteAddress: 0, remotePort: 0, ordinal: 0)
-            r.localAddress = reader.read()
-            r.remoteAddress = reader.read()
+                                      tuple: .none, ordinal: 0)
             r.ordinal = reader.read()
             r.bytes = reader.read()
             r.connection = reader.read()
             r.errorCode = Int32(bitPattern: reader.read())
-            r.localPort = reader.read()
-            r.remotePort = reader.read()
             r.status = reader.read()
             r.flags = GroundTruthRecord.Flags(rawValue: reader.read())
+            r.tuple = reader.readTuple()
             records.append(r)
         }
         return records
@@ -92,7 +88,7 @@ public enum GroundTruthFile {
     public static func write<C: Collection>(_ records: C, to path: String) throws where C.Element == GroundTruthRecord {
         let bytes = encode(records)
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw LoadError.records(path, "cannot create: \(errnoText(errno))") }
+        guard fd >= 0 else { throw LoadError.records(path, "\(SystemCallError("cannot create"))") }
         defer { close(fd) }
         var written = 0
         try bytes.withUnsafeBytes { raw in
@@ -100,7 +96,7 @@ public enum GroundTruthFile {
                 let n = Glibc.write(fd, raw.baseAddress! + written, raw.count - written)
                 if n < 0 {
                     if errno == EINTR { continue }
-                    throw LoadError.records(path, "write failed: \(errnoText(errno))")
+                    throw LoadError.records(path, "\(SystemCallError("write"))")
                 }
                 written += n
             }
@@ -110,7 +106,7 @@ public enum GroundTruthFile {
     /// Reads every record of a file written by `write(_:to:)` (or `kmon load --records`).
     public static func read(from path: String) throws -> [GroundTruthRecord] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw LoadError.records(path, "cannot open: \(errnoText(errno))") }
+        guard fd >= 0 else { throw LoadError.records(path, "\(SystemCallError("cannot open"))") }
         defer { close(fd) }
         var bytes = [UInt8]()
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
@@ -118,7 +114,7 @@ public enum GroundTruthFile {
             let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw LoadError.records(path, "read failed: \(errnoText(errno))")
+                throw LoadError.records(path, "\(SystemCallError("read"))")
             }
             if n == 0 { break }
             bytes += chunk[0..<n]
@@ -144,5 +140,10 @@ struct LittleEndianReader {
         }
         offset += MemoryLayout<T>.size
         return value
+    }
+
+    mutating func readTuple() -> ConnectionTuple {
+        defer { offset += ConnectionTuple.storedSize }
+        return bytes.withUnsafeBytes { ConnectionTuple(loading: $0.baseAddress! + offset) }
     }
 }

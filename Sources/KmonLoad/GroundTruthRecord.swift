@@ -1,8 +1,8 @@
+import KmonSystem
 /// What the client saw of one request: the ground truth Kmon's probe spans are judged against.
 ///
 /// The bench joins records to probe spans on (4-tuple, ordinal). All times are CLOCK_MONOTONIC
-/// nanoseconds, the clock `bpf_ktime_get_ns()` reads. Fields are ordered widest first; the
-/// layout is 56 bytes with no padding, the same as a record in a `GroundTruthFile`.
+/// nanoseconds, the clock `bpf_ktime_get_ns()` reads. A `GroundTruthFile` stores it in 80 bytes.
 public struct GroundTruthRecord: Sendable, Equatable {
     /// When the schedule meant the request to leave. Closed loop: when the connection became
     /// free for it (the previous response completed, or the run started).
@@ -12,10 +12,9 @@ public struct GroundTruthRecord: Sendable, Equatable {
     public var sendNs: UInt64
     /// Just after the read that completed the response (or when the error was seen).
     public var completeNs: UInt64
-    /// The connection's IPv4 addresses in host byte order, from getsockname/getpeername;
-    /// 0 when no connection was established.
-    public var localAddress: UInt32
-    public var remoteAddress: UInt32
+    /// The connection as the client sees it (local = the generator's end), from
+    /// getsockname/getpeername; a request never sent has local 0.0.0.0:0 and the target as remote.
+    public var tuple: ConnectionTuple
     /// Index of the request on its TCP connection, 0-based: the first request a connection
     /// carries is ordinal 0. Every request of a `Connection: close` run is ordinal 0.
     public var ordinal: UInt32
@@ -25,28 +24,22 @@ public struct GroundTruthRecord: Sendable, Equatable {
     public var connection: UInt32
     /// errno of the failure, or a negative `GroundTruthRecord.Failure` code; 0 on success.
     public var errorCode: Int32
-    public var localPort: UInt16
-    public var remotePort: UInt16
     /// HTTP status code, 0 if no status line arrived.
     public var status: UInt16
     public var flags: Flags
 
     public init(
-        intendedNs: UInt64, sendNs: UInt64, completeNs: UInt64, localAddress: UInt32, localPort: UInt16,
-        remoteAddress: UInt32, remotePort: UInt16, ordinal: UInt32, bytes: UInt32 = 0, connection: UInt32 = 0,
+        intendedNs: UInt64, sendNs: UInt64, completeNs: UInt64, tuple: ConnectionTuple, ordinal: UInt32, bytes: UInt32 = 0, connection: UInt32 = 0,
         status: UInt16 = 0, errorCode: Int32 = 0, flags: Flags = []
     ) {
         self.intendedNs = intendedNs
         self.sendNs = sendNs
         self.completeNs = completeNs
-        self.localAddress = localAddress
-        self.remoteAddress = remoteAddress
+        self.tuple = tuple
         self.ordinal = ordinal
         self.bytes = bytes
         self.connection = connection
         self.errorCode = errorCode
-        self.localPort = localPort
-        self.remotePort = remotePort
         self.status = status
         self.flags = flags
     }
@@ -90,9 +83,4 @@ public struct GroundTruthRecord: Sendable, Equatable {
     public var uncorrectedLatencyNs: UInt64 { completeNs &- sendNs }
     /// How late the request left: actual send start minus intended.
     public var scheduleLagNs: UInt64 { sendNs &- intendedNs }
-
-    /// The connection's 4-tuple as `local -> remote` text.
-    public var tupleText: String {
-        "\(IPv4.text(localAddress)):\(localPort) -> \(IPv4.text(remoteAddress)):\(remotePort)"
-    }
 }

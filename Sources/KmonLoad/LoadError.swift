@@ -1,4 +1,4 @@
-import Glibc
+import KmonSystem
 
 /// Why a load run could not start or went wrong, as a sentence a user can act on.
 public struct LoadError: Error, CustomStringConvertible, Equatable {
@@ -23,15 +23,15 @@ public struct LoadError: Error, CustomStringConvertible, Equatable {
     }
 
     public static func unreachable(_ address: String, errno code: Int32) -> LoadError {
-        LoadError(.unreachable, "cannot connect to \(address): \(errnoText(code)); is the server running and listening there?")
+        LoadError(.unreachable, "\(SystemCallError("cannot connect to \(address)", errno: code)); is the server running and listening there?")
     }
 
     public static func invalidConfiguration(_ why: String) -> LoadError {
         LoadError(.invalidConfiguration, why)
     }
 
-    public static func system(_ call: String, errno code: Int32) -> LoadError {
-        LoadError(.system, "\(call) failed: \(errnoText(code))")
+    public static func system(_ error: SystemCallError) -> LoadError {
+        LoadError(.system, error.description)
     }
 
     public static func records(_ path: String, _ why: String) -> LoadError {
@@ -40,8 +40,4 @@ public struct LoadError: Error, CustomStringConvertible, Equatable {
 
     public var isUnreachable: Bool { kind == .unreachable }
     public var isBadURL: Bool { kind == .badURL }
-}
-
-func errnoText(_ code: Int32) -> String {
-    String(cString: strerror(code))
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import KmonSupport
+import KmonSystem
 
 /// The load generator the CLI (`kmon load`) and the bench drive.
 ///
@@ -35,7 +36,8 @@ public final class LoadGenerator {
         try c.validate()
         if let priority = c.realtimePriority { try Self.checkRealtime(priority) }
         if case .connectionClose = c.scenario {
-            try Sockets.probe(c.target, timeoutMs: 2000)
+            let code = try TCPSocket.reachability(of: c.target.endpoint, timeoutMs: 2000)
+            guard code == 0 else { throw LoadError.unreachable(c.target.description, errno: code) }
         }
         let request = Self.requestBytes(for: c.target, close: c.scenario == .connectionClose)
 
@@ -89,7 +91,7 @@ public final class LoadGenerator {
         sched_getparam(0, &old)
         var param = sched_param(sched_priority: priority)
         guard sched_setscheduler(0, SCHED_FIFO, &param) == 0 else {
-            throw LoadError.invalidConfiguration("real-time scheduling (SCHED_FIFO \(priority)) refused: \(errnoText(errno)); run as root or with CAP_SYS_NICE, or drop --realtime")
+            throw LoadError.invalidConfiguration("real-time scheduling (SCHED_FIFO \(priority)) refused: \(SystemCallError("sched_setscheduler").reason); run as root or with CAP_SYS_NICE, or drop --realtime")
         }
         sched_setscheduler(0, policy, &old)
     }

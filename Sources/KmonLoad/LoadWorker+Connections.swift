@@ -2,19 +2,14 @@ import CKmonSockets
 import Glibc
 import KmonHTTP
 import KmonSupport
+import KmonSystem
 
 /// Connecting, reconnecting and losing connections.
 extension LoadWorker {
     /// Blocking connect before the run starts, so the first requests do not wait for handshakes.
     func connectNow(_ i: Int) throws {
-        let fd = Sockets.tcpSocket()
-        guard fd >= 0 else { throw LoadError.system("socket", errno: errno) }
-        var code = Sockets.startConnect(fd, to: target)
-        if code == EINPROGRESS {
-            var pfd = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-            let ready = poll(&pfd, 1, 2000)
-            code = ready == 0 ? ETIMEDOUT : (ready < 0 ? errno : Sockets.pendingError(fd))
-        }
+        let fd = try newSocket()
+        let code = TCPSocket.connect(fd, to: target.endpoint, timeoutMs: 2000)
         guard code == 0 else {
             close(fd)
             throw LoadError.unreachable(target.description, errno: code)
@@ -25,11 +20,15 @@ extension LoadWorker {
 
     func startConnect(_ i: Int, _ now: UInt64) {
         let slot = slots + i
-        let fd = Sockets.tcpSocket()
-        guard fd >= 0 else { return connectFailed(i, errno, now, timedOut: false) }
+        let fd: Int32
+        do {
+            fd = try newSocket()
+        } catch {
+            return connectFailed(i, (error as? SystemCallError)?.errno ?? EIO, now, timedOut: false)
+        }
         slot.pointee.fd = fd
         slot.pointee.connectStartedAt = now
-        let code = Sockets.startConnect(fd, to: target)
+        let code = TCPSocket.startConnect(fd, to: target.endpoint)
         if code == 0 {
             opened(i)
             send(i)
@@ -42,17 +41,23 @@ extension LoadWorker {
     }
 
     func connectCompleted(_ i: Int) {
-        let code = Sockets.pendingError(slots[i].fd)
+        let code = TCPSocket.pendingError(slots[i].fd)
         guard code == 0 else { return connectFailed(i, code, MonotonicClock.now(), timedOut: false) }
         opened(i)
         if slots[i].nextIntended <= MonotonicClock.now() { send(i) }
     }
 
+    /// Non-blocking with Nagle off: requests are small and must leave at once.
+    func newSocket() throws -> Int32 {
+        let fd = try TCPSocket.make(nonBlocking: true)
+        TCPSocket.setNoDelay(fd)
+        return fd
+    }
+
     func opened(_ i: Int) {
         let slot = slots + i
         let fd = slot.pointee.fd
-        (slot.pointee.localAddress, slot.pointee.localPort) = Sockets.endpoint(fd, peer: false)
-        (slot.pointee.remoteAddress, slot.pointee.remotePort) = Sockets.endpoint(fd, peer: true)
+        slot.pointee.tuple = TCPSocket.connection(fd)
         slot.pointee.nextOrdinal = 0
         slot.pointee.parser = HTTPResponseParser()
         slot.pointee.responseBytes = 0
@@ -76,8 +81,8 @@ extension LoadWorker {
             if slot.pointee.nextIntended < measureStartNs { flags.insert(.warmUp) }
             records.append(GroundTruthRecord(
                 intendedNs: slot.pointee.nextIntended, sendNs: max(slot.pointee.connectStartedAt, slot.pointee.nextIntended),
-                completeNs: max(now, slot.pointee.connectStartedAt, slot.pointee.nextIntended), localAddress: 0, localPort: 0,
-                remoteAddress: target.address, remotePort: target.port, ordinal: 0, connection: slot.pointee.index,
+                completeNs: max(now, slot.pointee.connectStartedAt, slot.pointee.nextIntended), 
+                tuple: ConnectionTuple(local: ConnectionTuple.none.local, remote: target.endpoint), ordinal: 0, connection: slot.pointee.index,
                 errorCode: code, flags: flags))
             advanceSchedule(i, freedAt: now + Self.backoffNs)
         }

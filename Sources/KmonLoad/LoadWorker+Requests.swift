@@ -2,6 +2,7 @@ import CKmonSockets
 import Glibc
 import KmonHTTP
 import KmonSupport
+import KmonSystem
 
 /// Sending requests and reading their responses.
 extension LoadWorker {
@@ -165,9 +166,7 @@ extension LoadWorker {
         if entry.waitedForConnection { flags.insert(.waitedForConnection) }
         records.append(GroundTruthRecord(
             intendedNs: entry.intendedNs, sendNs: entry.sendNs, completeNs: now,
-            localAddress: slot.pointee.localAddress, localPort: slot.pointee.localPort,
-            remoteAddress: slot.pointee.remoteAddress, remotePort: slot.pointee.remotePort,
-            ordinal: entry.ordinal, bytes: bytes, connection: slot.pointee.index, status: status,
+            tuple: slot.pointee.tuple, ordinal: entry.ordinal, bytes: bytes, connection: slot.pointee.index, status: status,
             errorCode: errorCode, flags: flags))
         slot.pointee.inFlightHead = (slot.pointee.inFlightHead + 1) % depth
         slot.pointee.inFlightCount -= 1

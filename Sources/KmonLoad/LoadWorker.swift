@@ -1,7 +1,8 @@
 import CKmonSockets
 import Glibc
-import KmonSupport
 import KmonHTTP
+import KmonSupport
+import KmonSystem
 
 /// One generator thread: an epoll loop over its share of the connections.
 ///
@@ -77,7 +78,7 @@ final class LoadWorker {
         drainNs = UInt64(c.drainTimeout * 1e9)
 
         epollFD = epoll_create1(Int32(EPOLL_CLOEXEC))
-        guard epollFD >= 0 else { throw LoadError.system("epoll_create1", errno: errno) }
+        guard epollFD >= 0 else { throw LoadError.system(SystemCallError("epoll_create1")) }
 
         slotCount = slotIndices.count
         slots = .allocate(capacity: slotCount)

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import Kmon
 import KmonSupport
+import KmonSystem
 import Logging
 
 /// The ClickHouse span sink end to end: one thread records synthetic spans into a real
@@ -97,8 +98,8 @@ enum ClickHouseSinkDriver {
                                 peerAddress: side == .client ? "127.0.0.1:\(18080 + (i + 1) % 3)" : "127.0.0.1",
                                 side: side, startNanoseconds: UInt64(i) * 1_000, durationNanoseconds: UInt64(100_000 + i * 37),
                                 pid: Int32(1000 + i % 3), ordinal: UInt64(i / 8), partial: false,
-                                tuple: ConnectionTuple(localAddress: "127.0.0.1", localPort: UInt16(40_000 + i % 512),
-                                                       remoteAddress: "127.0.0.1", remotePort: UInt16(18080 + i % 3)),
+                                tuple: ConnectionTuple(local: SocketEndpoint(address: .loopbackV4, port: UInt16(40_000 + i % 512)),
+                                                       remote: SocketEndpoint(address: .loopbackV4, port: UInt16(18080 + i % 3))),
                                 requestBytes: 120, responseBytes: 512)
         }
     }

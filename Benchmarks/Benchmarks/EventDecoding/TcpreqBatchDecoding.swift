@@ -4,18 +4,17 @@ import Glibc
 import Kmon
 
 /// tcpreq kernel-mode records as the agent reads them: batches of 16 spans, each span decoded
-/// into a `Span`, with the session's text cache (16 connections, as under `wrk -c16`).
+/// into a `Span` (16 connections, as under `wrk -c16`): binary tuples, names kept inline.
 /// One iteration decodes one batch.
 func tcpreqBatchBenchmarks() {
     Benchmark("Decode tcpreq batch records (16 spans each)",
               configuration: .init(metrics: [.throughput, .wallClock], scalingFactor: .kilo, maxDuration: .seconds(3))) { benchmark in
         let batches = BatchBuffer(count: 256)
-        let texts = TcpreqTextCache()
         var checksum: UInt64 = 0
         var index = 0
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
-            if let record = try? TcpreqRecord.decode(batches.record(index), texts: texts) {
+            if let record = try? TcpreqRecord.decode(batches.record(index)) {
                 for span in record.spans { checksum &+= span.endNanoseconds &- span.startNanoseconds }
             }
             index = (index + 1) & 255

@@ -1,3 +1,4 @@
+import KmonSystem
 /// The ClickHouse table of spans: its DDL, and rows in RowBinary, ClickHouse's native row
 /// format (little-endian numbers, strings as LEB128 length then bytes), which costs the agent
 /// no text formatting and the server no parsing of numbers.
@@ -64,10 +65,10 @@ public enum ClickHouseSpanRows {
             put(span.peerName ?? span.peerAddress, &out)
             put(span.peerAddress, &out)
             out.append(span.side == .server ? 1 : 2)
-            put(span.tuple?.localAddress ?? "", &out)
-            put(span.tuple?.localPort ?? 0, &out)
-            put(span.tuple?.remoteAddress ?? "", &out)
-            put(span.tuple?.remotePort ?? 0, &out)
+            put(span.tuple?.local.address.description ?? "", &out)
+            put(span.tuple?.local.port ?? 0, &out)
+            put(span.tuple?.remote.address.description ?? "", &out)
+            put(span.tuple?.remote.port ?? 0, &out)
             put(span.ordinal, &out)
             put(span.startNanoseconds, &out)
             put(span.durationNanoseconds, &out)

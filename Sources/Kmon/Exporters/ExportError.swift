@@ -1,4 +1,4 @@
-import Glibc
+import KmonSystem
 
 /// A failure in an exporter, as a sentence: what was being done, and why it failed.
 public struct ExportError: Error, CustomStringConvertible, Equatable, Sendable {
@@ -12,8 +12,8 @@ public struct ExportError: Error, CustomStringConvertible, Equatable, Sendable {
         self.isBadCredentials = isBadCredentials
     }
 
-    /// A failed system call, with its errno spelled out.
-    static func system(_ call: String, _ context: String, errno code: Int32 = Glibc.errno) -> ExportError {
-        ExportError("\(context): \(call) failed: \(String(cString: strerror(code)))")
+    /// A failed system call, and what the exporter was doing.
+    init(_ context: String, _ error: SystemCallError) {
+        self.init("\(context): \(error)")
     }
 }

@@ -1,3 +1,4 @@
+import KmonSystem
 /// What the exporters take in: a small model of their own, so that the probes and collectors
 /// only need a thin adapter, and the exporters know nothing of BPF events or span assembly.
 

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import KmonSupport
+import KmonSystem
 import Logging
 
 /// One JSON object per line: a `span` line for every completed request and a `period` line at
@@ -38,7 +39,7 @@ public final class JSONLinesExporter: ExportSink, @unchecked Sendable {
             signal(SIGPIPE, SIG_IGN)
         } else {
             let opened = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-            guard opened >= 0 else { throw ExportError.system("open", "opening --jsonl file \(path)") }
+            guard opened >= 0 else { throw ExportError("opening --jsonl file", SystemCallError("open(\(path))")) }
             fd = opened
             ownsFD = true
         }
@@ -156,10 +157,11 @@ public final class JSONLinesExporter: ExportSink, @unchecked Sendable {
     private func write(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
-            let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw ExportError.system("write", "writing JSON lines to \(path)")
+            let n: Int
+            do {
+                n = try SystemCall.retrying("write(\(path))") { bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) } }
+            } catch let error as SystemCallError {
+                throw ExportError("writing JSON lines", error)
             }
             offset += n
         }

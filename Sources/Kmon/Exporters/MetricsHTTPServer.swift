@@ -1,6 +1,8 @@
 import Foundation
 import Glibc
+import KmonHTTP
 import KmonSupport
+import KmonSystem
 import Logging
 
 /// A minimal HTTP/1.1 listener for Prometheus scrapes: `GET /metrics` answers with the body the
@@ -20,29 +22,14 @@ public final class MetricsHTTPServer: @unchecked Sendable {
     private let finished = DispatchSemaphore(value: 0)
 
     public init(address: ListenAddress, logger: Logger, render: @escaping @Sendable () -> [UInt8]) throws {
-        let what = "listening for Prometheus scrapes on \(address)"
-        var (storage, length, family) = try Sockets.resolve(host: address.host, port: address.port, passive: true)
-        let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw ExportError.system("socket", what) }
-        var one: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        let bound = withUnsafePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+        let fd: Int32
+        do {
+            fd = try TCPSocket.listen(on: try TCPSocket.resolve(address.host, port: address.port), backlog: 16)
+        } catch let error as SystemCallError {
+            let problem = "listening for Prometheus scrapes on \(address): \(error)"
+            throw ExportError(error.errno == EADDRINUSE ? "\(problem); pick another port with --prometheus HOST:PORT" : problem)
         }
-        guard bound == 0, listen(fd, 16) == 0 else {
-            let code = errno
-            let error = ExportError.system(bound == 0 ? "listen" : "bind", what, errno: code)
-            Glibc.close(fd)
-            throw code == EADDRINUSE ? ExportError("\(error.description); pick another port with --prometheus HOST:PORT") : error
-        }
-        var actual = sockaddr_storage()
-        var actualLength = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        withUnsafeMutablePointer(to: &actual) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = getsockname(fd, $0, &actualLength) }
-        }
-        let port = family == AF_INET6
-            ? withUnsafePointer(to: &actual) { $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin6_port) } }
-            : withUnsafePointer(to: &actual) { $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin_port) } }
+        let port = TCPSocket.localEndpoint(fd)?.port ?? address.port
         self.boundAddress = ListenAddress(host: address.host, port: port)
         self.listenFD = fd
         self.render = render
@@ -73,10 +60,8 @@ public final class MetricsHTTPServer: @unchecked Sendable {
         while !stopToken.isStopped {
             var pfd = pollfd(fd: listenFD, events: Int16(POLLIN), revents: 0)
             guard poll(&pfd, 1, 100) > 0 else { continue }
-            let client = accept(listenFD, nil, nil)
-            guard client >= 0 else { continue }
-            _ = fcntl(client, F_SETFD, FD_CLOEXEC)
-            Sockets.setTimeouts(client, seconds: 2)
+            guard let client = try? TCPSocket.accept(listenFD) else { continue }
+            TCPSocket.setTimeouts(client, receiveMs: 2000, sendMs: 2000)
             do {
                 try answer(client)
             } catch {
@@ -87,24 +72,36 @@ public final class MetricsHTTPServer: @unchecked Sendable {
     }
 
     private func answer(_ client: Int32) throws {
-        let request = try Sockets.receive(client, limit: 16 << 10, what: "reading a scrape request") { data in
-            data.count >= 4 && data.suffix(4).elementsEqual("\r\n\r\n".utf8)
+        var request = [UInt8](repeating: 0, count: 16 << 10)
+        var received = 0
+        var parsed = HTTPRequestParseResult.incomplete
+        while case .incomplete = parsed, received < request.count {
+            let n = try request.withUnsafeMutableBytes { try TCPSocket.read(client, into: $0.baseAddress! + received, capacity: $0.count - received) }
+            guard n > 0 else { return }
+            received += n
+            parsed = request.withUnsafeBytes { HTTPRequestParser().parse(UnsafeRawBufferPointer(rebasing: $0[0..<received])) }
         }
-        let line = String(decoding: request.prefix { $0 != 13 && $0 != 10 }, as: UTF8.self).split(separator: " ")
-        let method = line.first.map(String.init) ?? ""
-        let target = line.count > 1 ? String(line[1]) : ""
-        let path = target.split(separator: "?", maxSplits: 1).first.map(String.init) ?? target
-        let response: (Int, String, String, [UInt8])
-        switch (method, path) {
-        case ("GET", "/metrics"), ("HEAD", "/metrics"):
-            response = (200, "OK", Self.contentType, render())
-        case (_, "/metrics"):
-            response = (405, "Method Not Allowed", "text/plain", Array("only GET /metrics is served\n".utf8))
-        default:
-            response = (404, "Not Found", "text/plain", Array("kmon serves its metrics at /metrics\n".utf8))
+        let response: (status: Int, contentType: String, body: [UInt8])
+        var method = HTTPMethod.other
+        switch parsed {
+        case .head(let head):
+            method = head.method
+            let target = String(decoding: request[head.target], as: UTF8.self)
+            let path = target.split(separator: "?", maxSplits: 1).first.map(String.init) ?? target
+            switch (method, path) {
+            case (.get, "/metrics"), (.head, "/metrics"):
+                response = (200, Self.contentType, render())
+            case (_, "/metrics"):
+                response = (405, "text/plain", Array("only GET /metrics is served\n".utf8))
+            default:
+                response = (404, "text/plain", Array("kmon serves its metrics at /metrics\n".utf8))
+            }
+        case .invalid(let error):
+            response = (error.status, "text/plain", Array("\(error.reason)\n".utf8))
+        case .incomplete:
+            response = (431, "text/plain", Array("request head exceeds 16 KiB\n".utf8))
         }
-        let head = "HTTP/1.1 \(response.0) \(response.1)\r\nContent-Type: \(response.2)\r\n"
-            + "Content-Length: \(response.3.count)\r\nConnection: close\r\n\r\n"
-        try Sockets.sendAll(client, Array(head.utf8) + (method == "HEAD" ? [] : response.3), what: "answering a scrape")
+        let head = HTTPStatus.head(response.status, contentType: response.contentType, contentLength: response.body.count, connection: "close")
+        try TCPSocket.writeAll(client, Array(head.utf8) + (method == .head ? [] : response.body))
     }
 }

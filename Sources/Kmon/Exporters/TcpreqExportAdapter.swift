@@ -1,5 +1,6 @@
 import Foundation
 import KmonSupport
+import KmonSystem
 
 /// Feeds `kmon monitor`'s data to the exporters: each new tcpreq span becomes an `ExportedSpan`,
 /// and the latest losses, program statistics and other collectors' values are what the
@@ -76,10 +77,10 @@ public final class TcpreqExportAdapter: TcpreqSnapshotSink, @unchecked Sendable 
 struct SpanNamer {
     let endpointNames: [UInt16: String]
     private var serviceByTgid: [Int32: String] = [:]
-    private var serviceByEndpoint: [Endpoint: String] = [:]
+    private var serviceByEndpoint: [SocketEndpoint: String] = [:]
     private var servicesByPort: [UInt16: Set<String>] = [:]
     /// Client sockets seen, by their local endpoint: who is calling on that connection.
-    private var callerByEndpoint: [Endpoint: String] = [:]
+    private var callerByEndpoint: [SocketEndpoint: String] = [:]
 
     init(endpointNames: [UInt16: String]) {
         self.endpointNames = endpointNames
@@ -88,10 +89,10 @@ struct SpanNamer {
     /// Learns services from a batch before naming it, so a batch's order does not change names.
     mutating func learn(from spans: [Span]) {
         for span in spans where span.role == .server {
-            let name = endpointNames[span.tuple.localPort] ?? span.comm
+            let name = endpointNames[span.tuple.local.port] ?? span.comm
             serviceByTgid[span.tgid] = serviceByTgid[span.tgid] ?? name
             serviceByEndpoint[span.tuple.local] = name
-            servicesByPort[span.tuple.localPort, default: []].insert(name)
+            servicesByPort[span.tuple.local.port, default: []].insert(name)
         }
         for span in spans where span.role == .client {
             callerByEndpoint[span.tuple.local] = serviceByTgid[span.tgid] ?? span.comm
@@ -106,9 +107,9 @@ struct SpanNamer {
         let peerAddress: String
         switch span.role {
         case .server:
-            service = endpointNames[span.tuple.localPort] ?? span.comm
+            service = endpointNames[span.tuple.local.port] ?? span.comm
             peerName = callerByEndpoint[span.tuple.remote]
-            peerAddress = span.tuple.remoteAddress
+            peerAddress = span.tuple.remote.address.description
         case .client:
             service = serviceByTgid[span.tgid] ?? span.comm
             let remote = span.tuple.remote

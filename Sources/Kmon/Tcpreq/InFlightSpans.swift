@@ -1,26 +1,27 @@
 import BPF
 import CKmonEvents
+import KmonSystem
 
 /// Responses still in flight at stop, read from a hash map of `tcpreq_conn` states by user
 /// space: what the stop-time iterator program does in the kernel, for kernels that refuse
 /// iterators and for the variants whose state is a hash anyway. Run after the hooks are detached.
 enum InFlightSpans {
     /// The span each watched connection with a response in flight would close with now.
-    static func read(_ map: BPFMap, texts: TcpreqTextCache) throws -> [Span] {
+    static func read(_ map: BPFMap) throws -> [Span] {
         var spans: [Span] = []
         try map.forEachValue(as: tcpreq_conn.self) { state in
-            if let span = span(closing: state, texts: texts) { spans.append(span) }
+            if let span = span(closing: state) { spans.append(span) }
         }
         return spans
     }
 
-    static func span(closing state: tcpreq_conn, texts: TcpreqTextCache) -> Span? {
+    static func span(closing state: tcpreq_conn) -> Span? {
         guard Int32(state.targeted) == TCPREQ_TARGET_YES, Int32(state.phase) == TCPREQ_PHASE_RESPONSE,
               let role = TcpreqRecord.role(UInt32(state.role)) else { return nil }
-        return Span(role: role, tuple: texts.tuple(state.tuple), ordinal: state.ordinal,
+        return Span(role: role, tuple: ConnectionTuple(state.tuple), ordinal: state.ordinal,
                     startNanoseconds: state.start_ns, endNanoseconds: state.last_ns,
                     requestBytes: UInt64(state.request_bytes), responseBytes: UInt64(state.response_bytes),
-                    tgid: Int32(bitPattern: state.tgid), comm: texts.comm(state.comm), cookie: state.cookie,
+                    tgid: Int32(bitPattern: state.tgid), comm: commString(state.comm), cookie: state.cookie,
                     partial: state.seen_handshake == 0 && state.ordinal == 0) // as the kernel's span_partial
     }
 }

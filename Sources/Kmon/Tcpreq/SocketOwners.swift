@@ -1,4 +1,5 @@
 import Foundation
+import KmonSystem
 
 /// Finds the process owning a TCP connection, for probes that run without a task (skb):
 /// /proc/net/tcp{,6} gives the socket inode of a (local port, remote port) pair, and
@@ -23,7 +24,7 @@ public final class SocketOwners: @unchecked Sendable {
 
     /// The tgid owning the connection (or, for a server, its listener), or nil.
     public func owner(of tuple: ConnectionTuple, role: SpanRole) -> Int32? {
-        let key = Ports(local: tuple.localPort, remote: role == .server ? 0 : tuple.remotePort)
+        let key = Ports(local: tuple.local.port, remote: role == .server ? 0 : tuple.remote.port)
         return lock.withLock {
             if let tgid = owners[key] { return tgid }
             if !rescanning, lastRescan.map({ Date().timeIntervalSince($0) >= 1 }) ?? true {

@@ -1,3 +1,4 @@
+import KmonSystem
 /// Which side of a connection a span was seen from.
 public enum SpanRole: String, Codable, Sendable {
     /// An accepted socket: from the first request byte read to the last response byte written.

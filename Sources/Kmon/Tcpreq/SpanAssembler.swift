@@ -1,3 +1,4 @@
+import KmonSystem
 /// Builds spans from raw events (user mode) with the same rule the kernel's state machine uses
 /// (bpf/tcpreq.bpf.h), so both modes report the same spans for the same traffic:
 ///

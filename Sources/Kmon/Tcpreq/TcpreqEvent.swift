@@ -1,3 +1,4 @@
+import KmonSystem
 /// One raw event from the kernel in user mode: bytes moved on a watched connection, or its close.
 public struct TcpreqEvent: Hashable, Sendable {
     public enum Kind: UInt32, Sendable {

@@ -1,4 +1,5 @@
 import CKmonEvents
+import KmonSystem
 
 /// One in-kernel latency histogram (histogram mode), summed over CPUs. A server histogram is
 /// keyed by the service's local endpoint; a client histogram by the remote endpoint it called.
@@ -6,7 +7,7 @@ public struct TcpreqHistogram: Hashable, Sendable {
     public var role: SpanRole
     public var tgid: Int32
     /// Server: the local endpoint that served; client: the remote endpoint that was called.
-    public var endpoint: Endpoint
+    public var endpoint: SocketEndpoint
     public var count: UInt64
     public var totalNanoseconds: UInt64
     public var requestBytes: UInt64
@@ -17,7 +18,7 @@ public struct TcpreqHistogram: Hashable, Sendable {
 
     public var partial: UInt64 { count &- slots.reduce(0, &+) }
 
-    public init(role: SpanRole, tgid: Int32, endpoint: Endpoint, count: UInt64, totalNanoseconds: UInt64,
+    public init(role: SpanRole, tgid: Int32, endpoint: SocketEndpoint, count: UInt64, totalNanoseconds: UInt64,
                 requestBytes: UInt64, responseBytes: UInt64, slots: [UInt64]) {
         self.role = role
         self.tgid = tgid
@@ -44,8 +45,9 @@ public struct TcpreqHistogram: Hashable, Sendable {
                 for i in slots.indices { slots[i] &+= raw.load(fromByteOffset: i * 8, as: UInt64.self) }
             }
         }
-        let address = ConnectionTuple.format(key.addr, family: Int32(key.family))
-        self.init(role: role, tgid: Int32(bitPattern: key.tgid), endpoint: Endpoint(address: address, port: key.port),
+        var bytes = key.addr
+        let address = IPAddress(networkBytes: &bytes, family: Int32(key.family))
+        self.init(role: role, tgid: Int32(bitPattern: key.tgid), endpoint: SocketEndpoint(address: address, port: key.port),
                   count: count, totalNanoseconds: total, requestBytes: request, responseBytes: response, slots: slots)
     }
 

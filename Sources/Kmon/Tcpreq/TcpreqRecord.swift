@@ -1,4 +1,5 @@
 import CKmonEvents
+import KmonSystem
 
 /// A record read from the tcpreq ring buffer: a raw event (user mode), or one span or a batch of
 /// spans closed on one CPU (kernel mode).
@@ -17,8 +18,7 @@ public enum TcpreqRecord: Hashable, Sendable {
     }
 
     /// Decodes one ring record. The first 4 bytes say which layout follows (bpf/include/tcpreq.h).
-    /// `texts` reuses the address and name strings of connections seen before.
-    public static func decode(_ bytes: UnsafeRawBufferPointer, texts: TcpreqTextCache = TcpreqTextCache()) throws -> TcpreqRecord {
+    public static func decode(_ bytes: UnsafeRawBufferPointer) throws -> TcpreqRecord {
         guard bytes.count >= 4 else { throw TcpreqDecodeError(message: "record of \(bytes.count) bytes is too short for its kind") }
         let kind = bytes.loadUnaligned(as: UInt32.self)
         switch Int32(kind) {
@@ -29,30 +29,30 @@ public enum TcpreqRecord: Hashable, Sendable {
             }
             return .event(TcpreqEvent(kind: eventKind, timestampNanoseconds: raw.timestamp_ns, cookie: raw.cookie,
                                       tgid: Int32(bitPattern: raw.tgid), tid: Int32(bitPattern: raw.tid), bytes: raw.bytes,
-                                      role: role(UInt32(raw.role)), tuple: texts.tuple(raw.tuple),
+                                      role: role(UInt32(raw.role)), tuple: ConnectionTuple(raw.tuple),
                                       midway: raw.flags & UInt16(TCPREQ_EV_MIDWAY) != 0))
         case TCPREQ_REC_SPAN:
-            return .span(try span(try load(bytes, as: tcpreq_span.self, "span"), texts))
+            return .span(try span(try load(bytes, as: tcpreq_span.self, "span")))
         case TCPREQ_REC_BATCH:
-            return .batch(try batch(bytes, texts))
+            return .batch(try batch(bytes))
         default:
             throw TcpreqDecodeError(message: "record kind \(kind) is unknown")
         }
     }
 
-    private static func span(_ raw: tcpreq_span, _ texts: TcpreqTextCache) throws -> Span {
+    private static func span(_ raw: tcpreq_span) throws -> Span {
         guard Int32(raw.record) == TCPREQ_REC_SPAN, let spanRole = role(UInt32(raw.role)) else {
             throw TcpreqDecodeError(message: "span of kind \(raw.record) with role \(raw.role), not a server or client span")
         }
-        return Span(role: spanRole, tuple: texts.tuple(raw.tuple), ordinal: raw.ordinal,
+        return Span(role: spanRole, tuple: ConnectionTuple(raw.tuple), ordinal: raw.ordinal,
                     startNanoseconds: raw.start_ns, endNanoseconds: raw.end_ns,
                     requestBytes: UInt64(raw.request_bytes), responseBytes: UInt64(raw.response_bytes),
-                    tgid: Int32(bitPattern: raw.tgid), comm: texts.comm(raw.comm), cookie: raw.cookie,
+                    tgid: Int32(bitPattern: raw.tgid), comm: commString(raw.comm), cookie: raw.cookie,
                     partial: raw.flags & UInt16(TCPREQ_SPAN_PARTIAL) != 0)
     }
 
     /// A `tcpreq_batch`: a count, then that many spans (the ring record ends after them).
-    private static func batch(_ bytes: UnsafeRawBufferPointer, _ texts: TcpreqTextCache) throws -> [Span] {
+    private static func batch(_ bytes: UnsafeRawBufferPointer) throws -> [Span] {
         let header = MemoryLayout<tcpreq_batch>.offset(of: \tcpreq_batch.spans)!
         guard bytes.count >= header else { throw TcpreqDecodeError(message: "batch record of \(bytes.count) bytes has no count") }
         let count = Int(bytes.loadUnaligned(fromByteOffset: MemoryLayout<tcpreq_batch>.offset(of: \tcpreq_batch.count)!, as: UInt32.self))
@@ -61,7 +61,7 @@ public enum TcpreqRecord: Hashable, Sendable {
             throw TcpreqDecodeError(message: "batch of \(count) spans in \(bytes.count) bytes")
         }
         return try (0..<count).map { index in
-            try span(bytes.loadUnaligned(fromByteOffset: header + index * stride, as: tcpreq_span.self), texts)
+            try span(bytes.loadUnaligned(fromByteOffset: header + index * stride, as: tcpreq_span.self))
         }
     }
 
@@ -87,7 +87,8 @@ public struct TcpreqDecodeError: Error, CustomStringConvertible, Equatable {
     public var description: String { "cannot decode tcpreq record: \(message)" }
 }
 
-/// A kernel `char[16]` task name as a String.
+/// A kernel `char[16]` task name as a String: at most 15 bytes, so Swift keeps it inline with
+/// no allocation, and decoding it needs no cache.
 func commString<T>(_ raw: T) -> String {
     var copy = raw
     return withUnsafeBytes(of: &copy) { bytes in

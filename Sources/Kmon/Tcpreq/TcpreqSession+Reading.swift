@@ -4,6 +4,7 @@ import Foundation
 import Glibc
 import KmonBPFObjects
 import KmonSupport
+import KmonSystem
 import Logging
 
 /// Reading: the ring-buffer consumer, record decoding into spans, and closing what is in flight.
@@ -32,7 +33,7 @@ extension TcpreqSession {
     func handle(_ bytes: UnsafeRawBufferPointer) {
         let finished: [Span]
         do {
-            finished = try spans(in: TcpreqRecord.decode(bytes, texts: texts))
+            finished = try spans(in: TcpreqRecord.decode(bytes))
         } catch {
             lock.withLock { decodeErrors += 1 }
             return
@@ -90,7 +91,7 @@ extension TcpreqSession {
             try iterator.run()
             return []
         case .walk(let map):
-            return filtered(try InFlightSpans.read(try object.map(map), texts: TcpreqTextCache()).map(attributed))
+            return filtered(try InFlightSpans.read(try object.map(map)).map(attributed))
         }
     }
 

@@ -4,6 +4,7 @@ import Foundation
 import Glibc
 import KmonBPFObjects
 import KmonSupport
+import KmonSystem
 import Logging
 
 /// A running tcpreq probe: one variant's BPF programs attached, with one span mode.
@@ -53,7 +54,6 @@ public final class TcpreqSession {
     var ring: RingBufferConsumer?
     var assembler: SpanAssembler
     /// Consumer thread only, like the assembler.
-    let texts = TcpreqTextCache()
     /// For variants without a task (skb): who owns each connection, and the --pid filter.
     let owners: SocketOwners?
     let wantedPIDs: Set<Int32>
@@ -158,8 +158,7 @@ public final class TcpreqSession {
                   var histogram = TcpreqHistogram(key: key, perCPU: try rows.lookupPerCPU(index, as: tcpreq_hist.self)) else { return nil }
             if histogram.tgid == 0, histogram.role == .server {
                 // skb: the listening socket's owner serves this endpoint.
-                let listener = ConnectionTuple(localAddress: histogram.endpoint.address, localPort: histogram.endpoint.port,
-                                               remoteAddress: "", remotePort: 0)
+                let listener = ConnectionTuple(local: histogram.endpoint, remote: ConnectionTuple.none.remote)
                 histogram.tgid = owners?.owner(of: listener, role: .server) ?? 0
             }
             return histogram

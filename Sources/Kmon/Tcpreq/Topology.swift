@@ -1,4 +1,5 @@
 import Histogram
+import KmonSystem
 
 /// Services and the calls between them, from spans or in-kernel histograms.
 ///
@@ -92,8 +93,8 @@ public struct EdgeSummary: Sendable {
 /// Accumulates spans (or histograms) and names services once everything is in, so the order
 /// in which spans arrive does not change any name.
 public struct TopologyBuilder {
-    private struct ServerKey: Hashable { var tgid: Int32; var comm: String; var endpoint: Endpoint }
-    private struct ClientKey: Hashable { var tgid: Int32; var comm: String; var remote: Endpoint }
+    private struct ServerKey: Hashable { var tgid: Int32; var comm: String; var endpoint: SocketEndpoint }
+    private struct ClientKey: Hashable { var tgid: Int32; var comm: String; var remote: SocketEndpoint }
 
     private var servers: [ServerKey: TrafficSummary] = [:]
     private var clients: [ClientKey: TrafficSummary] = [:]
@@ -140,7 +141,7 @@ public struct TopologyBuilder {
         func serviceName(_ key: ServerKey) -> String { endpointNames[key.endpoint.port] ?? key.comm }
 
         var serviceByTgid: [Int32: String] = [:]
-        var serviceByEndpoint: [Endpoint: String] = [:]
+        var serviceByEndpoint: [SocketEndpoint: String] = [:]
         var servicesByPort: [UInt16: Set<String>] = [:]
         var services: [String: (pids: Set<Int32>, traffic: TrafficSummary)] = [:]
         for (key, traffic) in servers {
@@ -152,7 +153,7 @@ public struct TopologyBuilder {
             services[name]!.traffic.merge(traffic)
         }
 
-        func calleeName(_ remote: Endpoint) -> String {
+        func calleeName(_ remote: SocketEndpoint) -> String {
             if let name = endpointNames[remote.port] ?? serviceByEndpoint[remote] { return name }
             // A service listening on a wildcard address is seen under the address it was called on;
             // the port alone names it when only one service uses that port.

@@ -1,3 +1,4 @@
+import KmonSystem
 /// One run's accuracy: per hop and vantage, the join of probe spans to ground truth; the
 /// topology the probe implies; and how many expected spans are missing.
 ///
@@ -23,14 +24,14 @@ public struct RunAccuracy: Sendable {
         let external = RunObservations.externalClient
 
         // Who opened each connection, from the ground truth.
-        var callerOf: [ConnectionKey: String] = [:]
+        var callerOf: [ConnectionTuple: String] = [:]
         for record in run.clientRecords { callerOf[record.connection] = external }
         for (name, truth) in run.services {
             for call in truth.calls { callerOf[call.connection] = name }
         }
         var callersOf: [String: Set<String>] = [:]
         for edge in run.specEdges { callersOf[edge.to, default: []].insert(edge.from) }
-        func attributedCaller(_ key: ConnectionKey, callee: String) -> String? {
+        func attributedCaller(_ key: ConnectionTuple, callee: String) -> String? {
             if let caller = callerOf[key] { return caller }
             if let callers = callersOf[callee], callers.count == 1 { return callers.first }
             return nil
@@ -50,16 +51,16 @@ public struct RunAccuracy: Sendable {
             guard let calleeEndpoint = run.endpoints[hop.to] else { continue }
             let isIngress = hop.from == external
             let truthClient = isIngress
-                ? run.clientRecords.filter { $0.connection.server == calleeEndpoint }
-                : (run.services[hop.from]?.calls ?? []).filter { $0.connection.server == calleeEndpoint }
+                ? run.clientRecords.filter { $0.connection.remote == calleeEndpoint }
+                : (run.services[hop.from]?.calls ?? []).filter { $0.connection.remote == calleeEndpoint }
             let truthServer = (run.services[hop.to]?.served ?? []).filter {
                 attributedCaller($0.connection, callee: hop.to) == hop.from
             }
             let probeServer = serverSpans.filter {
-                $0.exchange.connection.server == calleeEndpoint && attributedCaller($0.exchange.connection, callee: hop.to) == hop.from
+                $0.exchange.connection.remote == calleeEndpoint && attributedCaller($0.exchange.connection, callee: hop.to) == hop.from
             }.map(\.exchange)
             let probeClient = isIngress ? probeServer : clientSpans.filter {
-                $0.exchange.connection.server == calleeEndpoint
+                $0.exchange.connection.remote == calleeEndpoint
                     && ($0.service ?? attributedCaller($0.exchange.connection, callee: hop.to)) == hop.from
             }.map(\.exchange)
 
@@ -82,14 +83,14 @@ public struct RunAccuracy: Sendable {
     static func observedTopology(clientSpans: [RunObservations.ProbeSpan], serverSpans: [RunObservations.ProbeSpan],
                                  serviceAt: EndpointDirectory) -> [TopologyEdge: Int] {
         var edges: [TopologyEdge: Int] = [:]
-        var tracedConnections = Set<ConnectionKey>()
+        var tracedConnections = Set<ConnectionTuple>()
         for span in clientSpans {
             tracedConnections.insert(span.exchange.connection)
-            let to = serviceAt[span.exchange.connection.server] ?? span.exchange.connection.server.description
+            let to = serviceAt[span.exchange.connection.remote] ?? span.exchange.connection.remote.description
             edges[TopologyEdge(from: span.service ?? "?", to: to), default: 0] += 1
         }
         for span in serverSpans where !tracedConnections.contains(span.exchange.connection) {
-            let to = span.service ?? serviceAt[span.exchange.connection.server] ?? span.exchange.connection.server.description
+            let to = span.service ?? serviceAt[span.exchange.connection.remote] ?? span.exchange.connection.remote.description
             edges[TopologyEdge(from: RunObservations.externalClient, to: to), default: 0] += 1
         }
         return edges

@@ -1,3 +1,4 @@
+import KmonSystem
 /// Everything one measured run saw, in the bench's own terms: the ground truth from the load
 /// generator and each service, and the spans the probe reported. The runner fills it from
 /// KmonLoad, KmonWorkload and Kmon types; the evaluation on it is pure.

@@ -51,7 +51,7 @@ final class InPlaceRun {
         // the bound leaves ample room; it also sizes the generator's first record chunk.
         let planned = Double(phases.count) * settings.phaseSeconds
         let generator = LoadGenerator(LoadConfiguration(
-            target: LoadTarget(address: ingress.address, port: ingress.port), connections: settings.connections, threads: 1,
+            target: LoadTarget(endpoint: ingress), connections: settings.connections, threads: 1,
             model: rate.map { .openLoop(rate: $0, poisson: false) } ?? .closedLoop,
             duration: max(planned * 4, planned + 120), warmUp: settings.warmupSeconds, seed: settings.seed, stop: runStop))
         let load = LoadThread(generator)

@@ -1,25 +1,17 @@
 import Kmon
 import KmonLoad
+import KmonSystem
 import KmonWorkload
 
 /// Conversions from the other modules' records to the bench's normalized exchanges.
 enum Adapters {
-    static func endpoint(_ endpoint: IPv4Endpoint) -> SocketEndpoint {
-        SocketEndpoint(address: IPAddress(ipv4: endpoint.address), port: endpoint.port)
-    }
-
-    static func endpoint(address: UInt32, port: UInt16) -> SocketEndpoint {
-        SocketEndpoint(address: IPAddress(ipv4: address), port: port)
-    }
-
     /// The load generator's successful requests: actual send start to response complete (a
     /// probe cannot see time spent waiting inside the client).
     static func clientRecords(_ records: [GroundTruthRecord]) -> [TimedExchange] {
         records.compactMap { record in
             guard !record.failed else { return nil }
             return TimedExchange(
-                connection: ConnectionKey(client: endpoint(address: record.localAddress, port: record.localPort),
-                                          server: endpoint(address: record.remoteAddress, port: record.remotePort)),
+                connection: record.tuple,
                 ordinal: UInt64(record.ordinal), start: record.sendNs, end: record.completeNs)
         }
     }
@@ -29,27 +21,24 @@ enum Adapters {
     static func serviceTruth(_ records: ServiceRecords) -> RunObservations.ServiceTruth {
         var served: [TimedExchange] = [], other: [TimedExchange] = []
         for record in records.served {
-            let exchange = TimedExchange(connection: ConnectionKey(client: endpoint(record.remote), server: endpoint(record.local)),
+            let exchange = TimedExchange(connection: record.connection.reversed,
                                          ordinal: UInt64(record.ordinal), start: record.firstReadNs, end: record.responseWrittenNs)
             if record.route == .work { served.append(exchange) } else { other.append(exchange) }
         }
         let calls = records.calls.compactMap { call -> TimedExchange? in
             guard call.status != 0 else { return nil }
-            return TimedExchange(connection: ConnectionKey(client: endpoint(call.local), server: endpoint(call.remote)),
+            return TimedExchange(connection: call.connection,
                                  ordinal: UInt64(call.ordinal), start: call.sendStartNs, end: call.responseCompleteNs)
         }
         return RunObservations.ServiceTruth(calls: calls, served: served, otherServed: other)
     }
 
     /// A probe span, oriented client → server whichever socket it was seen on.
-    static func probeSpan(_ span: Span, service: String?) -> RunObservations.ProbeSpan? {
-        guard let local = IPAddress(span.tuple.localAddress), let remote = IPAddress(span.tuple.remoteAddress) else { return nil }
-        let localEnd = SocketEndpoint(address: local, port: span.tuple.localPort)
-        let remoteEnd = SocketEndpoint(address: remote, port: span.tuple.remotePort)
+    static func probeSpan(_ span: Span, service: String?) -> RunObservations.ProbeSpan {
         let server = span.role == .server
         return RunObservations.ProbeSpan(
             role: server ? .server : .client,
-            exchange: TimedExchange(connection: ConnectionKey(client: server ? remoteEnd : localEnd, server: server ? localEnd : remoteEnd),
+            exchange: TimedExchange(connection: server ? span.tuple.reversed : span.tuple,
                                     ordinal: UInt64(span.ordinal), start: span.startNanoseconds, end: span.endNanoseconds),
             service: service)
     }

@@ -2,6 +2,7 @@ import Foundation
 import Kmon
 import KmonLoad
 import KmonSupport
+import KmonSystem
 import KmonWorkload
 import Logging
 
@@ -62,7 +63,7 @@ final class ArmRunner {
         let watcher = DeathWatcher(workload: workload, bench: stop, run: runStop, benchStart: benchStart)
         let ingress = workload.ingress.endpoint
         let generator = LoadGenerator(LoadConfiguration(
-            target: LoadTarget(address: ingress.address, port: ingress.port), connections: plan.connections, threads: 1,
+            target: LoadTarget(endpoint: ingress), connections: plan.connections, threads: 1,
             model: rate.map { .openLoop(rate: $0, poisson: false) } ?? .closedLoop,
             duration: plan.accuracySeconds,
             warmUp: plan.warmupSeconds, seed: plan.seed &+ UInt64(index), stop: runStop))
@@ -112,13 +113,13 @@ final class ArmRunner {
         var endpoints: [String: SocketEndpoint] = [:]
         var byPid: [Int32: String] = [:]
         for service in workload.services {
-            endpoints[service.name] = Adapters.endpoint(service.endpoint)
+            endpoints[service.name] = service.endpoint
             byPid[service.pid] = service.name
             guard let path = service.recordsPath else { continue }
             services[service.name] = Adapters.serviceTruth(try ServiceRecords.read(path: path))
         }
         let names = Dictionary(spec.services.map { ($0.processName, $0.name) }, uniquingKeysWith: { first, _ in first })
-        let probeSpans = spans.compactMap { Adapters.probeSpan($0, service: byPid[$0.tgid] ?? names[$0.comm]) }
+        let probeSpans = spans.map { Adapters.probeSpan($0, service: byPid[$0.tgid] ?? names[$0.comm]) }
         return RunAccuracy.evaluate(RunObservations(
             endpoints: endpoints, specEdges: Adapters.hops(spec), clientRecords: Adapters.clientRecords(load),
             services: services, spans: probeSpans))

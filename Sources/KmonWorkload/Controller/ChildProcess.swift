@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import KmonSystem
 import Synchronization
 
 /// A spawned child with stdout and stderr going to a log file. A thread waits for it, so its

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import KmonSystem
 
 /// The network of a workload in netns mode: one bridge in the root namespace holding the host
 /// side address, and per service a network namespace joined to it by a veth pair. Addresses
@@ -51,7 +52,7 @@ final class NetnsNetwork: @unchecked Sendable {
         created.append(("link", bridge))
         // Bridged frames skip iptables (br_netfilter may be loaded with a DROP policy on FORWARD).
         _ = try? IPCommand.run(["link", "set", bridge, "type", "bridge", "nf_call_iptables", "0"])
-        try IPCommand.run(["addr", "add", IPv4Endpoint.formatAddress(hostAddress) + prefix, "dev", bridge])
+        try IPCommand.run(["addr", "add", IPAddress(ipv4: hostAddress).description + prefix, "dev", bridge])
         try IPCommand.run(["link", "set", bridge, "up"])
     }
 
@@ -66,7 +67,7 @@ final class NetnsNetwork: @unchecked Sendable {
             try IPCommand.run(["link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", namespace])
             created.append(("link", veth))
             try IPCommand.run(["link", "set", veth, "master", bridge, "up"])
-            try IPCommand.run(["-n", namespace, "addr", "add", IPv4Endpoint.formatAddress(address) + prefix, "dev", "eth0"])
+            try IPCommand.run(["-n", namespace, "addr", "add", IPAddress(ipv4: address).description + prefix, "dev", "eth0"])
             try IPCommand.run(["-n", namespace, "link", "set", "eth0", "up"])
             try IPCommand.run(["-n", namespace, "link", "set", "lo", "up"])
             hosts.append(Host(service: service, namespace: namespace, address: address))
@@ -119,7 +120,7 @@ final class NetnsNetwork: @unchecked Sendable {
         let base: UInt32 = 0xC612_0000 // 198.18.0.0
         for step in 0..<512 {
             let candidate = base + UInt32((abs(seed) + step) % 512) << 8
-            let text = IPv4Endpoint.formatAddress(candidate)
+            let text = IPAddress(ipv4: candidate).description
             let stem = String(text.dropLast(1)) // "198.18.x."
             if !inUse.contains(" " + stem) { return candidate }
         }

@@ -1,3 +1,4 @@
+import KmonSystem
 /// One started service, as reported to people (`kmon workload up`) and to the harness (JSON).
 public struct RunningService: Sendable, Codable, Equatable {
     public var name: String
@@ -5,7 +6,7 @@ public struct RunningService: Sendable, Codable, Equatable {
     public var processName: String
     public var pid: Int32
     /// Where it listens, reachable from the controller's namespace.
-    public var endpoint: IPv4Endpoint
+    public var endpoint: SocketEndpoint
     /// Its network namespace in netns mode.
     public var namespace: String?
     public var recordsPath: String?

@@ -1,6 +1,8 @@
 import Foundation
 import Glibc
+import KmonHTTP
 import KmonSupport
+import KmonSystem
 import Logging
 import Synchronization
 
@@ -40,7 +42,7 @@ public final class RunningWorkload: @unchecked Sendable {
     public var services: [RunningService] { children.withLock { $0.map(\.service) } }
     public var ingress: RunningService { service(named: spec.ingress)! }
     public var ingressURL: String { "http://\(ingress.endpoint)/" }
-    public var hostAddress: String? { network.map { IPv4Endpoint.formatAddress($0.hostAddress) } }
+    public var hostAddress: String? { network.map { IPAddress(ipv4: $0.hostAddress).description } }
 
     public func service(named name: String) -> RunningService? { services.first { $0.name == name } }
     public func service(pid: Int32) -> RunningService? { services.first { $0.pid == pid } }
@@ -76,7 +78,7 @@ public final class RunningWorkload: @unchecked Sendable {
             network = try NetnsNetwork(suffix: suffix, services: order.map(\.name))
         }
         if geteuid() == 0 { cgroups = ServiceCgroups(suffix: suffix) }
-        var endpoints: [String: IPv4Endpoint] = [:]
+        var endpoints: [String: SocketEndpoint] = [:]
         for service in order {
             try checkCancelled()
             var arguments = ServiceArguments()
@@ -84,9 +86,9 @@ public final class RunningWorkload: @unchecked Sendable {
             arguments.specPath = URL(fileURLWithPath: spec.file).standardizedFileURL.path
             arguments.service = service.name
             let host = network?.host(for: service.name)
-            let address = host?.address ?? IPv4Endpoint.loopback
+            let address = host.map { IPAddress(ipv4: $0.address) } ?? .loopbackV4
             let port = mode == .loopback && options.ephemeralPorts ? 0 : service.port
-            arguments.bind = IPv4Endpoint(address: address, port: port)
+            arguments.bind = SocketEndpoint(address: address, port: port)
             for callee in service.callees { arguments.peers[callee] = endpoints[callee] }
             arguments.recordsPath = options.recordsDirectory.map { "\($0)/\(service.name).records" }
             let portFile = "\(temporaryDirectory)/\(service.name).port"
@@ -99,7 +101,7 @@ public final class RunningWorkload: @unchecked Sendable {
                 self?.childExited(name, status: status)
             }
             var running = RunningService(name: service.name, processName: service.processName, pid: process.pid,
-                                         endpoint: IPv4Endpoint(address: address, port: port), namespace: host?.namespace,
+                                         endpoint: SocketEndpoint(address: address, port: port), namespace: host?.namespace,
                                          recordsPath: arguments.recordsPath, logPath: logPath)
             do {
                 try cgroups?.add(service: service.name, pid: process.pid)
@@ -147,7 +149,7 @@ public final class RunningWorkload: @unchecked Sendable {
             }
             if let port {
                 do {
-                    let response = try HTTPClient.get(IPv4Endpoint(address: service.endpoint.address, port: port), path: "/health", timeoutMs: 1000)
+                    let response = try HTTPClient.get(SocketEndpoint(address: service.endpoint.address, port: port), path: "/health", timeoutMs: 1000)
                     if response.status == 200 { return port }
                     lastProblem = "/health answered \(response.status)"
                 } catch {

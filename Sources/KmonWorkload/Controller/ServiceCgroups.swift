@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import KmonSystem
 
 /// One cgroup v2 group per service under "<cgroup2 mount>/kmon-<suffix>/", for CPU time to the
 /// microsecond (cpu.stat usage_usec) counting every thread, finished ones too. Optional: when

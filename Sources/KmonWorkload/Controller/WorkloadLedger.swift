@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import KmonSystem
 
 /// A note on disk of everything a workload will create, written before creating it and removed
 /// after a clean stop. If the controller dies without stopping (SIGKILL, a crash), the next

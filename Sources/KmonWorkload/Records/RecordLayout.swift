@@ -1,3 +1,5 @@
+import KmonSystem
+
 /// The records file, little-endian, fixed size records so the bench can read it with no framing:
 ///
 /// Header, 64 bytes:
@@ -10,7 +12,7 @@
 /// | 12     | u32      | pid of the service                       |
 /// | 16     | 48 bytes | service name, UTF-8, NUL padded          |
 ///
-/// Then records, 64 bytes each:
+/// Then records, 88 bytes each:
 ///
 /// | offset | type | served request (kind 1)       | downstream call (kind 2)   |
 /// |--------|------|-------------------------------|----------------------------|
@@ -18,24 +20,21 @@
 /// | 1      | u8   | route: 0 other, 1 "/", 2 health | 0                        |
 /// | 2      | u16  | HTTP status sent              | HTTP status received, 0 = no response |
 /// | 4      | u32  | ordinal on the connection     | ordinal on the connection  |
-/// | 8      | u32  | local IPv4 (server side)      | local IPv4 (our side)      |
-/// | 12     | u32  | remote IPv4 (client)          | remote IPv4 (callee)       |
-/// | 16     | u16  | local port                    | local port                 |
-/// | 18     | u16  | remote port                   | remote port                |
-/// | 20     | u16  | 0                             | call index                 |
-/// | 22     | u16  | 0                             | 0                          |
-/// | 24     | u64  | request id                    | parent request id          |
-/// | 32     | u64  | first read ns                 | send start ns              |
-/// | 40     | u64  | handler entry ns              | response complete ns       |
-/// | 48     | u64  | handler exit ns               | 0                          |
-/// | 56     | u64  | response written ns           | 0                          |
+/// | 8      | u64  | request id                    | parent request id          |
+/// | 16     | u64  | first read ns                 | send start ns              |
+/// | 24     | u64  | handler entry ns              | response complete ns       |
+/// | 32     | u64  | handler exit ns               | 0                          |
+/// | 40     | u64  | response written ns           | 0                          |
+/// | 48     | 36   | the connection as the service sees it (`ConnectionTuple.store`: local address, remote address, 16 bytes each in network order, IPv4 mapped; local port, remote port) |
+/// | 84     | u16  | 0                             | call index                 |
+/// | 86     | u16  | 0                             | 0                          |
 ///
-/// IPv4 addresses are host-order integers (a.b.c.d = a<<24 | b<<16 | c<<8 | d).
+/// Served requests: local = the server side; calls: local = our client side.
 enum RecordLayout {
     static let magic: [UInt8] = Array("KMONSVC1".utf8)
-    static let version: UInt16 = 1
+    static let version: UInt16 = 2
     static let headerSize = 64
-    static let recordSize = 64
+    static let recordSize = 88
     static let nameCapacity = 48
     static let servedKind: UInt8 = 1
     static let callKind: UInt8 = 2
@@ -56,35 +55,32 @@ enum RecordLayout {
     @inline(__always)
     static func encode(_ r: ServedRequestRecord, into raw: UnsafeMutableRawPointer) {
         common(into: raw, kind: servedKind, flag: r.route.rawValue, status: r.status, ordinal: r.ordinal,
-               local: r.local, remote: r.remote, callIndex: 0, id: r.requestID,
+               connection: r.connection, callIndex: 0, id: r.requestID,
                times: (r.firstReadNs, r.handlerEntryNs, r.handlerExitNs, r.responseWrittenNs))
     }
 
     @inline(__always)
     static func encode(_ r: DownstreamCallRecord, into raw: UnsafeMutableRawPointer) {
         common(into: raw, kind: callKind, flag: 0, status: r.status, ordinal: r.ordinal,
-               local: r.local, remote: r.remote, callIndex: r.callIndex, id: r.parentRequestID,
+               connection: r.connection, callIndex: r.callIndex, id: r.parentRequestID,
                times: (r.sendStartNs, r.responseCompleteNs, 0, 0))
     }
 
     @inline(__always)
     private static func common(into raw: UnsafeMutableRawPointer, kind: UInt8, flag: UInt8, status: UInt16, ordinal: UInt32,
-                               local: IPv4Endpoint, remote: IPv4Endpoint, callIndex: UInt16, id: UInt64,
+                               connection: ConnectionTuple, callIndex: UInt16, id: UInt64,
                                times: (UInt64, UInt64, UInt64, UInt64)) {
         raw.storeBytes(of: kind, toByteOffset: 0, as: UInt8.self)
         raw.storeBytes(of: flag, toByteOffset: 1, as: UInt8.self)
         raw.storeBytes(of: status.littleEndian, toByteOffset: 2, as: UInt16.self)
         raw.storeBytes(of: ordinal.littleEndian, toByteOffset: 4, as: UInt32.self)
-        raw.storeBytes(of: local.address.littleEndian, toByteOffset: 8, as: UInt32.self)
-        raw.storeBytes(of: remote.address.littleEndian, toByteOffset: 12, as: UInt32.self)
-        raw.storeBytes(of: local.port.littleEndian, toByteOffset: 16, as: UInt16.self)
-        raw.storeBytes(of: remote.port.littleEndian, toByteOffset: 18, as: UInt16.self)
-        raw.storeBytes(of: callIndex.littleEndian, toByteOffset: 20, as: UInt16.self)
-        raw.storeBytes(of: UInt16(0), toByteOffset: 22, as: UInt16.self)
-        raw.storeBytes(of: id.littleEndian, toByteOffset: 24, as: UInt64.self)
-        raw.storeBytes(of: times.0.littleEndian, toByteOffset: 32, as: UInt64.self)
-        raw.storeBytes(of: times.1.littleEndian, toByteOffset: 40, as: UInt64.self)
-        raw.storeBytes(of: times.2.littleEndian, toByteOffset: 48, as: UInt64.self)
-        raw.storeBytes(of: times.3.littleEndian, toByteOffset: 56, as: UInt64.self)
+        raw.storeBytes(of: id.littleEndian, toByteOffset: 8, as: UInt64.self)
+        raw.storeBytes(of: times.0.littleEndian, toByteOffset: 16, as: UInt64.self)
+        raw.storeBytes(of: times.1.littleEndian, toByteOffset: 24, as: UInt64.self)
+        raw.storeBytes(of: times.2.littleEndian, toByteOffset: 32, as: UInt64.self)
+        raw.storeBytes(of: times.3.littleEndian, toByteOffset: 40, as: UInt64.self)
+        connection.store(into: raw + 48)
+        raw.storeBytes(of: callIndex.littleEndian, toByteOffset: 84, as: UInt16.self)
+        raw.storeBytes(of: UInt16(0), toByteOffset: 86, as: UInt16.self)
     }
 }

@@ -1,3 +1,4 @@
+import KmonSystem
 /// Ground truth a `kmon-service` writes about itself. All times are CLOCK_MONOTONIC ns
 /// (`MonotonicClock.now()`), the clock `bpf_ktime_get_ns()` reads. Ordinals count requests on
 /// one TCP connection from 0, in the order they were sent on it.
@@ -13,10 +14,8 @@ public struct ServedRequestRecord: Sendable, Equatable {
 
     /// Per-process sequence from 1; the calls made for this request carry it as parent.
     public var requestID: UInt64
-    /// Server side of the connection the request arrived on.
-    public var local: IPv4Endpoint
-    /// Client side of that connection.
-    public var remote: IPv4Endpoint
+    /// The connection the request arrived on, as the server sees it (local = server side).
+    public var connection: ConnectionTuple
     public var ordinal: UInt32
     public var route: Route
     public var status: UInt16
@@ -30,11 +29,10 @@ public struct ServedRequestRecord: Sendable, Equatable {
     /// Just after the write(2) that sent the response's last byte returned.
     public var responseWrittenNs: UInt64
 
-    public init(requestID: UInt64, local: IPv4Endpoint, remote: IPv4Endpoint, ordinal: UInt32, route: Route,
+    public init(requestID: UInt64, connection: ConnectionTuple, ordinal: UInt32, route: Route,
                 status: UInt16, firstReadNs: UInt64, handlerEntryNs: UInt64, handlerExitNs: UInt64, responseWrittenNs: UInt64) {
         self.requestID = requestID
-        self.local = local
-        self.remote = remote
+        self.connection = connection
         self.ordinal = ordinal
         self.route = route
         self.status = status
@@ -51,10 +49,8 @@ public struct DownstreamCallRecord: Sendable, Equatable {
     public var parentRequestID: UInt64
     /// Position of the callee in the service's flattened call list (`ServiceSpec.callees`).
     public var callIndex: UInt16
-    /// Our (client) side of the connection.
-    public var local: IPv4Endpoint
-    /// The downstream service's side.
-    public var remote: IPv4Endpoint
+    /// The connection the call went on, as the caller sees it (local = our client side).
+    public var connection: ConnectionTuple
     public var ordinal: UInt32
     /// HTTP status received; 0 when the call failed without a response.
     public var status: UInt16
@@ -63,12 +59,11 @@ public struct DownstreamCallRecord: Sendable, Equatable {
     /// Just after the read(2) that completed the response returned (or the failure time).
     public var responseCompleteNs: UInt64
 
-    public init(parentRequestID: UInt64, callIndex: UInt16, local: IPv4Endpoint, remote: IPv4Endpoint,
+    public init(parentRequestID: UInt64, callIndex: UInt16, connection: ConnectionTuple,
                 ordinal: UInt32, status: UInt16, sendStartNs: UInt64, responseCompleteNs: UInt64) {
         self.parentRequestID = parentRequestID
         self.callIndex = callIndex
-        self.local = local
-        self.remote = remote
+        self.connection = connection
         self.ordinal = ordinal
         self.status = status
         self.sendStartNs = sendStartNs

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import KmonSystem
 
 /// Writes a service's records without making requests wait on disk or on each other: every
 /// connection thread appends to its own `RecordBuffer` (a lock only it and the flusher take),

@@ -1,4 +1,5 @@
 import Foundation
+import KmonSystem
 
 /// A service's records file, read back (format: `RecordLayout`).
 public struct ServiceRecords: Sendable {
@@ -25,7 +26,7 @@ public struct ServiceRecords: Sendable {
         let version = UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt16.self))
         let size = Int(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: 10, as: UInt16.self)))
         guard version == RecordLayout.version, size == RecordLayout.recordSize else {
-            throw FormatError(path: path, problem: "version \(version) with \(size)-byte records; this reader knows version 1 with 64")
+            throw FormatError(path: path, problem: "version \(version) with \(size)-byte records; this reader knows version \(RecordLayout.version) with \(RecordLayout.recordSize)")
         }
         let pid = Int32(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 12, as: UInt32.self)))
         let nameBytes = raw[16..<(16 + RecordLayout.nameCapacity)].prefix { $0 != 0 }
@@ -37,18 +38,17 @@ public struct ServiceRecords: Sendable {
             func u16(_ at: Int) -> UInt16 { UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: offset + at, as: UInt16.self)) }
             func u32(_ at: Int) -> UInt32 { UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset + at, as: UInt32.self)) }
             func u64(_ at: Int) -> UInt64 { UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset + at, as: UInt64.self)) }
-            let local = IPv4Endpoint(address: u32(8), port: u16(16))
-            let remote = IPv4Endpoint(address: u32(12), port: u16(18))
+            let connection = ConnectionTuple(loading: raw.baseAddress! + offset + 48)
             switch raw[offset] {
             case RecordLayout.servedKind:
                 records.served.append(ServedRequestRecord(
-                    requestID: u64(24), local: local, remote: remote, ordinal: u32(4),
+                    requestID: u64(8), connection: connection, ordinal: u32(4),
                     route: ServedRequestRecord.Route(rawValue: raw[offset + 1]) ?? .other, status: u16(2),
-                    firstReadNs: u64(32), handlerEntryNs: u64(40), handlerExitNs: u64(48), responseWrittenNs: u64(56)))
+                    firstReadNs: u64(16), handlerEntryNs: u64(24), handlerExitNs: u64(32), responseWrittenNs: u64(40)))
             case RecordLayout.callKind:
                 records.calls.append(DownstreamCallRecord(
-                    parentRequestID: u64(24), callIndex: u16(20), local: local, remote: remote, ordinal: u32(4),
-                    status: u16(2), sendStartNs: u64(32), responseCompleteNs: u64(40)))
+                    parentRequestID: u64(8), callIndex: u16(84), connection: connection, ordinal: u32(4),
+                    status: u16(2), sendStartNs: u64(16), responseCompleteNs: u64(24)))
             default:
                 throw FormatError(path: path, problem: "record \(index) has unknown kind \(raw[offset])")
             }

@@ -1,4 +1,5 @@
 import Glibc
+import KmonSystem
 
 /// Starts a detached pthread with a small stack: a service runs one per connection, so a
 /// thousand connections cost a thousand small stacks rather than a thousand default 8 MiB ones.

@@ -1,6 +1,7 @@
 import Glibc
 import KmonHTTP
 import KmonSupport
+import KmonSystem
 
 /// Runs one call step: sends the request to every callee of the step, then waits for all
 /// responses with poll(2), so a parallel fan-out needs no extra threads. Each call is recorded
@@ -139,8 +140,8 @@ struct DownstreamCaller {
     private func record(_ flight: InFlight, parentRequestID: UInt64, status: UInt16, end: UInt64) {
         guard let records, let connection = flight.connection else { return }
         records.append(DownstreamCallRecord(
-            parentRequestID: parentRequestID, callIndex: flight.callIndex, local: connection.local,
-            remote: connection.remote, ordinal: flight.ordinal, status: status,
+            parentRequestID: parentRequestID, callIndex: flight.callIndex, connection: connection.tuple,
+            ordinal: flight.ordinal, status: status,
             sendStartNs: flight.sendStart, responseCompleteNs: end))
     }
 }

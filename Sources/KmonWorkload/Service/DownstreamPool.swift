@@ -1,21 +1,21 @@
 import Foundation
 import Glibc
 import KmonHTTP
+import KmonSystem
 
 /// One keep-alive connection to a downstream service, owned by one request at a time.
 final class DownstreamConnection {
     let fd: Int32
-    let local: IPv4Endpoint
-    let remote: IPv4Endpoint
+    /// As this caller sees it: local = our side.
+    let tuple: ConnectionTuple
     /// Requests sent on this connection so far: the next request's ordinal.
     var ordinal: UInt32 = 0
     var parser = HTTPResponseParser()
     let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 16 << 10, alignment: 16)
 
-    init(to endpoint: IPv4Endpoint, timeoutMs: Int) throws {
+    init(to endpoint: SocketEndpoint, timeoutMs: Int) throws {
         fd = try TCPSocket.connect(to: endpoint, timeoutMs: timeoutMs)
-        local = TCPSocket.localEndpoint(fd)
-        remote = endpoint
+        tuple = ConnectionTuple(local: TCPSocket.localEndpoint(fd) ?? ConnectionTuple.none.local, remote: endpoint)
     }
 
     deinit {
@@ -28,7 +28,7 @@ final class DownstreamConnection {
 /// give it back if it is still usable, so steady load reuses a fixed set of connections.
 final class DownstreamPool: @unchecked Sendable {
     let service: String
-    let endpoint: IPv4Endpoint
+    let endpoint: SocketEndpoint
     /// The request sent on every call: "GET / HTTP/1.1" with the callee's name as Host.
     let request: [UInt8]
     let timeoutMs: Int
@@ -37,7 +37,7 @@ final class DownstreamPool: @unchecked Sendable {
     private let lock = NSLock()
     private var idle: [DownstreamConnection] = []
 
-    init(service: String, endpoint: IPv4Endpoint, timeoutMs: Int) {
+    init(service: String, endpoint: SocketEndpoint, timeoutMs: Int) {
         self.service = service
         self.endpoint = endpoint
         self.timeoutMs = timeoutMs

@@ -1,6 +1,7 @@
 import Glibc
 import KmonHTTP
 import KmonSupport
+import KmonSystem
 
 /// One accepted connection, served on its own thread: reads requests (pipelined ones too),
 /// answers them in order, batching the answers to one pipelined burst into one write, and
@@ -23,8 +24,7 @@ struct ServerConnection {
         }
         let records = runtime.records?.makeBuffer()
         defer { if let records { runtime.records?.retire(records) } }
-        let local = TCPSocket.localEndpoint(fd)
-        let remote = TCPSocket.remoteEndpoint(fd)
+        let connection = TCPSocket.connection(fd)
         var output: [UInt8] = []
         output.reserveCapacity(4096)
         var batch: [ServedRequestRecord] = []
@@ -50,7 +50,7 @@ struct ServerConnection {
                     if bodyRemaining > 0 { break parsing }
                     pending = nil
                     let record = answer(request.head, route: request.route, firstRead: request.firstRead,
-                                        ordinal: ordinal, local: local, remote: remote, records: records, into: &output)
+                                        ordinal: ordinal, connection: connection, records: records, into: &output)
                     batch.append(record)
                     ordinal &+= 1
                     closing = !request.head.keepAlive
@@ -64,7 +64,7 @@ struct ServerConnection {
                     break parsing
                 case .invalid(let error):
                     batch.append(reject(error.status, reason: error.reason, firstRead: requestFirstRead,
-                                        ordinal: ordinal, local: local, remote: remote, into: &output))
+                                        ordinal: ordinal, connection: connection, into: &output))
                     closing = true
                 case .head(let head):
                     let route = route(head, base: input + start)
@@ -105,7 +105,7 @@ struct ServerConnection {
             if !betweenRequests && MonotonicClock.now() - requestFirstRead >= UInt64(readTimeoutMs) * 1_000_000 {
                 // A trickle of bytes does not keep a request (and its thread) alive forever.
                 batch.append(reject(408, reason: "request not received within \(readTimeoutMs) ms", firstRead: requestFirstRead,
-                                    ordinal: ordinal, local: local, remote: remote, into: &output))
+                                    ordinal: ordinal, connection: connection, into: &output))
                 closing = true
                 continue
             }
@@ -127,7 +127,7 @@ struct ServerConnection {
                 // SO_RCVTIMEO expired: a stalled request times out; an idle connection may wait longer.
                 if !betweenRequests {
                     batch.append(reject(408, reason: "request not received within \(readTimeoutMs) ms", firstRead: requestFirstRead,
-                                        ordinal: ordinal, local: local, remote: remote, into: &output))
+                                        ordinal: ordinal, connection: connection, into: &output))
                     closing = true
                 } else if now - lastRead >= UInt64(idleTimeoutMs) * 1_000_000 {
                     return
@@ -150,7 +150,7 @@ struct ServerConnection {
 
     /// Serves one well-formed request and appends its response.
     private func answer(_ head: HTTPRequestHead, route: ServedRequestRecord.Route, firstRead: UInt64, ordinal: UInt32,
-                        local: IPv4Endpoint, remote: IPv4Endpoint, records: RecordBuffer?, into output: inout [UInt8]) -> ServedRequestRecord {
+                        connection: ConnectionTuple, records: RecordBuffer?, into output: inout [UInt8]) -> ServedRequestRecord {
         let entry = MonotonicClock.now()
         let requestID = runtime.newRequestID()
         let responses = runtime.responses
@@ -174,16 +174,16 @@ struct ServerConnection {
             status = 404
             output += CannedResponses.status(404, reason: "unknown path; this service serves / and /health", close: !head.keepAlive, keepAlive10: !head.isHTTP11)
         }
-        return ServedRequestRecord(requestID: requestID, local: local, remote: remote, ordinal: ordinal, route: route, status: status,
+        return ServedRequestRecord(requestID: requestID, connection: connection, ordinal: ordinal, route: route, status: status,
                                    firstReadNs: firstRead, handlerEntryNs: entry, handlerExitNs: MonotonicClock.now(), responseWrittenNs: 0)
     }
 
     /// Answers input that cannot be served; the caller closes the connection after it.
     private func reject(_ status: Int, reason: String, firstRead: UInt64, ordinal: UInt32,
-                        local: IPv4Endpoint, remote: IPv4Endpoint, into output: inout [UInt8]) -> ServedRequestRecord {
+                        connection: ConnectionTuple, into output: inout [UInt8]) -> ServedRequestRecord {
         let entry = MonotonicClock.now()
         output += CannedResponses.status(status, reason: reason, close: true)
-        return ServedRequestRecord(requestID: runtime.newRequestID(), local: local, remote: remote, ordinal: ordinal, route: .other,
+        return ServedRequestRecord(requestID: runtime.newRequestID(), connection: connection, ordinal: ordinal, route: .other,
                                    status: UInt16(status), firstReadNs: firstRead, handlerEntryNs: entry,
                                    handlerExitNs: MonotonicClock.now(), responseWrittenNs: 0)
     }

@@ -1,3 +1,4 @@
+import KmonSystem
 /// Command line of `kmon-service`:
 ///
 ///     kmon-service --spec FILE --service NAME [--bind ADDR:PORT] [--peer NAME=ADDR:PORT]...
@@ -8,8 +9,8 @@
 public struct ServiceArguments: Equatable, Sendable {
     public var specPath: String = ""
     public var service: String = ""
-    public var bind: IPv4Endpoint?
-    public var peers: [String: IPv4Endpoint] = [:]
+    public var bind: SocketEndpoint?
+    public var peers: [String: SocketEndpoint] = [:]
     public var recordsPath: String?
     /// Written with the bound port once listening: how a controller learns a port picked by bind port 0.
     public var portFile: String?
@@ -27,8 +28,8 @@ public struct ServiceArguments: Equatable, Sendable {
             guard let next = iterator.next() else { throw ServiceArgumentsError("\(flag) needs a value") }
             return next
         }
-        func endpoint(_ flag: String, _ text: String) throws -> IPv4Endpoint {
-            guard let endpoint = IPv4Endpoint(text) else { throw ServiceArgumentsError("\(flag): \"\(text)\" is not ADDR:PORT (IPv4)") }
+        func endpoint(_ flag: String, _ text: String) throws -> SocketEndpoint {
+            guard let endpoint = SocketEndpoint(text) else { throw ServiceArgumentsError("\(flag): \"\(text)\" is not ADDR:PORT") }
             return endpoint
         }
         func milliseconds(_ flag: String) throws -> Int {

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import KmonSupport
+import KmonSystem
 import Logging
 
 /// The body of `kmon-service`: one service of a workload spec, as its own process.
@@ -16,14 +17,14 @@ public enum ServiceMain {
         var logger = Logger(label: "kmon-service.\(service.name)")
         logger.logLevel = .info
 
-        var peers: [String: IPv4Endpoint] = [:]
+        var peers: [String: SocketEndpoint] = [:]
         for callee in service.callees {
             peers[callee] = arguments.peers[callee]
-                ?? IPv4Endpoint(address: IPv4Endpoint.loopback, port: spec.service(named: callee)!.port)
+                ?? SocketEndpoint(address: .loopbackV4, port: spec.service(named: callee)!.port)
         }
         let records = try arguments.recordsPath.map { try ServiceRecordWriter(path: $0, service: service.name) }
         let runtime = try ServiceRuntime(service: service, peers: peers, records: records, callTimeoutMs: arguments.callTimeoutMs)
-        let bind = arguments.bind ?? IPv4Endpoint(address: IPv4Endpoint.loopback, port: service.port)
+        let bind = arguments.bind ?? SocketEndpoint(address: .loopbackV4, port: service.port)
         let server = try ServiceServer(runtime: runtime, bind: bind, arguments: arguments, logger: logger)
         let trap = SignalTrap()
         try server.start()

@@ -1,5 +1,6 @@
 import Glibc
 import KmonSupport
+import KmonSystem
 import Synchronization
 
 /// What one service does for a request on "/": the spec's work, then its call steps over
@@ -15,7 +16,7 @@ public final class ServiceRuntime: @unchecked Sendable {
     let requestsInFlight = Atomic<Int>(0)
 
     /// `peers` gives each callee's address; a callee without one is an error.
-    public init(service: ServiceSpec, peers: [String: IPv4Endpoint], records: ServiceRecordWriter?, callTimeoutMs: Int = 10_000) throws {
+    public init(service: ServiceSpec, peers: [String: SocketEndpoint], records: ServiceRecordWriter?, callTimeoutMs: Int = 10_000) throws {
         self.service = service
         self.records = records
         responses = CannedResponses(service: service.name, responseBytes: service.work.responseBytes)

@@ -1,21 +1,22 @@
 import Glibc
 import KmonHTTP
+import KmonSystem
 import Logging
 
 /// Accepts connections and serves each on its own thread until the process ends.
 public final class ServiceServer: @unchecked Sendable {
-    public let endpoint: IPv4Endpoint
+    public let endpoint: SocketEndpoint
     private let listenFD: Int32
     private let runtime: ServiceRuntime
     private let arguments: ServiceArguments
     private let logger: Logger
 
-    public init(runtime: ServiceRuntime, bind: IPv4Endpoint, arguments: ServiceArguments, logger: Logger) throws {
+    public init(runtime: ServiceRuntime, bind: SocketEndpoint, arguments: ServiceArguments, logger: Logger) throws {
         self.runtime = runtime
         self.arguments = arguments
         self.logger = logger
         listenFD = try TCPSocket.listen(on: bind)
-        endpoint = TCPSocket.localEndpoint(listenFD)
+        endpoint = TCPSocket.localEndpoint(listenFD) ?? bind
     }
 
     public func start() throws {
@@ -25,22 +26,25 @@ public final class ServiceServer: @unchecked Sendable {
     private func acceptLoop() {
         let parser = HTTPRequestParser()
         while true {
-            let fd = accept(listenFD, nil, nil)
-            if fd < 0 {
-                switch errno {
-                case EINTR, ECONNABORTED:
+            let fd: Int32
+            do {
+                fd = try TCPSocket.accept(listenFD)
+            } catch let error as SystemCallError {
+                switch error.errno {
+                case ECONNABORTED:
                     continue
                 case EMFILE, ENFILE, ENOMEM, ENOBUFS:
                     // Out of descriptors or memory: back off instead of spinning; existing connections go on.
-                    logger.warning("accept: \(SystemCallError("accept")); retrying")
+                    logger.warning("\(error); retrying")
                     usleep(10_000)
                     continue
                 default:
-                    logger.error("accept stopped: \(SystemCallError("accept"))")
+                    logger.error("accept stopped: \(error)")
                     return
                 }
+            } catch {
+                return
             }
-            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
             TCPSocket.setNoDelay(fd)
             TCPSocket.setTimeouts(fd, receiveMs: arguments.readTimeoutMs, sendMs: arguments.readTimeoutMs)
             let connection = ServerConnection(fd: fd, runtime: runtime, parser: parser,

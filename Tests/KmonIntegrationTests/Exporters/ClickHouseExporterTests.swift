@@ -1,6 +1,8 @@
 import Foundation
 import Kmon
 import KmonSupport
+import KmonSystem
+import KmonTestSupport
 import Logging
 import Testing
 
@@ -15,8 +17,7 @@ struct ClickHouseExporterTests {
         return ExportedSpan(service: service, peerName: i % 4 == 0 ? nil : "peer\(i % 2)", peerAddress: "127.0.0.1:\(9000 + i % 3)",
                             side: i % 2 == 0 ? .server : .client, startNanoseconds: MonotonicClock.now(),
                             durationNanoseconds: UInt64(1_000 + i), pid: Int32(100 + i % 5), ordinal: UInt64(i / 7), partial: i % 97 == 0,
-                            tuple: ConnectionTuple(localAddress: "127.0.0.1", localPort: UInt16(30_000 + i % 1000),
-                                                   remoteAddress: i % 5 == 0 ? "::1" : "127.0.0.2", remotePort: 8080),
+                            tuple: ConnectionTuple(local: .at("127.0.0.1", UInt16(30_000 + i % 1000)), remote: .at(i % 5 == 0 ? "::1" : "127.0.0.2", 8080)),
                             requestBytes: UInt64(64 + i % 10), responseBytes: UInt64(256 + i % 3))
     }
 
@@ -58,7 +59,7 @@ struct ClickHouseExporterTests {
             FROM kmon.spans_it WHERE start_ns = \(probe.startNanoseconds) AND duration_ns = \(probe.durationNanoseconds) FORMAT TabSeparated
             """).trimmingCharacters(in: .newlines).split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
         #expect(Array(line.prefix(15)) == [probe.service, probe.peerName ?? probe.peerAddress, probe.peerAddress, probe.side.rawValue,
-                                           "127.0.0.1", "\(probe.tuple!.localPort)", "127.0.0.2", "8080", "\(probe.ordinal)",
+                                           "127.0.0.1", String(probe.tuple!.local.port), "127.0.0.2", "8080", "\(probe.ordinal)",
                                            "\(probe.startNanoseconds)", "\(probe.durationNanoseconds)", "\(probe.requestBytes)",
                                            "\(probe.responseBytes)", "\(probe.pid)", "0"])
         let wall = UInt64(line[15]) ?? 0

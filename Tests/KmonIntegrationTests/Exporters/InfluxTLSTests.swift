@@ -1,5 +1,6 @@
 import Foundation
 import Kmon
+import KmonHTTP
 import KmonSupport
 import Logging
 import Testing

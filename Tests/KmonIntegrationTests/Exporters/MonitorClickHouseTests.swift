@@ -1,6 +1,8 @@
 import Foundation
 import Kmon
+import KmonHTTP
 import KmonLoad
+import KmonSystem
 import KmonWorkload
 import Testing
 
@@ -35,7 +37,7 @@ struct MonitorClickHouseTests {
 
         let ingress = workload.ingress.endpoint
         let generator = LoadGenerator(LoadConfiguration(
-            target: LoadTarget(address: ingress.address, port: ingress.port), connections: 4,
+            target: LoadTarget(endpoint: ingress), connections: 4,
             model: .openLoop(rate: 500, poisson: false), duration: 3))
         _ = try generator.run()
         let truth = generator.records.filter { !$0.flags.contains(.error) && !$0.flags.contains(.timeout) }.count

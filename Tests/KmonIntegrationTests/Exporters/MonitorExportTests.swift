@@ -1,5 +1,7 @@
 import Foundation
 import Kmon
+import KmonHTTP
+import KmonSystem
 import Logging
 import Testing
 

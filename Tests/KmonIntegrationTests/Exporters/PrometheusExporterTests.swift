@@ -1,6 +1,8 @@
 import Foundation
 import Kmon
+import KmonHTTP
 import KmonSupport
+import KmonSystem
 import Logging
 import Testing
 

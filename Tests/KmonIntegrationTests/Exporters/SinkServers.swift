@@ -1,6 +1,8 @@
 import Foundation
 import Glibc
 import Kmon
+import KmonHTTP
+import KmonSystem
 import Testing
 
 /// Real Prometheus, InfluxDB, ClickHouse and nginx servers (Debian 12's `prometheus` 2.42,

@@ -1,6 +1,8 @@
 import Foundation
 import Kmon
+import KmonHTTP
 import KmonLoad
+import KmonSystem
 import KmonWorkload
 import Testing
 
@@ -39,7 +41,7 @@ struct WorkloadPrometheusTests {
         let ingress = workload.ingress.endpoint
         let connections = 4
         let generator = LoadGenerator(LoadConfiguration(
-            target: LoadTarget(address: ingress.address, port: ingress.port), connections: connections,
+            target: LoadTarget(endpoint: ingress), connections: connections,
             model: .openLoop(rate: 500, poisson: false), duration: 3))
         _ = try generator.run()
         let truth = generator.records.filter { !$0.flags.contains(.error) && !$0.flags.contains(.timeout) }.count

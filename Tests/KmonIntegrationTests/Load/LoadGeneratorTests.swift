@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import KmonLoad
 import KmonSupport
+import KmonSystem
 import KmonWorkload
 import Testing
 
@@ -25,8 +26,8 @@ struct LoadGeneratorTests {
             #expect(records.allSatisfy { $0.ordinal == 0 })
             return
         }
-        var ordinals: [String: [UInt32]] = [:]
-        for r in records { ordinals[r.tupleText, default: []].append(r.ordinal) }
+        var ordinals: [ConnectionTuple: [UInt32]] = [:]
+        for r in records { ordinals[r.tuple, default: []].append(r.ordinal) }
         for (tuple, list) in ordinals {
             #expect(list.sorted() == (0..<UInt32(list.count)).map { $0 }, "ordinals on \(tuple) are not contiguous from 0")
         }
@@ -37,13 +38,9 @@ struct LoadGeneratorTests {
     static func checkMatchesServer(_ records: [GroundTruthRecord], _ service: LoadTestService,
                                    connectionPerRequest: Bool = false) throws {
         let served = try service.stopAndReadRecords().served
-        struct Key: Hashable { var clientAddress: UInt32, clientPort: UInt16, serverAddress: UInt32, serverPort: UInt16, ordinal: UInt32 }
-        let server = Dictionary(served.map { (Key(clientAddress: $0.remote.address, clientPort: $0.remote.port,
-                                                  serverAddress: $0.local.address, serverPort: $0.local.port, ordinal: $0.ordinal), 1) },
-                                uniquingKeysWith: +)
-        let client = Dictionary(records.map { (Key(clientAddress: $0.localAddress, clientPort: $0.localPort,
-                                                   serverAddress: $0.remoteAddress, serverPort: $0.remotePort, ordinal: $0.ordinal), 1) },
-                                uniquingKeysWith: +)
+        struct Key: Hashable { var clientSide: ConnectionTuple, ordinal: UInt32 }
+        let server = Dictionary(served.map { (Key(clientSide: $0.connection.reversed, ordinal: $0.ordinal), 1) }, uniquingKeysWith: +)
+        let client = Dictionary(records.map { (Key(clientSide: $0.tuple, ordinal: $0.ordinal), 1) }, uniquingKeysWith: +)
         if !connectionPerRequest {
             #expect(client.count == records.count, "two client records share a 4-tuple and ordinal")
         }
@@ -153,7 +150,7 @@ struct LoadGeneratorTests {
 
     @Test func anUnreachableServerIsAClearError() throws {
         try Privileged.check()
-        let configuration = LoadConfiguration(target: LoadTarget(address: 0x7F00_0001, port: 1), connections: 2,
+        let configuration = LoadConfiguration(target: LoadTarget(endpoint: SocketEndpoint(address: .loopbackV4, port: 1)), connections: 2,
                                               model: .openLoop(rate: 10, poisson: false), duration: 1)
         #expect { try LoadGenerator(configuration).run() } throws: { ($0 as? LoadError)?.isUnreachable == true }
     }

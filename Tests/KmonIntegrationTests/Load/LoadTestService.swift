@@ -19,7 +19,7 @@ final class LoadTestService {
     }
 
     var url: String { "http://127.0.0.1:\(service.endpoint.port)/" }
-    var target: LoadTarget { LoadTarget(address: service.endpoint.address, port: service.endpoint.port) }
+    var target: LoadTarget { LoadTarget(endpoint: service.endpoint) }
 
     func signal(_ sig: Int32) { kill(service.process.processIdentifier, sig) }
 

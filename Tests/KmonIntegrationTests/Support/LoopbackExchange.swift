@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import KmonSupport
+import KmonSystem
 
 /// Real TCP request/response traffic on loopback, driven from the test process: a server thread
 /// answers fixed-size requests after a fixed delay, and clients send requests over keep-alive
@@ -23,18 +24,8 @@ final class LoopbackExchange: @unchecked Sendable {
         self.requestBytes = requestBytes
         self.responseBytes = responseBytes
         self.serverDelayMicroseconds = serverDelayMicroseconds
-        let listenFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        self.listenFD = listenFD
-        guard listenFD >= 0 else { throw POSIXError(.init(rawValue: errno)!) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listenFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(listenFD, 128) == 0 else { throw POSIXError(.init(rawValue: errno)!) }
-        port = Self.localPort(listenFD)
+        listenFD = try TCPSocket.listen(on: SocketEndpoint(address: .loopbackV4, port: 0), backlog: 128)
+        port = TCPSocket.localEndpoint(listenFD)?.port ?? 0
     }
 
     /// Starts serving; call once.
@@ -51,8 +42,7 @@ final class LoopbackExchange: @unchecked Sendable {
 
     private func acceptLoop() {
         while true {
-            let fd = accept(listenFD, nil, nil)
-            guard fd >= 0 else { return }
+            guard let fd = try? TCPSocket.accept(listenFD) else { return }
             let t = Thread { [self] in serve(fd) }
             t.start()
         }
@@ -71,39 +61,25 @@ final class LoopbackExchange: @unchecked Sendable {
     /// One keep-alive connection sending `count` requests in turn, then running `beforeClose`
     /// with the connection still open, then closing.
     func runClient(requests count: Int, beforeClose: () throws -> Void = {}) throws -> [Truth] {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw POSIXError(.init(rawValue: errno)!) }
+        let fd = try TCPSocket.connect(to: SocketEndpoint(address: .loopbackV4, port: port))
         defer { Glibc.close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = port.bigEndian
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw POSIXError(.init(rawValue: errno)!) }
-        let localPort = Self.localPort(fd)
+        let localPort = TCPSocket.localEndpoint(fd)?.port ?? 0
         let request = [UInt8](repeating: 0x51, count: requestBytes)
         var response = [UInt8](repeating: 0, count: responseBytes)
         var truths: [Truth] = []
         for ordinal in 0..<count {
             let start = MonotonicClock.now()
-            guard Self.writeFully(fd, request), Self.readFully(fd, &response) else { throw POSIXError(.EPIPE) }
+            guard Self.writeFully(fd, request), Self.readFully(fd, &response) else {
+                throw SystemCallError("write/read: connection closed", errno: EPIPE)
+            }
             truths.append(Truth(localPort: localPort, ordinal: UInt32(ordinal), sendStart: start, responseComplete: MonotonicClock.now()))
         }
         try beforeClose()
         return truths
     }
 
-    static func localPort(_ fd: Int32) -> UInt16 {
-        var address = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        return UInt16(bigEndian: address.sin_port)
-    }
-
+    // read(2) and write(2) on purpose, not TCPSocket's recv/send: the syscall variant hooks
+    // both families, and its tests check that the read/write programs ran.
     static func readFully(_ fd: Int32, _ buffer: inout [UInt8]) -> Bool {
         var done = 0
         while done < buffer.count {

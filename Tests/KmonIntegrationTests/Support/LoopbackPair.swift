@@ -1,4 +1,5 @@
 import Glibc
+import KmonSystem
 
 /// A connected TCP pair on 127.0.0.1 with an ephemeral port: real kernel sockets for probes to see.
 struct LoopbackPair {
@@ -6,27 +7,11 @@ struct LoopbackPair {
     let server: Int32
 
     init() throws {
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard listener >= 0 else { throw SocketFailure(call: "socket") }
+        let listener = try TCPSocket.listen(on: SocketEndpoint(address: .loopbackV4, port: 0), backlog: 1)
         defer { Glibc.close(listener) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        try withUnsafeMutablePointer(to: &address) { pointer in
-            try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in
-                guard bind(listener, sa, length) == 0, listen(listener, 1) == 0,
-                      getsockname(listener, sa, &length) == 0 else { throw SocketFailure(call: "bind/listen") }
-            }
-        }
-        let client = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(client, $0, length) }
-        }
-        self.client = client
-        guard connected == 0 else { throw SocketFailure(call: "connect") }
-        server = accept(listener, nil, nil)
-        guard server >= 0 else { throw SocketFailure(call: "accept") }
+        guard let bound = TCPSocket.localEndpoint(listener) else { throw SystemCallError("getsockname") }
+        client = try TCPSocket.connect(to: bound)
+        server = try TCPSocket.accept(listener)
     }
 
     /// The kernel's cookie for a socket, as bpf_get_socket_cookie() reports it.
@@ -41,6 +26,4 @@ struct LoopbackPair {
         Glibc.close(client)
         Glibc.close(server)
     }
-
-    struct SocketFailure: Error { let call: String }
 }

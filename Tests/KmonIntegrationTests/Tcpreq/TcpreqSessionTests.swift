@@ -2,6 +2,7 @@ import BPF
 import Foundation
 import Glibc
 import Kmon
+import KmonSystem
 import Testing
 
 /// Real programs on real loopback TCP traffic: every span the kernel reports is checked against
@@ -56,9 +57,9 @@ struct TcpreqSessionTests {
         #expect(servers.count == truths.count)
         #expect(clients.count == truths.count)
 
-        let clientByKey = Dictionary(clients.map { (SpanKey(port: $0.tuple.localPort, ordinal: $0.ordinal), $0) },
+        let clientByKey = Dictionary(clients.map { (SpanKey(port: $0.tuple.local.port, ordinal: $0.ordinal), $0) },
                                      uniquingKeysWith: { a, _ in a })
-        let serverByKey = Dictionary(servers.map { (SpanKey(port: $0.tuple.remotePort, ordinal: $0.ordinal), $0) },
+        let serverByKey = Dictionary(servers.map { (SpanKey(port: $0.tuple.remote.port, ordinal: $0.ordinal), $0) },
                                      uniquingKeysWith: { a, _ in a })
         var overhangs: [String] = []
         for truth in truths {
@@ -68,7 +69,7 @@ struct TcpreqSessionTests {
                 continue
             }
             #expect(client.tuple == server.tuple.reversed)
-            #expect(client.tuple.remotePort == exchange.port && client.tuple.remoteAddress == "127.0.0.1")
+            #expect(client.tuple.remote == SocketEndpoint(address: .loopbackV4, port: exchange.port))
             if variant.runsWithoutTask {
                 // skb records carry no pid: servers are attributed through their listener;
                 // short client connections may close before /proc shows them.

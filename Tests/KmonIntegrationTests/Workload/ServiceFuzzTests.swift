@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import KmonHTTP
 import KmonSupport
 import KmonWorkload
 import Testing

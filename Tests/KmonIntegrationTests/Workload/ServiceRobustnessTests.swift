@@ -1,5 +1,7 @@
 import Foundation
 import Glibc
+import KmonHTTP
+import KmonSystem
 import KmonWorkload
 import Testing
 
@@ -36,8 +38,8 @@ struct ServiceRobustnessTests {
     @Test func downstreamFailureGives502WithTheReason() throws {
         try Privileged.check()
         // api of chain3, with its store at a port where nothing listens.
-        let listener = try TCPSocket.listen(on: IPv4Endpoint(address: IPv4Endpoint.loopback, port: 0))
-        let closedPort = TCPSocket.localEndpoint(listener).port
+        let listener = try TCPSocket.listen(on: SocketEndpoint(address: .loopbackV4, port: 0))
+        let closedPort = try #require(TCPSocket.localEndpoint(listener)).port
         close(listener)
         let service = try StandaloneService(spec: WorkloadFixtures.spec("chain3"), service: "api",
                                             extra: ["--peer", "store=127.0.0.1:\(closedPort)"])

@@ -1,5 +1,7 @@
 import Foundation
 import Glibc
+import KmonHTTP
+import KmonSystem
 import KmonWorkload
 import Testing
 
@@ -36,7 +38,7 @@ struct WorkloadChainTests {
         let served = try #require(frontend.served.first { $0.route == .work })
         let calls = frontend.calls.filter { $0.parentRequestID == served.requestID }
         #expect(calls.map(\.callIndex).sorted() == [0, 1, 2])
-        #expect(Set(calls.map(\.remote)).count == 3)
+        #expect(Set(calls.map(\.connection.remote)).count == 3)
         // All three were sent before any answer came back.
         #expect(calls.map(\.sendStartNs).max()! < calls.map(\.responseCompleteNs).min()!)
     }
@@ -83,12 +85,12 @@ struct WorkloadChainTests {
         // Health checks are recorded too; the work request is the one on "/".
         let served = try #require(frontend.served.first { $0.route == .work })
         #expect(served.status == 200)
-        #expect(served.local == workload.ingress.endpoint)
+        #expect(served.connection.local == workload.ingress.endpoint)
         #expect(served.firstReadNs <= served.handlerEntryNs && served.handlerEntryNs < served.handlerExitNs
                 && served.handlerExitNs <= served.responseWrittenNs)
         let frontendCall = try #require(frontend.calls.first { $0.parentRequestID == served.requestID })
         #expect(frontendCall.status == 200)
-        #expect(frontendCall.remote == workload.service(named: "api")!.endpoint)
+        #expect(frontendCall.connection.remote == workload.service(named: "api")!.endpoint)
         let apiServed = try #require(matching(frontendCall, in: api))
         let apiCall = try #require(api.calls.first { $0.parentRequestID == apiServed.requestID })
         let storeServed = try #require(matching(apiCall, in: store))
@@ -104,6 +106,6 @@ struct WorkloadChainTests {
 
     /// The served record of the callee for a call: same connection (4-tuple, mirrored) and ordinal.
     private func matching(_ call: DownstreamCallRecord, in callee: ServiceRecords) -> ServedRequestRecord? {
-        callee.served.first { $0.local == call.remote && $0.remote == call.local && $0.ordinal == call.ordinal }
+        callee.served.first { $0.connection == call.connection.reversed && $0.ordinal == call.ordinal }
     }
 }

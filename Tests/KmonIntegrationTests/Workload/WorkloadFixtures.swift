@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import KmonHTTP
+import KmonSystem
 import KmonWorkload
 
 /// Shared pieces of the workload tests: the repo's specs, temporary directories, and a
@@ -41,7 +42,7 @@ enum WorkloadFixtures {
 /// One `kmon-service` of single.yaml on a free loopback port, killed on deinit.
 final class StandaloneService {
     let process: Process
-    let endpoint: IPv4Endpoint
+    let endpoint: SocketEndpoint
     let directory: String
 
     init(spec: String = WorkloadFixtures.spec("single"), service: String = "app", extra: [String] = []) throws {
@@ -63,7 +64,7 @@ final class StandaloneService {
             process.terminate()
             throw SystemCallError("kmon-service did not start", errno: ETIMEDOUT)
         }
-        endpoint = IPv4Endpoint(address: IPv4Endpoint.loopback, port: port)
+        endpoint = SocketEndpoint(address: .loopbackV4, port: port)
     }
 
     deinit {

@@ -1,5 +1,7 @@
 import Foundation
 import Glibc
+import KmonHTTP
+import KmonSystem
 import KmonWorkload
 import Testing
 
@@ -32,7 +34,7 @@ struct WorkloadTeardownTests {
         try Privileged.check()
         let up = try UpProcess(spec: "chain3", netns: true)
         let summary = try up.waitForSummary()
-        #expect(try HTTPClient.get(try #require(IPv4Endpoint(String(summary.ingressURL.dropFirst(7).dropLast())))).status == 200)
+        #expect(try HTTPClient.get(try #require(SocketEndpoint(String(summary.ingressURL.dropFirst(7).dropLast())))).status == 200)
         kill(up.process.processIdentifier, SIGINT)
         up.process.waitUntilExit()
         #expect(up.process.terminationStatus == 130)

@@ -1,19 +1,20 @@
-import Testing
 @testable import KmonBench
+import KmonSystem
+import Testing
 
 @Suite struct AccuracyTests {
     let client = SocketEndpoint(address: IPAddress("127.0.0.1")!, port: 40000)
     let server = SocketEndpoint(address: IPAddress("127.0.0.1")!, port: 8080)
 
     func exchange(_ ordinal: UInt64, _ start: UInt64, _ end: UInt64, port: UInt16 = 40000) -> TimedExchange {
-        TimedExchange(connection: ConnectionKey(client: SocketEndpoint(address: client.address, port: port), server: server),
+        TimedExchange(connection: ConnectionTuple(local: SocketEndpoint(address: client.address, port: port), remote: server),
                       ordinal: ordinal, start: start, end: end)
     }
 
     @Test func addressesParseAndPrint() {
         #expect(IPAddress("127.0.0.1") == IPAddress(ipv4: 0x7F00_0001))
         #expect(IPAddress("198.18.0.2")!.description == "198.18.0.2")
-        #expect(IPAddress("::1")!.description == "0:0:0:0:0:0:0:1")
+        #expect(IPAddress("::1")!.description == "::1", "RFC 5952 text, as inet_ntop writes it")
         #expect(IPAddress("not an address") == nil)
         #expect(client.description == "127.0.0.1:40000")
     }

@@ -1,5 +1,6 @@
-import Testing
 @testable import KmonBench
+import KmonSystem
+import Testing
 
 /// chain3 in miniature: client → frontend → api → store, three requests, with spans nested
 /// the way the kernel would report them.
@@ -13,7 +14,7 @@ import Testing
     /// Request i starts at i·1 ms; each hop is nested 10 µs inside its caller.
     static func exchange(_ client: UInt16, _ server: String, _ i: UInt64, depth: UInt64, shrink: UInt64 = 0) -> TimedExchange {
         let start = i * 1_000_000 + depth * 10_000 + shrink
-        return TimedExchange(connection: ConnectionKey(client: at(client), server: endpoints[server]!), ordinal: i,
+        return TimedExchange(connection: ConnectionTuple(local: at(client), remote: endpoints[server]!), ordinal: i,
                              start: start, end: start + 500_000 - depth * 20_000 - 2 * shrink)
     }
 

@@ -1,6 +1,7 @@
-import KmonLoad
-import Testing
 @testable import KmonBench
+import KmonLoad
+import KmonSystem
+import Testing
 
 @Suite struct ScheduleTests {
     let arms: [BenchArm] = [.baseline, .baselineRepeat, .probe(.empty), .probe(.sock, mode: .kernel), .probe(.syscall, mode: .user)]
@@ -65,8 +66,8 @@ import Testing
             PhaseMeasurement(run: run, startNs: UInt64(index) * 1000 + 100, endNs: UInt64(index) * 1000 + 1000, switchNs: 0, offeredRPS: 1)
         }
         func record(_ intended: UInt64, _ complete: UInt64, failed: Bool = false) -> GroundTruthRecord {
-            GroundTruthRecord(intendedNs: intended, sendNs: intended, completeNs: complete, localAddress: 1, localPort: 1,
-                              remoteAddress: 2, remotePort: 2, ordinal: 0, flags: failed ? .error : [])
+            GroundTruthRecord(intendedNs: intended, sendNs: intended, completeNs: complete, 
+                              tuple: .none, ordinal: 0, flags: failed ? .error : [])
         }
         InPlaceRun.assign([record(50, 150), record(100, 400), record(999, 1150), record(1050, 1200), record(1500, 1600, failed: true),
                            record(2500, 2600)], to: &phases)

@@ -1,5 +1,7 @@
 import Foundation
 @testable import Kmon
+import KmonSystem
+import KmonTestSupport
 import Testing
 
 @Suite struct ExportConfigurationTests {
@@ -121,7 +123,7 @@ import Testing
         #expect(ClickHouseSpanRows.createTable(database: "kmon", table: "spans").hasSuffix("ENGINE = MergeTree() PARTITION BY toYYYYMMDD(time) ORDER BY (service, time)"))
         let span = ExportedSpan(service: "api", peerName: nil, peerAddress: "127.0.0.1:9000", side: .client,
                                 startNanoseconds: 5_000_000_000, durationNanoseconds: 1234, pid: 42, ordinal: 3, partial: true,
-                                tuple: ConnectionTuple(localAddress: "127.0.0.1", localPort: 40000, remoteAddress: "127.0.0.1", remotePort: 9000),
+                                tuple: ConnectionTuple(local: .at("127.0.0.1", 40000), remote: .at("127.0.0.1", 9000)),
                                 requestBytes: 100, responseBytes: 200)
         var out: [UInt8] = []
         ClickHouseSpanRows.encode([span], wallOffset: 1_700_000_000_000_000_000, node: "n1", into: &out)

@@ -1,9 +1,11 @@
 @testable import Kmon
+import KmonSystem
+import KmonTestSupport
 import Testing
 
 @Suite struct SpanNamerTests {
     private func span(_ role: SpanRole, local: UInt16, remote: UInt16, tgid: Int32, comm: String) -> Span {
-        Span(role: role, tuple: ConnectionTuple(localAddress: "127.0.0.1", localPort: local, remoteAddress: "127.0.0.1", remotePort: remote),
+        Span(role: role, tuple: ConnectionTuple(local: .at("127.0.0.1", local), remote: .at("127.0.0.1", remote)),
              ordinal: 0, startNanoseconds: 10, endNanoseconds: 30, requestBytes: 1, responseBytes: 1, tgid: tgid, comm: comm, cookie: 1)
     }
 

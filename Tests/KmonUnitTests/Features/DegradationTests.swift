@@ -2,6 +2,8 @@ import CKmonEvents
 import CLibbpf
 @testable import Kmon
 @testable import KmonBench
+import KmonSystem
+import KmonTestSupport
 import Testing
 
 @Suite("optional kernel features")
@@ -56,16 +58,15 @@ struct DegradationTests {
         state.tuple.dport = 40000
         withUnsafeMutableBytes(of: &state.tuple.saddr) { $0[0] = 127; $0[3] = 1 }
         withUnsafeMutableBytes(of: &state.tuple.daddr) { $0[0] = 127; $0[3] = 1 }
-        let texts = TcpreqTextCache()
-        #expect(InFlightSpans.span(closing: state, texts: texts) == nil, "no response yet")
+        #expect(InFlightSpans.span(closing: state) == nil, "no response yet")
         state.phase = UInt8(TCPREQ_PHASE_RESPONSE)
-        let span = InFlightSpans.span(closing: state, texts: texts)
+        let span = InFlightSpans.span(closing: state)
         #expect(span?.role == .server)
         #expect(span?.ordinal == 3)
         #expect(span?.durationNanoseconds == 4_000)
-        #expect(span?.tuple.local == Endpoint(address: "127.0.0.1", port: 8080))
+        #expect(span?.tuple.local == SocketEndpoint.at("127.0.0.1", 8080))
         state.targeted = UInt8(TCPREQ_TARGET_NO)
-        #expect(InFlightSpans.span(closing: state, texts: texts) == nil, "an unwatched connection")
+        #expect(InFlightSpans.span(closing: state) == nil, "an unwatched connection")
     }
 
     @Test func spansClosedAtStopJoinTheirHistogramRow() {
@@ -73,7 +74,7 @@ struct DegradationTests {
         #expect(TcpreqHistogram.slot(of: 1_023) == 9)
         #expect(TcpreqHistogram.slot(of: 1_024) == 10)
         #expect(TcpreqHistogram.slot(of: .max) == Int(TCPREQ_HIST_SLOTS) - 1)
-        let tuple = ConnectionTuple(localAddress: "127.0.0.1", localPort: 8080, remoteAddress: "127.0.0.1", remotePort: 40000)
+        let tuple = ConnectionTuple(local: .at("127.0.0.1", 8080), remote: .at("127.0.0.1", 40000))
         let span = Span(role: .server, tuple: tuple, ordinal: 0, startNanoseconds: 0, endNanoseconds: 2_000,
                         requestBytes: 1, responseBytes: 2, tgid: 9, comm: "svc", cookie: 1)
         let rows = [TcpreqHistogram]().adding([span, span])

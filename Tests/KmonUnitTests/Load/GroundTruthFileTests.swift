@@ -1,24 +1,26 @@
-import Testing
 @testable import KmonLoad
+import KmonSystem
+import KmonTestSupport
+import Testing
 
 @Suite struct GroundTruthFileTests {
     static let sample = [
-        GroundTruthRecord(intendedNs: 1, sendNs: 2, completeNs: 3, localAddress: 0x7F00_0001, localPort: 40_000,
-                          remoteAddress: 0xC612_0002, remotePort: 18_080, ordinal: 0, bytes: 120, connection: 3,
+        GroundTruthRecord(intendedNs: 1, sendNs: 2, completeNs: 3,
+                          tuple: ConnectionTuple(local: .at("127.0.0.1", 40_000), remote: .at("198.18.0.2", 18_080)), ordinal: 0, bytes: 120, connection: 3,
                           status: 200, errorCode: 0, flags: [.warmUp]),
-        GroundTruthRecord(intendedNs: .max, sendNs: 1 << 40, completeNs: 1 << 41, localAddress: 0, localPort: 0,
-                          remoteAddress: 0x7F00_0001, remotePort: 1, ordinal: .max, bytes: 0, connection: 0,
+        GroundTruthRecord(intendedNs: .max, sendNs: 1 << 40, completeNs: 1 << 41,
+                          tuple: ConnectionTuple(local: .at("::", 0), remote: .at("2001:db8::1", 1)), ordinal: .max, bytes: 0, connection: 0,
                           status: 0, errorCode: -3, flags: [.error, .timeout, .incomplete]),
     ]
 
-    @Test func recordLayoutIsTheFileLayout() {
-        #expect(MemoryLayout<GroundTruthRecord>.size == GroundTruthFile.recordSize)
-        #expect(MemoryLayout<GroundTruthRecord>.stride == GroundTruthFile.recordSize)
+    @Test func recordsAreEightyBytesWithSixteenByteAddresses() {
+        #expect(GroundTruthFile.recordSize == 80)
+        #expect(GroundTruthFile.encode([Self.sample[0]]).count == GroundTruthFile.headerSize + 80)
     }
 
     @Test func encodeThenDecodeGivesTheSameRecords() throws {
         let bytes = GroundTruthFile.encode(Self.sample)
-        #expect(bytes.count == 16 + 2 * 56)
+        #expect(bytes.count == 16 + 2 * 80)
         #expect(try GroundTruthFile.decode(bytes) == Self.sample)
     }
 
@@ -28,9 +30,12 @@ import Testing
         func u(_ at: Int, _ n: Int) -> UInt64 { (0..<n).reduce(0) { $0 | UInt64(record[at + $1]) << (8 * $1) } }
         #expect(Array(bytes[0..<8]) == Array("KMONGT".utf8) + [0, 1])
         #expect(u(0, 8) == 1 && u(8, 8) == 2 && u(16, 8) == 3)
-        #expect(u(24, 4) == 0x7F00_0001 && u(28, 4) == 0xC612_0002)
-        #expect(u(32, 4) == 0 && u(36, 4) == 120 && u(40, 4) == 3 && u(44, 4) == 0)
-        #expect(u(48, 2) == 40_000 && u(50, 2) == 18_080 && u(52, 2) == 200 && u(54, 2) == 4)
+        #expect(u(24, 4) == 0 && u(28, 4) == 120 && u(32, 4) == 3 && u(36, 4) == 0)
+        #expect(u(40, 2) == 200 && u(42, 2) == 4)
+        // Addresses in network order, IPv4 mapped (::ffff:127.0.0.1, ::ffff:198.18.0.2).
+        #expect(Array(record[44..<60]) == [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 127, 0, 0, 1])
+        #expect(Array(record[60..<76]) == [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 198, 18, 0, 2])
+        #expect(u(76, 2) == 40_000 && u(78, 2) == 18_080)
     }
 
     @Test func rejectsForeignAndTornFiles() {

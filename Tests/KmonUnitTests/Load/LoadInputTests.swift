@@ -1,13 +1,14 @@
-import Testing
 @testable import KmonLoad
+import KmonSystem
+import Testing
 
 @Suite struct LoadInputTests {
     @Test func parsesURLs() throws {
         let t = try LoadTarget(url: "http://127.0.0.1:18080/work?x=1")
-        #expect(t.address == 0x7F00_0001 && t.port == 18080 && t.path == "/work?x=1" && t.hostHeader == "127.0.0.1:18080")
+        #expect(t.endpoint == SocketEndpoint(address: .loopbackV4, port: 18080) && t.path == "/work?x=1" && t.hostHeader == "127.0.0.1:18080")
         let bare = try LoadTarget(url: "http://198.18.0.2")
-        #expect(bare.port == 80 && bare.path == "/")
-        #expect(try LoadTarget(url: "http://localhost:1/").address == 0x7F00_0001)
+        #expect(bare.endpoint.port == 80 && bare.path == "/")
+        #expect(try LoadTarget(url: "http://localhost:1/").endpoint.address == .loopbackV4)
     }
 
     @Test(arguments: ["127.0.0.1:80/", "https://127.0.0.1/", "http://", "http://127.0.0.1:0/", "http://127.0.0.1:99999/",
@@ -27,7 +28,7 @@ import Testing
     }
 
     @Test func rejectsBadConfigurations() {
-        let target = LoadTarget(address: 0x7F00_0001, port: 1)
+        let target = LoadTarget(endpoint: SocketEndpoint(address: .loopbackV4, port: 1))
         func config(_ change: (inout LoadConfiguration) -> Void) -> LoadConfiguration {
             var c = LoadConfiguration(target: target, connections: 4, model: .openLoop(rate: 10, poisson: false), duration: 1)
             change(&c)
@@ -42,7 +43,7 @@ import Testing
     }
 
     @Test func requestIsWrksDefaultGet() {
-        let t = LoadTarget(address: 0x7F00_0001, port: 8080)
+        let t = LoadTarget(endpoint: SocketEndpoint(address: .loopbackV4, port: 8080))
         #expect(String(decoding: LoadGenerator.requestBytes(for: t, close: false), as: UTF8.self)
                 == "GET / HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n")
         #expect(String(decoding: LoadGenerator.requestBytes(for: t, close: true), as: UTF8.self)

@@ -1,13 +1,15 @@
-import Testing
 @testable import KmonLoad
+import KmonSystem
+import KmonTestSupport
+import Testing
 
 @Suite struct LoadSummaryTests {
     /// A request at `i` ms into the window, sent `lag` µs late, answered `service` µs later.
     static func record(_ i: Int, lag: UInt64, service: UInt64, flags: GroundTruthRecord.Flags = []) -> GroundTruthRecord {
         let intended = UInt64(i) * 1_000_000
         return GroundTruthRecord(intendedNs: intended, sendNs: intended + lag * 1000,
-                                 completeNs: intended + (lag + service) * 1000, localAddress: 1, localPort: 2,
-                                 remoteAddress: 3, remotePort: 4, ordinal: UInt32(i), status: 200, flags: flags)
+                                 completeNs: intended + (lag + service) * 1000, 
+                                 tuple: ConnectionTuple(local: .at("127.0.0.1", 2), remote: .at("127.0.0.3", 4)), ordinal: UInt32(i), status: 200, flags: flags)
     }
 
     @Test func correctedUncorrectedAndLagComeFromTheirOwnTimestamps() {

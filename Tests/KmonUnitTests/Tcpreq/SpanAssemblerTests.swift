@@ -1,11 +1,13 @@
 import Kmon
+import KmonSystem
+import KmonTestSupport
 import Testing
 
 /// The user-mode state machine on synthetic event streams, including the span rule's blind
 /// spots (pipelining, half-close, responses in pieces), which docs/monitor.md documents.
 @Suite("span assembly")
 struct SpanAssemblerTests {
-    static let serverTuple = ConnectionTuple(localAddress: "127.0.0.1", localPort: 8080, remoteAddress: "127.0.0.1", remotePort: 40000)
+    static let serverTuple = ConnectionTuple(local: .at("127.0.0.1", 8080), remote: .at("127.0.0.1", 40000))
 
     struct Stream {
         var assembler = SpanAssembler { _ in "svc" }

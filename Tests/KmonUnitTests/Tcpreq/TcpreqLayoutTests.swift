@@ -2,6 +2,8 @@ import CKmonEvents
 import CLibbpf
 import Glibc
 import Kmon
+import KmonSystem
+import KmonTestSupport
 import Testing
 
 /// The C header pins these sizes with _Static_assert; Swift must see the same layouts.
@@ -55,7 +57,7 @@ struct TcpreqLayoutTests {
         #expect(span.role == .server)
         #expect(span.durationNanoseconds == 4_000)
         #expect(span.ordinal == 3 && span.tgid == 77 && span.comm == "frontend" && span.cookie == 42)
-        #expect(span.tuple == ConnectionTuple(localAddress: "127.0.0.1", localPort: 8080, remoteAddress: "127.0.0.2", remotePort: 40000))
+        #expect(span.tuple == ConnectionTuple(local: .at("127.0.0.1", 8080), remote: .at("127.0.0.2", 40000)))
         #expect(span.requestBytes == 10 && span.responseBytes == 20)
         #expect(span.partial)
     }
@@ -77,7 +79,7 @@ struct TcpreqLayoutTests {
             return
         }
         #expect(event.kind == .send && event.bytes == 100 && event.role == nil && event.midway)
-        #expect(event.tuple.localAddress == "::1")
+        #expect(event.tuple.local.address == IPAddress("::1"))
         #expect(event.tuple.local.description == "[::1]:0")
     }
 
@@ -110,9 +112,8 @@ struct TcpreqLayoutTests {
         #expect(throws: TcpreqDecodeError.self) { try withUnsafeBytes(of: &batch) { try TcpreqRecord.decode($0) } }
     }
 
-    /// The cache hands back the text of exactly the raw tuple and name it is given.
-    @Test func textCacheKeepsConnectionsApart() throws {
-        let texts = TcpreqTextCache(limit: 2)
+    /// Each span carries exactly its own raw tuple and name, however often they repeat.
+    @Test func decodingKeepsConnectionsAndNamesApart() throws {
         var raw = tcpreq_span()
         raw.record = UInt32(TCPREQ_REC_SPAN)
         raw.role = UInt16(TCPREQ_ROLE_CLIENT)
@@ -120,14 +121,14 @@ struct TcpreqLayoutTests {
         withUnsafeMutableBytes(of: &raw.tuple.saddr) { $0.copyBytes(from: [10, 0, 0, 1]) }
         withUnsafeMutableBytes(of: &raw.comm) { $0.copyBytes(from: Array("api".utf8)) }
         var spans: [Span] = []
-        for port in [UInt16(1), 2, 1, 3, 1] { // past the limit: forgotten, then made again
+        for port in [UInt16(1), 2, 1, 3, 1] {
             raw.tuple.sport = port
             withUnsafeMutableBytes(of: &raw.comm) { $0[3] = UInt8(ascii: "0") + UInt8(port) }
-            spans += try withUnsafeBytes(of: &raw) { try TcpreqRecord.decode($0, texts: texts) }.spans
+            spans += try withUnsafeBytes(of: &raw) { try TcpreqRecord.decode($0) }.spans
         }
-        #expect(spans.map(\.tuple.localPort) == [1, 2, 1, 3, 1])
+        #expect(spans.map(\.tuple.local.port) == [1, 2, 1, 3, 1])
         #expect(spans.map(\.comm) == ["api1", "api2", "api1", "api3", "api1"])
-        #expect(Set(spans.map(\.tuple.localAddress)) == ["10.0.0.1"])
+        #expect(Set(spans.map(\.tuple.local.address.description)) == ["10.0.0.1"])
     }
 
     @Test func rejectsShortAndUnknownRecords() {

@@ -1,11 +1,13 @@
 import Kmon
+import KmonSystem
+import KmonTestSupport
 import Testing
 
 @Suite("topology")
 struct TopologyTests {
     static func span(_ role: SpanRole, tgid: Int32, comm: String, local: (String, UInt16), remote: (String, UInt16),
                      duration: UInt64, ordinal: UInt32 = 0) -> Span {
-        Span(role: role, tuple: ConnectionTuple(localAddress: local.0, localPort: local.1, remoteAddress: remote.0, remotePort: remote.1),
+        Span(role: role, tuple: ConnectionTuple(local: .at(local.0, local.1), remote: .at(remote.0, remote.1)),
              ordinal: ordinal, startNanoseconds: 1_000, endNanoseconds: 1_000 + duration, requestBytes: 10, responseBytes: 100,
              tgid: tgid, comm: comm, cookie: UInt64(tgid))
     }
@@ -51,7 +53,7 @@ struct TopologyTests {
         #expect(traffic.requests == 4 && traffic.partial == 1)
         #expect((traffic.microseconds(atPercentile: 100) ?? 0) < 1_100)
 
-        var histogram = TcpreqHistogram(role: .server, tgid: 1, endpoint: Endpoint(address: "127.0.0.1", port: 8080), count: 5,
+        var histogram = TcpreqHistogram(role: .server, tgid: 1, endpoint: SocketEndpoint.at("127.0.0.1", 8080), count: 5,
                                         totalNanoseconds: 0, requestBytes: 0, responseBytes: 0,
                                         slots: [UInt64](repeating: 0, count: 40))
         histogram.slots[20] = 3 // 3 whole spans; the other 2 of count are partial
@@ -74,9 +76,9 @@ struct TopologyTests {
         var slots = [UInt64](repeating: 0, count: 40)
         slots[18] = 7 // [262 µs, 524 µs)
         var builder = TopologyBuilder { tgid in tgid == 1 ? "frontend" : "api" }
-        builder.add(TcpreqHistogram(role: .server, tgid: 2, endpoint: Endpoint(address: "127.0.0.1", port: 8081), count: 7,
+        builder.add(TcpreqHistogram(role: .server, tgid: 2, endpoint: SocketEndpoint.at("127.0.0.1", 8081), count: 7,
                                     totalNanoseconds: 0, requestBytes: 70, responseBytes: 700, slots: slots))
-        builder.add(TcpreqHistogram(role: .client, tgid: 1, endpoint: Endpoint(address: "127.0.0.1", port: 8081), count: 7,
+        builder.add(TcpreqHistogram(role: .client, tgid: 1, endpoint: SocketEndpoint.at("127.0.0.1", 8081), count: 7,
                                     totalNanoseconds: 0, requestBytes: 70, responseBytes: 700, slots: slots))
         let topology = builder.build()
         #expect(topology.service(named: "api")?.traffic.requests == 7)

@@ -1,3 +1,4 @@
+import KmonSystem
 @testable import KmonWorkload
 import Testing
 
@@ -5,8 +6,8 @@ import Testing
     @Test func roundTripsThroughItsCommandLine() throws {
         let arguments = try ServiceArguments(["--spec", "w.yaml", "--service", "api", "--bind", "198.18.3.11:8080",
                                               "--peer", "store=198.18.3.10:8081", "--records", "r", "--read-timeout-ms", "250"])
-        #expect(arguments.bind == IPv4Endpoint("198.18.3.11:8080"))
-        #expect(arguments.peers == ["store": IPv4Endpoint(address: 0xC612_030A, port: 8081)])
+        #expect(arguments.bind == SocketEndpoint("198.18.3.11:8080"))
+        #expect(arguments.peers == ["store": SocketEndpoint(address: IPAddress(ipv4: 0xC612_030A), port: 8081)])
         #expect(arguments.readTimeoutMs == 250)
         #expect(try ServiceArguments(arguments.commandLine) == arguments)
     }
@@ -23,11 +24,13 @@ import Testing
     }
 
     @Test func endpointsParseStrictly() {
-        #expect(IPv4Endpoint("127.0.0.1:0") == IPv4Endpoint(address: IPv4Endpoint.loopback, port: 0))
-        #expect(IPv4Endpoint("256.0.0.1:80") == nil)
-        #expect(IPv4Endpoint("1.2.3:80") == nil)
-        #expect(IPv4Endpoint("1.2.3.4:65536") == nil)
-        #expect(IPv4Endpoint("198.19.255.1:9").map(\.description) == "198.19.255.1:9")
+        #expect(SocketEndpoint("127.0.0.1:0") == SocketEndpoint(address: .loopbackV4, port: 0))
+        #expect(SocketEndpoint("256.0.0.1:80") == nil)
+        #expect(SocketEndpoint("1.2.3:80") == nil)
+        #expect(SocketEndpoint("1.2.3.4:65536") == nil)
+        #expect(SocketEndpoint("localhost:80") == nil)
+        #expect(SocketEndpoint("198.19.255.1:9").map(\.description) == "198.19.255.1:9")
+        #expect(SocketEndpoint("[2001:db8::1]:443").map(\.description) == "[2001:db8::1]:443")
     }
 
     @Test func cpuTimeFromProcStatCountsUserAndSystemTicks() {

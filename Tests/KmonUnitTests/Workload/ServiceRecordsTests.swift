@@ -1,4 +1,6 @@
 import Foundation
+import KmonSystem
+import KmonTestSupport
 @testable import KmonWorkload
 import Testing
 
@@ -7,10 +9,10 @@ import Testing
         let path = NSTemporaryDirectory() + "kmon-records-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).bin"
         defer { unlink(path) }
         let served = ServedRequestRecord(
-            requestID: 7, local: IPv4Endpoint("198.18.3.10:8080")!, remote: IPv4Endpoint("198.18.3.1:40000")!,
+            requestID: 7, connection: ConnectionTuple(local: .at("198.18.3.10", 8080), remote: .at("198.18.3.1", 40000)),
             ordinal: 3, route: .work, status: 200, firstReadNs: 1, handlerEntryNs: 2, handlerExitNs: 3, responseWrittenNs: 4)
         let call = DownstreamCallRecord(
-            parentRequestID: 7, callIndex: 2, local: IPv4Endpoint("127.0.0.1:50000")!, remote: IPv4Endpoint("127.0.0.1:18081")!,
+            parentRequestID: 7, callIndex: 2, connection: ConnectionTuple(local: .at("2001:db8::1", 50000), remote: .at("2001:db8::2", 18081)),
             ordinal: 9, status: 502, sendStartNs: UInt64.max - 1, responseCompleteNs: UInt64.max)
         let writer = try ServiceRecordWriter(path: path, service: "frontend", pid: 4242)
         writer.append(served)
@@ -21,7 +23,7 @@ import Testing
         #expect(records.served == [served])
         #expect(records.calls == [call])
         let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int
-        #expect(size == 64 + 2 * 64)
+        #expect(size == 64 + 2 * 88)
     }
 
     @Test func rejectsOtherFiles() {

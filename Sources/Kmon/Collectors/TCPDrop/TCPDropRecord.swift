@@ -1,6 +1,7 @@
 import CKmonEvents
 import Foundation
 import Glibc
+import KmonSystem
 
 /// One tcpdrop event as Kmon reports it.
 public struct TCPDropRecord: Codable, Equatable, Sendable {
@@ -30,10 +31,8 @@ public struct TCPDropRecord: Codable, Equatable, Sendable {
     public var reason: String?
     /// TCP state name (`ESTABLISHED`, ...), nil when no socket was known.
     public var state: String?
-    public var sourceAddress: String
-    public var sourcePort: UInt16
-    public var destinationAddress: String
-    public var destinationPort: UInt16
+    public var source: SocketEndpoint
+    public var destination: SocketEndpoint
     public var userStack: [String]?
     public var kernelStack: [String]?
 
@@ -46,6 +45,46 @@ public struct TCPDropRecord: Codable, Equatable, Sendable {
         case destinationPort = "dport"
         case userStack = "user_stack"
         case kernelStack = "kernel_stack"
+    }
+
+    // The JSON keeps tcpdrop's flat saddr/sport/daddr/dport fields, addresses as text.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func endpoint(_ address: CodingKeys, _ port: CodingKeys) throws -> SocketEndpoint {
+            let text = try c.decode(String.self, forKey: address)
+            guard let parsed = IPAddress(text) else {
+                throw DecodingError.dataCorruptedError(forKey: address, in: c, debugDescription: "not an IP address: \(text)")
+            }
+            return SocketEndpoint(address: parsed, port: try c.decode(UInt16.self, forKey: port))
+        }
+        kind = try c.decode(Kind.self, forKey: .kind)
+        timestampNanoseconds = try c.decode(UInt64.self, forKey: .timestampNanoseconds)
+        pid = try c.decode(Int32.self, forKey: .pid)
+        tid = try c.decode(Int32.self, forKey: .tid)
+        comm = try c.decode(String.self, forKey: .comm)
+        reason = try c.decodeIfPresent(String.self, forKey: .reason)
+        state = try c.decodeIfPresent(String.self, forKey: .state)
+        source = try endpoint(.sourceAddress, .sourcePort)
+        destination = try endpoint(.destinationAddress, .destinationPort)
+        userStack = try c.decodeIfPresent([String].self, forKey: .userStack)
+        kernelStack = try c.decodeIfPresent([String].self, forKey: .kernelStack)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(timestampNanoseconds, forKey: .timestampNanoseconds)
+        try c.encode(pid, forKey: .pid)
+        try c.encode(tid, forKey: .tid)
+        try c.encode(comm, forKey: .comm)
+        try c.encodeIfPresent(reason, forKey: .reason)
+        try c.encodeIfPresent(state, forKey: .state)
+        try c.encode(source.address.description, forKey: .sourceAddress)
+        try c.encode(source.port, forKey: .sourcePort)
+        try c.encode(destination.address.description, forKey: .destinationAddress)
+        try c.encode(destination.port, forKey: .destinationPort)
+        try c.encodeIfPresent(userStack, forKey: .userStack)
+        try c.encodeIfPresent(kernelStack, forKey: .kernelStack)
     }
 
     /// Decodes the kernel's record; stacks are filled in by the collector.
@@ -62,19 +101,9 @@ public struct TCPDropRecord: Codable, Equatable, Sendable {
         default: reason = nil
         }
         state = Self.tcpStateNames[Int(e.state)]
-        sourceAddress = Self.address(e.saddr, family: e.family)
-        destinationAddress = Self.address(e.daddr, family: e.family)
-        sourcePort = e.sport
-        destinationPort = e.dport
-    }
-
-    static func address<T>(_ bytes: T, family: UInt16) -> String {
-        withUnsafeBytes(of: bytes) { raw in
-            let af = family == UInt16(AF_INET6) ? AF_INET6 : AF_INET
-            var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
-            guard inet_ntop(af, raw.baseAddress, &text, socklen_t(text.count)) != nil else { return "?" }
-            return String(cString: text)
-        }
+        var e = e
+        source = SocketEndpoint(address: IPAddress(networkBytes: &e.saddr, family: Int32(e.family)), port: e.sport)
+        destination = SocketEndpoint(address: IPAddress(networkBytes: &e.daddr, family: Int32(e.family)), port: e.dport)
     }
 
     /// include/net/tcp_states.h; 0 means no socket.

@@ -1,10 +1,10 @@
 import Glibc
-import KmonHTTP
+import KmonSystem
 
 /// A blocking one-request HTTP/1.1 client: the controller's health checks, and tests.
 public enum HTTPClient {
     /// Sends `request` (raw bytes) on a new connection and returns the first response, body kept.
-    public static func exchange(_ endpoint: IPv4Endpoint, request: [UInt8], timeoutMs: Int = 2000) throws -> HTTPResponse {
+    public static func exchange(_ endpoint: SocketEndpoint, request: [UInt8], timeoutMs: Int = 2000) throws -> HTTPResponse {
         let fd = try TCPSocket.connect(to: endpoint, timeoutMs: timeoutMs)
         defer { close(fd) }
         try TCPSocket.writeAll(fd, request)
@@ -12,7 +12,7 @@ public enum HTTPClient {
     }
 
     /// GET `path` with "Connection: close".
-    public static func get(_ endpoint: IPv4Endpoint, path: String = "/", timeoutMs: Int = 2000) throws -> HTTPResponse {
+    public static func get(_ endpoint: SocketEndpoint, path: String = "/", timeoutMs: Int = 2000) throws -> HTTPResponse {
         try exchange(endpoint, request: Array("GET \(path) HTTP/1.1\r\nHost: \(endpoint)\r\nConnection: close\r\n\r\n".utf8), timeoutMs: timeoutMs)
     }
 
