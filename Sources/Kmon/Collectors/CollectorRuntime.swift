@@ -3,6 +3,7 @@ import CKmonEvents
 import Foundation
 import Glibc
 import KmonBPFObjects
+import KmonSystem
 
 /// The BPF side every collector shares: its object, the listen filters, the attached links and
 /// the common counters (`lost`, `stack_errors`). Each collector drives the steps in order:
@@ -143,7 +144,7 @@ enum CgroupDirectory {
     static func open(_ path: String) throws -> Int32 {
         let fd = Glibc.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else {
-            throw CollectorError.config("listen.cgroup: cannot open \(path): \(String(cString: strerror(errno)))")
+            throw CollectorError.config("listen.cgroup: cannot open: \(SystemCallError("open(\(path))"))")
         }
         return fd
     }

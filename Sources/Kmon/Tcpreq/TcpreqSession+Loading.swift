@@ -4,6 +4,7 @@ import Foundation
 import Glibc
 import KmonBPFObjects
 import KmonSupport
+import KmonSystem
 import Logging
 
 /// Configure, load and attach: the settings, the optional features this kernel refuses, the
@@ -132,7 +133,7 @@ extension TcpreqSession {
             throw TcpreqError.badFilter("\(path) is not a cgroup v2 directory (e.g. /sys/fs/cgroup/system.slice)")
         }
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw TcpreqError.badFilter("cannot open cgroup \(path): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw TcpreqError.badFilter("cannot open cgroup: \(SystemCallError("open(\(path))"))") }
         return fd
     }
 

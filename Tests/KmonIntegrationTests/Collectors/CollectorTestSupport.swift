@@ -2,6 +2,7 @@ import BPF
 import Foundation
 import Glibc
 import Kmon
+import KmonSystem
 
 enum CollectorTestSupport {
     /// Polls `condition` until it holds or `seconds` pass; returns whether it held.
@@ -36,7 +37,7 @@ final class ForkedChild {
     /// `prepare` runs in the child before it blocks, e.g. to rename itself.
     init(prepare: (@convention(c) () -> Void)? = nil, _ body: @convention(c) () -> Void) throws {
         var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0 else { throw POSIXError(.EIO) }
+        guard pipe(&fds) == 0 else { throw SystemCallError("pipe") }
         let child = fork()
         if child == 0 {
             close(fds[1])
@@ -47,7 +48,11 @@ final class ForkedChild {
             _exit(0)
         }
         close(fds[0])
-        guard child > 0 else { close(fds[1]); throw POSIXError(.EAGAIN) }
+        guard child > 0 else {
+            let error = SystemCallError("fork")
+            close(fds[1])
+            throw error
+        }
         pid = child
         gate = fds[1]
     }
