@@ -6,8 +6,16 @@ let package = Package(
     products: [
         .executable(name: "kmon", targets: ["kmon"]),
         .executable(name: "kmon-service", targets: ["kmon-service"]),
+        // One library a module, for embedding one concern (and for Benchmarks/).
         .library(name: "BPF", targets: ["BPF"]),
-        .library(name: "Kmon", targets: ["Kmon", "BPF", "KmonWorkload", "KmonLoad", "KmonBench"]),
+        .library(name: "KmonSystem", targets: ["KmonSystem"]),
+        .library(name: "KmonSupport", targets: ["KmonSupport"]),
+        .library(name: "KmonTcpreq", targets: ["KmonTcpreq"]),
+        .library(name: "KmonCollectors", targets: ["KmonCollectors"]),
+        .library(name: "KmonExport", targets: ["KmonExport"]),
+        .library(name: "KmonWorkload", targets: ["KmonWorkload"]),
+        .library(name: "KmonLoad", targets: ["KmonLoad"]),
+        .library(name: "KmonBench", targets: ["KmonBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -40,16 +48,41 @@ let package = Package(
             name: "BPF",
             dependencies: ["CLibbpf", .product(name: "Logging", package: "swift-log")]
         ),
+        // What the kernel allows: hook kinds, optional features, their probes, degradations.
         .target(
-            name: "Kmon",
+            name: "KmonFeatures",
+            dependencies: ["BPF", "CKmonEvents", "KmonBPFObjects", .product(name: "Logging", package: "swift-log")]
+        ),
+        // tcpreq: probe variants, sessions, spans, histograms, topology.
+        .target(
+            name: "KmonTcpreq",
             dependencies: [
-                "BPF", "CCurl", "CKmonEvents", "KmonBPFObjects", "KmonHTTP", "KmonSupport", "KmonSystem",
+                "BPF", "CKmonEvents", "KmonBPFObjects", "KmonFeatures", "KmonSupport", "KmonSystem",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
+        // tcpdrop, offcpu, biostat, fcount: their probes, reports, stacks and config files.
+        .target(
+            name: "KmonCollectors",
+            dependencies: [
+                "BPF", "CKmonEvents", "KmonBPFObjects", "KmonFeatures", "KmonSupport", "KmonSystem",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // The sinks: Prometheus, InfluxDB, ClickHouse (over libcurl) and JSON lines.
+        .target(
+            name: "KmonExport",
+            dependencies: [
+                "CCurl", "KmonCollectors", "KmonHTTP", "KmonSupport", "KmonSystem", "KmonTcpreq",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
+        // `kmon doctor`'s report: which hooks and features this kernel has.
+        .target(name: "KmonDoctor", dependencies: ["BPF", "KmonFeatures"]),
         // HTTP/1.1 request and response parsers and the blocking client, shared by the services,
         // the load generator, the Prometheus listener and the harness.
         .target(name: "KmonHTTP", dependencies: ["KmonSystem"]),
@@ -73,7 +106,7 @@ let package = Package(
         .target(
             name: "KmonBench",
             dependencies: [
-                "BPF", "Kmon", "KmonWorkload", "KmonLoad", "KmonSupport", "KmonSystem",
+                "BPF", "KmonCollectors", "KmonFeatures", "KmonLoad", "KmonSupport", "KmonSystem", "KmonTcpreq", "KmonWorkload",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -81,7 +114,8 @@ let package = Package(
         .executableTarget(
             name: "kmon",
             dependencies: [
-                "BPF", "Kmon", "KmonWorkload", "KmonLoad", "KmonBench", "KmonSupport", "KmonSystem",
+                "BPF", "KmonBench", "KmonCollectors", "KmonDoctor", "KmonExport", "KmonFeatures", "KmonLoad",
+                "KmonSupport", "KmonSystem", "KmonTcpreq", "KmonWorkload",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -93,13 +127,13 @@ let package = Package(
         // Pure tests: no root, no BPF, no network.
         .testTarget(
             name: "KmonUnitTests",
-            dependencies: ["BPF", "CKmonEvents", "CLibbpf", "Kmon", "KmonHTTP", "KmonWorkload", "KmonLoad", "KmonBench", "KmonSupport",
+            dependencies: ["BPF", "CKmonEvents", "CLibbpf", "KmonCollectors", "KmonDoctor", "KmonExport", "KmonFeatures", "KmonHTTP", "KmonTcpreq", "KmonWorkload", "KmonLoad", "KmonBench", "KmonSupport",
                            "KmonSystem", "KmonTestSupport"]
         ),
         // Privileged tests on real kernel hooks, sockets, processes and namespaces.
         .testTarget(
             name: "KmonIntegrationTests",
-            dependencies: ["BPF", "CKmonEvents", "CLibbpf", "Kmon", "KmonHTTP", "KmonWorkload", "KmonLoad", "KmonBench", "KmonSupport",
+            dependencies: ["BPF", "CKmonEvents", "CLibbpf", "KmonCollectors", "KmonDoctor", "KmonExport", "KmonFeatures", "KmonHTTP", "KmonTcpreq", "KmonWorkload", "KmonLoad", "KmonBench", "KmonSupport",
                            "KmonSystem", "KmonTestSupport", "kmon", "kmon-service"]
         ),
     ],

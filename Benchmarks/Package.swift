@@ -16,7 +16,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Benchmark", package: "package-benchmark"),
                 .product(name: "BPF", package: "Kmon"),
-                .product(name: "Kmon", package: "Kmon"),
+                .product(name: "KmonTcpreq", package: "Kmon"),
             ],
             path: "Benchmarks/EventDecoding",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
@@ -26,7 +26,9 @@ let package = Package(
             name: "ClickHouseSink",
             dependencies: [
                 .product(name: "Benchmark", package: "package-benchmark"),
-                .product(name: "Kmon", package: "Kmon"),
+                .product(name: "KmonExport", package: "Kmon"),
+                .product(name: "KmonSupport", package: "Kmon"),
+                .product(name: "KmonSystem", package: "Kmon"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/ClickHouseSink",

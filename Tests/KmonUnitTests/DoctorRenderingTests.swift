@@ -1,5 +1,7 @@
 import Foundation
-import Kmon
+import KmonDoctor
+import KmonFeatures
+import KmonSupport
 import Testing
 
 @Suite struct DoctorRenderingTests {

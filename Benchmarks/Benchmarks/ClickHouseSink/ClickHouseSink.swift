@@ -1,6 +1,5 @@
 import Benchmark
 import Foundation
-import Kmon
 
 /// The ClickHouse span sink must keep up with at least 200k spans/s from one agent thread:
 /// spans recorded as fast as one thread can, inserted into a real clickhouse-server

@@ -1,6 +1,6 @@
 import Foundation
 import Glibc
-import Kmon
+import KmonExport
 import KmonSupport
 import KmonSystem
 import Logging

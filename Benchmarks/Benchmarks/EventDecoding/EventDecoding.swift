@@ -1,6 +1,6 @@
 import BPF
 import Benchmark
-import CLibbpf
+import CKmonEvents
 
 /// Ring-buffer records decoded per second: the agent must keep up with millions of events/s.
 /// The samples are laid out as libbpf hands them over: back to back, each 8-byte aligned.

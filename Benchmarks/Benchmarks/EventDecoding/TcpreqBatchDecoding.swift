@@ -1,7 +1,7 @@
 import Benchmark
-import CLibbpf
+import CKmonEvents
 import Glibc
-import Kmon
+import KmonTcpreq
 
 /// tcpreq kernel-mode records as the agent reads them: batches of 16 spans, each span decoded
 /// into a `Span` (16 connections, as under `wrk -c16`): binary tuples, names kept inline.

@@ -1,4 +1,4 @@
-import Kmon
+import KmonTcpreq
 
 /// Which objects each probe arm loads: this build's, or for `@base` arms the base branch's
 /// (`--base-objects DIR`), each with its injected extra work (`--inject-ns`, `--inject-base-ns`).

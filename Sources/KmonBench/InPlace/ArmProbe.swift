@@ -1,5 +1,7 @@
 import Foundation
-import Kmon
+import KmonCollectors
+import KmonFeatures
+import KmonTcpreq
 import Logging
 
 /// One arm's probe for a whole in-place run: a tcpreq session or a collector set, loaded once,

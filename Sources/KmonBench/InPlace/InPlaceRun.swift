@@ -1,5 +1,4 @@
 import Foundation
-import Kmon
 import KmonLoad
 import KmonSupport
 import KmonWorkload

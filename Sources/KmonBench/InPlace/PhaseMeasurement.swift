@@ -1,4 +1,3 @@
-import Kmon
 
 /// What one phase measured: an arm's turn in one block of an in-place run, over the window
 /// after its settling time.

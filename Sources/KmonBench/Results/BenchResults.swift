@@ -1,5 +1,5 @@
 import Foundation
-import Kmon
+import KmonFeatures
 
 /// Everything one bench run measured: the content of results.json.
 ///

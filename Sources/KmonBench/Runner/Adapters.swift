@@ -1,6 +1,6 @@
-import Kmon
 import KmonLoad
 import KmonSystem
+import KmonTcpreq
 import KmonWorkload
 
 /// Conversions from the other modules' records to the bench's normalized exchanges.

@@ -1,8 +1,8 @@
 import Foundation
-import Kmon
 import KmonLoad
 import KmonSupport
 import KmonSystem
+import KmonTcpreq
 import KmonWorkload
 import Logging
 

@@ -1,4 +1,5 @@
-import Kmon
+import KmonCollectors
+import KmonTcpreq
 
 /// Turns the CLI's lists into arms and load levels, refusing anything unknown or out of range.
 public enum BenchOptionsParser {

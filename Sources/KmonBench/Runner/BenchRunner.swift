@@ -1,7 +1,8 @@
 import BPF
 import Foundation
-import Kmon
+import KmonFeatures
 import KmonSupport
+import KmonTcpreq
 import KmonWorkload
 import Logging
 

@@ -1,5 +1,5 @@
 import Foundation
-import Kmon
+import KmonCollectors
 
 /// How the bench runs a collector arm: filtered to the workload's processes.
 enum CollectorRun {

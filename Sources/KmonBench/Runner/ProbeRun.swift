@@ -1,5 +1,6 @@
 import Foundation
-import Kmon
+import KmonFeatures
+import KmonTcpreq
 import Logging
 
 /// One arm's tcpreq session for one run, with the agent's own accounting: CPU of its consumer

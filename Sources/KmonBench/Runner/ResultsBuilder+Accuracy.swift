@@ -1,4 +1,3 @@
-import Kmon
 
 /// The accuracy side of the results: rows and topology from the fresh-service runs, where each
 /// probe sees every connection from its first request.

@@ -1,5 +1,6 @@
 import Foundation
-import Kmon
+import KmonFeatures
+import KmonSupport
 
 /// Turns the measured phases and accuracy runs into results.json: pairs each arm's phases with
 /// the baseline phases of the same blocks, pools distributions, and judges every Δ against the

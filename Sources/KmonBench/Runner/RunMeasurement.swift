@@ -1,5 +1,5 @@
 import Histogram
-import Kmon
+import KmonFeatures
 
 /// What one scheduled run measured, before any statistics across blocks.
 public struct RunMeasurement: Sendable {

@@ -1,4 +1,5 @@
-import Kmon
+import KmonCollectors
+import KmonTcpreq
 
 /// One configuration the bench measures: no probes, one tcpreq probe variant in one span mode,
 /// or one of Kmon's other collectors at one verbosity level. Typed from parsing to running.

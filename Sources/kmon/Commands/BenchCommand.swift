@@ -1,9 +1,10 @@
 import ArgumentParser
 import BPF
 import Foundation
-import Kmon
 import KmonBench
+import KmonCollectors
 import KmonSupport
+import KmonTcpreq
 import KmonWorkload
 
 struct BenchCommand: ParsableCommand {

@@ -1,7 +1,8 @@
 import ArgumentParser
-import Foundation
 import BPF
-import Kmon
+import Foundation
+import KmonDoctor
+import KmonFeatures
 
 struct DoctorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,8 +2,10 @@ import ArgumentParser
 import BPF
 import Foundation
 import Glibc
-import Kmon
+import KmonCollectors
+import KmonExport
 import KmonSupport
+import KmonTcpreq
 import KmonWorkload
 import Logging
 

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import Kmon
 import KmonSupport
 import KmonWorkload
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import Kmon
+import KmonCollectors
+import KmonTcpreq
 
 /// `kmon monitor`'s collector flags: which collectors run, at what verbosity, with which config.
 struct CollectorOptions: ParsableArguments {

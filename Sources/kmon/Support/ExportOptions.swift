@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Kmon
+import KmonExport
 
 /// The exporter flags of `kmon monitor`: `--prometheus`, `--influx…`, `--clickhouse…`, `--ca-file`, `--jsonl`.
 struct ExportOptions: ParsableArguments {

@@ -1,5 +1,5 @@
 import Foundation
-import Kmon
+import KmonCollectors
 import Testing
 
 @Suite("collector settings from the command line", Privileged.enabled)

@@ -1,7 +1,8 @@
 import BPF
 import Foundation
 import Glibc
-import Kmon
+import KmonCollectors
+import KmonFeatures
 import Testing
 
 /// The child's writes: exactly this many write(2) calls to /dev/null.

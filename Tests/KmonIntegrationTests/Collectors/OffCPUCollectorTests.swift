@@ -1,7 +1,7 @@
 import BPF
 import Foundation
 import Glibc
-import Kmon
+import KmonCollectors
 import Testing
 
 @Suite("offcpu collector", Privileged.enabled)

@@ -1,5 +1,5 @@
 import Foundation
-import Kmon
+import KmonExport
 import KmonHTTP
 import KmonLoad
 import KmonSystem

@@ -1,6 +1,5 @@
 import Foundation
 import Glibc
-import Kmon
 
 /// `kmon monitor` running as a child process, as a user runs it. Its output goes to files in a
 /// temporary folder; `stop()` interrupts it the way Ctrl-C does and waits for it to exit.

@@ -1,6 +1,6 @@
 import Foundation
 import Glibc
-import Kmon
+import KmonExport
 import KmonHTTP
 import KmonSystem
 import Testing

@@ -1,6 +1,6 @@
 import Foundation
 import Glibc
-import Kmon
+import KmonTcpreq
 
 /// `kmon monitor` as a child process, output in temporary files.
 final class ChildMonitor {

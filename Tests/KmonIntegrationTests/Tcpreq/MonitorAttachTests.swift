@@ -1,6 +1,6 @@
 import Foundation
 import Glibc
-import Kmon
+import KmonTcpreq
 import KmonWorkload
 import Testing
 

@@ -1,7 +1,7 @@
 import Foundation
 import Glibc
-import Kmon
 import KmonLoad
+import KmonTcpreq
 import KmonWorkload
 import Testing
 

@@ -1,8 +1,9 @@
 import BPF
 import Foundation
 import Glibc
-import Kmon
+import KmonFeatures
 import KmonSystem
+import KmonTcpreq
 import Testing
 
 /// Real programs on real loopback TCP traffic: every span the kernel reports is checked against

@@ -1,4 +1,4 @@
-import Kmon
+import KmonCollectors
 import Testing
 
 @Suite("collector plan from monitor flags and config")

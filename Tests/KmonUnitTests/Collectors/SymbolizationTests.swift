@@ -1,6 +1,6 @@
 import Foundation
 import Glibc
-@testable import Kmon
+@testable import KmonCollectors
 import Testing
 
 @Suite("stack symbolization")

@@ -1,4 +1,5 @@
-@testable import Kmon
+@testable import KmonCollectors
+@testable import KmonExport
 import Logging
 import Testing
 

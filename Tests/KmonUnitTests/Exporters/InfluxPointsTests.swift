@@ -1,4 +1,4 @@
-@testable import Kmon
+@testable import KmonExport
 import Testing
 
 @Suite struct InfluxPointsTests {

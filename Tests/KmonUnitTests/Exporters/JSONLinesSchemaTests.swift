@@ -1,5 +1,5 @@
 import Foundation
-@testable import Kmon
+@testable import KmonExport
 import Testing
 
 @Suite struct JSONLinesSchemaTests {

@@ -1,4 +1,4 @@
-import Kmon
+import KmonExport
 import Logging
 import Testing
 

@@ -1,5 +1,6 @@
-@testable import Kmon
+@testable import KmonExport
 import KmonSystem
+@testable import KmonTcpreq
 import KmonTestSupport
 import Testing
 

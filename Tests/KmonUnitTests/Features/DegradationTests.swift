@@ -1,8 +1,9 @@
 import CKmonEvents
 import CLibbpf
-@testable import Kmon
 @testable import KmonBench
+@testable import KmonFeatures
 import KmonSystem
+@testable import KmonTcpreq
 import KmonTestSupport
 import Testing
 

@@ -1,6 +1,6 @@
 import BPF
-import Kmon
 import KmonBPFObjects
+import KmonTcpreq
 import Testing
 
 /// Every variant ships, including those this kernel cannot run: its object is embedded and

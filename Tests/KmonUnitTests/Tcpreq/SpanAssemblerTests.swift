@@ -1,5 +1,5 @@
-import Kmon
 import KmonSystem
+import KmonTcpreq
 import KmonTestSupport
 import Testing
 

@@ -1,8 +1,8 @@
 import CKmonEvents
 import CLibbpf
 import Glibc
-import Kmon
 import KmonSystem
+import KmonTcpreq
 import KmonTestSupport
 import Testing
 

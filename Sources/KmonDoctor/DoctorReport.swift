@@ -1,6 +1,8 @@
+import KmonSupport
 import BPF
 import Foundation
 import Glibc
+import KmonFeatures
 
 /// What `kmon doctor` found: the kernel, its BTF, our privileges, the mounts, and each hook kind.
 public struct DoctorReport: Codable, Sendable {
@@ -75,18 +77,5 @@ public struct DoctorReport: Codable, Sendable {
             rows: features.map { [$0.feature.rawValue + ($0.feature.isOptional ? "" : " (required)"), $0.available ? "yes" : "no",
                                   $0.usedBy, $0.effectWithout, $0.reason ?? ""] })
         return lines.joined(separator: "\n")
-    }
-}
-
-/// Left-aligned plain-text columns, sized to their widest cell.
-public enum TextTable {
-    public static func render(header: [String], rows: [[String]]) -> [String] {
-        let all = [header] + rows
-        let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
-        func line(_ cells: [String]) -> String {
-            zip(cells, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }
-                .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
-        }
-        return [line(header), line(widths.map { String(repeating: "-", count: $0) })] + rows.map(line)
     }
 }

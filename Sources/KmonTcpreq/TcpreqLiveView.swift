@@ -1,3 +1,5 @@
+import KmonSupport
+
 /// The text `kmon monitor` shows while it runs: per service and per edge, the request rate over
 /// the last interval, the total, and p50/p99 so far; then losses and program costs.
 public enum TcpreqLiveView {

@@ -3,6 +3,7 @@ import CKmonEvents
 import Foundation
 import Glibc
 import KmonBPFObjects
+import KmonFeatures
 import KmonSupport
 import KmonSystem
 import Logging

@@ -56,7 +56,7 @@ public enum HookProbe {
 
     /// Loads bpf/hookprobe.bpf.c with only `program`, and of its own maps only `maps`: a
     /// kernel that refuses one map type must not fail the probes that never use it.
-    static func loadAlone(_ program: String, maps: Set<String>,
+    package static func loadAlone(_ program: String, maps: Set<String>,
                           configure: (BPFObject) throws -> Void = { _ in }) throws -> BPFObject {
         guard let elf = EmbeddedBPF.object(named: "hookprobe") else {
             throw BPFError(call: "EmbeddedBPF.object", errno: ENOENT, context: "hookprobe object missing from this build")

@@ -14,7 +14,7 @@ public struct Degradation: Codable, Hashable, Sendable, CustomStringConvertible 
         self.effect = effect
     }
 
-    init(_ feature: KernelFeature, reason: String) {
+    package init(_ feature: KernelFeature, reason: String) {
         self.init(feature: feature.rawValue, reason: reason, effect: feature.effectWithout)
     }
 

@@ -1,4 +1,5 @@
 import BPF
+import KmonFeatures
 
 /// The JSON summary `kmon monitor --json` prints at the end (and the bench can store).
 public struct TcpreqSummary: Codable, Sendable {

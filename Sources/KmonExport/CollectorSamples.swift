@@ -1,3 +1,4 @@
+import KmonCollectors
 /// Turns the other collectors' reports (tcpdrop, offcpu, biostat, fcount) into exporter input:
 /// counters named by Prometheus conventions, losses per collector, and program statistics.
 /// Labels come from bounded sets (kernel reasons, devices, chosen events); per-process labels go

@@ -1,5 +1,5 @@
-import Foundation
 import CKmonEvents
+import Foundation
 
 /// How one collector runs: its verbosity, what it listens to, how often it exports, and the
 /// options only some collectors have.

@@ -1,6 +1,7 @@
 import BPF
 import Foundation
 import Glibc
+import KmonFeatures
 import KmonSupport
 
 /// Turns "about N more ns per program run" into loops of `kmon_inject` (bpf/kmon_inject.bpf.h),

@@ -1,6 +1,8 @@
 import Foundation
+import KmonCollectors
 import KmonSupport
 import KmonSystem
+import KmonTcpreq
 
 /// Feeds `kmon monitor`'s data to the exporters: each new tcpreq span becomes an `ExportedSpan`,
 /// and the latest losses, program statistics and other collectors' values are what the

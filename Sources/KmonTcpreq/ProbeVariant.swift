@@ -1,4 +1,5 @@
 import CKmonEvents
+import KmonFeatures
 
 /// Which kernel hooks feed tcpreq. Each is one `bpf/tcpreq_<name>.bpf.c`.
 public enum ProbeVariant: String, CaseIterable, Codable, Sendable {

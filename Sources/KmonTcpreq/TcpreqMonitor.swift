@@ -1,4 +1,5 @@
 import BPF
+import KmonFeatures
 import KmonSupport
 import Logging
 

@@ -1,5 +1,6 @@
 import BPF
 import CKmonEvents
+import KmonFeatures
 
 /// Counts events by name (bpf/fcount.bpf.c): one program attached to every requested
 /// tracepoint, its BPF cookie naming the counter slot; kprobes likewise where the kernel has them.
