@@ -1,6 +1,13 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// What the tests may import: every module, the C layouts and libbpf shims, and test support.
+let testModules: [Target.Dependency] = [
+    "BPF", "CKmonEvents", "CLibbpf", "KmonBench", "KmonBPFObjects", "KmonCollectors", "KmonDoctor", "KmonExport",
+    "KmonFeatures", "KmonHTTP", "KmonLoad", "KmonSupport", "KmonSystem", "KmonTcpreq", "KmonTestSupport", "KmonWorkload",
+    .product(name: "Logging", package: "swift-log"),
+]
+
 let package = Package(
     name: "Kmon",
     products: [
@@ -82,7 +89,7 @@ let package = Package(
             ]
         ),
         // `kmon doctor`'s report: which hooks and features this kernel has.
-        .target(name: "KmonDoctor", dependencies: ["BPF", "KmonFeatures"]),
+        .target(name: "KmonDoctor", dependencies: ["BPF", "KmonFeatures", "KmonSupport"]),
         // HTTP/1.1 request and response parsers and the blocking client, shared by the services,
         // the load generator, the Prometheus listener and the harness.
         .target(name: "KmonHTTP", dependencies: ["KmonSystem"]),
@@ -115,26 +122,24 @@ let package = Package(
             name: "kmon",
             dependencies: [
                 "BPF", "KmonBench", "KmonCollectors", "KmonDoctor", "KmonExport", "KmonFeatures", "KmonLoad",
-                "KmonSupport", "KmonSystem", "KmonTcpreq", "KmonWorkload",
+                "KmonSupport", "KmonTcpreq", "KmonWorkload",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .executableTarget(name: "kmon-service", dependencies: ["KmonWorkload", "KmonSupport", "KmonSystem"]),
+        .executableTarget(name: "kmon-service", dependencies: ["KmonWorkload"]),
 
         // What only the tests use: a JSON value and a JSON Schema validator for results.json.
         .target(name: "KmonTestSupport", dependencies: ["KmonSystem"], path: "Tests/KmonTestSupport"),
         // Pure tests: no root, no BPF, no network.
         .testTarget(
             name: "KmonUnitTests",
-            dependencies: ["BPF", "CKmonEvents", "CLibbpf", "KmonCollectors", "KmonDoctor", "KmonExport", "KmonFeatures", "KmonHTTP", "KmonTcpreq", "KmonWorkload", "KmonLoad", "KmonBench", "KmonSupport",
-                           "KmonSystem", "KmonTestSupport"]
+            dependencies: testModules
         ),
         // Privileged tests on real kernel hooks, sockets, processes and namespaces.
         .testTarget(
             name: "KmonIntegrationTests",
-            dependencies: ["BPF", "CKmonEvents", "CLibbpf", "KmonCollectors", "KmonDoctor", "KmonExport", "KmonFeatures", "KmonHTTP", "KmonTcpreq", "KmonWorkload", "KmonLoad", "KmonBench", "KmonSupport",
-                           "KmonSystem", "KmonTestSupport", "kmon", "kmon-service"]
+            dependencies: testModules + ["kmon", "kmon-service"]
         ),
     ],
     swiftLanguageModes: [.v5]
