@@ -43,17 +43,9 @@ public final class ClickHouseExporter: ExportSink, @unchecked Sendable {
 
     public let name = "clickhouse"
     public let settings: Settings
-    private let queue: BoundedQueue<ExportedSpan>
+    private let sender: BatchSender<ExportedSpan>
     private let logger: Logger
-    private let stopToken = StopToken()
-    private let finished = DispatchSemaphore(value: 0)
     private let lock = NSLock()
-    private var started = false
-    private var draining = false
-    private var closed = false
-    private var rejected: UInt64 = 0
-    private var failedAttempts: UInt64 = 0
-    private var droppedReported: UInt64 = 0
     private var tableEnsured = false
     /// CLOCK_REALTIME minus CLOCK_MONOTONIC, refreshed every period, for the rows' wall time.
     private var wallOffset: Int64 = ClickHouseExporter.currentWallOffset()
@@ -63,64 +55,44 @@ public final class ClickHouseExporter: ExportSink, @unchecked Sendable {
         guard ClickHouseSpanRows.isIdentifier(settings.database), ClickHouseSpanRows.isIdentifier(settings.table) else {
             throw ExportError("--clickhouse-table: '\(settings.database).\(settings.table)' is not DB.TABLE of letters, digits and _")
         }
-        guard settings.bufferCapacity > 0, settings.batchSize > 0 else {
-            throw ExportError("the ClickHouse buffer and batch sizes must be positive")
-        }
         self.settings = settings
-        queue = BoundedQueue(capacity: settings.bufferCapacity)
+        sender = try BatchSender(settings: .init(
+            sinkName: "ClickHouse", items: "spans", statsName: name, endpoint: "\(settings.endpoint)",
+            bufferCapacity: settings.bufferCapacity, batchSize: settings.batchSize, flushInterval: settings.flushInterval,
+            initialBackoff: settings.initialBackoff, maxBackoff: settings.maxBackoff), logger: logger)
         self.logger = logger
-        let thread = Thread { [self] in sendLoop() }
-        thread.name = "kmon-clickhouse"
-        thread.start()
+        var body: [UInt8] = []
+        sender.start(thread: "kmon-clickhouse", connect: { [unowned self] in try makeClient() },
+                     send: { [unowned self] batch, client in
+                         body.removeAll(keepingCapacity: true)
+                         ClickHouseSpanRows.encode(batch, wallOffset: lock.withLock { wallOffset }, node: settings.node, into: &body)
+                         return send(body, with: client)
+                     })
     }
 
     deinit {
-        assert(closed, "ClickHouseExporter for \(settings.endpoint) was not closed")
+        assert(sender.isClosed, "ClickHouseExporter for \(settings.endpoint) was not closed")
     }
 
     @inline(__always)
     public func record(_ span: ExportedSpan) {
-        queue.append(span)
+        sender.queue.append(span)
     }
 
     public func publish(_ snapshot: ExportSnapshot) {
         let offset = Self.currentWallOffset()
-        let dropped = queue.droppedCount
-        let newlyDropped = lock.withLock {
-            wallOffset = offset
-            defer { droppedReported = dropped }
-            return dropped - droppedReported
-        }
-        if newlyDropped > 0 {
-            logger.warning("ClickHouse buffer full: spans dropped", metadata: [
-                "dropped": "\(newlyDropped)", "dropped_total": "\(dropped)", "capacity": "\(queue.capacity)",
-                "sink": "\(settings.endpoint)",
-            ])
-        }
+        lock.withLock { wallOffset = offset }
+        sender.reportDrops()
     }
 
     public func stats() -> SinkStats? { bufferStats }
 
-    public var bufferStats: SinkStats {
-        lock.withLock {
-            SinkStats(sink: name, buffered: queue.bufferedCount, delivered: queue.deliveredCount,
-                      dropped: queue.droppedCount, rejected: rejected, failedAttempts: failedAttempts)
-        }
-    }
+    public var bufferStats: SinkStats { sender.stats }
 
     /// Sends what is buffered for up to `timeout` seconds, then stops; what is left is reported
     /// as still buffered.
     public func close(timeout: Double) {
-        let first = lock.withLock {
-            defer { closed = true; draining = true }
-            return !closed
-        }
-        guard first else { return }
-        queue.close()
-        if finished.wait(timeout: .now() + timeout) == .timedOut {
-            stopToken.stop(reason: "closing")
-            finished.wait()
-        }
+        sender.close(timeout: timeout)
     }
 
     /// Before the monitor starts: creates the database and table, which also proves the user and
@@ -146,63 +118,7 @@ public final class ClickHouseExporter: ExportSink, @unchecked Sendable {
         Int64(bitPattern: WallClock.nowNanoseconds()) &- Int64(bitPattern: MonotonicClock.now())
     }
 
-    private enum Outcome {
-        case delivered
-        /// The server refused the rows themselves; sending them again cannot succeed.
-        case rejected(String)
-        case retry(String)
-    }
-
-    private func sendLoop() {
-        defer { finished.signal() }
-        let client: SinkHTTPClient
-        do { client = try makeClient() } catch {
-            logger.error("ClickHouse exporter cannot send", metadata: ["error": "\(error)"])
-            return
-        }
-        var body: [UInt8] = []
-        var backoff = settings.initialBackoff
-        var outageStart: UInt64?
-        var lastSend = Date()
-        while !stopToken.isStopped {
-            queue.wait(forCount: settings.batchSize, until: lastSend.addingTimeInterval(settings.flushInterval))
-            let batch = queue.peek(max: settings.batchSize, waitingUpTo: 0.2)
-            if batch.isEmpty {
-                if lock.withLock({ draining }) { return }
-                continue
-            }
-            lastSend = Date()
-            body.removeAll(keepingCapacity: true)
-            ClickHouseSpanRows.encode(batch, wallOffset: lock.withLock { wallOffset }, node: settings.node, into: &body)
-            switch send(body, with: client) {
-            case .delivered:
-                queue.removeFirst(batch.count)
-                backoff = settings.initialBackoff
-                if let start = outageStart {
-                    logger.warning("ClickHouse reachable again; sending the buffered spans", metadata: [
-                        "outage_seconds": "\(Double(MonotonicClock.now() - start) / 1e9)", "buffered": "\(queue.bufferedCount)"])
-                    outageStart = nil
-                }
-            case .rejected(let reason):
-                queue.removeFirst(batch.count, as: .uncounted)
-                lock.withLock { rejected += UInt64(batch.count) }
-                logger.error("ClickHouse rejected a batch; its spans are dropped", metadata: ["spans": "\(batch.count)", "reason": "\(reason)"])
-            case .retry(let reason):
-                lock.withLock { failedAttempts += 1 }
-                if outageStart == nil {
-                    outageStart = MonotonicClock.now()
-                    logger.warning("ClickHouse unavailable; buffering spans and retrying", metadata: [
-                        "reason": "\(reason)", "buffered": "\(queue.bufferedCount)", "capacity": "\(queue.capacity)"])
-                }
-                if stopToken.wait(seconds: backoff) { return }
-                backoff = min(backoff * 2, settings.maxBackoff)
-                // Retry at once after the backoff, not a flush interval later.
-                lastSend = .distantPast
-            }
-        }
-    }
-
-    private func send(_ rows: [UInt8], with client: SinkHTTPClient) -> Outcome {
+    private func send(_ rows: [UInt8], with client: SinkHTTPClient) -> SinkOutcome {
         if !lock.withLock({ tableEnsured }) {
             do { try ensureTable(with: client) } catch { return .retry("\(error)") }
         }

@@ -59,38 +59,30 @@ public final class InfluxExporter: ExportSink, @unchecked Sendable {
     public let settings: Settings
     private let labeler: SpanLabeler
     private let aggregator = SpanAggregator()
-    private let queue: BoundedQueue<String>
+    private let sender: BatchSender<String>
     private let logger: Logger
-    private let stopToken = StopToken()
-    private let finished = DispatchSemaphore(value: 0)
     private let lock = NSLock()
-    private var draining = false
-    private var closed = false
-    private var rejected: UInt64 = 0
-    private var failedAttempts: UInt64 = 0
-    private var droppedReported: UInt64 = 0
     private var databaseEnsured = false
 
-    /// Checks nothing over the network; `checkAtStart` does.
+    /// Checks nothing over the network (`checkAtStart` does) and starts the sender thread.
     public init(settings: Settings, logger: Logger) throws {
         switch settings.api {
         case .v1(let database): guard !database.isEmpty else { throw ExportError("--influx-db needs a database name") }
         case let .v2(org, bucket): guard !org.isEmpty, !bucket.isEmpty else { throw ExportError("--influx-org and --influx-bucket need names") }
         }
-        guard settings.bufferCapacity > 0, settings.batchSize > 0 else {
-            throw ExportError("the InfluxDB buffer and batch sizes must be positive")
-        }
         self.settings = settings
         labeler = SpanLabeler(limits: settings.labelLimits)
-        queue = BoundedQueue(capacity: settings.bufferCapacity)
+        sender = try BatchSender(settings: .init(
+            sinkName: "InfluxDB", items: "points", statsName: name, endpoint: "\(settings.endpoint)",
+            bufferCapacity: settings.bufferCapacity, batchSize: settings.batchSize, flushInterval: nil,
+            initialBackoff: settings.initialBackoff, maxBackoff: settings.maxBackoff), logger: logger)
         self.logger = logger
-        let thread = Thread { [self] in sendLoop() }
-        thread.name = "kmon-influx"
-        thread.start()
+        sender.start(thread: "kmon-influx", connect: { [unowned self] in try makeClient() },
+                     send: { [unowned self] batch, client in send(batch, with: client) })
     }
 
     deinit {
-        assert(closed, "InfluxExporter for \(settings.endpoint) was not closed")
+        assert(sender.isClosed, "InfluxExporter for \(settings.endpoint) was not closed")
     }
 
     public func record(_ span: ExportedSpan) {
@@ -98,43 +90,23 @@ public final class InfluxExporter: ExportSink, @unchecked Sendable {
     }
 
     public func publish(_ snapshot: ExportSnapshot) {
-        let lines = Self.points(for: snapshot, summaries: aggregator.drain()).compactMap(\.line)
-        queue.append(contentsOf: lines)
-        let dropped = queue.droppedCount
-        let newlyDropped = lock.withLock {
-            defer { droppedReported = dropped }
-            return dropped - droppedReported
-        }
-        if newlyDropped > 0 {
-            logger.warning("InfluxDB buffer full: points dropped", metadata: [
-                "dropped": "\(newlyDropped)", "dropped_total": "\(dropped)", "capacity": "\(queue.capacity)",
-                "sink": "\(settings.endpoint)",
-            ])
-        }
+        sender.queue.append(contentsOf: Self.points(for: snapshot, summaries: aggregator.drain()).compactMap(\.line))
+        sender.reportDrops()
     }
 
     public func stats() -> SinkStats? { bufferStats }
 
-    public var bufferStats: SinkStats {
-        lock.withLock {
-            SinkStats(sink: name, buffered: queue.bufferedCount, delivered: queue.deliveredCount,
-                      dropped: queue.droppedCount, rejected: rejected, failedAttempts: failedAttempts)
-        }
-    }
+    public var bufferStats: SinkStats { sender.stats }
 
     /// Sends what is buffered for up to `timeout` seconds, then stops; what is left is reported
     /// as still buffered.
     public func close(timeout: Double) {
-        let first = lock.withLock {
-            defer { closed = true; draining = true }
-            return !closed
-        }
-        guard first else { return }
-        queue.close()
-        if finished.wait(timeout: .now() + timeout) == .timedOut {
-            stopToken.stop(reason: "closing")
-            finished.wait()
-        }
+        sender.close(timeout: timeout)
+    }
+
+    private func makeClient() throws -> SinkHTTPClient {
+        try SinkHTTPClient(sink: name, endpoint: settings.endpoint, auth: settings.auth,
+                           caFile: settings.caFile, timeout: settings.requestTimeout)
     }
 
     /// The points of one period: request summaries (this period only), and cumulative lost
@@ -176,58 +148,7 @@ public final class InfluxExporter: ExportSink, @unchecked Sendable {
         return points
     }
 
-    private enum Outcome {
-        case delivered
-        /// The server refused the points themselves; sending them again cannot succeed.
-        case rejected(String)
-        case retry(String)
-    }
-
-    private func sendLoop() {
-        defer { finished.signal() }
-        let client: SinkHTTPClient
-        do {
-            client = try SinkHTTPClient(sink: name, endpoint: settings.endpoint, auth: settings.auth,
-                                        caFile: settings.caFile, timeout: settings.requestTimeout)
-        } catch {
-            logger.error("InfluxDB exporter cannot send", metadata: ["error": "\(error)"])
-            return
-        }
-        var backoff = settings.initialBackoff
-        var outageStart: UInt64?
-        while !stopToken.isStopped {
-            let batch = queue.peek(max: settings.batchSize, waitingUpTo: 0.2)
-            if batch.isEmpty {
-                if lock.withLock({ draining }) { return }
-                continue
-            }
-            switch send(batch, with: client) {
-            case .delivered:
-                queue.removeFirst(batch.count)
-                backoff = settings.initialBackoff
-                if let start = outageStart {
-                    logger.warning("InfluxDB reachable again; sending the buffered points", metadata: [
-                        "outage_seconds": "\(Double(MonotonicClock.now() - start) / 1e9)", "buffered": "\(queue.bufferedCount)"])
-                    outageStart = nil
-                }
-            case .rejected(let reason):
-                queue.removeFirst(batch.count, as: .uncounted)
-                lock.withLock { rejected += UInt64(batch.count) }
-                logger.error("InfluxDB rejected a batch; its points are dropped", metadata: ["points": "\(batch.count)", "reason": "\(reason)"])
-            case .retry(let reason):
-                lock.withLock { failedAttempts += 1 }
-                if outageStart == nil {
-                    outageStart = MonotonicClock.now()
-                    logger.warning("InfluxDB unavailable; buffering points and retrying", metadata: [
-                        "reason": "\(reason)", "buffered": "\(queue.bufferedCount)", "capacity": "\(queue.capacity)"])
-                }
-                stopToken.wait(seconds: backoff)
-                backoff = min(backoff * 2, settings.maxBackoff)
-            }
-        }
-    }
-
-    private func send(_ lines: [String], with client: SinkHTTPClient) -> Outcome {
+    private func send(_ lines: [String], with client: SinkHTTPClient) -> SinkOutcome {
         if case .v1 = settings.api, !lock.withLock({ databaseEnsured }) {
             if (try? ensureDatabase(with: client)) != nil { lock.withLock { databaseEnsured = true } }
         }
@@ -252,8 +173,7 @@ public final class InfluxExporter: ExportSink, @unchecked Sendable {
     /// checked here (a bucket must exist already); a wrong token shows as failed sends.
     public func checkAtStart() throws {
         guard case .v1 = settings.api else { return }
-        let client = try SinkHTTPClient(sink: name, endpoint: settings.endpoint, auth: settings.auth,
-                                        caFile: settings.caFile, timeout: settings.requestTimeout)
+        let client = try makeClient()
         do {
             try ensureDatabase(with: client)
             lock.withLock { databaseEnsured = true }
