@@ -98,6 +98,24 @@ const volatile __u32 targ_filter_ports = 0;   /* 1: only connections with a port
  * (BPF_PROG_TEST_RUN on a CPU); where the kernel refuses that, each span is sent alone. */
 const volatile __u32 targ_batch = 1;
 
+/* The two homes of per-connection state, declared once for the variants that keep it per
+ * socket (sock, fentry, skb): socket-local storage, and `conn_table` keyed by socket cookie,
+ * used with targ_state_table=1 where iterators (the only walk of storage) are refused. */
+#define TCPREQ_STATE_MAPS(table_type)                                                        \
+    struct {                                                                                 \
+        __uint(type, BPF_MAP_TYPE_SK_STORAGE);                                               \
+        __uint(map_flags, BPF_F_NO_PREALLOC);                                                \
+        __type(key, int);                                                                    \
+        __type(value, struct tcpreq_conn);                                                   \
+    } conn_state SEC(".maps");                                                               \
+    struct {                                                                                 \
+        __uint(type, table_type);                                                            \
+        __uint(max_entries, 65536); /* 1 when unused: the loader shrinks it */               \
+        __type(key, __u64);                                                                  \
+        __type(value, struct tcpreq_conn);                                                   \
+    } conn_table SEC(".maps");                                                               \
+    const volatile __u32 targ_state_table = 0;
+
 /* A connection's state in a hash map of tcpreq_conn by `key`, created empty when `create`;
  * a full map is a connection not tracked, counted. */
 static __always_inline struct tcpreq_conn *table_state(void *table, __u64 key, bool create)

@@ -43,18 +43,3 @@ int BPF_PROG(tcpreq_close, struct sock *sk, long timeout)
         tcpreq_on_close(st); /* inet_sock_set_state forgets a table entry at TCP_CLOSE */
     return 0;
 }
-
-SEC("tp_btf/inet_sock_set_state")
-int BPF_PROG(tcpreq_state, struct sock *sk, int oldstate, int newstate)
-{
-    kmon_inject();
-    on_state(sk, oldstate, newstate);
-    return 0;
-}
-
-SEC("iter/bpf_sk_storage_map")
-int tcpreq_flush(struct bpf_iter__bpf_sk_storage_map *ctx)
-{
-    flush_one(ctx->sk, ctx->value);
-    return 0;
-}

@@ -10,21 +10,8 @@
 #ifndef KMON_TCPREQ_SK_STORAGE_BPF_H
 #define KMON_TCPREQ_SK_STORAGE_BPF_H
 
-struct {
-    __uint(type, BPF_MAP_TYPE_SK_STORAGE);
-    __uint(map_flags, BPF_F_NO_PREALLOC);
-    __type(key, int);
-    __type(value, struct tcpreq_conn);
-} conn_state SEC(".maps");
-
-struct {
-    __uint(type, BPF_MAP_TYPE_HASH);
-    __uint(max_entries, 65536); /* 1 when unused: the loader shrinks it */
-    __type(key, __u64);
-    __type(value, struct tcpreq_conn);
-} conn_table SEC(".maps");
-
-const volatile __u32 targ_state_table = 0;
+/* A delete at close keeps the table exact here: these programs see every socket's end. */
+TCPREQ_STATE_MAPS(BPF_MAP_TYPE_HASH)
 
 /* The socket cookie, not the address: a freed socket's address is soon reused, and a missed
  * delete must not hand its state to a new connection. */
@@ -100,6 +87,23 @@ static __always_inline void flush_one(struct sock *sk, struct tcpreq_conn *st)
         return;
     if (targ_mode != TCPREQ_MODE_USER && st->targeted == TCPREQ_TARGET_YES && st->phase == TCPREQ_PHASE_RESPONSE)
         finish_span(st);
+}
+
+/* The two programs sock and fentry share word for word: state changes, and the stop-time
+ * walk of socket storage (loaded only where the kernel allows iterators). */
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(tcpreq_state, struct sock *sk, int oldstate, int newstate)
+{
+    kmon_inject();
+    on_state(sk, oldstate, newstate);
+    return 0;
+}
+
+SEC("iter/bpf_sk_storage_map")
+int tcpreq_flush(struct bpf_iter__bpf_sk_storage_map *ctx)
+{
+    flush_one(ctx->sk, ctx->value);
+    return 0;
 }
 
 #endif

@@ -23,21 +23,8 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-struct {
-    __uint(type, BPF_MAP_TYPE_SK_STORAGE);
-    __uint(map_flags, BPF_F_NO_PREALLOC);
-    __type(key, int);
-    __type(value, struct tcpreq_conn);
-} conn_state SEC(".maps");
-
-struct {
-    __uint(type, BPF_MAP_TYPE_LRU_HASH);
-    __uint(max_entries, 65536); /* 1 when unused: the loader shrinks it */
-    __type(key, __u64);
-    __type(value, struct tcpreq_conn);
-} conn_table SEC(".maps");
-
-const volatile __u32 targ_state_table = 0;
+/* LRU: no hook here sees a socket go, so nothing deletes an entry and the oldest make room. */
+TCPREQ_STATE_MAPS(BPF_MAP_TYPE_LRU_HASH)
 
 static __always_inline struct tcpreq_conn *state_of(struct bpf_sock *sk, struct __sk_buff *skb, bool create)
 {
