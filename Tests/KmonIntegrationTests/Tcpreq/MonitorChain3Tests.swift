@@ -29,14 +29,7 @@ struct MonitorChain3Tests {
         defer { monitor.kill() }
         try monitor.waitUntilWatching(timeout: 30)
 
-        let ingress = workload.ingress.endpoint
-        let generator = LoadGenerator(LoadConfiguration(
-            target: LoadTarget(endpoint: ingress), connections: 4,
-            model: .openLoop(rate: 500, poisson: false), duration: 3))
-        _ = try generator.run()
-        let truth = generator.records.filter { !$0.flags.contains(.error) && !$0.flags.contains(.timeout) }
-        #expect(truth.count > 1000)
-        #expect(generator.records.count == truth.count, "load generator saw errors")
+        let truth = try SteadyLoad.run(on: workload)
 
         let summary = try monitor.interruptAndReadSummary()
         #expect(workload.stop().isEmpty)
