@@ -39,7 +39,7 @@ struct BatchBuffer {
             for i in 0..<Int(TCPREQ_BATCH_SPANS) {
                 var span = tcpreq_span()
                 span.record = UInt32(TCPREQ_REC_SPAN)
-                span.role = UInt32(i % 2 == 0 ? TCPREQ_ROLE_SERVER : TCPREQ_ROLE_CLIENT)
+                span.role = UInt16(i % 2 == 0 ? TCPREQ_ROLE_SERVER : TCPREQ_ROLE_CLIENT)
                 span.start_ns = UInt64(b * 1_000_000 + i * 1_000)
                 span.end_ns = span.start_ns + 250_000
                 span.ordinal = UInt32(b)
