@@ -22,12 +22,16 @@ public struct TcpreqSnapshot: Sendable {
     /// that began and ended inside it are the ones the session can report.
     public var windowStartNanoseconds: UInt64
     public var windowEndNanoseconds: UInt64
+    /// When the last hook was detached (`windowEndNanoseconds` while running): requests that
+    /// end between the two may or may not be counted.
+    public var windowClosedNanoseconds: UInt64
 
     public init(variant: ProbeVariant, mode: SpanMode, timeNanoseconds: UInt64, elapsedSeconds: Double, topology: Topology,
                 newSpans: [Span], counters: TcpreqCounters, programs: [ProgramRunStats], degraded: [Degradation] = [],
-                windowStartNanoseconds: UInt64 = 0, windowEndNanoseconds: UInt64 = 0) {
+                windowStartNanoseconds: UInt64 = 0, windowEndNanoseconds: UInt64 = 0, windowClosedNanoseconds: UInt64? = nil) {
         self.windowStartNanoseconds = windowStartNanoseconds
         self.windowEndNanoseconds = windowEndNanoseconds
+        self.windowClosedNanoseconds = windowClosedNanoseconds ?? windowEndNanoseconds
         self.variant = variant
         self.mode = mode
         self.timeNanoseconds = timeNanoseconds
@@ -78,7 +82,8 @@ public final class TcpreqMonitor {
                               topology: topology, newSpans: spans, counters: try session.counters(),
                               programs: try session.programStats(), degraded: session.degradations,
                               windowStartNanoseconds: session.attachedAtNanoseconds,
-                              windowEndNanoseconds: session.detachedAtNanoseconds ?? now)
+                              windowEndNanoseconds: session.detachedAtNanoseconds ?? now,
+                              windowClosedNanoseconds: session.lastDetachedAtNanoseconds ?? session.detachedAtNanoseconds ?? now)
     }
 
     /// Stops the session; a snapshot taken afterwards is the final one.

@@ -63,6 +63,9 @@ public final class TcpreqSession {
     /// in which the session sees whole requests (nil while running).
     public internal(set) var attachedAtNanoseconds: UInt64 = 0
     public internal(set) var detachedAtNanoseconds: UInt64?
+    /// When the last hook was gone. Detaching waits for RCU per link (0.3–11 ms each measured),
+    /// so requests that end in between may still be seen, or not: the window's fuzzy edge.
+    public internal(set) var lastDetachedAtNanoseconds: UInt64?
 
     /// Checks the variant, then opens, configures, loads and attaches it, and starts reading.
     /// `spanHandler` (optional) sees each span on the consumer thread as it completes.
@@ -208,6 +211,7 @@ public final class TcpreqSession {
             do { try link.detach() } catch { firstError = firstError ?? error }
         }
         links.removeAll()
+        lastDetachedAtNanoseconds = MonotonicClock.now()
         var closedAtStop: [Span] = []
         do { closedAtStop = try flushInFlight() } catch { firstError = firstError ?? error }
         if let batchFlusher {

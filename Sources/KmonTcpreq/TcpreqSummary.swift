@@ -55,6 +55,9 @@ public struct TcpreqSummary: Codable, Sendable {
     /// records (load generator, services) with it to compare counts over the same window.
     public var window_start_ns: UInt64
     public var window_end_ns: UInt64
+    /// When the last hook was detached: a request that ended after `window_end_ns` and before
+    /// this may still be in the counts (detaching waits for RCU, link by link).
+    public var window_closed_ns: UInt64
     public var services: [Service]
     public var edges: [Edge]
     /// Every record or connection lost, all causes; `lost_detail` splits it.
@@ -76,6 +79,7 @@ public struct TcpreqSummary: Codable, Sendable {
         duration_s = (snapshot.elapsedSeconds * 1000).rounded() / 1000
         window_start_ns = snapshot.windowStartNanoseconds
         window_end_ns = snapshot.windowEndNanoseconds
+        window_closed_ns = snapshot.windowClosedNanoseconds
         services = snapshot.topology.services.map {
             Service(name: $0.name, pids: $0.pids, requests: $0.traffic.requests, partial: $0.traffic.partial,
                     p50_us: $0.traffic.microseconds(atPercentile: 50), p99_us: $0.traffic.microseconds(atPercentile: 99),
