@@ -161,12 +161,12 @@ public final class ClickHouseExporter: ExportSink, @unchecked Sendable {
     /// 401/403 from a proxy in front, or ClickHouse's own UNKNOWN_USER (192), WRONG_PASSWORD
     /// (193), REQUIRED_PASSWORD (194) and AUTHENTICATION_FAILED (516), which older servers send
     /// with HTTP 500.
-    static func isCredentialFailure(_ response: HTTPResponse) -> Bool {
+    static func isCredentialFailure(_ response: SinkResponse) -> Bool {
         response.status == 401 || response.status == 403 || [192, 193, 194, 516].contains(errorCode(response))
     }
 
     /// The "Code: N" ClickHouse puts at the start of an error body.
-    static func errorCode(_ response: HTTPResponse) -> Int? {
+    static func errorCode(_ response: SinkResponse) -> Int? {
         let text = response.bodyText.prefix(64)
         guard let range = text.range(of: "Code: ") else { return nil }
         return Int(text[range.upperBound...].prefix { $0.isNumber })

@@ -87,9 +87,3 @@ public enum SinkAuth: Sendable, Equatable {
         return value
     }
 }
-
-public struct HTTPResponse: Sendable {
-    public var status: Int
-    public var body: [UInt8]
-    public var bodyText: String { String(decoding: body, as: UTF8.self) }
-}

@@ -71,7 +71,7 @@ public final class SinkHTTPClient {
     /// One request; `path` starts with "/" and may carry a query string (already percent-encoded).
     /// Any HTTP status is returned; a failure to get one (refused, timed out, TLS) throws,
     /// naming the sink, the URL and curl's message.
-    public func send(_ method: String, path: String, contentType: String? = nil, body: [UInt8] = []) throws -> HTTPResponse {
+    public func send(_ method: String, path: String, contentType: String? = nil, body: [UInt8] = []) throws -> SinkResponse {
         received.reset()
         errorBuffer[0] = 0
         kmon_curl_setopt_string(handle, CURLOPT_URL, "\(endpoint)\(path)")
@@ -109,11 +109,11 @@ public final class SinkHTTPClient {
         }
         var status = 0
         kmon_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
-        return HTTPResponse(status: status, body: received.bytes)
+        return SinkResponse(status: status, body: received.bytes)
     }
 
     /// A sentence for a response the sink refused: who, what, the status and the start of its reason.
-    public func failure(_ method: String, _ path: String, _ response: HTTPResponse) -> String {
+    public func failure(_ method: String, _ path: String, _ response: SinkResponse) -> String {
         let reason = response.bodyText.trimmingCharacters(in: .whitespacesAndNewlines).prefix(300)
         let hint = response.status == 401 ? " (wrong user, password or token?)" : ""
         return "\(describe(method, path)): HTTP \(response.status)\(hint)\(reason.isEmpty ? "" : ": \(reason)")"
@@ -121,7 +121,7 @@ public final class SinkHTTPClient {
 
     /// One request on a client of its own, for readiness checks and tests.
     public static func send(_ method: String, to endpoint: HTTPEndpoint, path: String, contentType: String? = nil,
-                            body: [UInt8] = [], auth: SinkAuth = .none, caFile: String? = nil, timeout: Double = 5) throws -> HTTPResponse {
+                            body: [UInt8] = [], auth: SinkAuth = .none, caFile: String? = nil, timeout: Double = 5) throws -> SinkResponse {
         let client = try SinkHTTPClient(sink: "http", endpoint: endpoint, auth: auth, caFile: caFile, timeout: timeout)
         return try client.send(method, path: path, contentType: contentType, body: body)
     }
@@ -138,4 +138,11 @@ private final class ResponseBuffer {
         let room = Self.limit - bytes.count
         if room > 0 { bytes.append(contentsOf: chunk.prefix(room)) }
     }
+}
+
+/// What a sink answered, as libcurl hands it over (libcurl parsed the HTTP): status and body.
+public struct SinkResponse: Sendable {
+    public var status: Int
+    public var body: [UInt8]
+    public var bodyText: String { String(decoding: body, as: UTF8.self) }
 }
