@@ -20,8 +20,8 @@ public enum HTMLReport {
             """
         let environment = results.environment
         html += "<p class=\"note\">\(SVG.escape(results.startedAt)) · kernel \(SVG.escape(environment.kernel)) · "
-        html += "\(SVG.escape(environment.cpu)) × \(environment.cores) · arms in place, \(results.config.blocks) blocks of "
-        html += "\(Format.number(results.config.phaseSeconds, 2)) s phases · seed \(results.config.seed) · "
+        html += "\(SVG.escape(environment.cpu)) × \(environment.cores) · arms in place, \(results.config.lengths.blocks) blocks of "
+        html += "\(Format.number(results.config.lengths.phaseSeconds, 2)) s phases · seed \(results.config.seed) · "
         html += "<code>\(SVG.escape(results.config.command))</code></p>\n"
         if results.config.quick {
             html += "<p class=\"note\"><b>Quick run:</b> few blocks of short phases, so its figures are rough: CIs are wide and the tails are rough.</p>\n"

@@ -6,8 +6,8 @@ public enum TablesRenderer {
         let config = results.config
         var heading = "# kmon bench: \(config.workload) over \(config.network)\n\n"
         heading += "\(results.startedAt) · kernel \(results.environment.kernel) · \(results.environment.cores) cores · "
-        heading += "arms in place: \(config.blocks) blocks per level, phases of \(Format.number(config.phaseSeconds, 2)) s "
-        heading += "(\(Format.number(config.settleSeconds, 2)) s settling) · seed \(config.seed)"
+        heading += "arms in place: \(config.lengths.blocks) blocks per level, phases of \(Format.number(config.lengths.phaseSeconds, 2)) s "
+        heading += "(\(Format.number(config.lengths.settleSeconds, 2)) s settling) · seed \(config.seed)"
         if config.quick {
             heading += "\n\n**Quick run:** few blocks of short phases, so its figures are rough: CIs are wide and the tails are rough."
         }

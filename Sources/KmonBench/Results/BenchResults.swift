@@ -176,42 +176,46 @@ public struct BenchConfigRecord: Codable, Sendable {
     public var arms: [String]
     /// Percent of the baseline's knee.
     public var loads: [Double]
-    public var blocks: Int
-    public var saturationBlocks: Int
-    public var phaseSeconds: Double
-    public var settleSeconds: Double
-    public var kneeSeconds: Double
-    public var accuracySeconds: Double
-    public var warmupSeconds: Double
-    public var connections: Int
+    /// Stored flat: `blocks`, `phase_s`, … stand beside `workload` in results.json.
+    public var lengths: RunLengths
     public var seed: UInt64
     public var quick: Bool
     public var command: String
 
-    public init(workload: String, network: String, arms: [String], loads: [Double], blocks: Int, saturationBlocks: Int,
-                phaseSeconds: Double, settleSeconds: Double, kneeSeconds: Double, accuracySeconds: Double,
-                warmupSeconds: Double, connections: Int, seed: UInt64, quick: Bool, command: String) {
+    public init(workload: String, network: String, arms: [String], loads: [Double], lengths: RunLengths,
+                seed: UInt64, quick: Bool, command: String) {
         self.workload = workload
         self.network = network
         self.arms = arms
         self.loads = loads
-        self.blocks = blocks
-        self.saturationBlocks = saturationBlocks
-        self.phaseSeconds = phaseSeconds
-        self.settleSeconds = settleSeconds
-        self.kneeSeconds = kneeSeconds
-        self.accuracySeconds = accuracySeconds
-        self.warmupSeconds = warmupSeconds
-        self.connections = connections
+        self.lengths = lengths
         self.seed = seed
         self.quick = quick
         self.command = command
     }
 
     enum CodingKeys: String, CodingKey {
-        case workload, network, arms, loads, blocks, connections, seed, quick, command
-        case saturationBlocks = "saturation_blocks", phaseSeconds = "phase_s", settleSeconds = "settle_s"
-        case kneeSeconds = "knee_s", accuracySeconds = "accuracy_s", warmupSeconds = "warmup_s"
+        case workload, network, arms, loads, seed, quick, command
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(workload: try c.decode(String.self, forKey: .workload), network: try c.decode(String.self, forKey: .network),
+                  arms: try c.decode([String].self, forKey: .arms), loads: try c.decode([Double].self, forKey: .loads),
+                  lengths: try RunLengths(from: decoder), seed: try c.decode(UInt64.self, forKey: .seed),
+                  quick: try c.decode(Bool.self, forKey: .quick), command: try c.decode(String.self, forKey: .command))
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(workload, forKey: .workload)
+        try c.encode(network, forKey: .network)
+        try c.encode(arms, forKey: .arms)
+        try c.encode(loads, forKey: .loads)
+        try lengths.encode(to: encoder)
+        try c.encode(seed, forKey: .seed)
+        try c.encode(quick, forKey: .quick)
+        try c.encode(command, forKey: .command)
     }
 }
 

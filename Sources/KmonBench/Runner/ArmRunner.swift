@@ -63,10 +63,10 @@ final class ArmRunner {
         let watcher = DeathWatcher(workload: workload, bench: stop, run: runStop, benchStart: benchStart)
         let ingress = workload.ingress.endpoint
         let generator = LoadGenerator(LoadConfiguration(
-            target: LoadTarget(endpoint: ingress), connections: plan.connections, threads: 1,
+            target: LoadTarget(endpoint: ingress), connections: plan.lengths.connections, threads: 1,
             model: rate.map { .openLoop(rate: $0, poisson: false) } ?? .closedLoop,
-            duration: plan.accuracySeconds,
-            warmUp: plan.warmupSeconds, seed: plan.seed &+ UInt64(index), stop: runStop))
+            duration: plan.lengths.accuracySeconds,
+            warmUp: plan.lengths.warmupSeconds, seed: plan.seed &+ UInt64(index), stop: runStop))
         let summary: LoadSummary
         do {
             summary = try generator.run()

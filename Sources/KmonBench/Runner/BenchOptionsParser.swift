@@ -71,34 +71,27 @@ public enum BenchOptionsParser {
 /// (under a minute, rough figures) and `--preset paper`.
 public struct BenchPreset: Sendable, Equatable {
     public var loads: [Double]
-    public var blocks: Int
-    public var saturationBlocks: Int
-    public var phaseSeconds: Double
-    public var settleSeconds: Double
-    public var kneeSeconds: Double
-    public var accuracySeconds: Double
-    public var warmupSeconds: Double
-    public var connections: Int
+    public var lengths: RunLengths
     public var variants: String
     public var modes: String
     public var collectors: String
 
-    public static let standard = BenchPreset(loads: [25, 50, 75], blocks: 30, saturationBlocks: 8, phaseSeconds: 0.5,
-                                             settleSeconds: 0.1, kneeSeconds: 1, accuracySeconds: 2, warmupSeconds: 0.5,
-                                             connections: 8, variants: "empty,sock,syscall", modes: "kernel", collectors: "")
+    public static let standard = BenchPreset(loads: [25, 50, 75],
+                                             lengths: RunLengths(blocks: 30, saturationBlocks: 8, phaseSeconds: 0.5, settleSeconds: 0.1,
+                                                                 kneeSeconds: 1, accuracySeconds: 2, warmupSeconds: 0.5, connections: 8),
+                                             variants: "empty,sock,syscall", modes: "kernel", collectors: "")
     /// The fewest blocks per level with `--base-objects`: its significance test is corrected for
     /// the number of metrics, and 10 paired blocks leave it too little power.
     public static let gateBlocks = 20
 
-    public static let quick = BenchPreset(loads: [50], blocks: 10, saturationBlocks: 4, phaseSeconds: 0.3,
-                                          settleSeconds: 0.08, kneeSeconds: 0.5, accuracySeconds: 3, warmupSeconds: 0.3,
-                                          connections: 8, variants: "empty,sock,syscall", modes: "kernel", collectors: "")
+    public static let quick = BenchPreset(loads: [50],
+                                          lengths: RunLengths(blocks: 10, saturationBlocks: 4, phaseSeconds: 0.3, settleSeconds: 0.08,
+                                                              kneeSeconds: 0.5, accuracySeconds: 3, warmupSeconds: 0.3, connections: 8),
+                                          variants: "empty,sock,syscall", modes: "kernel", collectors: "")
     /// Kmon's own configurations as arms: tcpreq with every event through the ring (user, as the
     /// original did) and with spans assembled in the kernel, the original kprobe/fentry hooks
     /// (skipped with the kernel's reason where they cannot attach), and every other collector at
     /// its lowest and highest verbosity.
-    public static let paper = BenchPreset(loads: [50], blocks: 30, saturationBlocks: 8, phaseSeconds: 0.5,
-                                          settleSeconds: 0.1, kneeSeconds: 1, accuracySeconds: 2, warmupSeconds: 0.5,
-                                          connections: 8, variants: "empty,sock,syscall,kprobe,fentry", modes: "user,kernel",
+    public static let paper = BenchPreset(loads: [50], lengths: standard.lengths, variants: "empty,sock,syscall,kprobe,fentry", modes: "user,kernel",
                                           collectors: "tcpdrop@1,tcpdrop@3,offcpu@1,offcpu@3,biostat@1,biostat@2,fcount@1")
 }

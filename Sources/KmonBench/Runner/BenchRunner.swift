@@ -102,7 +102,7 @@ public final class BenchRunner {
                                      probeDegradations: overhead.degradations)
             .build(environment: .current(bpfStats: stats?.mode.rawValue), startedAt: startedAt, elapsedSeconds: elapsed, skipped: skipped)
         let gate = objects.hasBase
-            ? InRunGate().check(phases: overhead.phases, arms: plan.arms, loads: plan.loadPercents, blocks: plan.blocks,
+            ? InRunGate().check(phases: overhead.phases, arms: plan.arms, loads: plan.loadPercents, blocks: plan.lengths.blocks,
                                 seed: plan.seed, hardFailures: RegressionGate().hardFailures(results))
             : nil
         results.gate = gate.map { GateRecord($0, baseObjects: objects.directory ?? "") }
@@ -154,21 +154,21 @@ public final class BenchRunner {
             }
         }
         let arms = plan.arms.filter { arm in !skipped.contains { $0.variant == arm.name } }
-        let schedule = BenchSchedule(arms: arms, loadPercents: plan.loadPercents, saturationBlocks: plan.saturationBlocks,
-                                     loadBlocks: plan.blocks, seed: plan.seed)
+        let schedule = BenchSchedule(arms: arms, loadPercents: plan.loadPercents, saturationBlocks: plan.lengths.saturationBlocks,
+                                     loadBlocks: plan.lengths.blocks, seed: plan.seed)
         let inPlace = InPlaceRun(workload: workload, probes: probes, stop: stop, benchStart: benchStart)
         var seed = plan.seed
         func settings(phase: Double, settle: Double) -> InPlaceRun.Settings {
             seed &+= 1
-            return .init(phaseSeconds: phase, settleSeconds: settle, warmupSeconds: plan.warmupSeconds,
-                         connections: plan.connections, seed: seed)
+            return .init(phaseSeconds: phase, settleSeconds: settle, warmupSeconds: plan.lengths.warmupSeconds,
+                         connections: plan.lengths.connections, seed: seed)
         }
         func step(_ run: ScheduledRun, _ index: Int) { progress.step("\(run.phase) · block \(run.block + 1) · \(run.arm.name)") }
 
         // Closed-loop saturation: the top of the knee search, and each arm's throughput Δ.
-        progress.note("saturation: closed loop, \(plan.saturationBlocks) blocks of \(arms.count) arms in place")
+        progress.note("saturation: closed loop, \(plan.lengths.saturationBlocks) blocks of \(arms.count) arms in place")
         guard let saturation = try inPlace.run(schedule.runs(of: .saturation), rate: nil,
-                                               settings: settings(phase: plan.phaseSeconds, settle: plan.settleSeconds),
+                                               settings: settings(phase: plan.lengths.phaseSeconds, settle: plan.lengths.settleSeconds),
                                                progress: step) else { return nil }
         part.phases += saturation.phases
         if let failure = saturation.failure { part.failure = failure; return part }
@@ -182,7 +182,7 @@ public final class BenchRunner {
             // A point past the knee is measured once more: one stall of the machine must not end the sweep.
             for attempt in 0..<2 {
                 let phase = ScheduledRun(phase: .knee(rate: rate), block: attempt, arm: .baseline)
-                guard let outcome = try inPlace.run([phase], rate: rate, settings: settings(phase: plan.kneeSeconds, settle: 0),
+                guard let outcome = try inPlace.run([phase], rate: rate, settings: settings(phase: plan.lengths.kneeSeconds, settle: 0),
                                                     progress: step) else { return nil }
                 if let failure = outcome.failure { part.failure = failure; return part }
                 guard let measured = outcome.phases.first, let p99 = measured.latency.microseconds(atQuantile: 0.99) else { break sweep }
@@ -214,7 +214,7 @@ public final class BenchRunner {
         for percent in plan.loadPercents {
             let level = BenchPhase.load(percent: percent)
             guard let outcome = try inPlace.run(schedule.runs(of: level), rate: part.rate(percent),
-                                                settings: settings(phase: plan.phaseSeconds, settle: plan.settleSeconds),
+                                                settings: settings(phase: plan.lengths.phaseSeconds, settle: plan.lengths.settleSeconds),
                                                 progress: step) else { return nil }
             part.phases += outcome.phases
             if let failure = outcome.failure { part.failure = failure; return part }

@@ -97,7 +97,7 @@ public struct ResultsBuilder {
 
     /// One value per block (nil where the phase is invalid or missing), so arms pair by block.
     func blockValues(_ arm: BenchArm, _ level: BenchPhase, _ value: (PhaseMeasurement) -> Double?) -> [Double?] {
-        let count = level == .saturation ? plan.saturationBlocks : plan.blocks
+        let count = level == .saturation ? plan.lengths.saturationBlocks : plan.lengths.blocks
         var values = [Double?](repeating: nil, count: count)
         for phase in valid(arm, level) where phase.run.block < count { values[phase.run.block] = value(phase) }
         return values

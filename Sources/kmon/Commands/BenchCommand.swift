@@ -103,7 +103,7 @@ struct BenchCommand: ParsableCommand {
         }
         if let reps, reps < 1 { throw ValidationError("--reps must be at least 1 (got \(reps))") }
         if let duration, !(duration.isFinite && duration > 0) { throw ValidationError("--duration must be a positive number of seconds (got \(duration))") }
-        let phaseSeconds = phase ?? presetValues.phaseSeconds, settleSeconds = settle ?? presetValues.settleSeconds
+        let phaseSeconds = phase ?? presetValues.lengths.phaseSeconds, settleSeconds = settle ?? presetValues.lengths.settleSeconds
         if !(phaseSeconds.isFinite && phaseSeconds >= 0.05) { throw ValidationError("--phase must be at least 0.05 s (got \(phaseSeconds))") }
         if !(settleSeconds.isFinite && settleSeconds >= 0 && settleSeconds < phaseSeconds) {
             throw ValidationError("--settle must be zero or more and shorter than --phase \(phaseSeconds) s (got \(settleSeconds))")
@@ -138,15 +138,18 @@ struct BenchCommand: ParsableCommand {
         do { spec = try WorkloadSpec.load(path: workload) } catch { fail("\(error)", ExitCodes.badInput) }
 
         let values = presetValues
+        var lengths = values.lengths
+        lengths.blocks = reps ?? (baseObjects != nil ? max(lengths.blocks, BenchPreset.gateBlocks) : lengths.blocks)
+        lengths.phaseSeconds = phase ?? lengths.phaseSeconds
+        lengths.settleSeconds = settle ?? lengths.settleSeconds
+        lengths.accuracySeconds = duration ?? lengths.accuracySeconds
+        lengths.warmupSeconds = warmup ?? lengths.warmupSeconds
+        lengths.connections = connections ?? lengths.connections
         var plan = BenchPlan(
             workload: workload, network: netns ? "netns" : "loopback",
             arms: try armList(),
             loadPercents: try loads.map(BenchOptionsParser.loads) ?? values.loads,
-            blocks: reps ?? (baseObjects != nil ? max(values.blocks, BenchPreset.gateBlocks) : values.blocks),
-            saturationBlocks: values.saturationBlocks,
-            phaseSeconds: phase ?? values.phaseSeconds, settleSeconds: settle ?? values.settleSeconds,
-            kneeSeconds: values.kneeSeconds, accuracySeconds: duration ?? values.accuracySeconds,
-            warmupSeconds: warmup ?? values.warmupSeconds, connections: connections ?? values.connections,
+            lengths: lengths,
             seed: seed ?? UInt64.random(in: 1...999_999), quick: quick,
             command: (["kmon"] + CommandLine.arguments.dropFirst()).joined(separator: " "))
         let objects = probeObjects(plan.arms)

@@ -136,7 +136,7 @@ struct BenchCommandTests {
         let results = try Self.quickRun(features).results
         let arms = Set(results.config.arms)
         #expect(arms == ["baseline", "baseline-aa", "empty", "sock/kernel"])
-        for (level, blocks) in [("saturation", results.config.saturationBlocks), ("load 50%", results.config.blocks)] {
+        for (level, blocks) in [("saturation", results.config.lengths.saturationBlocks), ("load 50%", results.config.lengths.blocks)] {
             let phases = results.phases.filter { $0.level == level }
             #expect(phases.count == blocks * arms.count, "\(level)")
             for block in 0..<blocks {

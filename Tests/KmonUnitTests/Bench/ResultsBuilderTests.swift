@@ -9,9 +9,10 @@ import Testing
     static let phaseNs: UInt64 = 500_000_000
 
     static func plan(blocks: Int = 10) -> BenchPlan {
-        BenchPlan(workload: "workloads/chain3.yaml", network: "loopback", arms: arms, loadPercents: [50], blocks: blocks,
-                  saturationBlocks: 3, phaseSeconds: 0.5, settleSeconds: 0.1, kneeSeconds: 1, accuracySeconds: 2,
-                  warmupSeconds: 0.5, connections: 8, seed: 9, quick: false, command: "kmon bench")
+        BenchPlan(workload: "workloads/chain3.yaml", network: "loopback", arms: arms, loadPercents: [50],
+                  lengths: RunLengths(blocks: blocks, saturationBlocks: 3, phaseSeconds: 0.5, settleSeconds: 0.1, kneeSeconds: 1,
+                                      accuracySeconds: 2, warmupSeconds: 0.5, connections: 8),
+                  seed: 9, quick: false, command: "kmon bench")
     }
 
     /// In-place phases: latency uniform over 50–150 µs, sock exactly 10% slower and 2 µs of agent
@@ -21,7 +22,7 @@ import Testing
         var generator = SeededGenerator(seed: 4)
         return plan.schedule.runs().enumerated().map { index, run in
             let isProbe = !run.arm.isBaseline
-            let drift = 1 + 0.2 * Double(run.block) / Double(plan.blocks)
+            let drift = 1 + 0.2 * Double(run.block) / Double(plan.lengths.blocks)
             let scale = (isProbe ? 1.10 : 1.0) * drift * (1 + Double.random(in: -0.005...0.005, using: &generator))
             let start = UInt64(index) * phaseNs
             var m = PhaseMeasurement(run: run, startNs: start + 100_000_000, endNs: start + phaseNs, switchNs: 900_000,
