@@ -1,5 +1,4 @@
 import Foundation
-import KmonSupport
 import Logging
 
 /// Writes Kmon's data to InfluxDB as line protocol: 1.x's `POST /write?db=NAME` (with a user and

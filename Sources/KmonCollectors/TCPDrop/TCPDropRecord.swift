@@ -4,8 +4,8 @@ import Glibc
 import KmonSystem
 
 /// One tcpdrop event as Kmon reports it.
-public struct TCPDropRecord: Codable, Equatable, Sendable {
-    public enum Kind: String, Codable, Sendable {
+public struct TCPDropRecord: Encodable, Equatable, Sendable {
+    public enum Kind: String, Encodable, Sendable {
         case drop
         case retransmit
         case sendReset = "send_reset"
@@ -48,28 +48,6 @@ public struct TCPDropRecord: Codable, Equatable, Sendable {
     }
 
     // The JSON keeps tcpdrop's flat saddr/sport/daddr/dport fields, addresses as text.
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        func endpoint(_ address: CodingKeys, _ port: CodingKeys) throws -> SocketEndpoint {
-            let text = try c.decode(String.self, forKey: address)
-            guard let parsed = IPAddress(text) else {
-                throw DecodingError.dataCorruptedError(forKey: address, in: c, debugDescription: "not an IP address: \(text)")
-            }
-            return SocketEndpoint(address: parsed, port: try c.decode(UInt16.self, forKey: port))
-        }
-        kind = try c.decode(Kind.self, forKey: .kind)
-        timestampNanoseconds = try c.decode(UInt64.self, forKey: .timestampNanoseconds)
-        pid = try c.decode(Int32.self, forKey: .pid)
-        tid = try c.decode(Int32.self, forKey: .tid)
-        comm = try c.decode(String.self, forKey: .comm)
-        reason = try c.decodeIfPresent(String.self, forKey: .reason)
-        state = try c.decodeIfPresent(String.self, forKey: .state)
-        source = try endpoint(.sourceAddress, .sourcePort)
-        destination = try endpoint(.destinationAddress, .destinationPort)
-        userStack = try c.decodeIfPresent([String].self, forKey: .userStack)
-        kernelStack = try c.decodeIfPresent([String].self, forKey: .kernelStack)
-    }
-
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(kind, forKey: .kind)
