@@ -32,8 +32,7 @@ public final class TcpreqExportAdapter: TcpreqSnapshotSink, @unchecked Sendable 
     }
 
     public func publish(_ snapshot: TcpreqSnapshot) {
-        namer.learn(from: snapshot.newSpans)
-        for span in snapshot.newSpans { exporters.record(namer.exported(span)) }
+        for span in namer.name(snapshot.newSpans) { exporters.record(span) }
         tcpreq.lostEvents = ["tcpreq": snapshot.counters.lost.total]
         tcpreq.programs = snapshot.programs.map {
             ExportedProgramStats(program: $0.name, runs: $0.runCount, runTimeNanoseconds: $0.runTimeNanoseconds)
@@ -61,6 +60,7 @@ public final class TcpreqExportAdapter: TcpreqSnapshotSink, @unchecked Sendable 
     public func finish(_ snapshot: TcpreqSnapshot) {
         lastCollectorRead = nil
         publish(snapshot)
+        for span in namer.flush() { exporters.record(span) }
         finalStats = exporters.close(timeout: 5)
     }
 
@@ -76,6 +76,11 @@ public final class TcpreqExportAdapter: TcpreqSnapshotSink, @unchecked Sendable 
 /// service seen serving that endpoint, else (left unnamed) by address:port. A server span's
 /// caller is named when Kmon saw the other end of the connection too; otherwise it is labelled
 /// by its address alone, since the caller's port is ephemeral and would only fill the label budget.
+///
+/// The two spans of one request reach user space in either order, and a read can fall between
+/// them: on a keep-alive connection a span closes at the connection's next request, at its close
+/// or at the final flush, on each side separately. So a span whose other end is not known yet
+/// waits for one more batch before it is named; a span still unnamed then keeps its address.
 struct SpanNamer {
     let endpointNames: [UInt16: String]
     private var serviceByTgid: [Int32: String] = [:]
@@ -83,13 +88,47 @@ struct SpanNamer {
     private var servicesByPort: [UInt16: Set<String>] = [:]
     /// Client sockets seen, by their local endpoint: who is calling on that connection.
     private var callerByEndpoint: [SocketEndpoint: String] = [:]
+    /// Spans of the previous batch that could not be fully named then.
+    private var waiting: [Span] = []
 
     init(endpointNames: [UInt16: String]) {
         self.endpointNames = endpointNames
     }
 
+    /// Names a batch, with what it and every earlier batch teach: the previous batch's waiting
+    /// spans are named now, and this batch's spans whose other end is still unknown wait.
+    mutating func name(_ batch: [Span]) -> [ExportedSpan] {
+        learn(from: batch)
+        var named = waiting.map(exported)
+        waiting.removeAll(keepingCapacity: true)
+        for span in batch {
+            if isResolved(span) { named.append(exported(span)) } else { waiting.append(span) }
+        }
+        return named
+    }
+
+    /// The spans still waiting, named with what is known; at the end of a run.
+    mutating func flush() -> [ExportedSpan] {
+        defer { waiting.removeAll() }
+        return waiting.map(exported)
+    }
+
+    private func isResolved(_ span: Span) -> Bool {
+        switch span.role {
+        case .server: callerByEndpoint[span.tuple.remote] != nil
+        case .client: serviceByTgid[span.tgid] != nil && calleeName(span.tuple.remote) != nil
+        }
+    }
+
+    private func calleeName(_ remote: SocketEndpoint) -> String? {
+        endpointNames[remote.port] ?? serviceByEndpoint[remote]
+            ?? servicesByPort[remote.port].flatMap { $0.count == 1 ? $0.first : nil }
+    }
+
     /// Learns services from a batch before naming it, so a batch's order does not change names.
-    mutating func learn(from spans: [Span]) {
+    private mutating func learn(from spans: [Span]) {
+        // Connections come and go; keep the caller map from growing without bound.
+        if callerByEndpoint.count > 65_536 { callerByEndpoint.removeAll(keepingCapacity: true) }
         for span in spans where span.role == .server {
             let name = endpointNames[span.tuple.local.port] ?? span.comm
             serviceByTgid[span.tgid] = serviceByTgid[span.tgid] ?? name
@@ -99,11 +138,9 @@ struct SpanNamer {
         for span in spans where span.role == .client {
             callerByEndpoint[span.tuple.local] = serviceByTgid[span.tgid] ?? span.comm
         }
-        // Connections come and go; keep the caller map from growing without bound.
-        if callerByEndpoint.count > 65_536 { callerByEndpoint.removeAll(keepingCapacity: true) }
     }
 
-    func exported(_ span: Span) -> ExportedSpan {
+    private func exported(_ span: Span) -> ExportedSpan {
         let service: String
         let peerName: String?
         let peerAddress: String
@@ -114,10 +151,8 @@ struct SpanNamer {
             peerAddress = span.tuple.remote.address.description
         case .client:
             service = serviceByTgid[span.tgid] ?? span.comm
-            let remote = span.tuple.remote
-            peerName = endpointNames[remote.port] ?? serviceByEndpoint[remote]
-                ?? servicesByPort[remote.port].flatMap { $0.count == 1 ? $0.first : nil }
-            peerAddress = remote.description
+            peerName = calleeName(span.tuple.remote)
+            peerAddress = span.tuple.remote.description
         }
         return ExportedSpan(service: service, peerName: peerName, peerAddress: peerAddress,
                             side: span.role == .server ? .server : .client,

@@ -51,17 +51,22 @@ struct MonitorClickHouseTests {
         for service in spec.services {
             served[service.name] = try ServiceRecords.read(path: "\(records)/\(service.name).records").served.filter { $0.route == .work }.count
         }
+        // Series (service, side, peer). A server row's peer is its caller, named when kmon saw
+        // the caller's end too (every hop but the ingress, which the load generator calls).
         var table: [String: Int] = [:]
         for row in try rows(clickhouse, "SELECT service, side, peer, count() FROM kmon.spans GROUP BY service, side, peer") {
-            table["\(row[0]) \(row[1]) \(row[1] == "client" ? row[2] : "")"] = Int(row[3])
+            table["\(row[0]) \(row[1]) \(row[2])", default: 0] += Int(row[3]) ?? -1
         }
-        // Server rows per service: the load generator's count at the ingress, each service's own records, and the monitor's summary.
-        #expect(table["\(spec.ingress) server "] == truth, "ingress: ClickHouse \(String(describing: table["\(spec.ingress) server "])), load generator \(truth)")
+        let callers = Dictionary(uniqueKeysWithValues: spec.edges.map { ($0.callee, $0.caller) })
+        let ingressRows = table.filter { $0.key.hasPrefix("\(spec.ingress) server ") }
+        #expect(ingressRows.count == 1, "the ingress's callers: \(ingressRows)")
+        #expect(ingressRows.values.first == truth, "ingress: ClickHouse \(ingressRows), load generator \(truth)")
         for service in spec.services {
-            let exported = table["\(service.name) server "] ?? 0
-            #expect(exported == served[service.name], "\(service.name): ClickHouse \(exported) server rows, service records \(served[service.name] ?? -1)")
+            let key = callers[service.name].map { "\(service.name) server \($0)" } ?? ingressRows.keys.first ?? ""
+            let exported = table[key] ?? 0
+            #expect(exported == served[service.name], "\(key): ClickHouse \(exported) rows, service records \(served[service.name] ?? -1); all series \(table)")
             let summarised = summary.services.filter { $0.name == service.name }.map { Int($0.requests) }.reduce(0, +)
-            #expect(exported == summarised, "\(service.name): ClickHouse \(exported) server rows, kmon monitor --json \(summarised)")
+            #expect(exported == summarised, "\(key): ClickHouse \(exported) rows, kmon monitor --json \(summarised)")
         }
         // Client rows per edge: the callee's own records of what it served.
         for edge in spec.edges {
