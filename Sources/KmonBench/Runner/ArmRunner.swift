@@ -30,6 +30,18 @@ final class ArmRunner {
         self.logger = logger
     }
 
+    /// Requests an open-loop accuracy run aims for: one miss in them is 0.05%, so a per-mille
+    /// claim rests on 2,000 requests, not on however few a low knee leaves in `--duration`.
+    static let minimumRequests = 2_000.0
+    /// The most an accuracy run is lengthened to, as a multiple of `--duration`.
+    static let maximumStretch = 10.0
+
+    /// `--duration`, lengthened at low rates towards `minimumRequests`, within `maximumStretch`.
+    static func duration(rate: Double?, lengths: RunLengths) -> Double {
+        guard let rate, rate > 0 else { return lengths.accuracySeconds }
+        return min(max(lengths.accuracySeconds, minimumRequests / rate), lengths.accuracySeconds * maximumStretch)
+    }
+
     /// The run's measurement, or nil when the bench was interrupted during it.
     func run(_ scheduled: ScheduledRun, index: Int, rate: Double?) throws -> RunMeasurement? {
         let records = "\(scratch)/run-\(index)"
@@ -65,7 +77,7 @@ final class ArmRunner {
         let generator = LoadGenerator(LoadConfiguration(
             target: LoadTarget(endpoint: ingress), connections: plan.lengths.connections, threads: 1,
             model: rate.map { .openLoop(rate: $0, poisson: false) } ?? .closedLoop,
-            duration: plan.lengths.accuracySeconds,
+            duration: Self.duration(rate: rate, lengths: plan.lengths),
             warmUp: plan.lengths.warmupSeconds, seed: plan.seed &+ UInt64(index), stop: runStop))
         let summary: LoadSummary
         do {

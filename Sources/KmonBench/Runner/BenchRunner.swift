@@ -76,6 +76,12 @@ public final class BenchRunner {
         if failure == nil {
             let runner = ArmRunner(spec: spec, plan: plan, network: network, stop: stop, scratch: scratch, logger: logger)
             accuracy: for percent in plan.loadPercents {
+                let seconds = ArmRunner.duration(rate: overhead.rate(percent), lengths: plan.lengths)
+                if seconds > plan.lengths.accuracySeconds && !plan.accuracyArms.isEmpty {
+                    progress.note(String(format: "accuracy at %@ (%.0f req/s): runs of %.1f s instead of %.1f s, for %.0f requests",
+                                         Format.load(percent), overhead.rate(percent), seconds, plan.lengths.accuracySeconds,
+                                         min(ArmRunner.minimumRequests, seconds * overhead.rate(percent))))
+                }
                 for arm in plan.accuracyArms {
                     let scheduled = ScheduledRun(phase: .load(percent: percent), block: 0, arm: arm)
                     progress.step("accuracy \(scheduled.phase) · \(arm.name) (fresh services)")

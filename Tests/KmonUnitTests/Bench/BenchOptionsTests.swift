@@ -9,6 +9,15 @@ import Testing
         #expect(throws: BenchError.unknownMode("psychic")) { try BenchOptionsParser.arms(variants: "sock", modes: "psychic") }
     }
 
+    /// A low knee must not leave an accuracy run a few hundred requests (CI had 286 at 95 req/s).
+    @Test func accuracyRunsLengthenTowardsTwoThousandRequestsAtLowRates() {
+        let lengths = BenchPreset.quick.lengths  // 3 s
+        #expect(ArmRunner.duration(rate: 2_000, lengths: lengths) == 3)
+        #expect(abs(ArmRunner.duration(rate: 95, lengths: lengths) - 2_000 / 95) < 1e-9)
+        #expect(ArmRunner.duration(rate: 10, lengths: lengths) == 30)
+        #expect(ArmRunner.duration(rate: nil, lengths: lengths) == 3)
+    }
+
     @Test func collectorArmsAtOneOrEveryLevel() throws {
         let arms = try BenchOptionsParser.collectorArms("offcpu@2,biostat")
         #expect(arms.map(\.name) == ["offcpu@2", "biostat@1", "biostat@2"])
