@@ -81,6 +81,8 @@ public final class TcpreqExportAdapter: TcpreqSnapshotSink, @unchecked Sendable 
 /// them: on a keep-alive connection a span closes at the connection's next request, at its close
 /// or at the final flush, on each side separately. So a span whose other end is not known yet
 /// waits for one more batch before it is named; a span still unnamed then keeps its address.
+/// Only a connection's first such span waits: the connection's later spans go out at once, so
+/// an untraced caller (a load generator) costs one wait per connection, not one per request.
 struct SpanNamer {
     let endpointNames: [UInt16: String]
     private var serviceByTgid: [Int32: String] = [:]
@@ -90,6 +92,8 @@ struct SpanNamer {
     private var callerByEndpoint: [SocketEndpoint: String] = [:]
     /// Spans of the previous batch that could not be fully named then.
     private var waiting: [Span] = []
+    /// Connections (as their span's tuple) that have waited once: named as well as they will be.
+    private var settled: Set<ConnectionTuple> = []
 
     init(endpointNames: [UInt16: String]) {
         self.endpointNames = endpointNames
@@ -99,6 +103,8 @@ struct SpanNamer {
     /// spans are named now, and this batch's spans whose other end is still unknown wait.
     mutating func name(_ batch: [Span]) -> [ExportedSpan] {
         learn(from: batch)
+        if settled.count > 65_536 { settled.removeAll(keepingCapacity: true) }
+        settled.formUnion(waiting.lazy.map(\.tuple))
         var named = waiting.map(exported)
         waiting.removeAll(keepingCapacity: true)
         for span in batch {
@@ -114,9 +120,10 @@ struct SpanNamer {
     }
 
     private func isResolved(_ span: Span) -> Bool {
+        if settled.contains(span.tuple) { return true }
         switch span.role {
-        case .server: callerByEndpoint[span.tuple.remote] != nil
-        case .client: serviceByTgid[span.tgid] != nil && calleeName(span.tuple.remote) != nil
+        case .server: return callerByEndpoint[span.tuple.remote] != nil
+        case .client: return serviceByTgid[span.tgid] != nil && calleeName(span.tuple.remote) != nil
         }
     }
 

@@ -29,6 +29,9 @@ import Testing
         #expect(late[1].peerName == nil && late[1].peerAddress == "127.0.0.1:5432")
         #expect(late[1].durationNanoseconds == 20)
         #expect(namer.flush().isEmpty)
+        // The next request on front's connection from outside goes out at once, still unnamed.
+        let next = namer.name([batch[2]])
+        #expect(next.count == 1 && next[0].peerName == nil)
     }
 
     /// The CI run that found this: a read fell between the two ends of one api request, and
