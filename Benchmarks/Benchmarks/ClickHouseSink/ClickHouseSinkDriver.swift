@@ -24,7 +24,7 @@ enum ClickHouseSinkDriver {
             }
             let dir = NSTemporaryDirectory() + "kmon-bench-clickhouse-\(getpid())"
             try FileManager.default.createDirectory(atPath: dir + "/data", withIntermediateDirectories: true)
-            let (http, tcp) = (Self.freePort(), Self.freePort())
+            let (http, tcp) = (try TCPSocket.freeLoopbackPort(), try TCPSocket.freeLoopbackPort())
             try """
                 <?xml version="1.0"?>
                 <yandex>
@@ -72,19 +72,6 @@ enum ClickHouseSinkDriver {
                 pid = 0
             }
             if let directory { try? FileManager.default.removeItem(atPath: directory) }
-        }
-
-        private static func freePort() -> UInt16 {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            defer { close(fd) }
-            var addr = sockaddr_in()
-            addr.sin_family = sa_family_t(AF_INET)
-            addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            _ = withUnsafeMutablePointer(to: &addr) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-            }
-            return UInt16(bigEndian: addr.sin_port)
         }
     }
 

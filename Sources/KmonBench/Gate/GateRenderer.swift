@@ -44,9 +44,9 @@ public enum GateRenderer {
             guard let y = accuracyB[AccuracyKey(arm: x.arm, vantage: x.vantage, hop: x.hop, load: x.load)] else { return nil }
             return [x.arm, x.vantage.rawValue, x.hop, Format.load(x.load),
                     "\(Format.number(x.matchedPercent, 3)) → \(Format.number(y.matchedPercent, 3))",
-                    "\(Format.signed(x.biasMicroseconds, 2)) → \(Format.signed(y.biasMicroseconds, 2))",
-                    "\(Format.number(x.maeMicroseconds, 2)) → \(Format.number(y.maeMicroseconds, 2))",
-                    "\(Format.number(x.p99AbsoluteErrorMicroseconds, 2)) → \(Format.number(y.p99AbsoluteErrorMicroseconds, 2))"]
+                    "\(Format.signed(x.errors.biasMicroseconds, 2)) → \(Format.signed(y.errors.biasMicroseconds, 2))",
+                    "\(Format.number(x.errors.meanAbsoluteErrorMicroseconds, 2)) → \(Format.number(y.errors.meanAbsoluteErrorMicroseconds, 2))",
+                    "\(Format.number(x.errors.p99AbsoluteErrorMicroseconds, 2)) → \(Format.number(y.errors.p99AbsoluteErrorMicroseconds, 2))"]
         }
         text += "\n\n## Accuracy (A → B)\n\n"
         text += MarkdownTable.render(header: ["arm", "vantage", "hop", "load", "matched %", "bias µs", "MAE µs", "p99 |err| µs"],

@@ -51,10 +51,10 @@ public enum CSVRenderer {
         let lines = rows.map { row -> [String] in
             [row.arm, row.variant, row.mode ?? "", row.vantage.rawValue, row.hop, Format.csv(row.load),
              String(row.truthRequests), String(row.matched), Format.csv(row.matchedPercent), String(row.unmatchedTruth),
-             String(row.unmatchedProbe), Format.csv(row.biasMicroseconds), Format.csv(row.maeMicroseconds),
-             Format.csv(row.p99AbsoluteErrorMicroseconds), Format.csv(row.medianRelativeErrorPercent),
-             Format.csv(row.p50TruthMicroseconds), Format.csv(row.p50ProbeMicroseconds),
-             Format.csv(row.p99TruthMicroseconds), Format.csv(row.p99ProbeMicroseconds),
+             String(row.unmatchedProbe), Format.csv(row.errors.biasMicroseconds), Format.csv(row.errors.meanAbsoluteErrorMicroseconds),
+             Format.csv(row.errors.p99AbsoluteErrorMicroseconds), Format.csv(row.errors.medianRelativeErrorPercent),
+             Format.csv(row.errors.p50TruthMicroseconds), Format.csv(row.errors.p50ProbeMicroseconds),
+             Format.csv(row.errors.p99TruthMicroseconds), Format.csv(row.errors.p99ProbeMicroseconds),
              String(row.nestingChecked), String(row.nestingViolations)]
         }
         return render([header] + lines)

@@ -139,11 +139,11 @@ public enum TablesRenderer {
                      "p99 |err| µs", "med rel err %", "p50 truth/probe µs", "p99 truth/probe µs", "nesting viol."],
             rows: results.accuracy.map { row in
                 [row.arm, row.vantage.rawValue, row.hop, Format.load(row.load), Format.number(row.matchedPercent, 3),
-                 "\(row.unmatchedTruth)/\(row.unmatchedProbe)", Format.signed(row.biasMicroseconds, 2),
-                 Format.number(row.maeMicroseconds, 2), Format.number(row.p99AbsoluteErrorMicroseconds, 2),
-                 Format.number(row.medianRelativeErrorPercent, 2),
-                 "\(Format.number(row.p50TruthMicroseconds)) / \(Format.number(row.p50ProbeMicroseconds))",
-                 "\(Format.number(row.p99TruthMicroseconds)) / \(Format.number(row.p99ProbeMicroseconds))",
+                 "\(row.unmatchedTruth)/\(row.unmatchedProbe)", Format.signed(row.errors.biasMicroseconds, 2),
+                 Format.number(row.errors.meanAbsoluteErrorMicroseconds, 2), Format.number(row.errors.p99AbsoluteErrorMicroseconds, 2),
+                 Format.number(row.errors.medianRelativeErrorPercent, 2),
+                 "\(Format.number(row.errors.p50TruthMicroseconds)) / \(Format.number(row.errors.p50ProbeMicroseconds))",
+                 "\(Format.number(row.errors.p99TruthMicroseconds)) / \(Format.number(row.errors.p99ProbeMicroseconds))",
                  "\(row.nestingViolations)/\(row.nestingChecked)"]
             },
             rightAligned: [4, 5, 6, 7, 8, 9, 10, 11, 12])

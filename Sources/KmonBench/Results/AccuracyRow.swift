@@ -9,7 +9,8 @@ public enum Vantage: String, Codable, Sendable, CaseIterable {
     case wire
 }
 
-/// One row of the accuracy table: a variant's spans for one hop, seen from one vantage, at one load.
+/// One row of the accuracy table: a variant's spans for one hop, seen from one vantage, at one
+/// load. In results.json the sample's error figures (`errors`) sit beside the counts, flat.
 public struct AccuracyRow: Codable, Sendable {
     public var arm: String
     public var variant: String
@@ -22,20 +23,12 @@ public struct AccuracyRow: Codable, Sendable {
     public var matchedPercent: Double?
     public var unmatchedTruth: Int
     public var unmatchedProbe: Int
-    public var biasMicroseconds: Double?
-    public var maeMicroseconds: Double?
-    public var p99AbsoluteErrorMicroseconds: Double?
-    public var medianRelativeErrorPercent: Double?
-    public var p50TruthMicroseconds: Double?
-    public var p50ProbeMicroseconds: Double?
-    public var p99TruthMicroseconds: Double?
-    public var p99ProbeMicroseconds: Double?
+    public var errors: AccuracySample.Summary
     public var nestingChecked: Int
     public var nestingViolations: Int
 
     public init(arm: String, variant: String, mode: String?, vantage: Vantage, hop: String, load: Double,
                 sample: AccuracySample) {
-        let summary = sample.summary()
         self.arm = arm
         self.variant = variant
         self.mode = mode
@@ -47,14 +40,7 @@ public struct AccuracyRow: Codable, Sendable {
         matchedPercent = sample.matchedPercent
         unmatchedTruth = sample.unmatchedTruth
         unmatchedProbe = sample.unmatchedProbe
-        biasMicroseconds = summary.biasMicroseconds
-        maeMicroseconds = summary.meanAbsoluteErrorMicroseconds
-        p99AbsoluteErrorMicroseconds = summary.p99AbsoluteErrorMicroseconds
-        medianRelativeErrorPercent = summary.medianRelativeErrorPercent
-        p50TruthMicroseconds = summary.p50TruthMicroseconds
-        p50ProbeMicroseconds = summary.p50ProbeMicroseconds
-        p99TruthMicroseconds = summary.p99TruthMicroseconds
-        p99ProbeMicroseconds = summary.p99ProbeMicroseconds
+        errors = sample.summary()
         nestingChecked = sample.nestingChecked
         nestingViolations = sample.nestingViolations
     }
@@ -63,11 +49,25 @@ public struct AccuracyRow: Codable, Sendable {
         case arm, variant, mode, vantage, hop, load, matched
         case truthRequests = "truth_requests", matchedPercent = "matched_pct"
         case unmatchedTruth = "unmatched_truth", unmatchedProbe = "unmatched_probe"
-        case biasMicroseconds = "bias_us", maeMicroseconds = "mae_us", p99AbsoluteErrorMicroseconds = "p99_abs_err_us"
-        case medianRelativeErrorPercent = "median_rel_err_pct"
-        case p50TruthMicroseconds = "p50_truth_us", p50ProbeMicroseconds = "p50_probe_us"
-        case p99TruthMicroseconds = "p99_truth_us", p99ProbeMicroseconds = "p99_probe_us"
         case nestingChecked = "nesting_checked", nestingViolations = "nesting_violations"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        arm = try c.decode(String.self, forKey: .arm)
+        variant = try c.decode(String.self, forKey: .variant)
+        mode = try c.decodeIfPresent(String.self, forKey: .mode)
+        vantage = try c.decode(Vantage.self, forKey: .vantage)
+        hop = try c.decode(String.self, forKey: .hop)
+        load = try c.decode(Double.self, forKey: .load)
+        truthRequests = try c.decode(Int.self, forKey: .truthRequests)
+        matched = try c.decode(Int.self, forKey: .matched)
+        matchedPercent = try c.decodeIfPresent(Double.self, forKey: .matchedPercent)
+        unmatchedTruth = try c.decode(Int.self, forKey: .unmatchedTruth)
+        unmatchedProbe = try c.decode(Int.self, forKey: .unmatchedProbe)
+        errors = try AccuracySample.Summary(from: decoder)
+        nestingChecked = try c.decode(Int.self, forKey: .nestingChecked)
+        nestingViolations = try c.decode(Int.self, forKey: .nestingViolations)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -83,14 +83,7 @@ public struct AccuracyRow: Codable, Sendable {
         try c.encode(matchedPercent, forKey: .matchedPercent)
         try c.encode(unmatchedTruth, forKey: .unmatchedTruth)
         try c.encode(unmatchedProbe, forKey: .unmatchedProbe)
-        try c.encode(biasMicroseconds, forKey: .biasMicroseconds)
-        try c.encode(maeMicroseconds, forKey: .maeMicroseconds)
-        try c.encode(p99AbsoluteErrorMicroseconds, forKey: .p99AbsoluteErrorMicroseconds)
-        try c.encode(medianRelativeErrorPercent, forKey: .medianRelativeErrorPercent)
-        try c.encode(p50TruthMicroseconds, forKey: .p50TruthMicroseconds)
-        try c.encode(p50ProbeMicroseconds, forKey: .p50ProbeMicroseconds)
-        try c.encode(p99TruthMicroseconds, forKey: .p99TruthMicroseconds)
-        try c.encode(p99ProbeMicroseconds, forKey: .p99ProbeMicroseconds)
+        try errors.encode(to: encoder)
         try c.encode(nestingChecked, forKey: .nestingChecked)
         try c.encode(nestingViolations, forKey: .nestingViolations)
     }

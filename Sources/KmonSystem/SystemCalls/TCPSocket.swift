@@ -30,6 +30,16 @@ public enum TCPSocket {
         try SystemCall.retrying("bind(\(endpoint))") { endpoint.withSockAddr { Glibc.bind(fd, $0, $1) } }
     }
 
+    /// A loopback port the kernel just handed out as free, for a server that cannot be told to
+    /// bind port 0 (Prometheus, ClickHouse) and is started right after.
+    public static func freeLoopbackPort() throws -> UInt16 {
+        let fd = try make()
+        defer { close(fd) }
+        try bind(fd, to: SocketEndpoint(address: .loopbackV4, port: 0))
+        guard let local = localEndpoint(fd) else { throw SystemCallError("getsockname") }
+        return local.port
+    }
+
     /// A connected blocking socket with TCP_NODELAY, and send/receive timeouts when given.
     public static func connect(to endpoint: SocketEndpoint, timeoutMs: Int = 0) throws -> Int32 {
         let fd = try make(family: endpoint.address.family)

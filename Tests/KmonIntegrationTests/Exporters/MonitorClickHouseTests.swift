@@ -23,15 +23,12 @@ struct MonitorClickHouseTests {
         let clickhouse = try SinkServer.clickhouse()
         defer { clickhouse.remove() }
         try clickhouse.start()
-        let records = try WorkloadFixtures.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: records) }
-        let spec = try WorkloadSpec.load(path: WorkloadFixtures.spec("chain3"))
-        let workload = try WorkloadFixtures.start("chain3", records: records)
-        var workloadStopped = false
-        defer { if !workloadStopped { workload.stop() } }
+        let recorded = try RecordedWorkload("chain3")
+        defer { recorded.remove() }
+        let spec = recorded.spec, workload = recorded.running
 
         let monitor = try ChildMonitor(arguments: ["--json", "--interval", "0.2", "--clickhouse", clickhouse.url]
-                                       + workload.services.flatMap { ["--pid", String($0.pid)] })
+                                       + recorded.pidArguments)
         defer { monitor.kill() }
         try monitor.waitUntilWatching(timeout: 30)
 
@@ -44,13 +41,9 @@ struct MonitorClickHouseTests {
         #expect(monitor.stderr.contains("dropped 0 (buffer full)"), "\(monitor.stderr)")
         #expect(!monitor.stderr.contains("undelivered at exit"), "\(monitor.stderr)")
         #expect(workload.stop().isEmpty)
-        workloadStopped = true
         #expect(summary.lost == 0)
 
-        var served: [String: Int] = [:]
-        for service in spec.services {
-            served[service.name] = try ServiceRecords.read(path: "\(records)/\(service.name).records").served.filter { $0.route == .work }.count
-        }
+        let served = try recorded.servedOnWorkRoute()
         // Series (service, side, peer). A server row's peer is its caller, named when kmon saw
         // the caller's end too (every hop but the ingress, which the load generator calls).
         var table: [String: Int] = [:]

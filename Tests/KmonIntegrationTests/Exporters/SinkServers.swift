@@ -272,19 +272,7 @@ final class SinkServer {
     }
 
     /// A port the kernel just handed out as free; the server binds it right after.
-    static func freePort() throws -> UInt16 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let ok = withUnsafeMutablePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard ok else { throw SinkServerError("no free loopback port: \(String(cString: strerror(errno)))") }
-        return UInt16(bigEndian: addr.sin_port)
-    }
+    static func freePort() throws -> UInt16 { try TCPSocket.freeLoopbackPort() }
 }
 
 struct SinkServerError: Error, CustomStringConvertible {

@@ -19,16 +19,13 @@ struct WorkloadPrometheusTests {
 
     @Test func prometheusCountsMatchTheLoadGeneratorAndTheServicesOwnRecords() throws {
         try Privileged.check()
-        let records = try WorkloadFixtures.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: records) }
-        let spec = try WorkloadSpec.load(path: WorkloadFixtures.spec("chain3"))
-        let workload = try WorkloadFixtures.start("chain3", records: records)
-        var workloadStopped = false
-        defer { if !workloadStopped { workload.stop() } }
+        let recorded = try RecordedWorkload("chain3")
+        defer { recorded.remove() }
+        let spec = recorded.spec, workload = recorded.running
 
         let metricsPort = try SinkServer.freePort()
         let monitor = try MonitorProcess(arguments: ["--interval", "0.2", "--prometheus", "127.0.0.1:\(metricsPort)"]
-                                         + workload.services.flatMap { ["--pid", String($0.pid)] })
+                                         + recorded.pidArguments)
         defer { monitor.remove() }
         let metrics = HTTPEndpoint(host: "127.0.0.1", port: metricsPort)
         #expect(eventually(timeout: 30) { (try? SinkHTTPClient.send("GET", to: metrics, path: "/metrics", timeout: 1))?.status == 200 },
@@ -38,14 +35,8 @@ struct WorkloadPrometheusTests {
         try prometheus.start()
         #expect(try eventually(timeout: 20) { try query(prometheus, #"up{job="kmon"}"#) == 1 })
 
-        let ingress = workload.ingress.endpoint
-        let connections = 4
-        let generator = LoadGenerator(LoadConfiguration(
-            target: LoadTarget(endpoint: ingress), connections: connections,
-            model: .openLoop(rate: 500, poisson: false), duration: 3))
-        _ = try generator.run()
-        let truth = generator.records.filter { !$0.flags.contains(.error) && !$0.flags.contains(.timeout) }.count
-        #expect(truth > 1000)
+        let truth = try SteadyLoad.run(on: workload).count
+        let connections = SteadyLoad.connections
 
         // One read interval of the monitor (0.2 s) and one scrape interval (1 s) after the load,
         // with 0.3 s for Prometheus to store the scrape, its counts must agree with the load
@@ -68,12 +59,11 @@ struct WorkloadPrometheusTests {
         let status = monitor.stop()
         #expect(status == 0 || status == 130, "kmon monitor exited with \(status): \(monitor.stderr)")
         #expect(workload.stop().isEmpty)
-        workloadStopped = true
+        let served = try recorded.servedOnWorkRoute()
         for edge in spec.edges {
-            let served = try ServiceRecords.read(path: "\(records)/\(edge.callee).records").served.filter { $0.route == .work }.count
             let exported = edges[edge.callee] ?? nil
-            #expect(agrees(exported, served),
-                    "\(edge.caller)->\(edge.callee): Prometheus \(String(describing: exported)), \(edge.callee)'s records \(served)")
+            #expect(agrees(exported, served[edge.callee] ?? -1),
+                    "\(edge.caller)->\(edge.callee): Prometheus \(String(describing: exported)), \(edge.callee)'s records \(served[edge.callee] ?? -1)")
         }
     }
 }

@@ -3,11 +3,13 @@ import KmonWorkload
 import Testing
 
 enum SteadyLoad {
+    static let connections = 4
+
     /// 500 requests/s for 3 s at the workload's ingress on 4 connections, all of which must be
     /// answered: the load the monitor tests count spans against. Returns the answered requests.
     static func run(on workload: RunningWorkload) throws -> [GroundTruthRecord] {
         let generator = LoadGenerator(LoadConfiguration(
-            target: LoadTarget(endpoint: workload.ingress.endpoint), connections: 4,
+            target: LoadTarget(endpoint: workload.ingress.endpoint), connections: connections,
             model: .openLoop(rate: 500, poisson: false), duration: 3))
         _ = try generator.run()
         let answered = generator.records.filter { !$0.flags.contains(.error) && !$0.flags.contains(.timeout) }

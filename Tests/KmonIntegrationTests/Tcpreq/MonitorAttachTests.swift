@@ -17,12 +17,9 @@ struct MonitorAttachTests {
                                           ("chain3", .sock, .user)])
     func rolesAndCountsMatchTheServicesOwnRecords(workloadName: String, variant: ProbeVariant, mode: SpanMode) throws {
         try Privileged.check()
-        let records = try WorkloadFixtures.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: records) }
-        let spec = try WorkloadSpec.load(path: WorkloadFixtures.spec(workloadName))
-        let workload = try WorkloadFixtures.start(workloadName, records: records)
-        var workloadStopped = false
-        defer { if !workloadStopped { workload.stop() } }
+        let recorded = try RecordedWorkload(workloadName)
+        defer { recorded.remove() }
+        let spec = recorded.spec, workload = recorded.running
 
         // The load generator as its own process, so it shows as a client named by its comm.
         let load = Process()
@@ -34,7 +31,7 @@ struct MonitorAttachTests {
         defer { if load.isRunning { kill(load.processIdentifier, SIGKILL); load.waitUntilExit() } }
         usleep(1_000_000) // connections open and busy before the monitor looks
 
-        let spansPath = "\(records)/spans.jsonl"
+        let spansPath = recorded.path("spans.jsonl")
         let monitor = try ChildMonitor(arguments: ["--variant", variant.rawValue, "--mode", mode.rawValue,
                                                    "--json", "--interval", "0.5", "--jsonl", spansPath]
                                        + (workload.services.map(\.pid) + [load.processIdentifier]).flatMap { ["--pid", String($0)] })
@@ -46,7 +43,6 @@ struct MonitorAttachTests {
         kill(load.processIdentifier, SIGINT)
         load.waitUntilExit()
         #expect(workload.stop().isEmpty)
-        workloadStopped = true
 
         // Only processes that listen serve: the services, never the load generator.
         let servicePIDs = Set(workload.services.map(\.pid))
@@ -69,7 +65,7 @@ struct MonitorAttachTests {
         let counts = Dictionary(summary.services.map { ($0.name, Int($0.requests)) }, uniquingKeysWith: +)
         let partials = Dictionary(summary.services.map { ($0.name, Int($0.partial)) }, uniquingKeysWith: +)
         for service in spec.services {
-            let served = try ServiceRecords.read(path: "\(records)/\(service.name).records").served.filter {
+            let served = try recorded.records(of: service.name).served.filter {
                 $0.route == .work && $0.firstReadNs >= summary.window_start_ns
             }
             let own = served.filter { $0.responseWrittenNs <= summary.window_end_ns }

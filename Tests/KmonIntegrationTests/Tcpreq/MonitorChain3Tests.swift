@@ -16,15 +16,12 @@ struct MonitorChain3Tests {
                                           (.syscall, .kernel, true), (.sock, .user, false)])
     func countsAndTopologyMatchGroundTruth(variant: ProbeVariant, mode: SpanMode, optionalOff: Bool) throws {
         try Privileged.check()
-        let records = try WorkloadFixtures.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: records) }
-        let spec = try WorkloadSpec.load(path: WorkloadFixtures.spec("chain3"))
-        let workload = try WorkloadFixtures.start("chain3", records: records)
-        var workloadStopped = false
-        defer { if !workloadStopped { workload.stop() } }
+        let recorded = try RecordedWorkload("chain3")
+        defer { recorded.remove() }
+        let spec = recorded.spec, workload = recorded.running
 
         let monitor = try ChildMonitor(arguments: ["--variant", variant.rawValue, "--mode", mode.rawValue, "--json", "--interval", "0.2"]
-                                       + workload.services.flatMap { ["--pid", String($0.pid)] },
+                                       + recorded.pidArguments,
                                        environment: optionalOff ? ["KMON_DISABLE_FEATURES": "iter,test_run_on_cpu"] : [:])
         defer { monitor.kill() }
         try monitor.waitUntilWatching(timeout: 30)
@@ -33,14 +30,8 @@ struct MonitorChain3Tests {
 
         let summary = try monitor.interruptAndReadSummary()
         #expect(workload.stop().isEmpty)
-        workloadStopped = true
 
-        // Each service's own records: requests served on the work route, downstream calls made.
-        var served: [String: Int] = [:]
-        for service in spec.services {
-            let own = try ServiceRecords.read(path: "\(records)/\(service.name).records")
-            served[service.name] = own.served.filter { $0.route == .work }.count
-        }
+        let served = try recorded.servedOnWorkRoute()
         let counts = Dictionary(summary.services.map { ($0.name, Int($0.requests)) }, uniquingKeysWith: +)
         for service in spec.services {
             let seen = counts[service.name] ?? 0

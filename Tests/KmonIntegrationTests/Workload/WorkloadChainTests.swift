@@ -28,13 +28,12 @@ struct WorkloadChainTests {
 
     @Test func fanoutCallsItsBackendsInParallel() throws {
         try Privileged.check()
-        let records = try WorkloadFixtures.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: records) }
-        let workload = try WorkloadFixtures.start("fanout", records: records)
-        defer { workload.stop() }
+        let recorded = try RecordedWorkload("fanout")
+        defer { recorded.remove() }
+        let workload = recorded.running
         #expect(try HTTPClient.get(workload.ingress.endpoint).status == 200)
         #expect(workload.stop().isEmpty)
-        let frontend = try ServiceRecords.read(path: "\(records)/frontend.records")
+        let frontend = try recorded.records(of: "frontend")
         let served = try #require(frontend.served.first { $0.route == .work })
         let calls = frontend.calls.filter { $0.parentRequestID == served.requestID }
         #expect(calls.map(\.callIndex).sorted() == [0, 1, 2])
@@ -46,12 +45,10 @@ struct WorkloadChainTests {
     /// Returns the namespaces used (netns mode), for the caller to check they are gone.
     @discardableResult
     private func checkChain(mode: WorkloadNetworkMode) throws -> [String] {
-        let records = try WorkloadFixtures.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: records) }
-        let workload = try WorkloadFixtures.start("chain3", mode: mode, records: records)
+        let recorded = try RecordedWorkload("chain3", mode: mode)
+        defer { recorded.remove() }
+        let workload = recorded.running
         let services = workload.services
-        var stopped = false
-        defer { if !stopped { workload.stop() } }
 
         // Each service's comm is its name: what the probes key on.
         for service in services {
@@ -70,16 +67,15 @@ struct WorkloadChainTests {
         for service in services { #expect(after[service.name]! > before[service.name]!, "\(service.name): \(before) -> \(after)") }
 
         #expect(workload.stop().isEmpty)
-        stopped = true
         for service in services {
             #expect(!WorkloadFixtures.isAlive(service.pid), "\(service.name) still running")
             #expect(!FileManager.default.fileExists(atPath: service.cgroup ?? "/nonexistent"), "cgroup of \(service.name) left behind")
         }
         #expect(!FileManager.default.fileExists(atPath: URL(fileURLWithPath: services[0].logPath).deletingLastPathComponent().path))
 
-        let frontend = try ServiceRecords.read(path: "\(records)/frontend.records")
-        let api = try ServiceRecords.read(path: "\(records)/api.records")
-        let store = try ServiceRecords.read(path: "\(records)/store.records")
+        let frontend = try recorded.records(of: "frontend")
+        let api = try recorded.records(of: "api")
+        let store = try recorded.records(of: "store")
         #expect(frontend.service == "frontend" && frontend.pid == workload.service(named: "frontend")!.pid)
 
         // Health checks are recorded too; the work request is the one on "/".

@@ -1,3 +1,4 @@
+import Foundation
 @testable import KmonBench
 import KmonSystem
 import Testing
@@ -68,6 +69,26 @@ import Testing
         #expect(abs(summary.medianRelativeErrorPercent! - 15) < 1e-9)
         #expect(summary.p50TruthMicroseconds == 10)
         #expect(summary.p50ProbeMicroseconds == 8.5)
+    }
+
+    /// results.json keeps a row's error figures flat beside its counts, a figure without data as
+    /// null, and `--baseline` reads the row back as it was written.
+    @Test func accuracyRowsAreFlatInResultsAndReadBack() throws {
+        let truth = [exchange(0, 0, 10_000), exchange(1, 20_000, 30_000)]
+        let sample = AccuracySample(join: SpanJoin.join(truth: truth, probe: [exchange(0, 0, 9_000)]))
+        let rows = [AccuracyRow(arm: "sock/kernel", variant: "sock", mode: "kernel", vantage: .client, hop: "api", load: 50, sample: sample),
+                    AccuracyRow(arm: "skb", variant: "skb", mode: nil, vantage: .wire, hop: "api", load: 50, sample: AccuracySample())]
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let json = try encoder.encode(rows)
+        let objects = try #require(try JSONSerialization.jsonObject(with: json) as? [[String: Any]])
+        #expect(objects[0]["bias_us"] as? Double == -1 && objects[0]["mae_us"] as? Double == 1)
+        #expect(objects[0]["truth_requests"] as? Int == 2 && objects[0]["matched"] as? Int == 1)
+        #expect(objects[1]["bias_us"] is NSNull && objects[1]["p99_probe_us"] is NSNull && objects[1]["mode"] is NSNull)
+        #expect(Set(objects[0].keys) == Set(objects[1].keys) && objects[0].count == 21)
+        let back = try JSONDecoder().decode([AccuracyRow].self, from: json)
+        #expect(back[0].errors == rows[0].errors && back[1].errors == rows[1].errors && back[1].mode == nil)
+        #expect(try encoder.encode(back) == json)
     }
 
     @Test func samplesPoolAcrossBlocks() {
