@@ -26,11 +26,26 @@ public enum KernelObjects {
         return result
     }
 
-    /// Ids of every BPF program in the kernel.
-    public static func programIDs() -> [UInt32] {
-        var result: [UInt32] = []
+    public struct Program: Equatable, Sendable {
+        public var id: UInt32
+        /// As the kernel keeps it: at most 15 characters.
+        public var name: String
+    }
+
+    /// Every BPF program in the kernel.
+    public static func programs() -> [Program] {
+        var result: [Program] = []
         var id: UInt32 = 0
-        while bpf_prog_get_next_id(id, &id) == 0 { result.append(id) }
+        while bpf_prog_get_next_id(id, &id) == 0 {
+            let fd = bpf_prog_get_fd_by_id(id)
+            guard fd >= 0 else { continue }
+            defer { close(fd) }
+            var info = bpf_prog_info()
+            var length = UInt32(MemoryLayout<bpf_prog_info>.size)
+            guard bpf_obj_get_info_by_fd(fd, &info, &length) == 0 else { continue }
+            let name = withUnsafeBytes(of: info.name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            result.append(Program(id: info.id, name: name))
+        }
         return result
     }
 }

@@ -1,6 +1,7 @@
 import BPF
 import Foundation
 import KmonBPFObjects
+import KmonFeatures
 import Testing
 
 /// `kmon doctor` as users run it: the real binary, real program loads, real attachments.
@@ -11,7 +12,11 @@ struct DoctorCommandTests {
 
     @Test func jsonHasTheDocumentedShapeAndTrueAvailability() throws {
         try Privileged.check()
-        let linksBefore = Set(KernelObjects.links().map(\.id))
+        let probesBefore = Self.loadedProbePrograms()
+        // The check below can see a hookprobe program that stays: one loaded here does count.
+        try withExtendedLifetime(HookProbe.loadAlone("probe_tracepoint", maps: [])) {
+            #expect(Self.loadedProbePrograms().subtracting(probesBefore).count == 1)
+        }
         let result = try runCommand(BuildProducts.executable("kmon"), ["doctor", "--json"])
         #expect(result.status == 0, "\(result.stderr)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
@@ -38,8 +43,21 @@ struct DoctorCommandTests {
             #expect(byKind["kprobe"]?["available"] as? Bool == kprobes)
             if !kprobes { #expect((byKind["kprobe"]?["reason"] as? String)?.contains("CONFIG_KPROBES") == true) }
         }
-        // Probing attaches and detaches: nothing new stays in the kernel.
-        #expect(Set(KernelObjects.links().map(\.id)).subtracting(linksBefore).isEmpty)
+        // Probing attaches and detaches: none of its programs stays in the kernel, held by a link
+        // or by an attachment that outlives the process (a tc filter). The kernel frees a program
+        // an RCU grace period after its last reference, so this waits up to 2 s.
+        var left = Self.loadedProbePrograms().subtracting(probesBefore)
+        for _ in 0..<100 where !left.isEmpty {
+            usleep(20_000)
+            left = Self.loadedProbePrograms().subtracting(probesBefore)
+        }
+        #expect(left.isEmpty, "hookprobe programs still loaded 2 s after kmon doctor exited: \(left)")
+    }
+
+    /// Ids of loaded programs from bpf/hookprobe.bpf.c: only its programs are named probe_*, so
+    /// the probes of another Kmon running on the machine do not count.
+    static func loadedProbePrograms() -> Set<UInt32> {
+        Set(KernelObjects.programs().filter { $0.name.hasPrefix("probe_") }.map(\.id))
     }
 
     /// Every feature row says what depends on it; `iter` agrees with a load the test does itself.

@@ -210,7 +210,7 @@ struct TcpreqSessionTests {
         // The kernel frees a program after an RCU grace period, not at the last close.
         var remaining = programIDs
         for _ in 0..<100 where !remaining.isEmpty {
-            let loaded = Set(KernelObjects.programIDs())
+            let loaded = Set(KernelObjects.programs().map(\.id))
             remaining = programIDs.filter { loaded.contains($0) }
             if !remaining.isEmpty { usleep(20_000) }
         }
