@@ -24,6 +24,10 @@ public struct LoadConfiguration: Sendable {
     /// Open loop: a send is awaited by polling when it is due within this many nanoseconds, and
     /// by sleeping in epoll before that, so sends leave on time without burning a core at low rates.
     public var spinNanoseconds: UInt64
+    /// 10 µs: a send is then about 1 µs late at the median, and the generator leaves the cores to
+    /// the services. At 100 µs it polled most of each 128 µs gap at 7,800 req/s, 0.74 of a core on
+    /// a 2-core machine, and the services' p99 rose (docs/load.md, "Timing").
+    public static let defaultSpinNanoseconds: UInt64 = 10_000
     /// Run the worker threads under SCHED_FIFO at this priority (1–99; needs root or
     /// CAP_SYS_NICE), so a timer expiry preempts whatever else runs on the core and sends leave
     /// on time on a busy machine. The kernel's RT throttling still leaves others 5% of each core.
@@ -37,7 +41,7 @@ public struct LoadConfiguration: Sendable {
         target: LoadTarget, connections: Int, threads: Int = 1, model: LoadModel,
         scenario: LoadScenario = .keepAlive, duration: Double, warmUp: Double = 0,
         requestTimeout: Double = 5, drainTimeout: Double = 1, recordsPath: String? = nil,
-        spinNanoseconds: UInt64 = 100_000, realtimePriority: Int32? = nil, seed: UInt64 = 0x6B6D_6F6E, stop: StopToken = StopToken()
+        spinNanoseconds: UInt64 = LoadConfiguration.defaultSpinNanoseconds, realtimePriority: Int32? = nil, seed: UInt64 = 0x6B6D_6F6E, stop: StopToken = StopToken()
     ) {
         self.target = target
         self.connections = connections

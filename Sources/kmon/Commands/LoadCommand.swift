@@ -53,7 +53,7 @@ struct LoadCommand: ParsableCommand {
     @Flag(help: "Run the generator threads under SCHED_FIFO (root), so sends leave on time on a busy machine.")
     var realtime = false
 
-    @Option(name: .customLong("spin-us"), help: "Open loop: poll instead of sleeping when the next send is this close, in µs (default 100, or 60 with --realtime). Larger is more precise and burns more CPU.")
+    @Option(name: .customLong("spin-us"), help: "Open loop: poll instead of sleeping when the next send is this close, in µs (default 10). Larger is more precise and burns more CPU.")
     var spinMicros: Int?
 
     @Flag(help: "Measure against wrk: closed-loop req/s side by side, then open-loop schedule lag at half of wrk's rate.")
@@ -99,7 +99,7 @@ struct LoadCommand: ParsableCommand {
         let base = LoadConfiguration(
             target: target, connections: connections, threads: threads, model: try parsedModel(),
             scenario: LoadScenario(argument: scenario)!, duration: duration, warmUp: warmup,
-            requestTimeout: timeout, recordsPath: records, spinNanoseconds: UInt64(spinMicros ?? (realtime ? 60 : 100)) * 1000, realtimePriority: realtime ? 10 : nil, stop: trap.token)
+            requestTimeout: timeout, recordsPath: records, spinNanoseconds: spinMicros.map { UInt64($0) * 1000 } ?? LoadConfiguration.defaultSpinNanoseconds, realtimePriority: realtime ? 10 : nil, stop: trap.token)
         do {
             if compareWrk {
                 let comparison = try WrkComparison(url: url, configuration: base, rounds: rounds).run()
