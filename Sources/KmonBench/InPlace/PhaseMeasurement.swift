@@ -45,6 +45,36 @@ public struct PhaseMeasurement: Sendable {
     public var achievedRPS: Double { seconds > 0 ? Double(completed) / seconds : 0 }
     public var meanMicroseconds: Double? { latency.count == 0 ? nil : latencySumNs / Double(latency.count) / 1000 }
 
+    /// How far an open-loop phase's responses may stray from the offered rate: the knee search's
+    /// keep-up share, or 10 responses where that is fewer (short phases at low rates).
+    static let scheduleTolerance = 1 - KneeSearch.keepUp
+    static let scheduleSlack = 10.0
+    static let offSchedulePrefix = "off schedule"
+
+    /// Why an open-loop phase measured queueing instead of its arm, or nil. When the services
+    /// fall behind the offered rate a backlog builds, and once they catch up it drains faster
+    /// than offered; either way its latencies are waiting time carried between phases, so
+    /// comparing such a phase with its block's baseline says nothing about the probe.
+    public var offScheduleReason: String? {
+        guard let offered = offeredRPS, offered > 0, isValid else { return nil }
+        let expected = offered * seconds
+        let miss = Double(completed) - expected
+        guard abs(miss) > max(Self.scheduleTolerance * expected, Self.scheduleSlack) else { return nil }
+        return PhaseMeasurement.offSchedulePrefix + String(format: ": responses more than %.0f%% %@ the offered %.0f req/s (a backlog %@)",
+                      Self.scheduleTolerance * 100, miss < 0 ? "behind" : "ahead of", offered, miss < 0 ? "built" : "drained")
+    }
+
+    /// Marks every off-schedule phase invalid, with its reason; returns how many there were.
+    public static func invalidateOffSchedule(_ phases: inout [PhaseMeasurement]) -> Int {
+        var count = 0
+        for i in phases.indices {
+            guard let reason = phases[i].offScheduleReason else { continue }
+            phases[i].invalidReason = reason
+            count += 1
+        }
+        return count
+    }
+
     func perRequest(_ microseconds: Double?) -> Double? {
         guard let microseconds, completed > 0 else { return nil }
         return microseconds / Double(completed)

@@ -81,9 +81,7 @@ public enum HTMLReport {
             }.joined() + "</ul>"
         }
         if !results.invalidBlocks.isEmpty {
-            html += "<h2>Invalid blocks</h2><ul>" + results.invalidBlocks.map {
-                "<li>\(SVG.escape($0.phase)) block \($0.block), \(SVG.escape($0.variant)): \(SVG.escape($0.reason))</li>"
-            }.joined() + "</ul>"
+            html += "<h2>Invalid blocks</h2>" + table(TablesRenderer.invalidBlocks(results))
         }
         return html + "</body></html>\n"
     }

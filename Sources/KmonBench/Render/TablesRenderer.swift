@@ -17,7 +17,7 @@ public enum TablesRenderer {
         sections.append("## Overhead\n\nAll arms alternate in place in one load run per level. Client latency from the intended "
             + "send time (corrected for coordinated omission). Each Δ is the median over blocks of arm/baseline in the same block, "
             + "with a bootstrap 95% CI over blocks; CPU is services + agent µs per request. A Δ below the A/A noise floor "
-            + "(MDE) is \"not detected\". Verdicts: p50 / p99 / CPU.\n\n" + overhead(results))
+            + "(MDE) is \"not detected\". Verdicts: p50 / p99 / CPU." + offSchedule(results) + "\n\n" + overhead(results))
         sections.append("## Noise floor (A/A, minimum detectable effect %)\n\n" + noiseFloor(results))
         sections.append("## Program cost\n\nKernel run statistics (`run_time_ns / run_cnt`) per program; the overhead table's ns/run "
             + "is their mean weighted by runs per request.\n\n" + programs(results))
@@ -37,11 +37,37 @@ public enum TablesRenderer {
                                        rows: results.degraded.map { [$0.feature, $0.arms.joined(separator: ", "), $0.reason, $0.effect] }))
         }
         if !results.invalidBlocks.isEmpty {
-            sections.append("## Invalid blocks\n\n" + MarkdownTable.render(
-                header: ["phase", "block", "arm", "reason"],
-                rows: results.invalidBlocks.map { [$0.phase, String($0.block), $0.variant, $0.reason] }))
+            sections.append("## Invalid blocks\n\nLeft out of every figure above.\n\n" + invalidBlocks(results))
         }
         return sections.joined(separator: "\n\n") + "\n"
+    }
+
+    /// Says which levels lost phases to queueing, so a thin row is not read as a clean one.
+    static func offSchedule(_ results: BenchResults) -> String {
+        var counts: [String: Int] = [:]
+        for block in results.invalidBlocks where block.reason.hasPrefix(PhaseMeasurement.offSchedulePrefix) {
+            counts[block.phase, default: 0] += 1
+        }
+        guard !counts.isEmpty else { return "" }
+        let levels = counts.keys.sorted().map { "\($0): \(counts[$0]!) phases" }.joined(separator: ", ")
+        return " **Off schedule** (\(levels)): the services fell behind the offered rate or drained a backlog, so those "
+            + "phases measured queueing; they are left out, and the rows of those levels rest on the blocks that remain "
+            + "(Invalid blocks)."
+    }
+
+    /// One row per phase, arm and reason, so a level that ran off schedule for many blocks
+    /// takes one line per arm.
+    static func invalidBlocks(_ results: BenchResults) -> String {
+        var order: [[String]] = []
+        var blocks: [[String]: [Int]] = [:]
+        for block in results.invalidBlocks {
+            let key = [block.phase, block.variant, block.reason]
+            if blocks[key] == nil { order.append(key) }
+            blocks[key, default: []].append(block.block)
+        }
+        return MarkdownTable.render(
+            header: ["phase", "blocks", "arm", "reason"],
+            rows: order.map { key in [key[0], blocks[key]!.map(String.init).joined(separator: ", "), key[1], key[2]] })
     }
 
     static func saturation(_ results: BenchResults) -> String {

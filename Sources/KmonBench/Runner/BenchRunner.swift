@@ -222,7 +222,14 @@ public final class BenchRunner {
             guard let outcome = try inPlace.run(schedule.runs(of: level), rate: part.rate(percent),
                                                 settings: settings(phase: plan.lengths.phaseSeconds, settle: plan.lengths.settleSeconds),
                                                 progress: step) else { return nil }
-            part.phases += outcome.phases
+            var phases = outcome.phases
+            let offSchedule = PhaseMeasurement.invalidateOffSchedule(&phases)
+            if offSchedule > 0 {
+                progress.note("\(level): \(offSchedule) of \(phases.count) phases fell behind the offered "
+                    + String(format: "%.0f req/s or drained a backlog; they measured queueing and are left out (invalid blocks)",
+                             part.rate(percent)))
+            }
+            part.phases += phases
             if let failure = outcome.failure { part.failure = failure; return part }
         }
         return part

@@ -28,6 +28,23 @@ import Testing
         #expect(TablesRenderer.render(results).contains("## Program cost"))
     }
 
+    /// Off-schedule phases are one line per arm and reason, and the overhead section says which
+    /// levels lost phases to them.
+    @Test func offSchedulePhasesAreGroupedAndNamedAboveTheOverheadTable() {
+        var off = results
+        let reason = "off schedule: responses more than 3% behind the offered 7814 req/s (a backlog built)"
+        off.invalidBlocks += [3, 4, 7].flatMap { block in
+            ["baseline", "sock/kernel"].map { InvalidBlock(phase: "load 75%", block: block, variant: $0, reason: reason) }
+        }
+        let table = TablesRenderer.invalidBlocks(off).split(separator: "\n")
+        #expect(table.count == 2 + 3)  // the died block, then one row per arm
+        #expect(table.contains { $0.contains("3, 4, 7") && $0.contains("sock/kernel") && $0.contains(reason) })
+        let text = TablesRenderer.render(off)
+        #expect(text.contains("**Off schedule** (load 75%: 6 phases)"))
+        #expect(!TablesRenderer.render(results).contains("Off schedule"))
+        #expect(HTMLReport.render(off).contains("<td>3, 4, 7</td>"))
+    }
+
     @Test func quickRunsSayTheirTailsAreRough() {
         var quick = results
         quick.config.quick = true

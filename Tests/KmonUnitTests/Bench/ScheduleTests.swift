@@ -77,6 +77,31 @@ import Testing
         #expect(phases[0].latency.count == 2 && phases[0].meanMicroseconds == 0.2255)
     }
 
+    /// An open-loop phase whose responses stray more than 3% (and 10) from the offered rate
+    /// measured a backlog: it is marked invalid with the direction; closed loop never is.
+    @Test func phasesOffTheOfferedRateAreInvalid() {
+        func phase(offered: Double?, completed: Int, seconds: Double = 0.4) -> PhaseMeasurement {
+            var m = PhaseMeasurement(run: ScheduledRun(phase: .load(percent: 75), block: 0, arm: .baseline), startNs: 0,
+                                     endNs: UInt64(seconds * 1e9), switchNs: 0, offeredRPS: offered)
+            (m.requests, m.completed) = (max(completed, 1), completed)
+            return m
+        }
+        #expect(phase(offered: 7814, completed: 3126).offScheduleReason == nil)  // 3125.6 expected
+        #expect(phase(offered: 7814, completed: 3032).offScheduleReason == nil)  // 3.0% behind
+        let behind = phase(offered: 7814, completed: 2063).offScheduleReason
+        #expect(behind == "off schedule: responses more than 3% behind the offered 7814 req/s (a backlog built)")
+        #expect(phase(offered: 7814, completed: 4669).offScheduleReason?.hasSuffix("ahead of the offered 7814 req/s (a backlog drained)") == true)
+        // 100 expected in a short phase at a low rate: 7 off is within the 10-response slack, 11 is not.
+        #expect(phase(offered: 500, completed: 93, seconds: 0.2).offScheduleReason == nil)
+        #expect(phase(offered: 500, completed: 89, seconds: 0.2).offScheduleReason != nil)
+        #expect(phase(offered: nil, completed: 10).offScheduleReason == nil)
+
+        var phases = [phase(offered: 7814, completed: 3126), phase(offered: 7814, completed: 2063)]
+        #expect(PhaseMeasurement.invalidateOffSchedule(&phases) == 1)
+        #expect(phases.map(\.isValid) == [true, false])
+        #expect(phases[1].invalidReason == behind)
+    }
+
     @Test func logAxisTicksSpanTheValues() {
         let axis = LogAxis(low: 130, high: 4200)
         #expect(axis.low <= 130 && axis.high >= 4200)
