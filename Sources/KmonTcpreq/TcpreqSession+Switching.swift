@@ -2,7 +2,8 @@ import KmonSupport
 
 /// Switching a loaded session's hooks on and off without reloading it, so the bench can
 /// alternate arms in place inside one load run (docs/bench.md). Loading takes tens of ms and
-/// resets the programs' state; attaching or detaching links takes well under one.
+/// resets the programs' state; attaching or detaching links takes well under one, except the
+/// syscall variant's detach: its 21 perf-event tracepoints each wait a grace period (about 1 s).
 extension TcpreqSession {
     public var isAttached: Bool { !links.isEmpty }
 
