@@ -129,7 +129,9 @@ struct BenchCommandTests {
 
     /// The in-place method itself: every arm gets one phase in every block of every level, each
     /// phase measured requests, and no program ran outside its own arm's phases (zero stray runs,
-    /// so zero runs in baseline phases).
+    /// so zero runs in baseline phases). A load phase that ran off schedule is in `invalid_blocks`
+    /// instead of `phases`: in full suites a few per run do (a stall of the busy machine across a
+    /// 0.22 s window's edge), so each arm must keep the fewest blocks a verdict needs.
     @Test(arguments: Features.allCases)
     func armsAlternateInPlace(features: Features) throws {
         try Privileged.check()
@@ -138,9 +140,16 @@ struct BenchCommandTests {
         #expect(arms == ["baseline", "baseline-aa", "empty", "sock/kernel"])
         for (level, blocks) in [("saturation", results.config.lengths.saturationBlocks), ("load 50%", results.config.lengths.blocks)] {
             let phases = results.phases.filter { $0.level == level }
-            #expect(phases.count == blocks * arms.count, "\(level)")
+            let offSchedule = results.invalidBlocks.filter { $0.phase == level && $0.reason.hasPrefix("off schedule") }
+            #expect(level != "saturation" || offSchedule.isEmpty, "closed loop has no schedule to be off")
+            #expect(phases.count + offSchedule.count == blocks * arms.count, "\(level)")
             for block in 0..<blocks {
-                #expect(Set(phases.filter { $0.block == block }.map(\.arm)) == arms, "\(level) block \(block)")
+                let ran = phases.filter { $0.block == block }.map(\.arm) + offSchedule.filter { $0.block == block }.map(\.variant)
+                #expect(ran.sorted() == arms.sorted(), "\(level) block \(block)")
+            }
+            for arm in arms where level != "saturation" {
+                #expect(phases.filter { $0.arm == arm }.count >= Verdict.minimumBlocks,
+                        "\(level): \(arm) kept too few blocks; off schedule: \(offSchedule.filter { $0.variant == arm })")
             }
         }
         for phase in results.phases {
