@@ -11,19 +11,11 @@ public enum KernelObjects {
 
     /// Every BPF link in the kernel.
     public static func links() -> [Link] {
-        var result: [Link] = []
-        var id: UInt32 = 0
-        while bpf_link_get_next_id(id, &id) == 0 {
-            let fd = bpf_link_get_fd_by_id(id)
-            guard fd >= 0 else { continue }
-            defer { close(fd) }
+        each(next: bpf_link_get_next_id, open: bpf_link_get_fd_by_id) { fd in
             var info = bpf_link_info()
             var length = UInt32(MemoryLayout<bpf_link_info>.size)
-            if bpf_obj_get_info_by_fd(fd, &info, &length) == 0 {
-                result.append(Link(id: info.id, programID: info.prog_id))
-            }
+            return bpf_obj_get_info_by_fd(fd, &info, &length) == 0 ? Link(id: info.id, programID: info.prog_id) : nil
         }
-        return result
     }
 
     public struct Program: Equatable, Sendable {
@@ -34,17 +26,26 @@ public enum KernelObjects {
 
     /// Every BPF program in the kernel.
     public static func programs() -> [Program] {
-        var result: [Program] = []
-        var id: UInt32 = 0
-        while bpf_prog_get_next_id(id, &id) == 0 {
-            let fd = bpf_prog_get_fd_by_id(id)
-            guard fd >= 0 else { continue }
-            defer { close(fd) }
+        each(next: bpf_prog_get_next_id, open: bpf_prog_get_fd_by_id) { fd in
             var info = bpf_prog_info()
             var length = UInt32(MemoryLayout<bpf_prog_info>.size)
-            guard bpf_obj_get_info_by_fd(fd, &info, &length) == 0 else { continue }
+            guard bpf_obj_get_info_by_fd(fd, &info, &length) == 0 else { return nil }
             let name = withUnsafeBytes(of: info.name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            result.append(Program(id: info.id, name: name))
+            return Program(id: info.id, name: name)
+        }
+    }
+
+    /// Walks one kind of kernel object by id, reading each through a descriptor it closes again.
+    /// An object gone between the two calls is skipped.
+    private static func each<T>(next: (UInt32, UnsafeMutablePointer<UInt32>?) -> Int32, open: (UInt32) -> Int32,
+                                read: (Int32) -> T?) -> [T] {
+        var result: [T] = []
+        var id: UInt32 = 0
+        while next(id, &id) == 0 {
+            let fd = open(id)
+            guard fd >= 0 else { continue }
+            defer { close(fd) }
+            if let value = read(fd) { result.append(value) }
         }
         return result
     }
