@@ -46,7 +46,7 @@ public struct PhaseMeasurement: Sendable {
     public var meanMicroseconds: Double? { latency.count == 0 ? nil : latencySumNs / Double(latency.count) / 1000 }
 
     /// How far an open-loop phase's responses may stray from the offered rate: the knee search's
-    /// keep-up share, or 10 responses where that is fewer (short phases at low rates).
+    /// keep-up share (3%), but never less than 10 responses (short phases at low rates).
     static let scheduleTolerance = 1 - KneeSearch.keepUp
     static let scheduleSlack = 10.0
     static let offSchedulePrefix = "off schedule"
@@ -60,8 +60,9 @@ public struct PhaseMeasurement: Sendable {
         let expected = offered * seconds
         let miss = Double(completed) - expected
         guard abs(miss) > max(Self.scheduleTolerance * expected, Self.scheduleSlack) else { return nil }
-        return PhaseMeasurement.offSchedulePrefix + String(format: ": responses more than %.0f%% %@ the offered %.0f req/s (a backlog %@)",
-                      Self.scheduleTolerance * 100, miss < 0 ? "behind" : "ahead of", offered, miss < 0 ? "built" : "drained")
+        let (direction, backlog) = miss < 0 ? ("behind", "built") : ("ahead of", "drained")
+        return Self.offSchedulePrefix + String(format: ": responses more than %.0f%% %@ the offered %.0f req/s (a backlog %@)",
+                                               Self.scheduleTolerance * 100, direction, offered, backlog)
     }
 
     /// Marks every off-schedule phase invalid, with its reason; returns how many there were.
