@@ -53,7 +53,7 @@ let package = Package(
 
         .target(
             name: "BPF",
-            dependencies: ["CLibbpf", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CLibbpf", "KmonSystem", .product(name: "Logging", package: "swift-log")]
         ),
         // What the kernel allows: hook kinds, optional features, their probes, degradations.
         .target(

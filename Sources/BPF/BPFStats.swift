@@ -1,5 +1,6 @@
 import CLibbpf
 import Foundation
+import KmonSystem
 
 /// Keeps the kernel's per-program run statistics on while it lives.
 ///
@@ -22,7 +23,7 @@ public final class BPFStats {
             return
         }
         let enableError = BPFError(call: "bpf_enable_stats", errno: -fd, context: "enabling BPF run statistics")
-        guard let previous = try? String(contentsOfFile: Self.sysctlPath, encoding: .utf8) else { throw enableError }
+        guard let previous = ProcFile.read(Self.sysctlPath) else { throw enableError }
         do {
             try "1".write(toFile: Self.sysctlPath, atomically: false, encoding: .utf8)
         } catch {

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import KmonSystem
 
 /// The pseudo-filesystems BPF tooling relies on: tracefs (tracepoint ids and formats) and
 /// bpffs (pinning). Either may be unmounted on a fresh machine.
@@ -20,7 +21,7 @@ public enum KernelMounts {
 
     /// Mount points and filesystem types from /proc/self/mounts.
     public static func current() -> [(path: String, fstype: String)] {
-        guard let text = try? String(contentsOfFile: "/proc/self/mounts", encoding: .utf8) else { return [] }
+        guard let text = ProcFile.read("/proc/self/mounts") else { return [] }
         return text.split(separator: "\n").compactMap { line in
             let f = line.split(separator: " ")
             return f.count >= 3 ? (String(f[1]), String(f[2])) : nil

@@ -1,10 +1,11 @@
 import Foundation
+import KmonSystem
 
 /// The CPUs the kernel has online, from /sys/devices/system/cpu/online ("0-3,6").
 public enum OnlineCPUs {
     public static func current() throws -> [Int] {
         let path = "/sys/devices/system/cpu/online"
-        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let text = String(decoding: try ProcFile.bytes(path), as: UTF8.self)
         guard let cpus = parse(text) else { throw BPFError(call: "read", errno: EINVAL, context: "parsing \(path): \(text)") }
         return cpus
     }

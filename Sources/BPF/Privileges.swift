@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import KmonSystem
 
 /// Whether this process may load BPF programs and attach them to tracing hooks.
 public struct Privileges: Sendable, Equatable {
@@ -11,7 +12,7 @@ public struct Privileges: Sendable, Equatable {
 
     public static func current() -> Privileges {
         var caps: UInt64 = 0
-        if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+        if let status = ProcFile.read("/proc/self/status"),
            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("CapEff:") }) {
             caps = UInt64(line.dropFirst("CapEff:".count).trimmingCharacters(in: .whitespaces), radix: 16) ?? 0
         }

@@ -1,6 +1,7 @@
 import BPF
 import Foundation
 import KmonSupport
+import KmonSystem
 
 /// Keeps a collector's `target_tgids` map equal to the listen filter's pids plus every process
 /// whose name matches the comm regex. A regex cannot run in the kernel, so this scans /proc

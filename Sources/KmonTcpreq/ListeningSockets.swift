@@ -1,5 +1,6 @@
 import CKmonEvents
 import Foundation
+import KmonSystem
 
 /// TCP sockets in LISTEN state, in every network namespace a process on this machine is in:
 /// a connection whose handshake Kmon did not see is a server exactly when its local endpoint
@@ -31,7 +32,7 @@ public enum ListeningSockets {
         var found: [ListeningSocket: UInt32] = [:]
         for (netns, pid) in namespaces() {
             for (file, family) in [("tcp", UInt16(2)), ("tcp6", UInt16(10))] {
-                guard let text = try? String(contentsOfFile: "/proc/\(pid)/net/\(file)", encoding: .utf8) else { continue }
+                guard let text = ProcFile.read("/proc/\(pid)/net/\(file)") else { continue }
                 for listener in parse(text, family: family, netns: netns) { found[listener, default: 0] += 1 }
             }
         }

@@ -1,4 +1,5 @@
 import Foundation
+import KmonSystem
 
 /// Process names (comm) by tgid, read once from /proc and cached.
 public final class ProcessNames: @unchecked Sendable {
@@ -11,7 +12,7 @@ public final class ProcessNames: @unchecked Sendable {
         lock.withLock {
             if let known = names[tgid] { return known }
             let path = "/proc/\(tgid)/comm"
-            let name = (try? String(contentsOfFile: path, encoding: .utf8))?
+            let name = ProcFile.read(path)?
                 .trimmingCharacters(in: .whitespacesAndNewlines) ?? "pid \(tgid)"
             names[tgid] = name
             return name

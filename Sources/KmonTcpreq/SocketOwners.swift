@@ -45,7 +45,7 @@ public final class SocketOwners: @unchecked Sendable {
     private static func scan() -> [Ports: Int32] {
         var inodes: [UInt64: Ports] = [:]
         for path in ["/proc/net/tcp", "/proc/net/tcp6"] {
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { continue }
+            guard let text = ProcFile.read(path) else { continue }
             for (ports, inode) in parseConnections(text) { inodes[inode] = ports }
         }
         var found: [Ports: Int32] = [:]

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import KmonSystem
 
 extension BenchEnvironment {
     /// The machine the bench ran on, from uname and /proc.
@@ -9,8 +10,8 @@ extension BenchEnvironment {
         func field<T>(_ value: T) -> String {
             withUnsafeBytes(of: value) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
         }
-        let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
-        let meminfo = (try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8)) ?? ""
+        let cpuinfo = ProcFile.read("/proc/cpuinfo") ?? ""
+        let meminfo = ProcFile.read("/proc/meminfo") ?? ""
         return BenchEnvironment(
             kernel: "\(field(names.sysname)) \(field(names.release)) \(field(names.version))",
             cpu: cpuModel(cpuinfo: cpuinfo) ?? "unknown",

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import KmonSystem
 
 /// Readers for the few /proc and cgroup files the bench's resource accounting needs. The
 /// parsers are separate from the reads so they can be tested on captured text.
@@ -38,7 +39,7 @@ public enum ProcFS {
     /// Resolution is one clock tick (usually 10 ms): enough for per-request figures over
     /// thousands of requests.
     public static func processCPUMicroseconds(pid: Int32) -> Double? {
-        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+        guard let text = ProcFile.read("/proc/\(pid)/stat"),
               let ticks = parseStatCPUTicks(text) else { return nil }
         return Double(ticks.user + ticks.system) / ticksPerSecond * 1_000_000
     }
@@ -59,13 +60,13 @@ public enum ProcFS {
 
     public static func residentMegabytes(pid: Int32? = nil) -> Double? {
         let path = pid.map { "/proc/\($0)/status" } ?? "/proc/self/status"
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
+        guard let text = ProcFile.read(path),
               let kilobytes = parseResidentKilobytes(status: text) else { return nil }
         return Double(kilobytes) / 1024
     }
 
     public static func cgroupCPUMicroseconds(cgroupDirectory: String) -> Double? {
-        guard let text = try? String(contentsOfFile: cgroupDirectory + "/cpu.stat", encoding: .utf8) else { return nil }
+        guard let text = ProcFile.read(cgroupDirectory + "/cpu.stat") else { return nil }
         return parseCgroupUsageMicroseconds(cpuStat: text).map(Double.init)
     }
 
@@ -83,7 +84,7 @@ extension ProcFS {
 
     /// Time on CPU of one of this process's threads, µs, from its schedstat (ns, not tick-rounded).
     public static func ownThreadCPUMicroseconds(tid: Int32) -> Double? {
-        guard let text = try? String(contentsOfFile: "/proc/self/task/\(tid)/schedstat", encoding: .utf8) else { return nil }
+        guard let text = ProcFile.read("/proc/self/task/\(tid)/schedstat") else { return nil }
         return parseSchedstatNanoseconds(text).map { Double($0) / 1000 }
     }
 
@@ -97,7 +98,7 @@ extension ProcFS {
     /// Busy time of all CPUs together, µs, from the first line of /proc/stat: user, nice, system,
     /// irq, softirq and steal (idle and iowait left out). Clock-tick resolution.
     public static func machineBusyMicroseconds() -> Double? {
-        guard let text = try? String(contentsOfFile: "/proc/stat", encoding: .utf8) else { return nil }
+        guard let text = ProcFile.read("/proc/stat") else { return nil }
         return parseMachineBusyTicks(text).map { Double($0) / ticksPerSecond * 1_000_000 }
     }
 

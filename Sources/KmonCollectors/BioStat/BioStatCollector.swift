@@ -1,6 +1,7 @@
 import BPF
 import CKmonEvents
 import Foundation
+import KmonSystem
 
 /// Block I/O latency and bytes per device and per process (bpf/biostat.bpf.c).
 /// Verbosity 1: totals; 2: plus log2 latency histograms.
@@ -77,7 +78,7 @@ public final class BioStatCollector: Collector {
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return [:] }
         var names: [String: String] = [:]
         for entry in entries {
-            guard let uevent = try? String(contentsOfFile: "\(dir)/\(entry)/uevent", encoding: .utf8),
+            guard let uevent = ProcFile.read("\(dir)/\(entry)/uevent"),
                   let line = uevent.split(separator: "\n").first(where: { $0.hasPrefix("DEVNAME=") }) else { continue }
             names[entry] = String(line.dropFirst("DEVNAME=".count))
         }

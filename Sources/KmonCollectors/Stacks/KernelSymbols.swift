@@ -1,4 +1,5 @@
 import Foundation
+import KmonSystem
 
 /// Kernel text symbols from /proc/kallsyms, for naming kernel stack frames. Addresses read as
 /// zero without root (kptr_restrict); frames then stay as raw addresses.

@@ -1,4 +1,5 @@
 import Foundation
+import KmonSystem
 
 /// Names user-space addresses of one process: /proc/<pid>/maps says which file is mapped where,
 /// and the file's ELF symbol table names the function. Read while the process lives; a frame in

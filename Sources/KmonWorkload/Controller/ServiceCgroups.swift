@@ -31,7 +31,7 @@ final class ServiceCgroups: @unchecked Sendable {
 
     func usageNanoseconds(_ service: String) -> UInt64? {
         guard let path = groups[service],
-              let text = try? String(contentsOfFile: "\(path)/cpu.stat", encoding: .utf8),
+              let text = ProcFile.read("\(path)/cpu.stat"),
               let line = text.split(separator: "\n").first(where: { $0.hasPrefix("usage_usec ") }),
               let micros = UInt64(line.dropFirst("usage_usec ".count))
         else { return nil }
@@ -50,7 +50,7 @@ final class ServiceCgroups: @unchecked Sendable {
 
     /// Where cgroup2 is mounted: /sys/fs/cgroup on unified hosts, /sys/fs/cgroup/unified on hybrid ones.
     static func cgroup2Mount() -> String? {
-        guard let mounts = try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8) else { return nil }
+        guard let mounts = ProcFile.read("/proc/self/mountinfo") else { return nil }
         for line in mounts.split(separator: "\n") {
             // "... mountpoint options - fstype source superoptions"
             let halves = line.components(separatedBy: " - ")

@@ -70,7 +70,7 @@ struct WorkloadLedger: Codable, Equatable {
         var failures: [String] = []
         // Leftover services first: they hold the namespaces and cgroups.
         for group in cgroups {
-            let pids = ((try? String(contentsOfFile: "\(group)/cgroup.procs", encoding: .utf8)) ?? "").split(separator: "\n")
+            let pids = (ProcFile.read("\(group)/cgroup.procs") ?? "").split(separator: "\n")
             for pid in pids { if let pid = Int32(pid) { kill(pid, SIGKILL) } }
         }
         if !cgroups.isEmpty { usleep(100_000) }
@@ -90,7 +90,7 @@ struct WorkloadLedger: Codable, Equatable {
     }
 
     static func startTime(of pid: Int32) -> UInt64? {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+        guard let stat = ProcFile.read("/proc/\(pid)/stat"),
               let close = stat.lastIndex(of: ")")
         else { return nil }
         let fields = stat[stat.index(after: close)...].split(separator: " ")

@@ -1,15 +1,4 @@
-import Foundation
-
-/// Reads a /proc file whole. /proc files report size 0, so readers that trust the size
-/// (String(contentsOfFile:)) can stop early; this reads until end of file.
-enum ProcFile {
-    static func read(_ path: String) -> String? {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
-        defer { try? handle.close() }
-        guard let data = try? handle.readToEnd() else { return nil }
-        return String(decoding: data, as: UTF8.self)
-    }
-}
+import Glibc
 
 /// Swift's own demangler, so Swift frames read as `Module.Type.method(...)`.
 @_silgen_name("swift_demangle")
