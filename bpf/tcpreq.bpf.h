@@ -54,6 +54,15 @@ struct {
     __type(value, __u32);
 } listeners SEC(".maps");
 
+/* TCPREQ_COUNT_* (bpf/include/tcpreq.h): state-map inserts and deletes, and listeners not
+ * recorded. Touched once per connection or listener, never per event. */
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, TCPREQ_COUNT_SLOTS);
+    __type(key, __u32);
+    __type(value, __u64);
+} state_counts SEC(".maps");
+
 /* Kernel mode: where each CPU's batch of closed spans fills up (see batch_span). */
 struct batch_slot {
     __u64 last_flush_ns;
@@ -124,11 +133,19 @@ static __always_inline struct tcpreq_conn *table_state(void *table, __u64 key, b
     if (st || !create)
         return st;
     struct tcpreq_conn fresh = {};
-    bpf_map_update_elem(table, &key, &fresh, BPF_NOEXIST);
+    if (bpf_map_update_elem(table, &key, &fresh, BPF_NOEXIST) == 0)
+        kmon_count(&state_counts, TCPREQ_COUNT_STATE_INSERTS);
     st = bpf_map_lookup_elem(table, &key);
     if (!st)
         kmon_lost(KMON_LOST_MAP_FULL, 1);
     return st;
+}
+
+/* Deletes `key` from a state table, counted, so that user space can tell evictions apart. */
+static __always_inline void table_forget(void *table, __u64 *key)
+{
+    if (bpf_map_delete_elem(table, key) == 0)
+        kmon_count(&state_counts, TCPREQ_COUNT_STATE_DELETES);
 }
 
 /* The same in socket-local storage (`sk`: a trusted struct sock, or a full bpf_sock). */
@@ -225,9 +242,13 @@ static __always_inline void track_listener(struct sock *sk, bool up)
         __u32 one = 1;
         if (n)
             __sync_fetch_and_add(n, 1);
-        else if (bpf_map_update_elem(&listeners, &key, &one, BPF_NOEXIST) == -KMON_EEXIST /* raced */ &&
-                 (n = bpf_map_lookup_elem(&listeners, &key)))
-            __sync_fetch_and_add(n, 1);
+        else {
+            long err = bpf_map_update_elem(&listeners, &key, &one, BPF_NOEXIST);
+            if (err == -KMON_EEXIST /* raced */ && (n = bpf_map_lookup_elem(&listeners, &key)))
+                __sync_fetch_and_add(n, 1);
+            else if (err)
+                kmon_count(&state_counts, TCPREQ_COUNT_LISTENERS_FULL);
+        }
     } else if (n) {
         if (*n <= 1)
             bpf_map_delete_elem(&listeners, &key);

@@ -67,7 +67,7 @@ int BPF_KPROBE(tcpreq_close, struct sock *sk)
     if (!st)
         return 0;
     tcpreq_on_close(st);
-    bpf_map_delete_elem(&conn_state, &key);
+    table_forget(&conn_state, &key);
     return 0;
 }
 

@@ -30,7 +30,7 @@ static __always_inline void forget(struct sock *sk)
 {
     if (targ_state_table) {
         __u64 key = table_key(sk);
-        bpf_map_delete_elem(&conn_table, &key);
+        table_forget(&conn_table, &key);
     }
 }
 

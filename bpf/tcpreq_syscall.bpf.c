@@ -40,8 +40,8 @@ struct fd_conn {
 };
 
 /* (tgid, fd) -> connection; non-sockets are cached too, as TCPREQ_TARGET_NO. LRU: an evicted idle
- * entry is walked again on its next use (its span state is lost, which KMON_LOST_MAP_FULL cannot
- * see; keep max_entries above the watched fds). */
+ * entry is walked again on its next use (its span state is lost: user space counts evictions from
+ * state_counts; keep max_entries above the watched fds). */
 struct {
     __uint(type, BPF_MAP_TYPE_LRU_HASH);
     __uint(max_entries, 65536);
@@ -96,7 +96,8 @@ static __always_inline struct fd_conn *conn_for(__u32 tgid, int fd, bool create)
     if (c || !create)
         return c;
     struct fd_conn fresh = {};
-    bpf_map_update_elem(&conn_state, &key, &fresh, BPF_NOEXIST);
+    if (bpf_map_update_elem(&conn_state, &key, &fresh, BPF_NOEXIST) == 0)
+        kmon_count(&state_counts, TCPREQ_COUNT_STATE_INSERTS);
     c = bpf_map_lookup_elem(&conn_state, &key);
     if (!c)
         kmon_lost(KMON_LOST_MAP_FULL, 1);
@@ -178,7 +179,11 @@ static __always_inline void set_role(int fd, __u8 role)
     struct fd_conn fresh = {};
     fresh.st.role = role;
     fresh.st.seen_handshake = 1; /* the socket was made while we watched */
-    bpf_map_update_elem(&conn_state, &key, &fresh, BPF_ANY); /* a new socket on a reused fd */
+    /* A new socket on a reused fd replaces the old entry; only a new key is an insert. */
+    if (bpf_map_update_elem(&conn_state, &key, &fresh, BPF_NOEXIST) == 0)
+        kmon_count(&state_counts, TCPREQ_COUNT_STATE_INSERTS);
+    else
+        bpf_map_update_elem(&conn_state, &key, &fresh, BPF_EXIST);
 }
 
 SEC("tracepoint/syscalls/sys_exit_accept")
@@ -217,7 +222,8 @@ int tcpreq_enter_close(struct trace_event_raw_sys_enter *ctx)
     if (!c)
         return 0;
     tcpreq_on_close(&c->st);
-    bpf_map_delete_elem(&conn_state, &key);
+    if (bpf_map_delete_elem(&conn_state, &key) == 0)
+        kmon_count(&state_counts, TCPREQ_COUNT_STATE_DELETES);
     return 0;
 }
 

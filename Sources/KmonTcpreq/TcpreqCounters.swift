@@ -5,11 +5,19 @@ public struct TcpreqCounters: Equatable, Sendable {
         public var ringBuffer: UInt64
         /// Connections or histogram rows not tracked because a map was full.
         public var storage: UInt64
-        public var total: UInt64 { ringBuffer + storage }
+        /// Connections whose state an LRU map (syscall, kprobe, skb variants) evicted to make
+        /// room, with their span in progress. Exact after stop; while running, a lower bound.
+        public var evicted: UInt64
+        /// Listening endpoints that did not fit in the `listeners` map: connections to them
+        /// that were open before the monitor get no role.
+        public var listeners: UInt64
+        public var total: UInt64 { ringBuffer + storage + evicted + listeners }
 
-        public init(ringBuffer: UInt64, storage: UInt64) {
+        public init(ringBuffer: UInt64, storage: UInt64, evicted: UInt64 = 0, listeners: UInt64 = 0) {
             self.ringBuffer = ringBuffer
             self.storage = storage
+            self.evicted = evicted
+            self.listeners = listeners
         }
     }
 

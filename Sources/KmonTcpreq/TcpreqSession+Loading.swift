@@ -25,6 +25,7 @@ extension TcpreqSession {
         try object.setGlobal("targ_filter_ports", to: UInt32(filters.ports.isEmpty ? 0 : 1))
         try object.setGlobal("targ_filter_cgroup", to: UInt32(filters.cgroupPath == nil ? 0 : 1))
         try object.map("events").setMaxEntries(UInt32(configuration.ringBufferBytes))
+        try sizeListeners()
         try chooseOptionalFeatures()
     }
 
@@ -118,10 +119,7 @@ extension TcpreqSession {
         // Before the hooks attach: connections met mid-way take their role from here at once.
         // A listener that opens or closes between this read and the attach stays unknown or
         // stale; the kernel tracks every change after it.
-        let listeners = try object.map("listeners")
-        for (socket, count) in ListeningSockets.current() {
-            try listeners.update(socket.key, count)
-        }
+        try fillListeners()
     }
 
     static func openCgroup(_ path: String) throws -> Int32 {

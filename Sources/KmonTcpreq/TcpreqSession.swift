@@ -43,6 +43,11 @@ public final class TcpreqSession {
     var partialSpanCount: UInt64 = 0
     var decodeErrors: UInt64 = 0
     var finalLost: TcpreqCounters.Lost?
+    /// LRU evictions counted once the hooks were detached (exact).
+    var finalEvicted: UInt64?
+    /// The node's listeners, read before load to size the map, until they are loaded into it.
+    var initialListeners: [ListeningSocket: UInt32] = [:]
+    var listenersNotLoaded: UInt64 = 0
     var finalPrograms: [ProgramRunStats]?
     var finalHistograms: [TcpreqHistogram]?
     /// The optional features this session runs without, and what that changes.
@@ -188,7 +193,9 @@ public final class TcpreqSession {
             lost = finalLost
         } else if hasWork {
             let map = try object.map("lost")
-            lost = .init(ringBuffer: try map.sumPerCPUCounter(at: 0), storage: try map.sumPerCPUCounter(at: 1))
+            lost = .init(ringBuffer: try map.sumPerCPUCounter(at: UInt32(KMON_LOST_RINGBUF)),
+                         storage: try map.sumPerCPUCounter(at: UInt32(KMON_LOST_MAP_FULL)),
+                         evicted: try finalEvicted ?? evictions(exact: false), listeners: try listenersNotTracked())
         } else {
             lost = .init(ringBuffer: 0, storage: 0)
         }
@@ -212,6 +219,7 @@ public final class TcpreqSession {
         }
         links.removeAll()
         lastDetachedAtNanoseconds = MonotonicClock.now()
+        if hasWork { do { finalEvicted = try evictions(exact: true) } catch { firstError = firstError ?? error } }
         var closedAtStop: [Span] = []
         do { closedAtStop = try flushInFlight() } catch { firstError = firstError ?? error }
         if let batchFlusher {

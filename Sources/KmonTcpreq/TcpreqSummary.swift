@@ -46,6 +46,8 @@ public struct TcpreqSummary: Codable, Sendable {
     public struct Lost: Codable, Sendable {
         public var ring_buffer: UInt64
         public var storage: UInt64
+        public var evicted: UInt64
+        public var listeners: UInt64
     }
 
     public var variant: String
@@ -91,7 +93,8 @@ public struct TcpreqSummary: Codable, Sendable {
                  request_bytes: $0.traffic.requestBytes, response_bytes: $0.traffic.responseBytes)
         }
         lost = snapshot.counters.lost.total
-        lost_detail = Lost(ring_buffer: snapshot.counters.lost.ringBuffer, storage: snapshot.counters.lost.storage)
+        let detail = snapshot.counters.lost
+        lost_detail = Lost(ring_buffer: detail.ringBuffer, storage: detail.storage, evicted: detail.evicted, listeners: detail.listeners)
         records = snapshot.counters.records
         spans = snapshot.counters.spans
         partial_spans = snapshot.counters.partialSpans

@@ -11,6 +11,14 @@
 #define TCPREQ_MODE_KERNEL 1    /* state machine in the kernel, one ring record per span */
 #define TCPREQ_MODE_HISTOGRAM 2 /* state machine in the kernel, log2 histograms, no records */
 
+/* Slots of the per-CPU `state_counts` array (bpf/tcpreq.bpf.h). The LRU state maps of the
+ * syscall, kprobe and skb variants evict their oldest entry, silently, when full: user space
+ * finds how many as inserts - deletes - entries present. */
+#define TCPREQ_COUNT_STATE_INSERTS 0
+#define TCPREQ_COUNT_STATE_DELETES 1
+#define TCPREQ_COUNT_LISTENERS_FULL 2 /* a listener that opened while `listeners` was full */
+#define TCPREQ_COUNT_SLOTS 3
+
 /* Connection roles. */
 #define TCPREQ_ROLE_UNKNOWN 0
 #define TCPREQ_ROLE_SERVER 1 /* accepted socket: it reads requests and writes responses */

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import KmonSystem
 import KmonTcpreq
 import KmonWorkload
 import Testing
@@ -17,6 +18,26 @@ struct MonitorAttachTests {
                                           ("chain3", .sock, .user)])
     func rolesAndCountsMatchTheServicesOwnRecords(workloadName: String, variant: ProbeVariant, mode: SpanMode) throws {
         try Privileged.check()
+        try Self.attachAndCompare(workloadName: workloadName, variant: variant, mode: mode)
+    }
+
+    /// A busy node: 5,000 more listening sockets than the workload's before the monitor attaches,
+    /// so /proc/net/tcp is about 750 KB. Read only to its first 4 KB (Foundation's
+    /// String(contentsOfFile:), issue 23), shop's roles, edges and counts came out wrong with
+    /// 400 listeners; the whole table and a `listeners` map sized for it get them right.
+    @Test(Privileged.enabled)
+    func rolesRightBesideThousandsOfListeners() throws {
+        try Privileged.check()
+        let extra = try ExtraListeners(count: 5_000)
+        defer { extra.close() }
+        let table = try #require(ProcFile.read("/proc/self/net/tcp"))
+        print("attach beside \(extra.count) listeners: /proc/self/net/tcp is \(table.utf8.count) bytes")
+        let summary = try Self.attachAndCompare(workloadName: "shop", variant: .sock, mode: .kernel)
+        #expect(summary.lost_detail.listeners == 0, "every listener fits in the map")
+    }
+
+    @discardableResult
+    static func attachAndCompare(workloadName: String, variant: ProbeVariant, mode: SpanMode) throws -> TcpreqSummary {
         let recorded = try RecordedWorkload(workloadName)
         defer { recorded.remove() }
         let spec = recorded.spec, workload = recorded.running
@@ -92,6 +113,7 @@ struct MonitorAttachTests {
         #expect(summary.partial_spans >= 8 && summary.partial_spans <= 8 + 64 * UInt64(spec.services.count))
         #expect(summary.services.allSatisfy { $0.p50_us != nil })
         #expect(summary.lost == 0)
+        return summary
     }
 
     /// Distinct connections of `pid` with server spans in the monitor's JSON lines: each
