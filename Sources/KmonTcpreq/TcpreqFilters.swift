@@ -39,6 +39,10 @@ public struct TcpreqConfiguration: Sendable {
     public var object: ExternalObject?
     /// Extra loops at the start of every program run (`InjectedCost`); 0 in normal use.
     public var injectLoops: UInt32 = 0
+    /// Connections the state hash holds, where the variant keeps its state in one (syscall,
+    /// kprobe; skb, sock and fentry where iterators are refused); nil keeps the object's 65,536.
+    /// Past it an LRU map evicts (`lost.evicted`), a plain hash refuses (`lost.storage`).
+    public var stateTableEntries: UInt32?
 
     public init(variant: ProbeVariant = .sock, mode: SpanMode = .kernel, filters: TcpreqFilters = TcpreqFilters(),
                 ringBufferBytes: Int = 8 << 20, pollIntervalMilliseconds: Int32 = 20,

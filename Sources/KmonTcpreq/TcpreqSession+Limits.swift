@@ -31,14 +31,19 @@ extension TcpreqSession {
         initialListeners = [:]
     }
 
-    /// The LRU map that holds per-connection state, where the variant keeps it in one: full, it
-    /// evicts its oldest entry (a connection's span in progress) without telling anyone.
-    var evictingStateMap: String? {
+    /// The hash map that holds per-connection state, where the variant keeps it in one.
+    var stateTable: String? {
         switch configuration.variant {
         case .syscall, .kprobe: return "conn_state"
-        case .skb: return stopFlush == .walk(map: "conn_table") ? "conn_table" : nil
-        case .sock, .fentry, .empty: return nil
+        case .skb, .sock, .fentry: return stopFlush == .walk(map: "conn_table") ? "conn_table" : nil
+        case .empty: return nil
         }
+    }
+
+    /// The state table when it is an LRU map (syscall, kprobe, skb): full, it evicts its oldest
+    /// entry, a connection's span in progress, without telling anyone.
+    var evictingStateMap: String? {
+        [.syscall, .kprobe, .skb].contains(configuration.variant) ? stateTable : nil
     }
 
     /// Listeners the kernel could not record (opened while the map was full) or user space

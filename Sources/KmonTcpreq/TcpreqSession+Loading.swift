@@ -69,6 +69,9 @@ extension TcpreqSession {
             try object.map("conn_table").setMaxEntries(1) // unused: socket-local storage holds the state
         }
         if stopFlush != .iterator { (try? object.program("tcpreq_flush"))?.autoload = false }
+        if let entries = configuration.stateTableEntries, let table = stateTable {
+            try object.map(table).setMaxEntries(max(entries, 1))
+        }
 
         var batches = false
         if mode == .kernel {

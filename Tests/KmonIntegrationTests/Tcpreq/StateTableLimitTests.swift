@@ -1,0 +1,46 @@
+import Glibc
+import KmonSystem
+import KmonTcpreq
+import Testing
+
+/// A node with more connections than a variant's state hash holds: the syscall variant's LRU
+/// map evicts its oldest connections silently, so Kmon counts what it evicted (issue 23).
+@Suite("tcpreq state tables that fill up", .serialized)
+struct StateTableLimitTests {
+    /// 150 connection pairs in this process, each with one request and response, all left
+    /// open (so no close deletes an entry): 300 sockets the syscall variant tracks by fd.
+    /// A 64-entry map must evict at least 300 − 64 of them; the default map none.
+    @Test(Privileged.enabled, arguments: [UInt32(64), nil])
+    func evictionsAreCounted(entries: UInt32?) throws {
+        try Privileged.check()
+        var configuration = TcpreqConfiguration(variant: .syscall, mode: .kernel,
+                                                filters: TcpreqFilters(pids: [getpid()], excludeSelf: false))
+        configuration.stateTableEntries = entries
+        let session = try TcpreqSession.start(configuration)
+        defer { try? session.stop() }
+        var pairs: [LoopbackPair] = []
+        defer { pairs.forEach { $0.close() } }
+        for _ in 0..<150 {
+            let pair = try LoopbackPair()
+            pairs.append(pair)
+            try exchange(on: pair)
+        }
+        try session.stop()
+        let lost = try session.counters().lost
+        print("syscall variant, state table of \(entries.map(String.init) ?? "65536 (default)") entries, 300 sockets: \(lost.evicted) evicted")
+        if let entries {
+            #expect(lost.evicted >= 300 - UInt64(entries), "300 sockets in \(entries) entries")
+            #expect(lost.evicted <= 300 + 16, "no more evictions than inserts (300 sockets and a few other fds)")
+        } else {
+            #expect(lost.evicted == 0)
+        }
+    }
+
+    private func exchange(on pair: LoopbackPair) throws {
+        var byte: UInt8 = 0
+        try TCPSocket.writeAll(pair.client, [UInt8(ascii: "q")])
+        guard read(pair.server, &byte, 1) == 1 else { throw SystemCallError("read") }
+        try TCPSocket.writeAll(pair.server, [UInt8(ascii: "a")])
+        guard read(pair.client, &byte, 1) == 1 else { throw SystemCallError("read") }
+    }
+}
