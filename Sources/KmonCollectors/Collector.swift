@@ -52,10 +52,12 @@ public struct CollectorLosses: Codable, Equatable, Sendable {
     public var stackMapFull: UInt64 = 0
     /// Other failures, e.g. -EFAULT walking a user stack of a kernel thread.
     public var stackOther: UInt64 = 0
+    /// Processes matching `--comm` that were not watched: the pid filter map was full.
+    public var filterFull: UInt64 = 0
 
     public init() {}
 
-    public var total: UInt64 { records + mapFull + stackCollisions + stackMapFull + stackOther }
+    public var total: UInt64 { records + mapFull + stackCollisions + stackMapFull + stackOther + filterFull }
 
     enum CodingKeys: String, CodingKey {
         case records
@@ -63,5 +65,6 @@ public struct CollectorLosses: Codable, Equatable, Sendable {
         case stackCollisions = "stack_collisions"
         case stackMapFull = "stack_map_full"
         case stackOther = "stack_other"
+        case filterFull = "filter_full"
     }
 }

@@ -15,6 +15,8 @@ final class CollectorRuntime {
     /// Every program that was attached, kept after stop so its run statistics stay readable.
     private var attachedPrograms: [BPFProgram] = []
     private var pidFeeder: PidFilterFeeder?
+    /// The pid feeder's refusals, kept once it has stopped.
+    private var filterFullAtStop: UInt64 = 0
     /// The listen filter's cgroup directory, resolved; its subtree is watched.
     private var cgroupPath: String?
 
@@ -47,7 +49,7 @@ final class CollectorRuntime {
         }
         if filter.filtersPids {
             let feeder = try PidFilterFeeder(map: object.map("target_tgids"), filter: filter)
-            try feeder.refresh()
+            feeder.refresh()
             if filter.comm != nil { feeder.start() }
             pidFeeder = feeder
         }
@@ -107,12 +109,14 @@ final class CollectorRuntime {
         result.stackCollisions = try stackErrors.sumPerCPUCounter(at: UInt32(KMON_STACK_ERR_EEXIST))
         result.stackMapFull = try stackErrors.sumPerCPUCounter(at: UInt32(KMON_STACK_ERR_ENOMEM))
         result.stackOther = try stackErrors.sumPerCPUCounter(at: UInt32(KMON_STACK_ERR_OTHER))
+        result.filterFull = pidFeeder?.refusedCount ?? filterFullAtStop
         return result
     }
 
     /// Detaches every link (all of them, even if one fails) and stops the pid feeder.
     func stop() throws {
         pidFeeder?.stop()
+        filterFullAtStop = pidFeeder?.refusedCount ?? filterFullAtStop
         pidFeeder = nil
         attachers = []
         try detachLinks()

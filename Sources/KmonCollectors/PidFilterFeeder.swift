@@ -13,6 +13,14 @@ final class PidFilterFeeder {
     private let regex: NSRegularExpression?
     private let interval: Double
     private var current = Set<Int32>()
+    /// Wanted pids the map had no room for at the last refresh (it holds 8,192).
+    private var refused = Set<Int32>()
+    /// Processes that matched but were not watched for want of room, each counted once when
+    /// first refused: a loss like any other, never silent.
+    var refusedCount: UInt64 { lock.withLock { refusedSoFar } }
+    private var refusedSoFar: UInt64 = 0
+    /// Refreshes run on the feeder's thread; losses are read from others.
+    private let lock = NSLock()
     private let stopToken = StopToken()
     private var thread: Thread?
     private let done = DispatchSemaphore(value: 0)
@@ -33,16 +41,28 @@ final class PidFilterFeeder {
     }
 
     /// Brings the map up to date: adds new pids, removes gone ones.
-    func refresh() throws {
+    func refresh() {
+        lock.lock()
+        defer { lock.unlock() }
         let next = wanted()
-        for pid in next.subtracting(current) { try map.update(UInt32(bitPattern: pid), UInt8(1)) }
         for pid in current.subtracting(next) { try? map.delete(UInt32(bitPattern: pid)) }
-        current = next
+        current.formIntersection(next)
+        var nowRefused = Set<Int32>()
+        for pid in next.subtracting(current) {
+            do {
+                try map.update(UInt32(bitPattern: pid), UInt8(1))
+                current.insert(pid)
+            } catch {
+                nowRefused.insert(pid)
+            }
+        }
+        refusedSoFar += UInt64(nowRefused.subtracting(refused).count)
+        refused = nowRefused
     }
 
     func start() {
         let t = Thread { [self] in
-            while !stopToken.wait(seconds: interval) { try? refresh() }
+            while !stopToken.wait(seconds: interval) { refresh() }
             done.signal()
         }
         t.name = "kmon-pid-filter"
