@@ -193,6 +193,9 @@ public final class RunningWorkload: @unchecked Sendable {
         for child in children.reversed() {
             child.process.terminate(grace: 3)
             if child.process.waitStatus == nil { problems.append("service \(child.service.name) (pid \(child.process.pid)) did not exit") }
+            if let status = child.process.waitStatus, status & 0x7F == 0, (status >> 8) & 0xFF == ServiceMain.recordsLostStatus {
+                problems.append("service \(child.service.name) lost records: \(child.process.logTail(1))")
+            }
         }
         problems += cgroups?.teardown() ?? []
         problems += network?.teardown() ?? []

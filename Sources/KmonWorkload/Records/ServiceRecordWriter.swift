@@ -14,6 +14,12 @@ public final class ServiceRecordWriter: @unchecked Sendable {
     private var closed = false
     /// For records appended outside a connection (tests, tools).
     private var shared: RecordBuffer!
+    /// Records that could not be written (a full disk, an I/O error), and the first failure.
+    /// A record is written whole or counted here: the file never silently misses one.
+    public private(set) var lostRecords: UInt64 = 0
+    public private(set) var firstWriteError: SystemCallError?
+    /// Bytes in the file: the header and every record written whole.
+    private var fileSize = 0
 
     public init(path: String, service: String, pid: Int32 = getpid()) throws {
         self.path = path
@@ -41,7 +47,7 @@ public final class ServiceRecordWriter: @unchecked Sendable {
     public func retire(_ buffer: RecordBuffer) {
         registry.withLock {
             buffers[ObjectIdentifier(buffer)] = nil
-            if !closed { try? write(buffer.take()) }
+            if !closed { writeCounting(buffer.take()) }
         }
     }
 
@@ -54,8 +60,7 @@ public final class ServiceRecordWriter: @unchecked Sendable {
         registry.withLock {
             guard !closed else { return false }
             for buffer in buffers.values {
-                let bytes = buffer.take()
-                if !bytes.isEmpty { try? write(bytes) }
+                writeCounting(buffer.take())
             }
             return true
         }
@@ -71,13 +76,42 @@ public final class ServiceRecordWriter: @unchecked Sendable {
         }
     }
 
+    /// Loss counts, read by the service at exit (`lostRecords` is written under `registry`).
+    public func losses() -> (records: UInt64, error: SystemCallError?) {
+        registry.withLock { (lostRecords, firstWriteError) }
+    }
+
+    /// Writes whole records. When a write fails (a full disk stays full, so no retry), the
+    /// file is cut back to its last whole record, so that later records still line up, and
+    /// every record not written whole is counted.
+    private func writeCounting(_ bytes: [UInt8]) {
+        guard !bytes.isEmpty else { return }
+        var done = 0
+        do { try write(bytes, done: &done) } catch {
+            firstWriteError = firstWriteError ?? (error as? SystemCallError)
+            let whole = done / RecordLayout.recordSize * RecordLayout.recordSize
+            fileSize += whole
+            if ftruncate(fd, off_t(fileSize)) != 0 || lseek(fd, off_t(fileSize), SEEK_SET) < 0 {
+                firstWriteError = firstWriteError ?? SystemCallError("ftruncate(\(path))")
+            }
+            lostRecords += UInt64((bytes.count - whole) / RecordLayout.recordSize)
+            return
+        }
+        fileSize += bytes.count
+    }
+
     private func write(_ bytes: [UInt8]) throws {
+        var done = 0
+        try write(bytes, done: &done)
+        fileSize += bytes.count
+    }
+
+    private func write(_ bytes: [UInt8], done offset: inout Int) throws {
         try bytes.withUnsafeBytes { raw in
-            var offset = 0
             while offset < raw.count {
                 let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
                 if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { throw SystemCallError("write(\(path))") }
+                guard n > 0 else { throw SystemCallError("write(\(path))", errno: n == 0 ? ENOSPC : errno) }
                 offset += n
             }
         }

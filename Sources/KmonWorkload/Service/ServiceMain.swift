@@ -46,8 +46,16 @@ public enum ServiceMain {
         runtime.waitUntilIdle(seconds: 1)
         records?.close()
         logger.info("stopping: \(trap.token.reason ?? "stopped")")
+        if let losses = records?.losses(), losses.records > 0 {
+            // Ground truth with holes must not pass for whole: the controller reports this status.
+            logger.error("\(losses.records) records lost, not written to \(records!.path): \(losses.error.map { "\($0)" } ?? "write failed")")
+            exit(recordsLostStatus)
+        }
         exit(0)
     }
+
+    /// The exit status of a service that could not write all its records (EX_IOERR).
+    public static let recordsLostStatus: Int32 = 74
 
     /// One descriptor per connection: allow as many as the hard limit permits.
     static func raiseDescriptorLimit() {
