@@ -29,9 +29,9 @@ public struct SendSchedule: Sendable {
         if poisson {
             // -ln(U) with U in (0, 1] is Exp(1); scaled by the mean gap.
             poissonOffsetNs += -log(random.nextUnitInterval()) * intervalNs
-            return start &+ UInt64(poissonOffsetNs)
+            return start &+ UInt64(saturating: poissonOffsetNs)
         }
         defer { index &+= 1 }
-        return start &+ UInt64(Double(index) * intervalNs)
+        return start &+ UInt64(saturating: Double(index) * intervalNs)
     }
 }
