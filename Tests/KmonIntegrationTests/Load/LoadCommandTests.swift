@@ -9,10 +9,10 @@ struct LoadCommandTests {
 
     @Test(arguments: [
         (["ftp://127.0.0.1/"], "only http:// is supported"),
-        (["http://127.0.0.1:1/", "--rate", "0"], "--rate must be a positive number"),
-        (["http://127.0.0.1:1/", "--rate=-5"], "--rate must be a positive number"),
-        (["http://127.0.0.1:1/", "--duration", "0"], "--duration must be a positive number"),
-        (["http://127.0.0.1:1/", "--duration=-1"], "--duration must be a positive number"),
+        (["http://127.0.0.1:1/", "--rate", "0"], "--rate must be 'max' or from 0.001 to 10000000 requests per second"),
+        (["http://127.0.0.1:1/", "--rate=-5"], "--rate must be 'max' or from 0.001 to 10000000 requests per second"),
+        (["http://127.0.0.1:1/", "--duration", "0"], "--duration must be from 0.001 to 31536000 seconds"),
+        (["http://127.0.0.1:1/", "--duration=-1"], "--duration must be from 0.001 to 31536000 seconds"),
         (["http://127.0.0.1:1/", "--scenario", "pipelined:0"], "--scenario 'pipelined:0' is not one of"),
     ])
     func badInputIsAUsageError(_ arguments: [String], _ message: String) throws {
