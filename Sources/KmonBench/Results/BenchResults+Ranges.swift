@@ -15,5 +15,6 @@ extension BenchResults {
         for (i, phase) in phases.enumerated() { if let load = phase.load { try range.check(load, "phases[\(i)].load") } }
         for (i, cdf) in charts.latencyCDF.enumerated() { try range.check(cdf.load, "charts.latency_cdf[\(i)].load") }
         for (i, histogram) in charts.errorHistograms.enumerated() { try range.check(histogram.load, "charts.error_histograms[\(i)].load") }
+        for (i, finding) in (gate?.findings ?? []).enumerated() { try range.check(finding.load, "gate.findings[\(i)].load") }
     }
 }
