@@ -127,19 +127,20 @@ final class CollectorRuntime {
 
 /// The listen filter's cgroup v2 directory. The kernel side watches its whole subtree
 /// (`bpf_current_task_under_cgroup`), as tcpreq's `--cgroup` does.
-enum CgroupDirectory {
-    /// The absolute path of `path` (absolute, or relative to the cgroup2 mount), checked to be a directory.
-    static func resolve(_ path: String) throws -> String {
+public enum CgroupDirectory {
+    /// The absolute path of `path` (absolute, or relative to the cgroup2 mount), checked to be a
+    /// directory; `field` (`listen.cgroup`, `--cgroup`) names where it came from in the error.
+    public static func resolve(_ path: String, field: String = "listen.cgroup") throws -> String {
         var full = path
         if !path.hasPrefix("/") {
             guard let root = KernelMounts.cgroup2Path() else {
-                throw CollectorError.unavailable("listen.cgroup \"\(path)\" needs a cgroup v2 hierarchy, and none is mounted")
+                throw CollectorError.unavailable("\(field) \"\(path)\" needs a cgroup v2 hierarchy, and none is mounted")
             }
             full = root + "/" + path
         }
         var info = stat()
         guard stat(full, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
-            throw CollectorError.config("listen.cgroup \"\(path)\": \(full) is not a cgroup directory")
+            throw CollectorError.config("\(field) \"\(path)\": \(full) is not a cgroup directory")
         }
         return full
     }

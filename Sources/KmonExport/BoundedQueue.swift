@@ -4,8 +4,14 @@ import Foundation
 /// thread. Appending never waits: when the queue is full the new items are dropped and counted,
 /// and the ones already buffered keep their order. The sender peeks a batch, tries to deliver it,
 /// and removes it only once delivered, so a sink outage keeps the data until space runs out.
+///
+/// Memory follows what is buffered, not the bound: the ring starts small, doubles when full (up
+/// to `capacity`) and goes back to its first size once emptied, so a large `--clickhouse-buffer`
+/// costs nothing while the sink keeps up.
 public final class BoundedQueue<Element>: @unchecked Sendable {
     public let capacity: Int
+    /// Slots reserved at start and kept after the queue empties.
+    public let initialStorage: Int
     private let condition = NSCondition()
     private var storage: [Element?]
     private var head = 0
@@ -17,10 +23,21 @@ public final class BoundedQueue<Element>: @unchecked Sendable {
     /// producers do not wake it for every item while it fills a batch.
     private var wanted = 0
 
-    public init(capacity: Int) {
+    public init(capacity: Int, initialStorage: Int = 1024) {
         precondition(capacity > 0, "a queue needs room for at least one item")
         self.capacity = capacity
-        storage = Array(repeating: nil, count: capacity)
+        self.initialStorage = Swift.min(capacity, Swift.max(1, initialStorage))
+        storage = Array(repeating: nil, count: self.initialStorage)
+    }
+
+    /// Doubles the ring, up to `capacity`, with the items moved to the front in order. Called
+    /// with the lock held when the ring is full.
+    private func grow() {
+        let size = Swift.min(capacity, storage.count * 2)
+        var next = [Element?](repeating: nil, count: size)
+        for i in 0..<count { next[i] = storage[(head + i) % storage.count] }
+        storage = next
+        head = 0
     }
 
     /// Appends what fits and returns how many were accepted; the rest are counted as dropped.
@@ -33,7 +50,8 @@ public final class BoundedQueue<Element>: @unchecked Sendable {
                     dropped += 1
                     continue
                 }
-                storage[(head + count) % capacity] = item
+                if count == storage.count { grow() }
+                storage[(head + count) % storage.count] = item
                 count += 1
                 accepted += 1
             }
@@ -56,7 +74,7 @@ public final class BoundedQueue<Element>: @unchecked Sendable {
             while count == 0 && !closed && condition.wait(until: deadline) {}
             wanted = 0
             let n = Swift.min(limit, count)
-            return (0..<n).map { storage[(head + $0) % capacity]! }
+            return (0..<n).map { storage[(head + $0) % storage.count]! }
         }
     }
 
@@ -83,9 +101,13 @@ public final class BoundedQueue<Element>: @unchecked Sendable {
     public func removeFirst(_ n: Int, as disposition: Disposition = .delivered) {
         condition.withLock {
             let n = Swift.min(n, count)
-            for i in 0..<n { storage[(head + i) % capacity] = nil }
-            head = (head + n) % capacity
+            for i in 0..<n { storage[(head + i) % storage.count] = nil }
+            head = (head + n) % storage.count
             count -= n
+            if count == 0 && storage.count > initialStorage {
+                storage = Array(repeating: nil, count: initialStorage)
+                head = 0
+            }
             switch disposition {
             case .delivered: delivered += UInt64(n)
             case .dropped: dropped += UInt64(n)
@@ -103,6 +125,8 @@ public final class BoundedQueue<Element>: @unchecked Sendable {
     }
 
     public var bufferedCount: Int { condition.withLock { count } }
+    /// Slots allocated now: from `initialStorage` up to `capacity`, as the queue fills.
+    public var allocatedCount: Int { condition.withLock { storage.count } }
     public var droppedCount: UInt64 { condition.withLock { dropped } }
     public var deliveredCount: UInt64 { condition.withLock { delivered } }
 }

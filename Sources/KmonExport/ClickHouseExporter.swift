@@ -9,6 +9,9 @@ import Logging
 /// wants few large parts), retrying with exponential backoff while the server is down. A full
 /// buffer drops new spans and counts them, so the probe path never waits on the network.
 public final class ClickHouseExporter: ExportSink, @unchecked Sendable {
+    /// `--clickhouse-buffer`: up to 10 million spans, a few GB if a long outage fills it all.
+    public static let bufferRange = AcceptedRange(1...10_000_000, unit: "spans")
+
     public struct Settings: Sendable {
         public var endpoint: HTTPEndpoint
         public var database = "kmon"
@@ -17,7 +20,8 @@ public final class ClickHouseExporter: ExportSink, @unchecked Sendable {
         public var caFile: String?
         /// The `node` column: which agent wrote the row.
         public var node = Settings.hostName()
-        /// Spans the buffer holds while the server is slow or down (about 150 bytes each).
+        /// Spans the buffer holds while the server is slow or down; its memory grows with what
+        /// it holds (see `BoundedQueue`), not with this bound.
         public var bufferCapacity = 1_000_000
         /// Rows per INSERT.
         public var batchSize = 100_000

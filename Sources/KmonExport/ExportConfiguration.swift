@@ -1,4 +1,5 @@
 import Foundation
+import KmonSupport
 
 /// Which exporters `kmon monitor` runs, from its flags (and, later, a config file's `export:` section).
 public struct ExportConfiguration: Sendable {
@@ -81,10 +82,9 @@ public struct ExportConfiguration: Sendable {
             self.jsonlPath = jsonl
         }
         if let period = flags.period {
-            guard period.isFinite, period >= 0.1, period <= 3600 else {
-                throw ExportError("--export-period: \(period) s is outside 0.1-3600 s")
+            do { self.period = try AcceptedRange.exportPeriodSeconds.check(period, "--export-period") } catch let error as OutOfRangeError {
+                throw ExportError(error.description)
             }
-            self.period = period
         }
     }
 
@@ -148,7 +148,9 @@ public struct ExportConfiguration: Sendable {
             settings.table = parts[parts.count - 1]
         }
         if let buffer = flags.clickhouseBuffer {
-            guard (1...100_000_000).contains(buffer) else { throw ExportError("--clickhouse-buffer: \(buffer) spans is outside 1-100000000") }
+            do { try ClickHouseExporter.bufferRange.check(buffer, "--clickhouse-buffer") } catch let error as OutOfRangeError {
+                throw ExportError(error.description)
+            }
             settings.bufferCapacity = buffer
             settings.batchSize = min(settings.batchSize, buffer)
         }

@@ -108,7 +108,7 @@ public final class ExporterSet: @unchecked Sendable {
             finished.wait()
             publishNow()
         }
-        let deadline = MonotonicClock.now() + UInt64(timeout * 1e9)
+        let deadline = MonotonicClock.now() + UInt64(saturating: timeout * 1e9)
         for sink in sinks {
             let left = Double(deadline > MonotonicClock.now() ? deadline - MonotonicClock.now() : 0) / 1e9
             sink.close(timeout: left)

@@ -1,4 +1,5 @@
 import Foundation
+import KmonSupport
 import Logging
 import Prometheus
 
@@ -102,7 +103,7 @@ public final class PrometheusExporter: ExportSink, @unchecked Sendable {
     /// Counts stay integers in the exposition; seconds and collector values are floating point.
     private func increase(_ descriptor: MetricNameDescriptor, _ labels: [String: String], to total: UInt64) {
         let delta = counters.delta(name: descriptor.name, labels: labels, total: Double(total))
-        if delta > 0 { counter(descriptor, labels).increment(by: Int64(delta)) } else { _ = counter(descriptor, labels) }
+        if delta > 0 { counter(descriptor, labels).increment(by: Int64(saturating: delta)) } else { _ = counter(descriptor, labels) }
     }
 
     private func increase(_ descriptor: MetricNameDescriptor, _ labels: [String: String], to total: Double) {

@@ -1,5 +1,6 @@
 import CCurl
 import Foundation
+import KmonSupport
 
 /// HTTP to one sink through libcurl's easy API. The handle is kept for the client's life, so
 /// curl keeps the connection (and its TLS session) alive between batches and reconnects by itself
@@ -45,8 +46,8 @@ public final class SinkHTTPClient {
     private func configure() {
         kmon_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1) // timeouts without SIGALRM: other threads run
         kmon_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer)
-        kmon_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, max(1, Int(timeout * 1000)))
-        kmon_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, max(1, Int(timeout * 1000)))
+        kmon_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, max(1, Int(saturating: timeout * 1000)))
+        kmon_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, max(1, Int(saturating: timeout * 1000)))
         kmon_curl_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1)
         kmon_curl_setopt_string(handle, CURLOPT_USERAGENT, "kmon")
         kmon_curl_setopt_write_function(handle) { data, size, count, context in

@@ -59,20 +59,26 @@ public struct LoadConfiguration: Sendable {
         self.stop = stop
     }
 
+    /// Connections one generator opens: each is a socket, and its in-flight slots (up to
+    /// `pipelined:1024` each) are allocated up front.
+    public static let connectionRange = AcceptedRange(1...10_000, unit: "connections")
+
     /// Throws a sentence naming the first bad setting.
     public func validate() throws {
         func bad(_ why: String) -> LoadError { .invalidConfiguration(why) }
-        guard connections >= 1 else { throw bad("connections must be at least 1 (got \(connections))") }
+        do {
+            try Self.connectionRange.check(connections, "connections")
+            try AcceptedRange.positiveSeconds.check(duration, "duration")
+            try AcceptedRange.seconds(from: 0).check(warmUp, "warm-up")
+            try AcceptedRange.positiveSeconds.check(requestTimeout, "request timeout")
+            try AcceptedRange.seconds(from: 0).check(drainTimeout, "drain timeout")
+            if case let .openLoop(rate, _) = model { try AcceptedRange.requestsPerSecond.check(rate, "rate") }
+        } catch let error as OutOfRangeError {
+            throw bad(error.description)
+        }
         guard threads >= 1 else { throw bad("threads must be at least 1 (got \(threads))") }
         guard threads <= connections else {
             throw bad("threads (\(threads)) must not exceed connections (\(connections)): each thread needs a connection")
-        }
-        guard duration.isFinite, duration > 0 else { throw bad("duration must be a positive number of seconds (got \(duration))") }
-        guard warmUp.isFinite, warmUp >= 0 else { throw bad("warm-up must be zero or more seconds (got \(warmUp))") }
-        guard requestTimeout.isFinite, requestTimeout > 0 else { throw bad("request timeout must be positive (got \(requestTimeout))") }
-        guard drainTimeout.isFinite, drainTimeout >= 0 else { throw bad("drain timeout must be zero or more (got \(drainTimeout))") }
-        if case let .openLoop(rate, _) = model {
-            guard rate.isFinite, rate > 0 else { throw bad("rate must be a positive number of requests per second (got \(rate))") }
         }
         if let priority = realtimePriority, !(1...99).contains(priority) {
             throw bad("real-time priority must be from 1 to 99 (got \(priority))")

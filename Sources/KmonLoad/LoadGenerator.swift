@@ -59,7 +59,7 @@ public final class LoadGenerator {
             }
         }
         startNs = start
-        measureStartNs = start + UInt64(c.warmUp * 1e9)
+        measureStartNs = start + UInt64(saturating: c.warmUp * 1e9)
 
         let done = DispatchGroup()
         for (t, worker) in workers.enumerated() {
@@ -75,7 +75,7 @@ public final class LoadGenerator {
         done.wait()
 
         let stoppedAt = MonotonicClock.now()
-        measureEndNs = min(measureStartNs + UInt64(c.duration * 1e9), max(stoppedAt, measureStartNs))
+        measureEndNs = min(measureStartNs + UInt64(saturating: c.duration * 1e9), max(stoppedAt, measureStartNs))
         if c.stop.isStopped { measureEndNs = min(measureEndNs, stoppedAt) }
         records = workers.flatMap { $0.records.allRecords() }
         let unsent = workers.reduce(0) { $0 + $1.unsent }

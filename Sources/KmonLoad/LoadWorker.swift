@@ -68,14 +68,14 @@ final class LoadWorker {
             slowChunk = 0
             slowPauseNs = 0
         }
-        timeoutNs = UInt64(c.requestTimeout * 1e9)
+        timeoutNs = UInt64(saturating: c.requestTimeout * 1e9)
         spinNs = c.spinNanoseconds
         stop = c.stop
         realtimePriority = c.realtimePriority
         self.startNs = startNs
-        measureStartNs = startNs + UInt64(c.warmUp * 1e9)
-        endNs = measureStartNs + UInt64(c.duration * 1e9)
-        drainNs = UInt64(c.drainTimeout * 1e9)
+        measureStartNs = startNs + UInt64(saturating: c.warmUp * 1e9)
+        endNs = measureStartNs + UInt64(saturating: c.duration * 1e9)
+        drainNs = UInt64(saturating: c.drainTimeout * 1e9)
 
         epollFD = epoll_create1(Int32(EPOLL_CLOEXEC))
         guard epollFD >= 0 else { throw LoadError.system(SystemCallError("epoll_create1")) }
@@ -91,7 +91,7 @@ final class LoadWorker {
         }
         if case let .openLoop(rate, poisson) = c.model {
             // Threads' evenly spaced schedules are staggered so their sum is evenly spaced too.
-            let stagger = poisson ? 0 : UInt64(Double(thread) * 1e9 / rate)
+            let stagger = poisson ? 0 : UInt64(saturating: Double(thread) * 1e9 / rate)
             var threadSchedule = SendSchedule(start: startNs + stagger, ratePerSecond: rate / Double(c.threads), poisson: poisson,
                                               seed: c.seed ^ (UInt64(thread) &* 0x9E37_79B9_7F4A_7C15))
             nextIntended = threadSchedule.next()
@@ -111,7 +111,7 @@ final class LoadWorker {
 
         let expected: Int
         if let rate = c.model.offeredRate {
-            expected = Int(rate * (c.warmUp + c.duration) * 1.05 / Double(c.threads)) + 4 * slotCount * depth
+            expected = Int(saturating: rate * (c.warmUp + c.duration) * 1.05 / Double(c.threads)) &+ 4 * slotCount * depth
         } else {
             expected = 1 << 18
         }

@@ -29,9 +29,16 @@ public struct SendSchedule: Sendable {
         if poisson {
             // -ln(U) with U in (0, 1] is Exp(1); scaled by the mean gap.
             poissonOffsetNs += -log(random.nextUnitInterval()) * intervalNs
-            return start &+ UInt64(poissonOffsetNs)
+            return after(start, UInt64(saturating: poissonOffsetNs))
         }
         defer { index &+= 1 }
-        return start &+ UInt64(Double(index) * intervalNs)
+        return after(start, UInt64(saturating: Double(index) * intervalNs))
+    }
+
+    /// `start + offset`, or never (UInt64.max) past the end of the clock: a rate below
+    /// `AcceptedRange.requestsPerSecond` sends nothing instead of trapping or wrapping.
+    private func after(_ start: UInt64, _ offset: UInt64) -> UInt64 {
+        let (sum, overflow) = start.addingReportingOverflow(offset)
+        return overflow ? .max : sum
     }
 }

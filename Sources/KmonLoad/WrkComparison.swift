@@ -1,4 +1,5 @@
 import Foundation
+import KmonSupport
 
 /// Measures the generator against wrk on the same server, connections and threads:
 /// alternating closed-loop rounds (wrk, kmon, wrk, kmon, …; the ratio is the median of the
@@ -58,7 +59,7 @@ public struct WrkComparison {
     }
 
     public func run() throws -> Result {
-        let seconds = max(1, Int(configuration.duration.rounded(.up)))
+        let seconds = max(1, Int(saturating: configuration.duration.rounded(.up)))
         var wrk: [Double] = [], kmon: [Double] = []
         for _ in 0..<rounds {
             if configuration.stop.isStopped { break }

@@ -34,6 +34,12 @@ public struct TcpreqError: Error, CustomStringConvertible, Sendable {
         return false
     }
 
+    /// A `--pid` or `--cgroup` filter that names nothing usable: a bad argument, not the kernel's fault.
+    public var isBadFilter: Bool {
+        if case .badFilter = kind { return true }
+        return false
+    }
+
     public var description: String {
         switch kind {
         case .unavailable(let variant, let reason):

@@ -6,7 +6,7 @@ public enum TcpreqLiveView {
     public static func render(_ snapshot: TcpreqSnapshot, previous: TcpreqSnapshot?) -> [String] {
         let interval = max(snapshot.elapsedSeconds - (previous?.elapsedSeconds ?? 0), 1e-9)
         func rate(_ now: UInt64, _ before: UInt64?) -> String {
-            String(Int((Double(now - min(before ?? 0, now)) / interval).rounded()))
+            String(Int(saturating: (Double(now - min(before ?? 0, now)) / interval).rounded()))
         }
         func micros(_ t: TrafficSummary, _ p: Double) -> String {
             t.microseconds(atPercentile: p).map { String(Int($0.rounded())) } ?? "-"

@@ -1,3 +1,5 @@
+import KmonSupport
+
 extension Topology {
     /// Graphviz DOT: one node per service (and per unnamed peer), one labelled edge per call path.
     public func dot(title: String = "kmon") -> String {
@@ -27,6 +29,6 @@ extension Topology {
     }
 
     private func format(_ value: Double) -> String {
-        value >= 100 ? String(Int(value.rounded())) : String((value * 10).rounded() / 10)
+        value >= 100 ? String(Int(saturating: value.rounded())) : String((value * 10).rounded() / 10)
     }
 }

@@ -25,7 +25,7 @@ enum Format {
     }
 
     static func load(_ percent: Double) -> String {
-        percent == percent.rounded() ? "\(Int(percent))%" : "\(percent)%"
+        percent == percent.rounded() && abs(percent) < 1e15 ? "\(Int64(percent))%" : "\(percent)%"
     }
 
     static func rate(_ value: Double?) -> String { number(value, 0) }

@@ -1,5 +1,6 @@
 import Foundation
 import KmonFeatures
+import KmonSupport
 
 /// Everything one bench run measured: the content of results.json.
 ///
@@ -103,11 +104,16 @@ public struct BenchResults: Codable, Sendable {
         guard schema == schemaVersion else {
             throw ResultsFileError.notOurs(source, "its schema is \"\(schema)\", this kmon reads \"\(schemaVersion)\"")
         }
+        let results: BenchResults
         do {
-            return try JSONDecoder().decode(BenchResults.self, from: data)
+            results = try JSONDecoder().decode(BenchResults.self, from: data)
         } catch {
             throw ResultsFileError.notOurs(source, "it does not match the \(schemaVersion) layout (\(error))")
         }
+        do { try results.checkRanges() } catch let error as OutOfRangeError {
+            throw ResultsFileError.notOurs(source, error.description)
+        }
+        return results
     }
 
     public static func load(path: String) throws -> BenchResults {

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import KmonSupport
 
 /// Tells the person waiting where the bench is: a bar redrawn in place on a terminal (level,
 /// block, arm, ETA); on logs and CI, the notes only, with one line per tenth of the way.
@@ -41,7 +42,7 @@ public final class BenchProgress {
     private var eta: String {
         let elapsed = Date().timeIntervalSince(started)
         let remaining = finished <= 1 ? estimatedSeconds - elapsed : elapsed / Double(finished) * Double(total - finished)
-        let seconds = max(0, Int(remaining.rounded()))
+        let seconds = max(0, Int(saturating: remaining.rounded()))
         return String(format: "%d:%02d", seconds / 60, seconds % 60)
     }
 

@@ -12,7 +12,7 @@ public enum BenchPhase: Hashable, Sendable, CustomStringConvertible {
         switch self {
         case .saturation: "saturation"
         case .load(let percent): "load \(BenchSchedule.format(percent))%"
-        case .knee(let rate): "knee search at \(Int(rate)) req/s"
+        case .knee(let rate): "knee search at \(Int(saturating: rate)) req/s"
         }
     }
 }
@@ -66,6 +66,6 @@ public struct BenchSchedule: Sendable {
     }
 
     static func format(_ value: Double) -> String {
-        value == value.rounded() ? String(Int(value)) : String(value)
+        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import KmonSupport
 import Yams
 
 /// Kmon-style YAML configuration: one `collector:` section per collector, with `verbose`,
@@ -71,7 +72,7 @@ public struct CollectorConfigFile: Equatable, Sendable {
         }
         if let listen = keys["listen"] { settings.filter = try self.listen(listen) }
         if let export = keys["export"], let period = try export.mapping(allowed: ["period"])["period"] {
-            settings.exportPeriodSeconds = Double(try period.durationNanoseconds()) / 1e9
+            settings.exportPeriodSeconds = try period.durationSeconds(in: .exportPeriodSeconds)
         }
         if let state = keys["state"] {
             settings.offCPU.states = Set(try state.scalarList().map { name in

@@ -1,4 +1,5 @@
 import Foundation
+import KmonSupport
 import Yams
 
 /// A YAML node with its dotted path, so every error can say where it is (`collector.offcpu.state`).
@@ -55,14 +56,20 @@ struct ConfigNode {
         }
     }
 
-    /// `10s`, `250ms`, `20us`, `100ns`, `1m`, or a plain number of seconds.
-    func durationNanoseconds() throws -> UInt64 {
+    /// `10s`, `250ms`, `20us`, `100ns`, `1m`, or a plain number of seconds, within `range`.
+    func durationSeconds(in range: AcceptedRange = .seconds(from: 0)) throws -> Double {
         let text = try string().trimmingCharacters(in: .whitespaces)
-        let units: [(String, Double)] = [("ns", 1), ("us", 1e3), ("µs", 1e3), ("ms", 1e6), ("s", 1e9), ("m", 60e9), ("h", 3600e9)]
-        for (suffix, scale) in units where text.hasSuffix(suffix) {
-            if let value = Double(text.dropLast(suffix.count)), value >= 0 { return UInt64(value * scale) }
+        let units: [(String, Double)] = [("ns", 1e-9), ("us", 1e-6), ("µs", 1e-6), ("ms", 1e-3), ("s", 1), ("m", 60), ("h", 3600)]
+        let seconds = units.lazy.filter { text.hasSuffix($0.0) }.compactMap { suffix, scale in
+            Double(text.dropLast(suffix.count)).map { $0 * scale }
+        }.first ?? Double(text)
+        guard let seconds else { throw CollectorError.config("\(path): bad duration \"\(text)\"; use e.g. 10s, 250ms, 20us") }
+        do { return try range.check(seconds, path, text: "\"\(text)\"") } catch let error as OutOfRangeError {
+            throw CollectorError.config(error.description)
         }
-        if let seconds = Double(text), seconds >= 0 { return UInt64(seconds * 1e9) }
-        throw CollectorError.config("\(path): bad duration \"\(text)\"; use e.g. 10s, 250ms, 20us")
+    }
+
+    func durationNanoseconds() throws -> UInt64 {
+        UInt64(saturating: (try durationSeconds() * 1e9).rounded())
     }
 }

@@ -89,7 +89,7 @@ struct DownstreamCaller {
                 }
                 return
             }
-            let ready = poll(&fds, nfds_t(waiting), Int32((deadline - now) / 1_000_000) + 1)
+            let ready = poll(&fds, nfds_t(waiting), Int32(clamping: (deadline - now) / 1_000_000 + 1))
             if ready < 0 && errno != EINTR {
                 for slot in slots[0..<waiting] { finish(&flights[slot], parentRequestID: parentRequestID, failure: "\(SystemCallError("poll"))") }
                 return

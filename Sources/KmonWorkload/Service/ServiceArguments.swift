@@ -1,3 +1,4 @@
+import KmonSupport
 import KmonSystem
 /// Command line of `kmon-service`:
 ///
@@ -19,6 +20,8 @@ public struct ServiceArguments: Equatable, Sendable {
     /// A keep-alive connection with no request for this long is closed.
     public var idleTimeoutMs = 300_000
     public var callTimeoutMs = 10_000
+    /// The timeouts: up to a day, so nanoseconds and poll(2)'s Int32 milliseconds hold them.
+    static let millisecondsRange = AcceptedRange(1...86_400_000, unit: "milliseconds")
 
     public init() {}
 
@@ -34,7 +37,9 @@ public struct ServiceArguments: Equatable, Sendable {
         }
         func milliseconds(_ flag: String) throws -> Int {
             let text = try value(flag)
-            guard let ms = Int(text), ms > 0 else { throw ServiceArgumentsError("\(flag): \"\(text)\" is not a positive number of milliseconds") }
+            guard let ms = Int(text), Self.millisecondsRange.bounds.contains(Double(ms)) else {
+                throw ServiceArgumentsError("\(flag) must be \(Self.millisecondsRange) (got \"\(text)\")")
+            }
             return ms
         }
         while let flag = iterator.next() {

@@ -41,7 +41,7 @@ public final class ServiceRuntime: @unchecked Sendable {
 
     /// Waits until no request is between read and record, or `seconds` pass.
     public func waitUntilIdle(seconds: Double) {
-        let deadline = MonotonicClock.now() + UInt64(seconds * 1e9)
+        let deadline = MonotonicClock.now() + UInt64(saturating: seconds * 1e9)
         while requestsInFlight.load(ordering: .acquiring) > 0 && MonotonicClock.now() < deadline {
             usleep(1000)
         }

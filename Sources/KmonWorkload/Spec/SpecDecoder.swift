@@ -1,3 +1,4 @@
+import KmonSupport
 import Yams
 
 /// Turns YAML into a `WorkloadSpec`, rejecting unknown keys, wrong types and out-of-range
@@ -48,13 +49,10 @@ struct SpecDecoder {
         var work = WorkSpec()
         if let workNode = keys["work"] {
             let workKeys = try mapping(workNode, service: name, field: "work", allowed: ["cpu_us", "sleep_us", "response_bytes"])
-            if let n = workKeys["cpu_us"] { work.cpuMicros = try nonNegative(n, service: name, field: "work.cpu_us", what: "a duration") }
-            if let n = workKeys["sleep_us"] { work.sleepMicros = try nonNegative(n, service: name, field: "work.sleep_us", what: "a duration") }
+            if let n = workKeys["cpu_us"] { work.cpuMicros = try integer(n, service: name, field: "work.cpu_us", in: WorkSpec.microsecondsRange) }
+            if let n = workKeys["sleep_us"] { work.sleepMicros = try integer(n, service: name, field: "work.sleep_us", in: WorkSpec.microsecondsRange) }
             if let n = workKeys["response_bytes"] {
-                work.responseBytes = try nonNegative(n, service: name, field: "work.response_bytes", what: "a size")
-                guard work.responseBytes <= 16 << 20 else {
-                    throw error(n, service: name, field: "work.response_bytes", problem: "must be at most 16 MiB")
-                }
+                work.responseBytes = try integer(n, service: name, field: "work.response_bytes", in: WorkSpec.responseBytesRange)
             }
         }
         var calls: [CallStep] = []
@@ -120,9 +118,9 @@ struct SpecDecoder {
         return value
     }
 
-    private func nonNegative(_ node: Node, service: String, field: String, what: String) throws -> Int {
+    private func integer(_ node: Node, service: String, field: String, in range: AcceptedRange) throws -> Int {
         let value = try integer(node, service: service, field: field)
-        guard value >= 0 else { throw error(node, service: service, field: field, problem: "\(what) cannot be negative") }
+        guard range.bounds.contains(Double(value)) else { throw error(node, service: service, field: field, problem: "must be \(range)") }
         return value
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import KmonSupport
 
 /// A workload: the services to run, their per-request work and calls, and the ingress the load
 /// generator hits. Loaded from YAML (see docs/workloads.md) and validated as a whole.
@@ -85,6 +86,11 @@ public struct ServiceSpec: Sendable, Equatable {
 /// Per-request work, done before the downstream calls: spin on the CPU, then sleep, then answer
 /// with a body of `responseBytes`.
 public struct WorkSpec: Sendable, Equatable {
+    /// `cpu_us` and `sleep_us`: up to a minute per request, far beyond any client's timeout.
+    public static let microsecondsRange = AcceptedRange(0...60_000_000, unit: "microseconds")
+    /// `response_bytes`: up to 16 MiB.
+    public static let responseBytesRange = AcceptedRange(0...Double(16 << 20), unit: "bytes")
+
     public var cpuMicros: Int
     public var sleepMicros: Int
     public var responseBytes: Int

@@ -3,6 +3,7 @@ import BPF
 import Foundation
 import KmonBench
 import KmonCollectors
+import KmonLoad
 import KmonSupport
 import KmonTcpreq
 import KmonWorkload
@@ -101,15 +102,15 @@ struct BenchCommand: ParsableCommand {
                 throw ValidationError("\(flag) must be between 0 and 10000 ns (got \(value))")
             }
         }
-        if let reps, reps < 1 { throw ValidationError("--reps must be at least 1 (got \(reps))") }
-        if let duration, !(duration.isFinite && duration > 0) { throw ValidationError("--duration must be a positive number of seconds (got \(duration))") }
+        if let reps { try AcceptedRange(1...10_000, unit: "blocks").checkFlag(reps, "--reps") }
+        if let duration { try AcceptedRange.positiveSeconds.checkFlag(duration, "--duration") }
         let phaseSeconds = phase ?? presetValues.lengths.phaseSeconds, settleSeconds = settle ?? presetValues.lengths.settleSeconds
-        if !(phaseSeconds.isFinite && phaseSeconds >= 0.05) { throw ValidationError("--phase must be at least 0.05 s (got \(phaseSeconds))") }
+        try AcceptedRange.seconds(from: 0.05).checkFlag(phaseSeconds, "--phase")
         if !(settleSeconds.isFinite && settleSeconds >= 0 && settleSeconds < phaseSeconds) {
             throw ValidationError("--settle must be zero or more and shorter than --phase \(phaseSeconds) s (got \(settleSeconds))")
         }
-        if let warmup, !(warmup.isFinite && warmup >= 0) { throw ValidationError("--warmup must be zero or more seconds (got \(warmup))") }
-        if let connections, connections < 1 { throw ValidationError("--connections must be at least 1 (got \(connections))") }
+        if let warmup { try AcceptedRange.seconds(from: 0).checkFlag(warmup, "--warmup") }
+        if let connections { try LoadConfiguration.connectionRange.checkFlag(connections, "--connections") }
         do {
             _ = try armList()
             _ = try BenchOptionsParser.loads(loads ?? presetValues.loads.map { String($0) }.joined(separator: ","))

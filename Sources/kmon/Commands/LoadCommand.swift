@@ -70,24 +70,24 @@ struct LoadCommand: ParsableCommand {
         guard LoadScenario(argument: scenario) != nil else {
             throw ValidationError("--scenario '\(scenario)' is not one of keepalive, close, pipelined:K (K from 1 to 1024), slow-reader")
         }
-        guard duration.isFinite, duration > 0 else { throw ValidationError("--duration must be a positive number of seconds (got \(duration))") }
-        guard warmup.isFinite, warmup >= 0 else { throw ValidationError("--warmup must be zero or more seconds (got \(warmup))") }
-        guard timeout.isFinite, timeout > 0 else { throw ValidationError("--timeout must be a positive number of seconds (got \(timeout))") }
-        guard connections >= 1 else { throw ValidationError("--connections must be at least 1 (got \(connections))") }
+        try AcceptedRange.positiveSeconds.checkFlag(duration, "--duration")
+        try AcceptedRange.seconds(from: 0).checkFlag(warmup, "--warmup")
+        try AcceptedRange.positiveSeconds.checkFlag(timeout, "--timeout")
+        try LoadConfiguration.connectionRange.checkFlag(connections, "--connections")
         guard threads >= 1, threads <= connections else {
             throw ValidationError("--threads must be from 1 to --connections (\(connections)) (got \(threads))")
         }
         if let spinMicros, spinMicros < 0 || spinMicros > 1_000_000 {
             throw ValidationError("--spin-us must be from 0 to 1000000 (got \(spinMicros))")
         }
-        guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1 (got \(rounds))") }
+        try AcceptedRange(1...100, unit: "rounds").checkFlag(rounds, "--rounds")
         if compareWrk && poisson { throw ValidationError("--compare-wrk measures an evenly spaced schedule; drop --poisson") }
     }
 
     private func parsedModel() throws -> LoadModel {
         if rate == "max" { return .closedLoop }
-        guard let value = Double(rate), value.isFinite, value > 0 else {
-            throw ValidationError("--rate must be a positive number of requests per second or 'max' (got '\(rate)')")
+        guard let value = Double(rate), AcceptedRange.requestsPerSecond.bounds.contains(value) else {
+            throw ValidationError("--rate must be 'max' or \(AcceptedRange.requestsPerSecond) (got '\(rate)')")
         }
         return .openLoop(rate: value, poisson: poisson)
     }

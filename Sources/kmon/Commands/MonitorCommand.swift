@@ -17,8 +17,8 @@ struct MonitorCommand: ParsableCommand {
             Variants: sock (default), syscall, kprobe, fentry, skb, empty. Modes: kernel (default; \
             each span sent once, up to 16 per ring record), user (raw events, spans assembled here), histogram \
             (in-kernel histograms only). Filters apply in the kernel; without any, every TCP \
-            connection on the machine is watched. Stops after --duration, or on Ctrl-C/SIGTERM; \
-            every path out detaches the probes. A variant the kernel cannot run is reported in \
+            connection on the machine is watched. Stops after --duration (exit 0), or on Ctrl-C/SIGTERM \
+            (exit 130, after the summary); every path out detaches the probes. A variant the kernel cannot run is reported in \
             `skipped` with the kernel's reason and exits 69.
             """)
 
@@ -31,7 +31,7 @@ struct MonitorCommand: ParsableCommand {
     @Option(name: .customLong("pid"), help: "Watch this process (repeatable).")
     var pids: [Int32] = []
 
-    @Option(help: "Watch tasks in this cgroup v2 directory and below.")
+    @Option(help: "Watch tasks in this cgroup v2 directory and below (absolute, or relative to the cgroup2 mount).")
     var cgroup: String?
 
     @Option(name: .customLong("port"), help: "Watch connections with this local or remote port (repeatable).")
@@ -65,11 +65,12 @@ struct MonitorCommand: ParsableCommand {
         guard SpanMode(rawValue: mode) != nil else {
             throw ValidationError("--mode '\(mode)' is not one of \(SpanMode.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        if let duration, !(duration.isFinite && duration > 0) {
-            throw ValidationError("--duration must be a positive number of seconds (got \(duration))")
-        }
-        guard interval.isFinite, interval >= 0.05 else { throw ValidationError("--interval must be at least 0.05 seconds (got \(interval))") }
+        if let duration { try AcceptedRange.positiveSeconds.checkFlag(duration, "--duration") }
+        try AcceptedRange.seconds(from: 0.05).checkFlag(interval, "--interval")
         if let bad = pids.first(where: { $0 <= 0 }) { throw ValidationError("--pid must be a positive process id (got \(bad))") }
+        // kill(pid, 0) finds a process without touching it (EPERM: it exists, owned by someone else).
+        if let gone = pids.first(where: { kill($0, 0) != 0 && errno != EPERM }) { throw ValidationError("--pid \(gone): no such process") }
+        _ = try resolvedCgroup()
         if ports.contains(0) { throw ValidationError("--port must be from 1 to 65535 (got 0)") }
         if json && export.jsonl == "-" { throw ValidationError("--json and --jsonl - both write to standard output; give --jsonl a file") }
     }
@@ -82,6 +83,7 @@ struct MonitorCommand: ParsableCommand {
         let mode = SpanMode(rawValue: mode)!
         let endpointNames = try loadEndpointNames()
         let trap = SignalTrap()
+        let cgroup = try resolvedCgroup()
         let plan = try collectorOptions.plan(pids: pids, cgroup: cgroup)
 
         var monitor: TcpreqMonitor?
@@ -91,7 +93,7 @@ struct MonitorCommand: ParsableCommand {
                 endpointNames: endpointNames, logger: logger)
             monitor?.session.degradations.forEach { FileHandle.standardError.write(Data("kmon: \($0)\n".utf8)) }
         } catch let error as TcpreqError {
-            if error.isBadEnvironment {
+            if error.isBadEnvironment || error.isBadFilter {
                 FileHandle.standardError.write(Data("error: \(error)\n".utf8))
                 throw ExitCodes.usage
             }
@@ -123,10 +125,13 @@ struct MonitorCommand: ParsableCommand {
         let view = LiveViewPrinter(toStandardError: json || export.jsonl == "-")
         var previous: TcpreqSnapshot?
         var failure: Error?
-        let deadline = duration.map { MonotonicClock.now() + UInt64($0 * 1e9) }
+        let deadline = duration.map { MonotonicClock.now() + UInt64(saturating: $0 * 1e9) }
         do {
             while !trap.token.isStopped {
-                let remaining = deadline.map { Double(Int64($0) - Int64(MonotonicClock.now())) / 1e9 } ?? interval
+                let remaining = deadline.map { deadline in
+                    let now = MonotonicClock.now()
+                    return deadline > now ? Double(deadline - now) / 1e9 : 0
+                } ?? interval
                 if remaining <= 0 { break }
                 if trap.token.wait(seconds: min(interval, remaining)) { break }
                 guard let monitor else { view.show(collectors.liveLines()); exportAdapter?.tick(); continue }
@@ -156,7 +161,9 @@ struct MonitorCommand: ParsableCommand {
             FileHandle.standardError.write(Data("error: \(failure)\n".utf8))
             throw ExitCodes.failure
         }
-        if trap.received != nil, duration != nil { throw ExitCodes.interrupted }
+        // Stopped by a signal, with or without --duration: everything is detached and reported, and
+        // the exit code says it was cut short (README "Exit codes").
+        if trap.received != nil { throw ExitCodes.interrupted }
     }
 
     /// The exporters (`--prometheus`, `--influx`, `--clickhouse`, `--jsonl`), fed by tcpreq and every collector.
@@ -170,6 +177,17 @@ struct MonitorCommand: ParsableCommand {
         }
         let exporters = try ExporterSet.open(configuration, logger: logger)
         return TcpreqExportAdapter(exporters: exporters, endpointNames: endpointNames, collectors: collectors.collectors)
+    }
+
+    /// `--cgroup` as one absolute path for tcpreq and the collectors alike: absolute, or relative
+    /// to the cgroup2 mount. A directory that is not there is a bad argument (exit 64).
+    private func resolvedCgroup() throws -> String? {
+        guard let cgroup else { return nil }
+        do { return try CgroupDirectory.resolve(cgroup, field: "--cgroup") } catch let error as CollectorError {
+            guard error.isUnavailable else { throw ValidationError(error.description) }
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCodes.unavailable
+        }
     }
 
     private func loadEndpointNames() throws -> [UInt16: String] {

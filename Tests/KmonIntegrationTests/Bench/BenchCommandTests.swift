@@ -213,6 +213,22 @@ struct BenchCommandTests {
         #expect(gate.stdout.contains("regression"))
     }
 
+    /// A results file with `load: 1e300` (the rest as a bench wrote it) trapped `kmon compare`
+    /// rendering the load (exit 132): now one line naming the file and field, exit 65.
+    @Test func compareRefusesALoadOutOfRange() throws {
+        try Privileged.check()
+        let run = try Self.quickRun()
+        var object = try #require(JSONSerialization.jsonObject(with: run.results.encoded()) as? [String: Any])
+        var rows = try #require(object["overhead"] as? [[String: Any]])
+        rows[0]["load"] = 1e300
+        object["overhead"] = rows
+        let path = Self.scratch.appendingPathComponent("huge-load.json")
+        try JSONSerialization.data(withJSONObject: object).write(to: path)
+        let compare = try runCommand(BuildProducts.executable("kmon"), ["compare", path.path, run.directory.path])
+        #expect(compare.status == 65, "stderr: \(compare.stderr)")
+        #expect(compare.stderr == "error: \(path.path) is not a kmon bench results file: overhead[0].load must be from 0 to 100 percent of the baseline's knee (got 1e+300)\n")
+    }
+
     /// The CI path: a bench run that gates itself against a stored baseline, here one whose
     /// probes cost half as much.
     @Test func benchWithABaselineFileGatesItsOwnRun() throws {

@@ -9,10 +9,10 @@ struct LoadCommandTests {
 
     @Test(arguments: [
         (["ftp://127.0.0.1/"], "only http:// is supported"),
-        (["http://127.0.0.1:1/", "--rate", "0"], "--rate must be a positive number"),
-        (["http://127.0.0.1:1/", "--rate=-5"], "--rate must be a positive number"),
-        (["http://127.0.0.1:1/", "--duration", "0"], "--duration must be a positive number"),
-        (["http://127.0.0.1:1/", "--duration=-1"], "--duration must be a positive number"),
+        (["http://127.0.0.1:1/", "--rate", "0"], "--rate must be 'max' or from 0.001 to 10000000 requests per second"),
+        (["http://127.0.0.1:1/", "--rate=-5"], "--rate must be 'max' or from 0.001 to 10000000 requests per second"),
+        (["http://127.0.0.1:1/", "--duration", "0"], "--duration must be from 0.001 to 31536000 seconds"),
+        (["http://127.0.0.1:1/", "--duration=-1"], "--duration must be from 0.001 to 31536000 seconds"),
         (["http://127.0.0.1:1/", "--scenario", "pipelined:0"], "--scenario 'pipelined:0' is not one of"),
     ])
     func badInputIsAUsageError(_ arguments: [String], _ message: String) throws {
@@ -27,6 +27,27 @@ struct LoadCommandTests {
         let result = try runCommand(kmon, ["load", "http://127.0.0.1:1/", "--rate", "10", "--duration", "1"])
         #expect(result.status == 1)
         #expect(result.stderr.contains("cannot connect to 127.0.0.1:1: Connection refused"), "stderr: \(result.stderr)")
+    }
+
+    /// Ctrl-C mid-run: the summary of what was sent is printed, then exit 130 (README "Exit codes").
+    @Test func interruptPrintsTheSummaryAndExits130() throws {
+        try Privileged.check()
+        let service = try LoadTestService()
+        let process = Process()
+        process.executableURL = kmon
+        process.arguments = ["load", service.url, "--rate", "100", "--duration", "60", "--warmup", "0", "--connections", "1", "--json"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() } }
+        usleep(1_500_000)
+        kill(process.processIdentifier, SIGINT)
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        let json = try JSONSerialization.jsonObject(with: stdout) as? [String: Any]
+        #expect((json?["requests"] as? Int ?? 0) > 0, "\(String(decoding: stdout, as: UTF8.self))")
     }
 
     @Test func jsonSummaryAndRecordsFile() throws {

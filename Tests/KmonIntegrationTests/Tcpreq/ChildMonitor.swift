@@ -19,6 +19,8 @@ final class ChildMonitor {
         try process.run()
     }
 
+    var pid: Int32 { process.processIdentifier }
+
     func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
     private func read(_ name: String) -> String { (try? String(contentsOfFile: path(name), encoding: .utf8)) ?? "" }
     var stderr: String { read("stderr") }
@@ -34,11 +36,12 @@ final class ChildMonitor {
         }
     }
 
-    /// Ctrl-C, as a user stops it, then the JSON summary it printed.
+    /// Ctrl-C, as a user stops it, then the JSON summary it printed. Interrupted, it exits 130
+    /// (README "Exit codes") after detaching and reporting.
     func interruptAndReadSummary() throws -> TcpreqSummary {
         Glibc.kill(process.processIdentifier, SIGINT)
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
+        guard process.terminationStatus == 130 else {
             throw MonitorFailed(message: "monitor exited \(process.terminationStatus): \(read("stderr").suffix(2000))")
         }
         return try JSONDecoder().decode(TcpreqSummary.self, from: Data(read("stdout").utf8))

@@ -71,6 +71,26 @@ import Testing
         #expect(decoded.topology.precision == 1)
     }
 
+    /// `kmon compare` on a file with `load: 1e300` trapped rendering the load as an Int.
+    @Test(arguments: [("overhead", "load"), ("accuracy", "load"), ("phases", "load")])
+    func loadsOutsideZeroToHundredAreRefused(array: String, key: String) throws {
+        var object = try #require(JSONSerialization.jsonObject(with: SampleResults.make().encoded()) as? [String: Any])
+        var rows = try #require(object[array] as? [[String: Any]])
+        rows[0][key] = 1e300
+        object[array] = rows
+        let data = try JSONSerialization.data(withJSONObject: object)
+        let error = #expect(throws: ResultsFileError.self) { try BenchResults.decode(data, source: "crafted.json") }
+        #expect(error?.description == "crafted.json is not a kmon bench results file: \(array)[0].\(key) must be from 0 to 100 percent of the baseline's knee (got 1e+300)")
+    }
+
+    @Test func configLoadsAreCheckedToo() throws {
+        var results = SampleResults.make()
+        results.config.loads = [50, -.greatestFiniteMagnitude]
+        let error = #expect(throws: ResultsFileError.self) { try BenchResults.decode(results.encoded(), source: "r.json") }
+        #expect(error?.description.contains("config.loads[1] must be from 0 to 100") == true, "\(String(describing: error))")
+        #expect(Format.load(1e300) == "1e+300%")
+    }
+
     @Test func foreignFilesAreRefusedWithTheReason() {
         #expect(throws: ResultsFileError.self) { try BenchResults.decode(Data("nope".utf8), source: "x.json") }
         do {

@@ -45,6 +45,15 @@ struct CollectorConfigFileTests {
         ("collector:\n  offcpu:\n    state: [sleeping]", "unknown task state \"sleeping\""),
         ("collector:\n  offcpu:\n    min_duration: 2s\n    max_duration: 1s", "min_duration"),
         ("collector:\n  offcpu:\n    min_duration: soon", "bad duration \"soon\""),
+        // Each of these trapped converting to UInt64 nanoseconds (exit 132).
+        ("collector:\n  offcpu:\n    min_duration: 1e30s",
+         "collector.offcpu.min_duration must be from 0 to 31536000 seconds (got \"1e30s\")"),
+        ("collector:\n  offcpu:\n    max_duration: inf", "collector.offcpu.max_duration must be from 0 to 31536000 seconds (got \"inf\")"),
+        ("collector:\n  offcpu:\n    max_duration: nan", "collector.offcpu.max_duration must be from 0 to 31536000 seconds (got \"nan\")"),
+        ("collector:\n  offcpu:\n    min_duration: 1e12h", "collector.offcpu.min_duration must be from 0 to 31536000 seconds"),
+        ("collector:\n  offcpu:\n    min_duration: -1ms", "collector.offcpu.min_duration must be from 0 to 31536000 seconds (got \"-1ms\")"),
+        ("collector:\n  tcpdrop:\n    export: { period: inf }", "collector.tcpdrop.export.period must be from 0.1 to 3600 seconds (got \"inf\")"),
+        ("collector:\n  tcpdrop:\n    export: { period: 2h }", "collector.tcpdrop.export.period must be from 0.1 to 3600 seconds (got \"2h\")"),
         ("collector:\n  tcpdrop:\n    listen:\n      pid: [abc]", "\"abc\" is not a process id"),
         ("collector:\n  tcpdrop:\n    listen:\n      comm: \"([\"", "bad listen.comm regular expression"),
         ("collector:\n  tcpdrop:\n    listen:\n      user: root", "collector.tcpdrop.listen.user: unknown key"),
@@ -55,6 +64,13 @@ struct CollectorConfigFileTests {
     func badConfig(yaml: String, expected: String) {
         let error = #expect(throws: CollectorError.self) { try CollectorConfigFile.parse(yaml: yaml) }
         #expect(error?.description.contains(expected) == true, "\(error?.description ?? "no error")")
+    }
+
+    @Test("durations keep their unit exactly")
+    func durationUnits() throws {
+        let config = try CollectorConfigFile.parse(yaml: "collector:\n  offcpu:\n    min_duration: 100ns\n    max_duration: 1h")
+        #expect(config.collectors[.offcpu]?.offCPU.minNanoseconds == 100)
+        #expect(config.collectors[.offcpu]?.offCPU.maxNanoseconds == 3_600_000_000_000)
     }
 
     @Test("collector lists and verbosity levels from flags")

@@ -115,6 +115,11 @@ import Testing
         #expect(failure { $0.clickhouse = "http://h"; $0.clickhouseTable = "a.b.c" }.contains("--clickhouse-table"))
         #expect(failure { $0.clickhouse = "http://h"; $0.clickhouseTable = "x; DROP TABLE y" }.contains("--clickhouse-table"))
         #expect(failure { $0.clickhouse = "http://h"; $0.clickhouseBuffer = 0 }.contains("--clickhouse-buffer"))
+        #expect(failure { $0.clickhouse = "http://h"; $0.clickhouseBuffer = 100_000_000 }
+            == "--clickhouse-buffer must be from 1 to 10000000 spans (got 100000000)")
+        #expect(try configuration { $0.clickhouse = "http://h"; $0.clickhouseBuffer = 10_000_000 }.clickhouse?.bufferCapacity == 10_000_000)
+        #expect(failure { $0.period = .infinity } == "--export-period must be from 0.1 to 3600 seconds (got inf)")
+        #expect(failure { $0.period = .nan } == "--export-period must be from 0.1 to 3600 seconds (got nan)")
         #expect(failure { $0.clickhouseTable = "t" }.contains("--clickhouse-table needs --clickhouse URL"))
         #expect(failure { $0.clickhouse = "gopher://h" }.contains("--clickhouse:"))
     }

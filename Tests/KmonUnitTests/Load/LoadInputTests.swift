@@ -40,6 +40,27 @@ import Testing
                     config { $0.threads = 5 }, config { $0.warmUp = -1 }] {
             #expect(throws: LoadError.self) { try bad.validate() }
         }
+        // Each of these trapped converting seconds or a rate to integers (exit 132).
+        for (bad, message) in [(config { $0.duration = 1e11 }, "duration must be from 0.001 to 31536000 seconds (got 100000000000)"),
+                               (config { $0.warmUp = 1e12 }, "warm-up must be from 0 to 31536000 seconds (got 1000000000000)"),
+                               (config { $0.warmUp = .nan }, "warm-up must be from 0 to 31536000 seconds (got nan)"),
+                               (config { $0.requestTimeout = .infinity }, "request timeout must be from 0.001 to 31536000 seconds (got inf)"),
+                               (config { $0.model = .openLoop(rate: 1e300, poisson: false) },
+                                "rate must be from 0.001 to 10000000 requests per second (got 1e+300)"),
+                               (config { $0.connections = 1_000_000 }, "connections must be from 1 to 10000 connections (got 1000000)")] {
+            let error = #expect(throws: LoadError.self) { try bad.validate() }
+            #expect(error?.description.contains(message) == true, "\(String(describing: error))")
+        }
+    }
+
+    /// A rate at the bottom of its range over a year-long run: intended send times stay in 64 bits.
+    @Test func slowestScheduleStaysInRange() {
+        var schedule = SendSchedule(start: 1, ratePerSecond: 0.001, poisson: false)
+        #expect(schedule.next() == 1)
+        #expect(schedule.next() == 1 + 1_000_000_000_000)
+        var never = SendSchedule(start: 1, ratePerSecond: 1e-300, poisson: false)
+        #expect(never.next() == 1)
+        #expect(never.next() == .max, "a gap past 2^64 ns saturates instead of trapping or wrapping")
     }
 
     @Test func requestIsWrksDefaultGet() {

@@ -21,6 +21,10 @@ import Testing
         #expect(message(["--spec", "s", "--service", "a", "--peer", "store"])?.contains("NAME=ADDR:PORT") == true)
         #expect(message(["--spec", "s", "--service", "a", "--read-timeout-ms", "-1"])?.contains("--read-timeout-ms") == true)
         #expect(message(["--spec", "s", "--service", "a", "--bogus"])?.contains("--bogus") == true)
+        // Beyond a day the timeout overflowed nanoseconds or poll(2)'s Int32 milliseconds.
+        #expect(message(["--spec", "s", "--service", "a", "--call-timeout-ms", "99999999999999"])
+            == "--call-timeout-ms must be from 1 to 86400000 milliseconds (got \"99999999999999\")")
+        #expect(message(["--spec", "s", "--service", "a", "--idle-timeout-ms", "86400000"]) == nil)
     }
 
     @Test func endpointsParseStrictly() {

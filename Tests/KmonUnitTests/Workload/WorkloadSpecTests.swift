@@ -83,6 +83,23 @@ import Testing
         #expect(e?.service == "a" && e?.field == "work.sleep_us" && e?.value == "-3" && e?.line == 5)
     }
 
+    /// `cpu_us: 20000000000000000` passed and the service trapped on its first request,
+    /// computing the spin's end in UInt64 nanoseconds.
+    @Test(arguments: [("cpu_us", "20000000000000000", "must be from 0 to 60000000 microseconds"),
+                      ("sleep_us", "9223372036854775807", "must be from 0 to 60000000 microseconds"),
+                      ("cpu_us", "2e16", "must be an integer"),
+                      ("response_bytes", "16777217", "must be from 0 to 16777216 bytes")])
+    func hugeWorkIsRefused(field: String, value: String, problem: String) {
+        let e = error("""
+            ingress: a
+            services:
+              - name: a
+                port: 1000
+                work: {\(field): \(value)}
+            """)
+        #expect(e?.field == "work.\(field)" && e?.value == value && e?.line == 5 && e?.problem == problem, "\(String(describing: e))")
+    }
+
     @Test func unknownKey() {
         let e = error("""
             ingress: a
