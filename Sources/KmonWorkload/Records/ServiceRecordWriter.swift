@@ -17,8 +17,7 @@ public final class ServiceRecordWriter: @unchecked Sendable {
 
     public init(path: String, service: String, pid: Int32 = getpid()) throws {
         self.path = path
-        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw SystemCallError("open(\(path))") }
+        fd = try OutputFile.open(path)
         try write(RecordLayout.encodeHeader(service: service, pid: pid))
         let thread = Thread { [weak self] in
             while let self, self.flush() {
@@ -72,15 +71,7 @@ public final class ServiceRecordWriter: @unchecked Sendable {
     }
 
     private func write(_ bytes: [UInt8]) throws {
-        try bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { throw SystemCallError("write(\(path))") }
-                offset += n
-            }
-        }
+        try bytes.withUnsafeBytes { try OutputFile.writeAll(fd, $0, path: path) }
     }
 }
 
