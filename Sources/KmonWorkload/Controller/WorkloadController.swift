@@ -14,7 +14,7 @@ public enum WorkloadController {
     public static func start(spec: WorkloadSpec, options: WorkloadOptions = WorkloadOptions(),
                              logger: Logger = Logger(label: "kmon.workload")) throws -> RunningWorkload {
         guard FileManager.default.isExecutableFile(atPath: options.serviceExecutable) else {
-            throw StartError(description: "kmon-service not found at \(options.serviceExecutable); build it (swift build --product kmon-service) or set KMON_SERVICE")
+            throw StartError(description: "kmon-service not found at \(options.serviceExecutable); build it (swift build --product kmon-service) and keep it beside kmon")
         }
         if let directory = options.recordsDirectory {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
