@@ -91,7 +91,13 @@ public final class OutputDirectory {
             if !created && errno != EEXIST { throw OutputFileError(prefix, errno: errno) }
         }
         fd = Glibc.open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-        guard fd >= 0 else { throw OutputFileError(path, errno: errno) }
+        guard fd >= 0 else {
+            // With O_DIRECTORY a symlink answers ENOTDIR; say what it is.
+            let code = errno
+            var info = stat()
+            let isLink = code == ENOTDIR && lstat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFLNK
+            throw OutputFileError(path, errno: isLink ? ELOOP : code)
+        }
     }
 
     deinit { close() }
@@ -113,19 +119,23 @@ public final class OutputDirectory {
         if created { rmdir(path) }
     }
 
+    /// Throws when `replace(name)` would refuse what is there now: a symlink, a directory.
+    public func checkReplaceable(_ name: String, shownAs shown: String? = nil) throws {
+        var existing = stat()
+        guard fstatat(fd, name, &existing, AT_SYMLINK_NOFOLLOW) == 0 else { return }
+        switch existing.st_mode & S_IFMT {
+        case S_IFLNK: throw OutputFileError(shown ?? "\(path)/\(name)", errno: ELOOP)
+        case S_IFREG: break
+        default: throw OutputFileError(shown ?? "\(path)/\(name)", reason: "exists and is not a regular file")
+        }
+    }
+
     /// Replaces the file `name` in this directory with `bytes`: a temporary file created with
     /// `O_EXCL`, written, flushed, then renamed over `name` (a rename replaces a symlink, never
     /// follows it; one there already is refused all the same, so the user hears of it).
     public func replace(_ name: String, with bytes: [UInt8], mode: mode_t = 0o644, shownAs shown: String? = nil) throws {
         let shown = shown ?? "\(path)/\(name)"
-        var existing = stat()
-        if fstatat(fd, name, &existing, AT_SYMLINK_NOFOLLOW) == 0 {
-            switch existing.st_mode & S_IFMT {
-            case S_IFLNK: throw OutputFileError(shown, errno: ELOOP)
-            case S_IFREG: break
-            default: throw OutputFileError(shown, reason: "exists and is not a regular file")
-            }
-        }
+        try checkReplaceable(name, shownAs: shown)
         var temporary = ""
         var file: Int32 = -1
         for _ in 0..<100 where file < 0 {
