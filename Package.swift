@@ -47,6 +47,8 @@ let package = Package(
         ),
         // libcurl (libcurl4-openssl-dev) for the exporters' HTTP: TLS, auth, proxies, keep-alive.
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // zlib, to read /proc/config.gz in process (KmonFeatures).
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         // Every bpf/*.bpf.c, compiled by clang -target bpf at build time and embedded.
         .target(name: "KmonBPFObjects", plugins: ["BPFCompilerPlugin"]),
         .plugin(name: "BPFCompilerPlugin", capability: .buildTool()),
@@ -58,7 +60,7 @@ let package = Package(
         // What the kernel allows: hook kinds, optional features, their probes, degradations.
         .target(
             name: "KmonFeatures",
-            dependencies: ["BPF", "CKmonEvents", "KmonBPFObjects", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["BPF", "CKmonEvents", "CZlib", "KmonBPFObjects", .product(name: "Logging", package: "swift-log")]
         ),
         // tcpreq: probe variants, sessions, spans, histograms, topology.
         .target(
@@ -122,7 +124,7 @@ let package = Package(
             name: "kmon",
             dependencies: [
                 "BPF", "KmonBench", "KmonCollectors", "KmonDoctor", "KmonExport", "KmonFeatures", "KmonLoad",
-                "KmonSupport", "KmonTcpreq", "KmonWorkload",
+                "KmonSupport", "KmonSystem", "KmonTcpreq", "KmonWorkload",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -16,4 +16,9 @@ public struct ExportError: Error, CustomStringConvertible, Equatable, Sendable {
     init(_ context: String, _ error: SystemCallError) {
         self.init("\(context): \(error)")
     }
+
+    /// A file the exporter would not or could not write.
+    init(_ context: String, _ error: OutputFileError) {
+        self.init("\(context) \(error)")
+    }
 }

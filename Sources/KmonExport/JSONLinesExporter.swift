@@ -38,9 +38,9 @@ public final class JSONLinesExporter: ExportSink, @unchecked Sendable {
             // A closed pipe (`kmon monitor --jsonl - | head`) must end this exporter, not the monitor.
             signal(SIGPIPE, SIG_IGN)
         } else {
-            let opened = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-            guard opened >= 0 else { throw ExportError("opening --jsonl file", SystemCallError("open(\(path))")) }
-            fd = opened
+            do { fd = try OutputFile.open(path, appending: true) } catch let error as OutputFileError {
+                throw ExportError("--jsonl", error)
+            }
             ownsFD = true
         }
         self.path = path

@@ -94,26 +94,3 @@ public enum HookProbe {
         return reason
     }
 }
-
-/// The running kernel's build configuration, from /proc/config.gz when the kernel exposes it.
-struct KernelConfig {
-    let text: String
-
-    static func current() -> KernelConfig? {
-        let pipe = Pipe()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "zcat /proc/config.gz 2>/dev/null"]
-        process.standardOutput = pipe
-        guard (try? process.run()) != nil else { return nil }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard !data.isEmpty else { return nil }
-        return KernelConfig(text: String(decoding: data, as: UTF8.self))
-    }
-
-    /// True when the option is absent or explicitly not set.
-    func isDisabled(_ option: String) -> Bool {
-        !text.split(separator: "\n").contains { $0 == "\(option)=y" || $0 == "\(option)=m" }
-    }
-}

@@ -84,22 +84,10 @@ public enum GroundTruthFile {
         return records
     }
 
-    /// Writes records to `path`, replacing it.
+    /// Writes records to `path`, replacing it whole (`OutputFile.replace`: never through a symlink).
     public static func write<C: Collection>(_ records: C, to path: String) throws where C.Element == GroundTruthRecord {
-        let bytes = encode(records)
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw LoadError.records(path, "\(SystemCallError("cannot create"))") }
-        defer { close(fd) }
-        var written = 0
-        try bytes.withUnsafeBytes { raw in
-            while written < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + written, raw.count - written)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw LoadError.records(path, "\(SystemCallError("write"))")
-                }
-                written += n
-            }
+        do { try OutputFile.replace(path, with: encode(records)) } catch let error as OutputFileError {
+            throw LoadError.records(path, error.reason)
         }
     }
 

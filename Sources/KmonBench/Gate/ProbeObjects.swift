@@ -1,3 +1,5 @@
+import Glibc
+import KmonSystem
 import KmonTcpreq
 
 /// Which objects each probe arm loads: this build's, or for `@base` arms the base branch's
@@ -11,11 +13,24 @@ public struct ProbeObjects: Sendable {
     public init() {}
 
     /// Reads and checks `directory/<object>.bpf.o` for each variant (exit 65 on a mismatch).
+    /// Root loads this code into the kernel, so the directory, every one above it and the
+    /// objects must be writable by no one but root and the user running kmon (`TrustedPath`).
     public init(baseDirectory directory: String, variants: [ProbeVariant]) throws {
         self.directory = directory
+        let trusted: String
+        do { trusted = try TrustedPath.check(directory) } catch { throw Self.untrusted(directory, error) }
         for variant in Set(variants) {
-            base[variant] = try ExternalObject.load(path: "\(directory)/\(variant.objectName).bpf.o", variant: variant)
+            let path = "\(trusted)/\(variant.objectName).bpf.o"
+            if access(path, F_OK) == 0 {
+                do { try TrustedPath.check(path) } catch { throw Self.untrusted(directory, error) }
+            }
+            base[variant] = try ExternalObject.load(path: path, variant: variant)
         }
+    }
+
+    static func untrusted(_ directory: String, _ error: Error) -> BenchError {
+        BenchError(description: "--base-objects \(directory): \(error): another user could change the BPF code kmon loads as root; "
+            + "build the objects into a directory only you can write, e.g. DIR=$(mktemp -d); scripts/build-bpf \"$DIR\" BPF_SRC")
     }
 
     public var hasBase: Bool { directory != nil }

@@ -1,14 +1,27 @@
 import Foundation
+import KmonSystem
 
-/// Writes a run's files into its output folder.
+/// Writes a run's files into its output folder: each one whole or not at all
+/// (`OutputDirectory.replace`), never through a symlink.
 public enum BenchOutput {
     public static let files = ["results.json", "tables.md", "overhead.csv", "accuracy.csv", "saturation.csv", "phases.csv",
                                       "skipped.csv", "degraded.csv", "report.html"]
 
-    public static func write(_ results: BenchResults, to directory: String) throws {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    /// Checks `--out` before minutes of measuring: creates it and writes (then removes) a probe
+    /// file. Throws an `OutputFileError` naming the path and the reason.
+    public static func prepare(_ directory: String) throws -> OutputDirectory {
+        let output = try OutputDirectory(creating: directory)
+        for name in files { try output.checkReplaceable(name) }
+        let probe = ".kmon-write-check"
+        try output.replace(probe, with: [UInt8](repeating: 0x20, count: 4096))
+        try output.remove(probe)
+        return output
+    }
+
+    /// Throws an `OutputFileError` naming the first file that could not be written.
+    public static func write(_ results: BenchResults, to directory: OutputDirectory) throws {
         func put(_ name: String, _ data: Data) throws {
-            try data.write(to: URL(fileURLWithPath: directory).appendingPathComponent(name))
+            try directory.replace(name, with: [UInt8](data))
         }
         try put("results.json", results.encoded())
         try put("tables.md", Data(TablesRenderer.render(results).utf8))

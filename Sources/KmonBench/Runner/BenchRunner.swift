@@ -63,8 +63,12 @@ public final class BenchRunner {
         let progress = makeProgress(plan)
         defer { progress.done() }
         for arm in skipped { progress.note("skipping \(arm.variant): \(arm.reason)") }
-        let scratch = try Self.makeScratchDirectory()
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let scratchDirectory: ScratchDirectory
+        do { scratchDirectory = try ScratchDirectory(prefix: "bench") } catch {
+            throw BenchError(description: "cannot create a scratch directory: \(error)")
+        }
+        defer { scratchDirectory.remove() }
+        let scratch = scratchDirectory.path
 
         guard let overhead = try measureOverhead(scratch: scratch, benchStart: clockStart, progress: progress, skipped: &skipped) else {
             return Outcome(results: nil, interrupted: true, failure: nil)
@@ -233,13 +237,5 @@ public final class BenchRunner {
             if let failure = outcome.failure { part.failure = failure; return part }
         }
         return part
-    }
-
-    static func makeScratchDirectory() throws -> String {
-        var template = Array((NSTemporaryDirectory() + "kmon-bench-XXXXXX").utf8CString)
-        guard let path = mkdtemp(&template) else {
-            throw BenchError(description: "cannot create a scratch directory under \(NSTemporaryDirectory())")
-        }
-        return String(cString: path)
     }
 }

@@ -106,9 +106,9 @@ final class NetnsNetwork: @unchecked Sendable {
     private static func withSubnetLock(_ body: () throws -> Void) throws {
         claimLock.lock()
         defer { claimLock.unlock() }
-        let directory = (WorkloadLedger.directory as NSString).deletingLastPathComponent
-        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let fd = open(directory + "/subnet.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        // In the ledger directory: root's own, checked, so no other user can hold the lock.
+        let directory = try PrivateDirectory.ensure(WorkloadLedger.directory)
+        let fd = open(directory + "/subnet.lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
         if fd >= 0 { flock(fd, LOCK_EX) }
         defer { if fd >= 0 { close(fd) } }
         try body()

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import KmonSupport
+import KmonSystem
 import Logging
 
 /// Starts a workload: every service as its own `kmon-service` process, callees before
@@ -14,10 +15,13 @@ public enum WorkloadController {
     public static func start(spec: WorkloadSpec, options: WorkloadOptions = WorkloadOptions(),
                              logger: Logger = Logger(label: "kmon.workload")) throws -> RunningWorkload {
         guard FileManager.default.isExecutableFile(atPath: options.serviceExecutable) else {
-            throw StartError(description: "kmon-service not found at \(options.serviceExecutable); build it (swift build --product kmon-service) or set KMON_SERVICE")
+            throw StartError(description: "kmon-service not found at \(options.serviceExecutable); build it (swift build --product kmon-service) and keep it beside kmon")
         }
         if let directory = options.recordsDirectory {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            // Services write <service>.records into it, never through a symlink (OutputFile).
+            do { try OutputDirectory(creating: directory).close() } catch {
+                throw StartError(description: "--records \(error)")
+            }
         }
         if options.mode == .netns && geteuid() != 0 {
             throw StartError(description: "--netns needs root to create network namespaces and veth devices")

@@ -16,8 +16,15 @@ struct WorkloadLedger: Codable, Equatable {
     /// Child groups first, then their parent.
     var cgroups: [String] = []
 
+    /// This user's own ledger directory, never one shared with other users (they could plant
+    /// ledgers in it): /run/kmon/workloads for root, else $XDG_RUNTIME_DIR/kmon-workloads, else
+    /// $TMPDIR/kmon-workloads-UID. `PrivateDirectory` checks it on every use.
     static var directory: String {
-        access("/run", W_OK) == 0 ? "/run/kmon/workloads" : NSTemporaryDirectory() + "kmon-workloads"
+        if geteuid() == 0 && access("/run", W_OK) == 0 { return "/run/kmon/workloads" }
+        if geteuid() != 0, let runtime = ProcessInfo.processInfo.environment["XDG_RUNTIME_DIR"], runtime.hasPrefix("/") {
+            return runtime + "/kmon-workloads"
+        }
+        return NSTemporaryDirectory() + "kmon-workloads-\(geteuid())"
     }
 
     static func path(suffix: String) -> String { "\(directory)/\(suffix).json" }
@@ -29,9 +36,8 @@ struct WorkloadLedger: Codable, Equatable {
     }
 
     func save(suffix: String) throws {
-        try FileManager.default.createDirectory(atPath: Self.directory, withIntermediateDirectories: true)
-        let data = try JSONEncoder().encode(self)
-        try data.write(to: URL(fileURLWithPath: Self.path(suffix: suffix)), options: .atomic)
+        try PrivateDirectory.ensure(Self.directory)
+        try OutputFile.replace(Self.path(suffix: suffix), with: [UInt8](try JSONEncoder().encode(self)), mode: 0o600)
     }
 
     static func remove(suffix: String) {
@@ -42,8 +48,9 @@ struct WorkloadLedger: Codable, Equatable {
     static func sweepStale() -> (swept: [String], failures: [String]) {
         // One sweeper at a time on the host: two controllers starting together would otherwise
         // both delete the same leftovers and report each other's deletions as failures.
-        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let lock = open(directory + "/.sweep.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        let directory = directory
+        do { try PrivateDirectory.ensure(directory) } catch { return ([], ["\(error)"]) }
+        let lock = open(directory + "/.sweep.lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
         if lock >= 0 { flock(lock, LOCK_EX) }
         defer { if lock >= 0 { close(lock) } }
         var swept: [String] = [], failures: [String] = []
@@ -54,6 +61,10 @@ struct WorkloadLedger: Codable, Equatable {
                   let ledger = try? JSONDecoder().decode(WorkloadLedger.self, from: data),
                   !ledger.ownerIsAlive
             else { continue }
+            if let problem = ledger.untrustedEntry {
+                failures.append("\(path): \(problem); left alone")
+                continue
+            }
             let problems = ledger.removeEverything()
             failures += problems
             if problems.isEmpty { unlink(path) }
@@ -71,7 +82,7 @@ struct WorkloadLedger: Codable, Equatable {
         // Leftover services first: they hold the namespaces and cgroups.
         for group in cgroups {
             let pids = (ProcFile.read("\(group)/cgroup.procs") ?? "").split(separator: "\n")
-            for pid in pids { if let pid = Int32(pid) { kill(pid, SIGKILL) } }
+            for pid in pids.compactMap({ Int32($0) }) where Self.isOurs(pid, inGroup: group) { kill(pid, SIGKILL) }
         }
         if !cgroups.isEmpty { usleep(100_000) }
         let existingLinks = (try? IPCommand.run(["-o", "link", "show"])) ?? ""
@@ -87,6 +98,38 @@ struct WorkloadLedger: Codable, Equatable {
         }
         try? FileManager.default.removeItem(atPath: temporaryDirectory)
         return failures
+    }
+
+    /// Why this ledger lists something a kmon of this user could not have made (it was edited),
+    /// or nil: a scratch directory of ours under the temporary directory, kmon's own cgroups,
+    /// links and namespaces.
+    var untrustedEntry: String? {
+        let temporaryRoot = NSTemporaryDirectory() + "kmon-"
+        var info = stat()
+        if !temporaryDirectory.hasPrefix(temporaryRoot) || temporaryDirectory.dropFirst(temporaryRoot.count).contains("/") {
+            return "temporary directory \(temporaryDirectory) is not a kmon scratch directory"
+        }
+        if lstat(temporaryDirectory, &info) == 0 && !(info.st_mode & S_IFMT == S_IFDIR && info.st_uid == geteuid()) {
+            return "temporary directory \(temporaryDirectory) is not a directory of ours"
+        }
+        let cgroupRoot = ServiceCgroups.cgroup2Mount().map { $0 + "/kmon-" }
+        if let group = cgroups.first(where: { cgroupRoot == nil || !$0.hasPrefix(cgroupRoot!) || $0.contains("/..") }) {
+            return "cgroup \(group) is not a kmon cgroup"
+        }
+        if let link = links.first(where: { !($0.hasPrefix("kmbr") || $0.hasPrefix("kmh")) }) { return "link \(link) is not a kmon link" }
+        if let namespace = namespaces.first(where: { !$0.hasPrefix("kmon-") }) { return "namespace \(namespace) is not a kmon namespace" }
+        return nil
+    }
+
+    /// A pid read from a kmon cgroup is killed only while it is still in that group and runs as
+    /// this user: the pid may have exited and been reused since the read.
+    static func isOurs(_ pid: Int32, inGroup group: String) -> Bool {
+        guard let mount = ServiceCgroups.cgroup2Mount(),
+              let membership = ProcFile.read("/proc/\(pid)/cgroup"),
+              membership.split(separator: "\n").contains("0::" + group.dropFirst(mount.count))
+        else { return false }
+        var info = stat()
+        return stat("/proc/\(pid)", &info) == 0 && info.st_uid == geteuid()
     }
 
     static func startTime(of pid: Int32) -> UInt64? {

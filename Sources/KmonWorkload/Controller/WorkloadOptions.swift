@@ -33,11 +33,10 @@ public struct WorkloadOptions: Sendable {
         self.cancel = cancel
     }
 
-    /// `kmon-service` beside the current executable (kmon and kmon-service are built together),
-    /// or $KMON_SERVICE when set.
+    /// `kmon-service` beside the current executable (kmon and kmon-service are built together).
+    /// Never one named by the environment: kmon runs it as root.
     public static var defaultServiceExecutable: String {
-        if let path = ProcessInfo.processInfo.environment["KMON_SERVICE"] { return path }
-        return URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
             .deletingLastPathComponent().appendingPathComponent("kmon-service").path
     }
 }

@@ -23,8 +23,7 @@ public final class ServiceRecordWriter: @unchecked Sendable {
 
     public init(path: String, service: String, pid: Int32 = getpid()) throws {
         self.path = path
-        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw SystemCallError("open(\(path))") }
+        fd = try OutputFile.open(path)
         try write(RecordLayout.encodeHeader(service: service, pid: pid))
         let thread = Thread { [weak self] in
             while let self, self.flush() {

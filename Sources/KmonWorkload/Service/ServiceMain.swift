@@ -30,9 +30,7 @@ public enum ServiceMain {
         try server.start()
         if let portFile = arguments.portFile {
             // Written whole then renamed, so a reader never sees a partial port.
-            let temporary = portFile + ".tmp"
-            try "\(server.endpoint.port)\n".write(toFile: temporary, atomically: false, encoding: .utf8)
-            guard rename(temporary, portFile) == 0 else { throw SystemCallError("rename(\(portFile))") }
+            try OutputFile.replace(portFile, with: "\(server.endpoint.port)\n")
         }
         logger.info("serving \(service.name) on \(server.endpoint), pid \(getpid())")
 

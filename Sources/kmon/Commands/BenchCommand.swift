@@ -5,6 +5,7 @@ import KmonBench
 import KmonCollectors
 import KmonLoad
 import KmonSupport
+import KmonSystem
 import KmonTcpreq
 import KmonWorkload
 
@@ -155,6 +156,11 @@ struct BenchCommand: ParsableCommand {
             command: (["kmon"] + CommandLine.arguments.dropFirst()).joined(separator: " "))
         let objects = probeObjects(plan.arms)
         plan.arms = objects.arms(plan.arms)
+        // An --out that cannot be written is refused before minutes of measuring.
+        let output: OutputDirectory
+        do { output = try BenchOutput.prepare(out ?? BenchOutput.defaultDirectory()) } catch {
+            fail("--out \(error)", ExitCodes.usage)
+        }
         let trap = SignalTrap()
         let runner = BenchRunner(plan: plan, spec: spec, network: netns ? .netns : .loopback, stop: trap.token, logger: logger,
                                  objects: objects)
@@ -162,14 +168,21 @@ struct BenchCommand: ParsableCommand {
         do {
             outcome = try runner.run { BenchProgress(plan: $0) }
         } catch {
+            output.removeIfCreatedEmpty()
             if trap.token.isStopped { interrupted(trap) }
             fail("\(error)", ExitCodes.failure)
         }
-        guard let results = outcome.results, !outcome.interrupted else { interrupted(trap) }
+        guard let results = outcome.results, !outcome.interrupted else {
+            output.removeIfCreatedEmpty()
+            interrupted(trap)
+        }
 
-        let directory = out ?? BenchOutput.defaultDirectory()
-        try BenchOutput.write(results, to: directory)
+        // The tables reach the terminal even when the files cannot be written (a full disk).
         print(TablesRenderer.render(results))
+        let directory = output.path
+        do { try BenchOutput.write(results, to: output) } catch {
+            fail("cannot write the results: \(error); the tables above are all that is left of this run", ExitCodes.failure)
+        }
         print("Results: \(directory)/ (\(BenchOutput.files.joined(separator: ", ")))")
         if let failure = outcome.failure {
             fail("the bench stopped early: \(failure); the block is marked invalid in \(directory)/results.json", ExitCodes.failure)

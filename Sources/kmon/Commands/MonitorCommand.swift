@@ -5,6 +5,7 @@ import Glibc
 import KmonCollectors
 import KmonExport
 import KmonSupport
+import KmonSystem
 import KmonTcpreq
 import KmonWorkload
 import Logging
@@ -150,7 +151,9 @@ struct MonitorCommand: ParsableCommand {
         if let final {
             for sink in sinks { try sink.finish(final) }
             view.show(TcpreqLiveView.render(final, previous: previous) + collectors.liveLines())
-            if let dot { try final.topology.dot().write(toFile: dot, atomically: true, encoding: .utf8) }
+            if let dot {
+                do { try OutputFile.replace(dot, with: final.topology.dot()) } catch { failure = failure ?? error }
+            }
         } else {
             exportAdapter?.finish()
             view.show(collectors.liveLines())
