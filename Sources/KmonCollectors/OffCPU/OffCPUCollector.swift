@@ -44,13 +44,15 @@ public final class OffCPUCollector: Collector {
                 count: h.count, totalNanoseconds: h.total_ns,
                 histogram: Log2Histogram(unit: "us", slots: u64Array(h.slots)))
         }.sorted { $0.totalNanoseconds > $1.totalNanoseconds }
-        return OffCPUReport(verbosity: settings.verbosity, threads: threads, stacks: try stacks(runtime),
-                            lost: try runtime.losses())
+        let stacks = try stacks(runtime)
+        return OffCPUReport(verbosity: settings.verbosity, threads: threads, stacks: stacks,
+                            lost: try runtime.losses(), symbols: symbolizer?.symbolization ?? SymbolizationReport())
     }
 
     private func stacks(_ runtime: CollectorRuntime) throws -> [OffCPUReport.Stack] {
         guard let symbolizer else { return [] }
         symbolizer.forgetProcesses()
+        symbolizer.resetSymbolization()
         let map = try runtime.object.map("stack_time")
         let entries = try map.keys(as: offcpu_stack_key.self).compactMap { key in
             try map.lookup(key, as: offcpu_stack_value.self).map { (key, $0) }

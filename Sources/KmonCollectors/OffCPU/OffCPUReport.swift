@@ -37,4 +37,6 @@ public struct OffCPUReport: CollectorReport, Equatable {
     /// The heaviest stacks by total off-CPU time, at most `OffCPUCollector.stackLimit`.
     public var stacks: [Stack]
     public var lost: CollectorLosses
+    /// User frames of these stacks left unnamed because their file was refused as ELF.
+    public var symbols = SymbolizationReport()
 }

@@ -72,9 +72,10 @@ public final class TCPDropCollector: Collector {
     public func snapshot() throws -> TCPDropReport {
         guard let runtime else { throw CollectorError.config("tcpdrop is not started") }
         let lost = try runtime.losses()
+        let symbols = symbolizer?.symbolization ?? SymbolizationReport()
         return state.withLock {
             TCPDropReport(verbosity: settings.verbosity, total: total, byKind: byKind, byReason: byReason,
-                          recent: recent, lost: lost)
+                          recent: recent, lost: lost, symbols: symbols)
         }
     }
 

@@ -8,9 +8,11 @@ public struct TCPDropReport: CollectorReport, Equatable {
     /// The most recent events, at most `TCPDropCollector.recentLimit`, oldest first.
     public var recent: [TCPDropRecord]
     public var lost: CollectorLosses
+    /// User frames left unnamed since the start because their file was refused as ELF.
+    public var symbols = SymbolizationReport()
 
     enum CodingKeys: String, CodingKey {
-        case verbosity, total, recent, lost
+        case verbosity, total, recent, lost, symbols
         case byKind = "by_kind"
         case byReason = "by_reason"
     }
