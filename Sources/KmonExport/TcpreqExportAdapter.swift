@@ -37,6 +37,12 @@ public final class TcpreqExportAdapter: TcpreqSnapshotSink, @unchecked Sendable 
         tcpreq.programs = snapshot.programs.map {
             ExportedProgramStats(program: $0.name, runs: $0.runCount, runTimeNanoseconds: $0.runTimeNanoseconds)
         }
+        tcpreq.samples = snapshot.mapFill.flatMap { fill in [
+            CollectorSample(name: "kmon_bpf_map_entries", help: "Entries in a tcpreq hash map, counted every 10 s.",
+                            kind: .gauge, labels: ["map": fill.map], value: Double(fill.entries)),
+            CollectorSample(name: "kmon_bpf_map_max_entries", help: "A tcpreq hash map's capacity (max_entries).",
+                            kind: .gauge, labels: ["map": fill.map], value: Double(fill.maxEntries)),
+        ] }
         tick()
     }
 
@@ -51,7 +57,7 @@ public final class TcpreqExportAdapter: TcpreqSnapshotSink, @unchecked Sendable 
         lock.withLock {
             latest.lostEvents = tcpreq.lostEvents.merging(others.lostEvents) { a, _ in a }
             latest.programs = tcpreq.programs + others.programs
-            latest.samples = others.samples
+            latest.samples = tcpreq.samples + others.samples
         }
         exporters.refreshPulled()
     }

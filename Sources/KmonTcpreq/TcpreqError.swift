@@ -7,6 +7,7 @@ public struct TcpreqError: Error, CustomStringConvertible, Sendable {
         case kernel(String)
         case badEnvironment(String)
         case badObject(String)
+        case consumerStopped(String)
     }
 
     let kind: Kind
@@ -21,6 +22,7 @@ public struct TcpreqError: Error, CustomStringConvertible, Sendable {
     static func kernel(_ message: String) -> TcpreqError { TcpreqError(kind: .kernel(message)) }
     static func badEnvironment(_ message: String) -> TcpreqError { TcpreqError(kind: .badEnvironment(message)) }
     static func badObject(_ message: String) -> TcpreqError { TcpreqError(kind: .badObject(message)) }
+    static func consumerStopped(_ error: Error) -> TcpreqError { TcpreqError(kind: .consumerStopped("\(error)")) }
 
     /// For `unavailable`: the variant and the reason, to report as skipped.
     public var unavailableVariant: (variant: ProbeVariant, reason: String)? {
@@ -50,6 +52,8 @@ public struct TcpreqError: Error, CustomStringConvertible, Sendable {
             return "BPF object \(name) is not in this build (bpf/\(name).bpf.c did not compile?)"
         case .kernel(let message), .badEnvironment(let message), .badObject(let message):
             return message
+        case .consumerStopped(let reason):
+            return "the tcpreq ring-buffer reader stopped (\(reason)); no span after it was read, so the session's data ends there"
         }
     }
 }

@@ -25,6 +25,8 @@ public struct TcpreqSnapshot: Sendable {
     /// When the last hook was detached (`windowEndNanoseconds` while running): requests that
     /// end between the two may or may not be counted.
     public var windowClosedNanoseconds: UInt64
+    /// The fill of the session's hash maps, as of the last count (`TcpreqMonitor.mapFillPeriod`).
+    public var mapFill: [BPFMapFill] = []
 
     public init(variant: ProbeVariant, mode: SpanMode, timeNanoseconds: UInt64, elapsedSeconds: Double, topology: Topology,
                 newSpans: [Span], counters: TcpreqCounters, programs: [ProgramRunStats], degraded: [Degradation] = [],
@@ -51,6 +53,10 @@ public final class TcpreqMonitor {
     private var builder: TopologyBuilder
     private let startedAt: UInt64
     private let processNames: ProcessNames
+    private var mapFill: [BPFMapFill] = []
+    private var mapFillCountedAt: UInt64?
+    /// Counting a map walks its keys, a syscall each: every 10 s, not every snapshot.
+    public static let mapFillPeriodNanoseconds: UInt64 = 10_000_000_000
 
     /// Starts the session (see `TcpreqSession.start`). `endpointNames` maps listening ports to
     /// service names, e.g. from a workload spec.
@@ -65,7 +71,10 @@ public final class TcpreqMonitor {
         startedAt = MonotonicClock.now()
     }
 
+    /// Throws `TcpreqError` while running if the ring-buffer consumer has stopped on an error:
+    /// the monitor must not run on with no data. After `stop()` the final snapshot is returned.
     public func snapshot() throws -> TcpreqSnapshot {
+        if !session.isStopped, let error = session.consumerError { throw error }
         let spans = session.takeSpans()
         spans.forEach { builder.add($0) }
         var topology: Topology
@@ -77,13 +86,19 @@ public final class TcpreqMonitor {
             topology = builder.build()
         }
         let now = MonotonicClock.now()
-        return TcpreqSnapshot(variant: session.configuration.variant, mode: session.configuration.mode,
+        if mapFillCountedAt.map({ now - $0 >= Self.mapFillPeriodNanoseconds }) ?? true {
+            mapFill = try session.mapFill()
+            mapFillCountedAt = now
+        }
+        var snapshot = TcpreqSnapshot(variant: session.configuration.variant, mode: session.configuration.mode,
                               timeNanoseconds: now, elapsedSeconds: Double(now - startedAt) / 1e9,
                               topology: topology, newSpans: spans, counters: try session.counters(),
                               programs: try session.programStats(), degraded: session.degradations,
                               windowStartNanoseconds: session.attachedAtNanoseconds,
                               windowEndNanoseconds: session.detachedAtNanoseconds ?? now,
                               windowClosedNanoseconds: session.lastDetachedAtNanoseconds ?? session.detachedAtNanoseconds ?? now)
+        snapshot.mapFill = mapFill
+        return snapshot
     }
 
     /// Stops the session; a snapshot taken afterwards is the final one.

@@ -24,10 +24,21 @@ extension TcpreqSession {
                 // Worked at start; a failure now delays spans to the stop, where it is reported.
                 do { try Self.flushBatches(batchFlusher, force: false) } catch { logger.warning("\(error)") }
             }
-        }, onError: { [logger] error in
-            logger.error("tcpreq ring buffer: \(error)")
+        }, onError: { [unowned self] error in
+            self.consumerStopped(error)
         })
     }
+
+    /// The consumer thread ended on `error` (EINTR is retried below it, in `poll`): nothing
+    /// reads the ring any more. Kept, so the next snapshot and `stop()` fail with it instead of
+    /// the session running on silently with no data.
+    func consumerStopped(_ error: Error) {
+        logger.error("tcpreq ring buffer: \(error)")
+        lock.withLock { if consumerFailure == nil { consumerFailure = TcpreqError.consumerStopped(error) } }
+    }
+
+    /// Why the ring-buffer consumer stopped before `stop()`, if it did.
+    public var consumerError: TcpreqError? { lock.withLock { consumerFailure } }
 
     /// Runs on the consumer thread only.
     func handle(_ bytes: UnsafeRawBufferPointer) {

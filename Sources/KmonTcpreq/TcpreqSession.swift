@@ -42,6 +42,8 @@ public final class TcpreqSession {
     var spanCount: UInt64 = 0
     var partialSpanCount: UInt64 = 0
     var decodeErrors: UInt64 = 0
+    /// Set once by the consumer thread when it ends on an error (see `consumerStopped`).
+    var consumerFailure: TcpreqError?
     var finalLost: TcpreqCounters.Lost?
     /// LRU evictions counted once the hooks were detached (exact).
     var finalEvicted: UInt64?
@@ -229,6 +231,7 @@ public final class TcpreqSession {
             ring.stop()
             do { try ring.drain() } catch { firstError = firstError ?? error }
         }
+        if let consumerError { firstError = consumerError }
         if configuration.mode == .user { deliver(assembler.finishAll()) }
         if configuration.mode == .histogram { spansClosedAtStop = closedAtStop } else { deliver(closedAtStop) }
         finalPrograms = try? programStats()
@@ -237,5 +240,13 @@ public final class TcpreqSession {
         stats?.close()
         stats = nil
         if let firstError { throw firstError }
+    }
+}
+
+extension TcpreqSession {
+    /// The fill of each hash map the session loaded (listeners, filters, per-connection tables),
+    /// leaving out the one-entry placeholders of maps a variant does not use.
+    public func mapFill() throws -> [BPFMapFill] {
+        try object.maps.filter { $0.fd >= 0 && $0.isHashLike && $0.maxEntries > 1 }.map { try $0.fill() }
     }
 }
