@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "KmonTcpreq", targets: ["KmonTcpreq"]),
         .library(name: "KmonCollectors", targets: ["KmonCollectors"]),
         .library(name: "KmonExport", targets: ["KmonExport"]),
+        .library(name: "KmonHTTP", targets: ["KmonHTTP"]),
         .library(name: "KmonWorkload", targets: ["KmonWorkload"]),
         .library(name: "KmonLoad", targets: ["KmonLoad"]),
         .library(name: "KmonBench", targets: ["KmonBench"]),

@@ -68,7 +68,12 @@ public struct ExternalObject: Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw TcpreqError.badObject("\(path): no such file, or not readable (build it with scripts/build-bpf DIR)")
         }
-        let elf = [UInt8](data)
+        return try ExternalObject(elf: [UInt8](data), path: path, variant: variant)
+    }
+
+    /// Checks the bytes `elf`, read from `path`, as `load(path:variant:)` does: any bytes at all
+    /// (the fuzz target `object-layout` feeds it), refused with a `TcpreqError` unless they fit.
+    public init(elf: [UInt8], path: String, variant: ProbeVariant) throws {
         let name = variant.objectName
         guard let ours = EmbeddedBPF.object(named: name) else { throw TcpreqError.missingObject(name) }
         let theirs: BPFObject
@@ -80,6 +85,7 @@ public struct ExternalObject: Sendable {
         guard differences.isEmpty else {
             throw TcpreqError.badObject("\(path) does not fit this build's \(name): " + differences.joined(separator: "; "))
         }
-        return ExternalObject(path: path, elf: elf)
+        self.path = path
+        self.elf = elf
     }
 }
