@@ -4,11 +4,14 @@ import KmonSupport
 import KmonSystem
 
 /// One accepted connection, served on its own thread: reads requests (pipelined ones too),
-/// answers them in order, batching the answers to one pipelined burst into one write, and
-/// records each. Malformed input gets its 4xx/5xx and the connection is closed; other
-/// connections never notice.
+/// answers them in order, batching the answers to one pipelined burst into one write (up to
+/// `PendingOutput.limit`, then it writes before answering more), and records each. Malformed
+/// input gets its 4xx/5xx and the connection is closed; other connections never notice. A
+/// connection that sends no byte within the read limit is closed; the longer idle limit only
+/// applies between requests.
 struct ServerConnection {
-    let fd: Int32
+    let open: OpenConnection
+    let table: ConnectionTable
     let runtime: ServiceRuntime
     let parser: HTTPRequestParser
     let readTimeoutMs: Int
@@ -17,16 +20,17 @@ struct ServerConnection {
     private static let inputCapacity = 16 << 10
 
     func run() {
+        let fd = open.fd
         let input = UnsafeMutableRawPointer.allocate(byteCount: Self.inputCapacity, alignment: 16)
         defer {
             input.deallocate()
+            table.remove(open)
             close(fd)
         }
         let records = runtime.records?.makeBuffer()
         defer { if let records { runtime.records?.retire(records) } }
         let connection = TCPSocket.connection(fd)
-        var output: [UInt8] = []
-        output.reserveCapacity(4096)
+        var output = PendingOutput()
         var batch: [ServedRequestRecord] = []
         batch.reserveCapacity(16)
 
@@ -35,6 +39,7 @@ struct ServerConnection {
         var pending: (head: HTTPRequestHead, route: ServedRequestRecord.Route, firstRead: UInt64)?
         var bodyRemaining = 0
         var lastRead = MonotonicClock.now()
+        var lastWrite = lastRead
         var requestFirstRead: UInt64 = 0
         var closing = false
         var busy = false
@@ -42,7 +47,7 @@ struct ServerConnection {
 
         while true {
             // Answer every complete request already buffered.
-            parsing: while !closing {
+            parsing: while !closing && !output.isFull {
                 if let request = pending {
                     let skip = min(bodyRemaining, end - start)
                     start += skip
@@ -73,9 +78,12 @@ struct ServerConnection {
                     pending = (head, route, requestFirstRead)
                 }
             }
+            // Full: more requests may be buffered; answer them once this is written, before reading.
+            let heldBack = output.isFull
             if !output.isEmpty {
-                let written = output.withUnsafeBytes { (try? TCPSocket.writeAll(fd, $0.baseAddress!, $0.count)) != nil }
+                let written = output.write(to: fd)
                 let now = MonotonicClock.now()
+                lastWrite = now
                 if let records {
                     for var record in batch {
                         record.responseWrittenNs = written ? now : 0
@@ -83,14 +91,15 @@ struct ServerConnection {
                     }
                 }
                 batch.removeAll(keepingCapacity: true)
-                output.removeAll(keepingCapacity: true)
                 if !written { return }
             }
+            if closing { return }
+            if heldBack { continue }
             if busy && start == end && pending == nil {
                 busy = false
+                open.endRequest(now: lastWrite)
                 runtime.requestsInFlight.subtract(1, ordering: .releasing)
             }
-            if closing { return }
 
             // Make room, then read more.
             if start == end {
@@ -115,6 +124,8 @@ struct ServerConnection {
                 if !busy {
                     busy = true
                     runtime.requestsInFlight.add(1, ordering: .relaxed)
+                    // Evicted just before these bytes came: close as the shutdown would have.
+                    if !open.beginRequest() { return }
                 }
                 if betweenRequests { requestFirstRead = now }
                 lastRead = now
@@ -124,12 +135,13 @@ struct ServerConnection {
             } else if errno == EINTR {
                 continue
             } else if errno == EAGAIN || errno == EWOULDBLOCK {
-                // SO_RCVTIMEO expired: a stalled request times out; an idle connection may wait longer.
+                // SO_RCVTIMEO expired: a stalled request times out; a connection that has sent
+                // nothing yet is closed at the read limit too; only a keep-alive one may wait longer.
                 if !betweenRequests {
                     batch.append(reject(408, reason: "request not received within \(readTimeoutMs) ms", firstRead: requestFirstRead,
                                         ordinal: ordinal, connection: connection, into: &output))
                     closing = true
-                } else if now - lastRead >= UInt64(idleTimeoutMs) * 1_000_000 {
+                } else if now - lastRead >= UInt64(ordinal == 0 ? readTimeoutMs : idleTimeoutMs) * 1_000_000 {
                     return
                 }
             } else {
@@ -150,7 +162,7 @@ struct ServerConnection {
 
     /// Serves one well-formed request and appends its response.
     private func answer(_ head: HTTPRequestHead, route: ServedRequestRecord.Route, firstRead: UInt64, ordinal: UInt32,
-                        connection: ConnectionTuple, records: RecordBuffer?, into output: inout [UInt8]) -> ServedRequestRecord {
+                        connection: ConnectionTuple, records: RecordBuffer?, into output: inout PendingOutput) -> ServedRequestRecord {
         let entry = MonotonicClock.now()
         let requestID = runtime.newRequestID()
         let responses = runtime.responses
@@ -166,7 +178,7 @@ struct ServerConnection {
                 output += CannedResponses.status(502, reason: "downstream call failed: \(failure)", close: !head.keepAlive, keepAlive10: !head.isHTTP11)
             } else {
                 output += !head.keepAlive ? responses.okClose : (head.isHTTP11 ? responses.okKeepAlive : responses.okKeepAlive10)
-                output += responses.body
+                output.appendBody(responses.body)
             }
         case .health:
             output += head.keepAlive ? responses.health : responses.healthClose
@@ -180,7 +192,7 @@ struct ServerConnection {
 
     /// Answers input that cannot be served; the caller closes the connection after it.
     private func reject(_ status: Int, reason: String, firstRead: UInt64, ordinal: UInt32,
-                        connection: ConnectionTuple, into output: inout [UInt8]) -> ServedRequestRecord {
+                        connection: ConnectionTuple, into output: inout PendingOutput) -> ServedRequestRecord {
         let entry = MonotonicClock.now()
         output += CannedResponses.status(status, reason: reason, close: true)
         return ServedRequestRecord(requestID: runtime.newRequestID(), connection: connection, ordinal: ordinal, route: .other,

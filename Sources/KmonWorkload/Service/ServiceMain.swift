@@ -36,11 +36,21 @@ public enum ServiceMain {
 
         // Run until SIGINT/SIGTERM, or until the parent (the controller) is gone.
         let parent = getppid()
+        var logged = (evicted: 0, refused: 0)
+        func logConnectionLimit() {
+            // At most once per wake, so a flood of connections cannot flood the log.
+            let counts = server.connections.counts
+            guard counts != logged else { return }
+            logged = counts
+            logger.warning("at the limit of \(arguments.maxConnections) connections: \(counts.evicted) idle ones closed, \(counts.refused) refused (all busy) since start")
+        }
         while !trap.token.wait(seconds: 0.5) {
+            logConnectionLimit()
             if getppid() != parent {
                 trap.token.stop(reason: "parent process exited")
             }
         }
+        logConnectionLimit()
         runtime.waitUntilIdle(seconds: 1)
         records?.close()
         logger.info("stopping: \(trap.token.reason ?? "stopped")")

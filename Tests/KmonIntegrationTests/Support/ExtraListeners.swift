@@ -9,13 +9,7 @@ final class ExtraListeners {
     var count: Int { fds.count }
 
     init(count: Int) throws {
-        var limit = rlimit()
-        getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
-        let needed = rlim_t(count + 1_024)
-        if limit.rlim_cur < needed {
-            limit.rlim_cur = min(needed, limit.rlim_max)
-            setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
-        }
+        DescriptorLimit.raise(to: count + 1_024)
         do {
             for _ in 0..<count { fds.append(try TCPSocket.listen(on: SocketEndpoint(address: .loopbackV4, port: 0), backlog: 1)) }
         } catch {

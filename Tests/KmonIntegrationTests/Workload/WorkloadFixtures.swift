@@ -39,7 +39,8 @@ enum WorkloadFixtures {
     }
 }
 
-/// One `kmon-service` of single.yaml on a free loopback port, killed on deinit.
+/// One `kmon-service` of single.yaml on a free loopback port, killed on deinit. Its log goes to
+/// `log`.
 final class StandaloneService {
     let process: Process
     let endpoint: SocketEndpoint
@@ -52,7 +53,8 @@ final class StandaloneService {
         process.executableURL = BuildProducts.executable("kmon-service")
         process.arguments = ["--spec", spec, "--service", service, "--bind", "127.0.0.1:0", "--port-file", portFile] + extra
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        FileManager.default.createFile(atPath: directory + "/stderr", contents: nil)
+        process.standardError = FileHandle(forWritingAtPath: directory + "/stderr")
         try process.run()
         let deadline = Date().addingTimeInterval(10)
         var port: UInt16?
@@ -71,6 +73,18 @@ final class StandaloneService {
         if process.isRunning { process.terminate() }
         process.waitUntilExit()
         try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// What the service has logged so far.
+    var log: String { (try? String(contentsOfFile: directory + "/stderr", encoding: .utf8)) ?? "" }
+
+    /// A number from the service's /proc/PID/status, e.g. "Threads" or "VmRSS" (in kB).
+    func status(_ field: String) -> Int? {
+        guard let text = ProcFile.read("/proc/\(process.processIdentifier)/status") else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix(field + ":") {
+            return line.dropFirst(field.count + 1).split(whereSeparator: { $0 == " " || $0 == "\t" }).first.flatMap { Int($0) }
+        }
+        return nil
     }
 
     /// Sends raw bytes on a new connection, half-closes, and returns everything answered.

@@ -10,6 +10,9 @@ import Testing
         #expect(arguments.peers == ["store": SocketEndpoint(address: IPAddress(ipv4: 0xC612_030A), port: 8081)])
         #expect(arguments.readTimeoutMs == 250)
         #expect(try ServiceArguments(arguments.commandLine) == arguments)
+        let capped = try ServiceArguments(["--spec", "w.yaml", "--service", "api", "--max-connections", "64"])
+        #expect(capped.maxConnections == 64 && arguments.maxConnections == 1024)
+        #expect(try ServiceArguments(capped.commandLine) == capped)
     }
 
     @Test func refusesBadArgumentsByName() {
@@ -25,6 +28,10 @@ import Testing
         #expect(message(["--spec", "s", "--service", "a", "--call-timeout-ms", "99999999999999"])
             == "--call-timeout-ms must be from 1 to 86400000 milliseconds (got \"99999999999999\")")
         #expect(message(["--spec", "s", "--service", "a", "--idle-timeout-ms", "86400000"]) == nil)
+        for bad in ["0", "-5", "many", "2000000"] {
+            #expect(message(["--spec", "s", "--service", "a", "--max-connections", bad])
+                == "--max-connections must be from 1 to 1048576 connections (got \"\(bad)\")")
+        }
     }
 
     @Test func endpointsParseStrictly() {
