@@ -4,9 +4,9 @@ import Testing
 
 /// Numbers kmon cannot honour, given on the command line or in a file: each is one line naming
 /// the flag or the file and field with the accepted range, and exit 64 (flags) or 65 (files).
-/// Before, each of these died in a Swift trap on `UInt64(Double)` (SIGILL, exit 132).
-@Suite(Privileged.enabled)
-struct BadNumberTests {
+/// Before, each of these died in a Swift trap on `UInt64(Double)` (SIGILL, exit 132). Flags are
+/// checked before anything needs root; the files are read after the root check.
+@Suite struct BadNumberTests {
     let kmon = BuildProducts.executable("kmon")
     static let url = "http://127.0.0.1:1/"
 
@@ -31,13 +31,12 @@ struct BadNumberTests {
         (["bench", "--reps", "9223372036854775807"], "Error: --reps must be from 1 to 10000 blocks (got 9223372036854775807)"),
     ])
     func flagsOutOfRangeAreUsageErrors(arguments: [String], message: String) throws {
-        try Privileged.check()
         let result = try runCommand(kmon, arguments)
         #expect(result.status == 64, "stderr: \(result.stderr)")
         #expect(Self.firstLine(result.stderr) == message, "stderr: \(result.stderr)")
     }
 
-    @Test(arguments: [
+    @Test(Privileged.enabled, arguments: [
         ("config", "collector:\n  offcpu:\n    min_duration: 1e30s\n", ["--collect", "offcpu"],
          "collector.offcpu.min_duration must be from 0 to 31536000 seconds (got \"1e30s\")"),
         ("config", "collector:\n  tcpdrop:\n    export: { period: inf }\n", ["--collect", "tcpdrop"],
@@ -59,7 +58,7 @@ struct BadNumberTests {
 
     /// The spec is checked by `workload up` too, before any service starts: a service used to
     /// start and then die on its first request.
-    @Test func workloadUpRefusesHugeWork() throws {
+    @Test(Privileged.enabled) func workloadUpRefusesHugeWork() throws {
         try Privileged.check()
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("kmon-numbers-\(getpid())-up.yaml").path
         try "ingress: a\nservices:\n  - name: a\n    port: 18998\n    work: { sleep_us: 9223372036854775807 }\n"

@@ -22,8 +22,9 @@ enum ExitCodes {
 
     static let documentation = """
         Exit codes: 0 success; 1 failure; 2 regression (bench --check); 4 improvements only \
-        (bench --check); 64 bad flags; 65 bad input file (or credentials a sink refused at start); 69 kernel lacks a needed hook; \
-        77 not root; 130 interrupted.
+        (bench --check); 64 bad flags (a number out of its range, a --pid or --cgroup that names nothing); \
+        65 bad input file (or a number in it out of range, or credentials a sink refused at start); 69 kernel lacks a needed hook; \
+        77 not root; 130 interrupted (SIGINT or SIGTERM).
         """
 }
 
