@@ -1,10 +1,18 @@
 import Glibc
 import KmonWorkload
 
-// One microservice of a workload spec; see ServiceArguments for the command line.
+// One microservice of a workload spec; see ServiceArguments for the command line. Exit codes as
+// kmon's: 64 for bad flags, 65 for a spec (or a service it does not name) that cannot run.
+let arguments: ServiceArguments
 do {
-    try ServiceMain.run(try ServiceArguments(CommandLine.arguments.dropFirst()))
+    arguments = try ServiceArguments(CommandLine.arguments.dropFirst())
 } catch {
     fputs("kmon-service: \(error)\n", stderr)
-    exit(error is WorkloadSpecError ? 65 : 1)
+    exit(64)
+}
+do {
+    try ServiceMain.run(arguments)
+} catch {
+    fputs("kmon-service: \(error)\n", stderr)
+    exit(error is WorkloadSpecError || error is ServiceArgumentsError ? 65 : 1)
 }

@@ -36,6 +36,18 @@ import Testing
         #expect(Self.firstLine(result.stderr) == message, "stderr: \(result.stderr)")
     }
 
+    /// kmon-service keeps kmon's codes: 64 for a bad flag (it exited 1 before).
+    @Test(arguments: [
+        (["--spec", "workloads/single.yaml", "--service", "app", "--max-connections", "0"],
+         "kmon-service: --max-connections must be"),
+        (["--spec", "workloads/single.yaml"], "kmon-service: --service NAME is required"),
+    ])
+    func serviceFlagsOutOfRangeAreUsageErrors(arguments: [String], prefix: String) throws {
+        let result = try runCommand(BuildProducts.executable("kmon-service"), arguments)
+        #expect(result.status == 64, "stderr: \(result.stderr)")
+        #expect(Self.firstLine(result.stderr).hasPrefix(prefix), "stderr: \(result.stderr)")
+    }
+
     @Test(Privileged.enabled, arguments: [
         ("config", "collector:\n  offcpu:\n    min_duration: 1e30s\n", ["--collect", "offcpu"],
          "collector.offcpu.min_duration must be from 0 to 31536000 seconds (got \"1e30s\")"),
