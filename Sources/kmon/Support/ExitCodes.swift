@@ -22,7 +22,7 @@ enum ExitCodes {
 
     static let documentation = """
         Exit codes: 0 success; 1 failure; 2 regression (bench --check); 4 improvements only \
-        (bench --check); 64 bad flags (a number out of its range, a --pid or --cgroup that names nothing); \
+        (bench --check); 64 bad flags (a number out of its range, a --pid or --cgroup that names nothing, an output path that cannot be written); \
         65 bad input file (or a number in it out of range, or credentials a sink refused at start); 69 kernel lacks a needed hook; \
         77 not root; 130 interrupted (SIGINT or SIGTERM).
         """
