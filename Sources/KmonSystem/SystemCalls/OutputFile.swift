@@ -44,6 +44,14 @@ public enum OutputFile {
         try replace(path, with: Array(text.utf8), mode: mode)
     }
 
+    /// Throws what `replace(path)` would refuse now (no such directory, a symlink or a directory
+    /// at the name), so a command can refuse before it runs rather than after.
+    public static func check(_ path: String) throws {
+        let directory = try OutputDirectory(existing: parent(of: path))
+        defer { directory.close() }
+        try directory.checkReplaceable(lastComponent(of: path), shownAs: path)
+    }
+
     /// Writes all of `bytes`, retrying short writes and EINTR.
     public static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
         var offset = 0

@@ -96,6 +96,7 @@ struct LoadCommand: ParsableCommand {
         _ = logging.bootstrap()
         let trap = SignalTrap()
         let target = try LoadTarget(url: url)
+        if let records { try checkOutput(records, flag: "--records") }
         let base = LoadConfiguration(
             target: target, connections: connections, threads: threads, model: try parsedModel(),
             scenario: LoadScenario(argument: scenario)!, duration: duration, warmUp: warmup,

@@ -83,6 +83,7 @@ struct MonitorCommand: ParsableCommand {
         let variant = ProbeVariant(rawValue: variant)!
         let mode = SpanMode(rawValue: mode)!
         let endpointNames = try loadEndpointNames()
+        if let dot { try checkOutput(dot, flag: "--dot") }
         let trap = SignalTrap()
         let cgroup = try resolvedCgroup()
         let plan = try collectorOptions.plan(pids: pids, cgroup: cgroup)

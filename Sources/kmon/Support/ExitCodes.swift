@@ -1,6 +1,7 @@
 import ArgumentParser
 import BPF
 import Foundation
+import KmonSystem
 
 /// Exit codes are part of kmon's interface: scripts and CI rely on them.
 enum ExitCodes {
@@ -22,10 +23,19 @@ enum ExitCodes {
 
     static let documentation = """
         Exit codes: 0 success; 1 failure; 2 regression (bench --check); 4 improvements only \
-        (bench --check); 64 bad flags (a number out of its range, a --pid or --cgroup that names nothing); \
+        (bench --check); 64 bad flags (a number out of its range, a --pid or --cgroup that names nothing, an output path that cannot be written); \
         65 bad input file (or a number in it out of range, or credentials a sink refused at start); 69 kernel lacks a needed hook; \
         77 not root; 130 interrupted (SIGINT or SIGTERM).
         """
+}
+
+/// Refuses, before a command runs, an output file it could not write at the end (a symlink,
+/// a missing directory): one line naming the flag and the path, exit 64.
+func checkOutput(_ path: String, flag: String) throws {
+    do { try OutputFile.check(path) } catch {
+        FileHandle.standardError.write(Data("error: \(flag) \(error)\n".utf8))
+        throw ExitCodes.usage
+    }
 }
 
 /// Stops a command that needs BPF privileges, with one line saying why.

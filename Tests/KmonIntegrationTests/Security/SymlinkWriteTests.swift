@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import KmonLoad
 import KmonSystem
 import KmonWorkload
 import Testing
@@ -20,9 +21,13 @@ struct SymlinkWriteTests {
         let service = try StandaloneService()
         let result = try runCommand(kmon, ["load", "http://\(service.endpoint)/", "--rate", "100", "--duration", "0.3",
                                            "--warmup", "0", "--records", link])
-        #expect(result.status == 1, "stderr: \(result.stderr)")
-        #expect(result.stderr.contains("ground-truth records file '\(link)': is a symbolic link; kmon does not write through one"),
-                "stderr: \(result.stderr)")
+        // Refused before the run, and at the end too should the link appear during it.
+        #expect(result.status == 64, "stderr: \(result.stderr)")
+        #expect(result.stderr == "error: --records \(Self.refusal(link)) (remove it or choose another path)\n")
+        #expect(planted.secretIsUntouched)
+        #expect {
+            try GroundTruthFile.write([GroundTruthRecord(intendedNs: 1, sendNs: 2, completeNs: 3, tuple: .none, ordinal: 0)], to: link)
+        } throws: { "\($0)".contains("ground-truth records file '\(link)': is a symbolic link") }
         #expect(planted.secretIsUntouched)
     }
 
@@ -90,8 +95,8 @@ struct SymlinkWriteTests {
         let planted = try PlantedLinks()
         let link = try planted.plant("topology.dot")
         let result = try runCommand(kmon, ["monitor", "--duration", "1", "--dot", link])
-        #expect(result.status == 1)
-        #expect(result.stderr.contains(Self.refusal(link)), "stderr: \(result.stderr)")
+        #expect(result.status == 64)
+        #expect(result.stderr == "error: --dot \(Self.refusal(link)) (remove it or choose another path)\n")
         #expect(planted.secretIsUntouched)
     }
 }

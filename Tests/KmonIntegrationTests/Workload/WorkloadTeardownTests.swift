@@ -86,13 +86,14 @@ final class UpProcess {
     private let out = Pipe()
     private let err: String
 
-    init(spec: String, netns: Bool) throws {
+    init(spec: String, netns: Bool, environment: [String: String] = [:]) throws {
         err = NSTemporaryDirectory() + "kmon-up-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).err"
         FileManager.default.createFile(atPath: err, contents: nil)
         process.executableURL = BuildProducts.executable("kmon")
         process.arguments = ["workload", "up", WorkloadFixtures.spec(spec), "--json", "--ephemeral-ports"] + (netns ? ["--netns"] : [])
         process.standardOutput = out
         process.standardError = FileHandle(forWritingAtPath: err)
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new } }
         try process.run()
     }
 
