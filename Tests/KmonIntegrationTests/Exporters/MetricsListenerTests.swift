@@ -128,3 +128,36 @@ final class TrickleClient: @unchecked Sendable {
         close(fd)
     }
 }
+
+/// The real `kmon monitor --prometheus ... --duration`: a slow client on the listener must not
+/// keep it alive (it took 28 s for `--duration 4` before).
+@Suite("kmon monitor exits on time with a slow scrape client", Privileged.enabled)
+struct MonitorPrometheusShutdownTests {
+    @Test("--duration 3 with a client trickling a byte every 300 ms: exit 0 within 1.5 s of the duration")
+    func exitsOnTime() throws {
+        try Privileged.check()
+        let port = try SinkServer.freePort()
+        let duration = 3.0
+        let monitor = try MonitorProcess(arguments: [
+            "--collect", "fcount", "--fcount", "syscalls:sys_enter_getppid", "--pid", "\(getpid())",
+            "--prometheus", "127.0.0.1:\(port)", "--duration", "\(duration)",
+        ])
+        defer { monitor.remove() }
+        let endpoint = SocketEndpoint(address: .loopbackV4, port: port)
+        // The listener is up just before the duration starts counting.
+        let up = eventually(timeout: 30) {
+            guard let fd = try? TCPSocket.connect(to: endpoint, timeoutMs: 500) else { return false }
+            close(fd)
+            return true
+        }
+        try #require(up, "kmon monitor never listened: \(monitor.stderr)")
+        let start = MonotonicClock.now()
+        let slow = try TrickleClient(to: endpoint, everyMilliseconds: 300)
+        defer { slow.stop() }
+        _ = eventually(timeout: 30) { !monitor.isRunning }
+        let seconds = Double(MonotonicClock.now() - start) / 1e9
+        let status = monitor.stop()
+        #expect(status == 0, "kmon monitor exited \(status): \(monitor.stderr)")
+        #expect(seconds < duration + 1.5, "kmon monitor --duration \(duration) exited \(seconds) s after its listener came up")
+    }
+}
