@@ -1,15 +1,25 @@
 import Foundation
 import Glibc
-import KmonHTTP
 import KmonSupport
 import KmonSystem
 import Logging
 
 /// A minimal HTTP/1.1 listener for Prometheus scrapes: `GET /metrics` answers with the body the
-/// owner renders, anything else gets 404 or 405. One thread, one connection at a time: a scrape
-/// every few seconds does not need more, and a stuck client is cut off by a 2 s socket timeout.
+/// owner renders, anything else gets 404 or 405.
+///
+/// One thread polls every connection without blocking on any, so clients cannot hold each other
+/// up: a client that sends a byte every second holds only its own slot. Each exchange has one
+/// deadline for the whole of it (`requestDeadlineSeconds` from accept to the last byte sent,
+/// not per read), at most `maxConnections` are open at once (more wait in the backlog until a
+/// slot frees), and `close()` returns within about `pollMilliseconds` whatever the clients do.
 public final class MetricsHTTPServer: @unchecked Sendable {
     public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
+    /// Seconds from accept to the last byte of the response; a slower exchange is cut.
+    public static let requestDeadlineSeconds = 2.0
+    /// Connections served at once; a scrape every few seconds needs one.
+    public static let maxConnections = 16
+    /// How often the loop checks for a stop, deadlines aside.
+    static let pollMilliseconds: Int32 = 100
 
     /// The address actually bound (the port is filled in when 0 was asked for).
     public let boundAddress: ListenAddress
@@ -20,15 +30,20 @@ public final class MetricsHTTPServer: @unchecked Sendable {
     private let lock = NSLock()
     private var closed = false
     private let finished = DispatchSemaphore(value: 0)
+    /// Connections open now, for tests of the cap.
+    private var open = 0
+    var openConnections: Int { lock.withLock { open } }
 
     public init(address: ListenAddress, logger: Logger, render: @escaping @Sendable () -> [UInt8]) throws {
         let fd: Int32
         do {
-            fd = try TCPSocket.listen(on: try TCPSocket.resolve(address.host, port: address.port), backlog: 16)
+            fd = try TCPSocket.listen(on: try TCPSocket.resolve(address.host, port: address.port), backlog: 64)
         } catch let error as SystemCallError {
             let problem = "listening for Prometheus scrapes on \(address): \(error)"
             throw ExportError(error.errno == EADDRINUSE ? "\(problem); pick another port with --prometheus HOST:PORT" : problem)
         }
+        // Non-blocking, so a client that resets between poll and accept cannot stall the loop.
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
         let port = TCPSocket.localEndpoint(fd)?.port ?? address.port
         self.boundAddress = ListenAddress(host: address.host, port: port)
         self.listenFD = fd
@@ -39,7 +54,8 @@ public final class MetricsHTTPServer: @unchecked Sendable {
         thread.start()
     }
 
-    /// Stops accepting and waits for the serving thread to finish its current scrape.
+    /// Stops accepting, cuts every open connection and waits for the loop to end: at most one
+    /// poll period plus one render, whatever the clients are doing.
     public func close() {
         let first = lock.withLock {
             defer { closed = true }
@@ -56,52 +72,32 @@ public final class MetricsHTTPServer: @unchecked Sendable {
     }
 
     private func serve() {
-        defer { finished.signal() }
+        var connections: [ScrapeConnection] = []
+        defer {
+            connections.forEach { $0.close() }
+            finished.signal()
+        }
         while !stopToken.isStopped {
-            var pfd = pollfd(fd: listenFD, events: Int16(POLLIN), revents: 0)
-            guard poll(&pfd, 1, 100) > 0 else { continue }
-            guard let client = try? TCPSocket.accept(listenFD) else { continue }
-            TCPSocket.setTimeouts(client, receiveMs: 2000, sendMs: 2000)
-            do {
-                try answer(client)
-            } catch {
-                logger.debug("prometheus scrape failed", metadata: ["error": "\(error)"])
+            let now = MonotonicClock.now()
+            connections.removeAll { connection in
+                guard connection.isDone || now >= connection.deadline else { return false }
+                if !connection.isDone { logger.debug("prometheus scrape cut at its deadline", metadata: ["fd": "\(connection.fd)"]) }
+                connection.close()
+                return true
             }
-            Glibc.close(client)
-        }
-    }
-
-    private func answer(_ client: Int32) throws {
-        var request = [UInt8](repeating: 0, count: 16 << 10)
-        var received = 0
-        var parsed = HTTPRequestParseResult.incomplete
-        while case .incomplete = parsed, received < request.count {
-            let n = try request.withUnsafeMutableBytes { try TCPSocket.read(client, into: $0.baseAddress! + received, capacity: $0.count - received) }
-            guard n > 0 else { return }
-            received += n
-            parsed = request.withUnsafeBytes { HTTPRequestParser().parse(UnsafeRawBufferPointer(rebasing: $0[0..<received])) }
-        }
-        let response: (status: Int, contentType: String, body: [UInt8])
-        var method = HTTPMethod.other
-        switch parsed {
-        case .head(let head):
-            method = head.method
-            let target = String(decoding: request[head.target], as: UTF8.self)
-            let path = target.split(separator: "?", maxSplits: 1).first.map(String.init) ?? target
-            switch (method, path) {
-            case (.get, "/metrics"), (.head, "/metrics"):
-                response = (200, Self.contentType, render())
-            case (_, "/metrics"):
-                response = (405, "text/plain", Array("only GET /metrics is served\n".utf8))
-            default:
-                response = (404, "text/plain", Array("kmon serves its metrics at /metrics\n".utf8))
+            lock.withLock { open = connections.count }
+            var fds = connections.map { pollfd(fd: $0.fd, events: $0.events, revents: 0) }
+            let accepting = connections.count < Self.maxConnections
+            if accepting { fds.append(pollfd(fd: listenFD, events: Int16(POLLIN), revents: 0)) }
+            let nearest = connections.map(\.deadline).min().map { $0 > now ? Int32(min(($0 - now) / 1_000_000 + 1, 1000)) : 0 }
+            guard poll(&fds, nfds_t(fds.count), min(Self.pollMilliseconds, nearest ?? Self.pollMilliseconds)) > 0 else { continue }
+            for (connection, pfd) in zip(connections, fds) where pfd.revents != 0 {
+                connection.handle(revents: pfd.revents, render: render)
             }
-        case .invalid(let error):
-            response = (error.status, "text/plain", Array("\(error.reason)\n".utf8))
-        case .incomplete:
-            response = (431, "text/plain", Array("request head exceeds 16 KiB\n".utf8))
+            if accepting, let listener = fds.last, listener.revents & Int16(POLLIN) != 0, let client = try? TCPSocket.accept(listenFD) {
+                let deadline = MonotonicClock.now() + UInt64(Self.requestDeadlineSeconds * 1e9)
+                connections.append(ScrapeConnection(fd: client, deadline: deadline))
+            }
         }
-        let head = HTTPStatus.head(response.status, contentType: response.contentType, contentLength: response.body.count, connection: "close")
-        try TCPSocket.writeAll(client, Array(head.utf8) + (method == .head ? [] : response.body))
     }
 }

@@ -3,9 +3,10 @@ import KmonSupport
 extension Topology {
     /// Graphviz DOT: one node per service (and per unnamed peer), one labelled edge per call path.
     public func dot(title: String = "kmon") -> String {
-        /// Label lines, escaped one by one and joined with DOT's own line break.
+        /// Label lines, escaped one by one and joined with DOT's own line break. Names are process
+        /// names or peers' text, so control characters are shown escaped (`TerminalText`) first.
         func label(_ lines: [String]) -> String {
-            "\"" + lines.map { $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") }
+            "\"" + lines.map { TerminalText.escaped($0).replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") }
                 .joined(separator: "\\n") + "\""
         }
         func quote(_ s: String) -> String { label([s]) }

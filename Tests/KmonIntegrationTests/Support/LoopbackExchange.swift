@@ -18,9 +18,12 @@ final class LoopbackExchange: @unchecked Sendable {
     let requestBytes: Int
     let responseBytes: Int
     let serverDelayMicroseconds: UInt32
+    /// The name (comm, at most 15 bytes) each server thread gives itself, as the probes see it.
+    let serverThreadName: String?
     private let listenFD: Int32
 
-    init(requestBytes: Int = 64, responseBytes: Int = 256, serverDelayMicroseconds: UInt32 = 200) throws {
+    init(requestBytes: Int = 64, responseBytes: Int = 256, serverDelayMicroseconds: UInt32 = 200, serverThreadName: String? = nil) throws {
+        self.serverThreadName = serverThreadName
         self.requestBytes = requestBytes
         self.responseBytes = responseBytes
         self.serverDelayMicroseconds = serverDelayMicroseconds
@@ -50,6 +53,11 @@ final class LoopbackExchange: @unchecked Sendable {
 
     private func serve(_ fd: Int32) {
         defer { Glibc.close(fd) }
+        if let serverThreadName {
+            let comm = Glibc.open("/proc/thread-self/comm", O_WRONLY | O_CLOEXEC)
+            _ = Array(serverThreadName.utf8.prefix(15)).withUnsafeBytes { write(comm, $0.baseAddress, $0.count) }
+            Glibc.close(comm)
+        }
         var request = [UInt8](repeating: 0, count: requestBytes)
         let response = [UInt8](repeating: 0x52, count: responseBytes)
         while Self.readFully(fd, &request) {

@@ -24,6 +24,13 @@ final class ChildMonitor {
     func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
     private func read(_ name: String) -> String { (try? String(contentsOfFile: path(name), encoding: .utf8)) ?? "" }
     var stderr: String { read("stderr") }
+    var stdout: String { read("stdout") }
+
+    /// Waits for a monitor started with `--duration` to end by itself; its exit status.
+    func waitForExit() -> Int32 {
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
 
     /// The live view appears once the probes are attached.
     func waitUntilWatching(timeout: Double) throws {
