@@ -25,6 +25,7 @@ let package = Package(
         fuzzTarget("workload-spec", ["KmonWorkload"]),
         fuzzTarget("collector-config", ["KmonCollectors"]),
         fuzzTarget("bench-results", ["KmonBench"]),
+        fuzzTarget("elf-symbols", ["KmonCollectors"]),
         fuzzTarget("object-layout", ["BPF", "KmonTcpreq"], extra: [.product(name: "Logging", package: "swift-log")]),
     ],
     swiftLanguageModes: [.v5]
