@@ -44,6 +44,9 @@ public final class RingBufferConsumer {
         box.release()
     }
 
+    /// The epoll descriptor `poll` waits on (libbpf's), for a caller's own event loop.
+    public var epollFD: Int32 { ring_buffer__epoll_fd(ring) }
+
     /// Waits up to `timeoutMilliseconds` for records and consumes what is there.
     /// Returns the number of records handled.
     @discardableResult

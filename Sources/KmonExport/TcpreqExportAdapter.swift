@@ -99,7 +99,10 @@ struct SpanNamer {
     /// Spans of the previous batch that could not be fully named then.
     private var waiting: [Span] = []
     /// Connections (as their span's tuple) that have waited once: named as well as they will be.
-    private var settled: Set<ConnectionTuple> = []
+    /// Recent ones only: with connection churn every connection lands here once, and a closed
+    /// one is never asked about again. A connection forgotten while still open waits one batch
+    /// more, which changes no name.
+    private var settled = RecentSet<ConnectionTuple>(generationSize: 4_096)
 
     init(endpointNames: [UInt16: String]) {
         self.endpointNames = endpointNames
@@ -109,8 +112,7 @@ struct SpanNamer {
     /// spans are named now, and this batch's spans whose other end is still unknown wait.
     mutating func name(_ batch: [Span]) -> [ExportedSpan] {
         learn(from: batch)
-        if settled.count > 65_536 { settled.removeAll(keepingCapacity: true) }
-        settled.formUnion(waiting.lazy.map(\.tuple))
+        for span in waiting { settled.insert(span.tuple) }
         var named = waiting.map(exported)
         waiting.removeAll(keepingCapacity: true)
         for span in batch {
@@ -119,13 +121,16 @@ struct SpanNamer {
         return named
     }
 
+    /// Connections remembered as settled (bounded, see `settled`).
+    var settledCount: Int { settled.count }
+
     /// The spans still waiting, named with what is known; at the end of a run.
     mutating func flush() -> [ExportedSpan] {
         defer { waiting.removeAll() }
         return waiting.map(exported)
     }
 
-    private func isResolved(_ span: Span) -> Bool {
+    private mutating func isResolved(_ span: Span) -> Bool {
         if settled.contains(span.tuple) { return true }
         switch span.role {
         case .server: return callerByEndpoint[span.tuple.remote] != nil
