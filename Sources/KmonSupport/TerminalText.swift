@@ -4,8 +4,10 @@ public enum TerminalText {
     /// `text` with every control character shown as a visible escape: C0 and C1 controls and DEL
     /// as `\x1b`, line and paragraph separators and bidirectional overrides (which reorder what
     /// follows them) as `\u{202e}`, and the backslash itself as `\\`, so the escapes stay
-    /// unambiguous. Everything else is kept as it is.
-    public static func escaped(_ text: String) -> String {
+    /// unambiguous. Everything else is kept as it is. `keepingLineBreaks` keeps `\n` for text
+    /// printed on lines of its own (an error quoting a log tail); a table cell never keeps it.
+    public static func escaped(_ text: String, keepingLineBreaks: Bool = false) -> String {
+        let needsEscape = { (scalar: Unicode.Scalar) in !(keepingLineBreaks && scalar == "\n") && Self.needsEscape(scalar) }
         guard text.unicodeScalars.contains(where: needsEscape) else { return text }
         var out = ""
         out.reserveCapacity(text.utf8.count + 8)

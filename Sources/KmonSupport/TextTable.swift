@@ -3,7 +3,7 @@
 /// `TerminalText.escaped`.
 public enum TextTable {
     public static func render(header: [String], rows: [[String]]) -> [String] {
-        let all = ([header] + rows).map { $0.map(TerminalText.escaped) }
+        let all = ([header] + rows).map { $0.map { TerminalText.escaped($0) } }
         let header = all[0]
         let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
         func line(_ cells: [String]) -> String {

@@ -26,6 +26,12 @@ struct TerminalTextTests {
         #expect(TerminalText.escaped("kmon-service µs café 東京") == "kmon-service µs café 東京")
     }
 
+    @Test("an error quoting a log tail keeps its line breaks, and only those")
+    func lineBreaks() {
+        #expect(TerminalText.escaped("died; last log lines:\n\u{1B}[2Jboom\r", keepingLineBreaks: true)
+            == #"died; last log lines:"# + "\n" + #"\x1b[2Jboom\x0d"#)
+    }
+
     @Test("text tables escape every cell and align on what is shown")
     func tables() {
         let lines = TextTable.render(header: ["service", "req/s"], rows: [[Self.hostile, "1"], ["api", "2"]])

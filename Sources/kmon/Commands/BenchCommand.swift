@@ -227,6 +227,6 @@ struct BenchCommand: ParsableCommand {
 
 /// Prints `error: message` and exits with `code`.
 func fail(_ message: String, _ code: ExitCode) -> Never {
-    FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+    printError(message)
     BenchCommand.exit(withError: code)
 }

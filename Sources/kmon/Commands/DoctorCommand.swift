@@ -19,7 +19,7 @@ struct DoctorCommand: ParsableCommand {
         _ = logging.bootstrap()
         let report: DoctorReport
         do { report = try DoctorReport.gather(mountMissing: true) } catch let error as DisabledFeaturesError {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            printError(error)
             throw ExitCodes.usage
         }
         if json {
@@ -30,7 +30,7 @@ struct DoctorCommand: ParsableCommand {
             print(report.renderText())
         }
         if !report.canLoadBPF {
-            FileHandle.standardError.write(Data("error: \(Privileges.explanation)\n".utf8))
+            printError(Privileges.explanation)
             throw ExitCodes.noPermission
         }
     }

@@ -110,7 +110,7 @@ struct LoadCommand: ParsableCommand {
                 print(json ? try summary.jsonText() : summary.renderText())
             }
         } catch let error as LoadError {
-            FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
+            printError(error.description)
             throw ExitCodes.failure
         }
         if trap.received != nil { throw ExitCodes.interrupted }

@@ -93,18 +93,18 @@ struct MonitorCommand: ParsableCommand {
             monitor = try TcpreqMonitor(
                 TcpreqConfiguration(variant: variant, mode: mode, filters: TcpreqFilters(pids: pids, cgroupPath: cgroup, ports: ports)),
                 endpointNames: endpointNames, logger: logger)
-            monitor?.session.degradations.forEach { FileHandle.standardError.write(Data("kmon: \($0)\n".utf8)) }
+            monitor?.session.degradations.forEach { printError($0, prefix: "kmon: ") }
         } catch let error as TcpreqError {
             if error.isBadEnvironment || error.isBadFilter {
-                FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+                printError(error)
                 throw ExitCodes.usage
             }
             if let skipped = error.unavailableVariant {
                 if json { try printJSON(TcpreqSummary.skipped(variant: variant, mode: mode, reason: skipped.reason)) }
-                FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+                printError(error)
                 throw ExitCodes.unavailable
             }
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            printError(error)
             throw ExitCodes.failure
         } }
 
@@ -119,7 +119,7 @@ struct MonitorCommand: ParsableCommand {
         } catch {
             try? monitor?.stop()
             try? collectors.stop()
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            printError(error)
             // A sink that refuses the credentials at start is bad input, like a bad config file.
             throw (error as? ExportError)?.isBadCredentials == true ? ExitCodes.badInput : ExitCodes.failure
         }
@@ -162,7 +162,7 @@ struct MonitorCommand: ParsableCommand {
         exportAdapter.map { ExportOptions.report($0.finalStats) }
         if json { try printJSON(MonitorJSONSummary(tcpreq: final.map { TcpreqSummary($0) }, collectors: try collectors.summaries())) }
         if let failure {
-            FileHandle.standardError.write(Data("error: \(failure)\n".utf8))
+            printError(failure)
             throw ExitCodes.failure
         }
         // Stopped by a signal, with or without --duration: everything is detached and reported, and
@@ -189,7 +189,7 @@ struct MonitorCommand: ParsableCommand {
         guard let cgroup else { return nil }
         do { return try CgroupDirectory.resolve(cgroup, field: "--cgroup") } catch let error as CollectorError {
             guard error.isUnavailable else { throw ValidationError(error.description) }
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            printError(error)
             throw ExitCodes.unavailable
         }
     }
@@ -200,7 +200,7 @@ struct MonitorCommand: ParsableCommand {
             let spec = try WorkloadSpec.load(path: workload)
             return Dictionary(spec.services.map { ($0.port, $0.name) }, uniquingKeysWith: { a, _ in a })
         } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            printError(error)
             throw ExitCodes.badInput
         }
     }

@@ -57,11 +57,11 @@ struct WorkloadCommand: ParsableCommand {
             do {
                 workloadSpec = try WorkloadSpec.load(path: spec)
             } catch {
-                FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+                printError(error)
                 throw ExitCodes.badInput
             }
             if netns && geteuid() != 0 {
-                FileHandle.standardError.write(Data("error: --netns needs root to create network namespaces and veth devices\n".utf8))
+                printError("--netns needs root to create network namespaces and veth devices")
                 throw ExitCodes.noPermission
             }
             let trap = SignalTrap()
@@ -71,7 +71,7 @@ struct WorkloadCommand: ParsableCommand {
             do {
                 workload = try WorkloadController.start(spec: workloadSpec, options: options, logger: logger)
             } catch {
-                FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+                printError(error)
                 throw trap.token.isStopped ? ExitCodes.interrupted : ExitCodes.failure
             }
             print(try render(workload))
@@ -80,7 +80,7 @@ struct WorkloadCommand: ParsableCommand {
             while !trap.token.wait(seconds: 0.2) && !workload.serviceExited.isStopped {}
             let problems = workload.stop()
             if let death = workload.serviceExited.reason, !trap.token.isStopped {
-                FileHandle.standardError.write(Data("error: \(death)\n".utf8))
+                printError(death)
                 throw ExitCodes.failure
             }
             if !problems.isEmpty { throw ExitCodes.failure }

@@ -50,7 +50,7 @@ struct CollectorOptions: ParsableArguments {
             return try CollectorPlan.resolve(collect: collect, fcountEvents: fcountEvents, verboseLevels: verboseLevels,
                                              config: file, filter: ListenFilter(pids: Set(pids), cgroup: cgroup, comm: comm))
         } catch let error as CollectorError {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            printError(error)
             throw ExitCodes.badInput
         }
     }
@@ -61,10 +61,10 @@ struct CollectorOptions: ParsableArguments {
         do {
             return try CollectorSet(plan.collectors)
         } catch let error as CollectorError {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            printError(error)
             throw error.isUnavailable ? ExitCodes.unavailable : ExitCodes.badInput
         } catch {
-            FileHandle.standardError.write(Data("error: starting collectors: \(error)\n".utf8))
+            printError("starting collectors: \(error)")
             throw ExitCodes.failure
         }
     }

@@ -33,7 +33,7 @@ enum ExitCodes {
 /// a missing directory): one line naming the flag and the path, exit 64.
 func checkOutput(_ path: String, flag: String) throws {
     do { try OutputFile.check(path) } catch {
-        FileHandle.standardError.write(Data("error: \(flag) \(error)\n".utf8))
+        printError("\(flag) \(error)")
         throw ExitCodes.usage
     }
 }
@@ -41,7 +41,7 @@ func checkOutput(_ path: String, flag: String) throws {
 /// Stops a command that needs BPF privileges, with one line saying why.
 func requireBPFPrivileges() throws {
     guard Privileges.current().canLoadBPF else {
-        FileHandle.standardError.write(Data("error: \(Privileges.explanation)\n".utf8))
+        printError(Privileges.explanation)
         throw ExitCodes.noPermission
     }
 }

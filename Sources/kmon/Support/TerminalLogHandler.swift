@@ -23,7 +23,7 @@ struct TerminalLogHandler: LogHandler {
 
     func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String,
              file: String, function: String, line: UInt) {
-        inner.log(level: level, message: "\(TerminalText.escaped(message.description))", metadata: metadata?.mapValues(Self.escaped),
+        inner.log(level: level, message: "\(TerminalText.escaped(message.description, keepingLineBreaks: true))", metadata: metadata?.mapValues(Self.escaped),
                   source: source, file: file, function: function, line: line)
     }
 
