@@ -33,9 +33,11 @@ public struct ObjectLayout: Equatable, Sendable {
 
     /// Reads an opened (not necessarily loaded) object.
     public init(_ object: BPFObject, structPrefixes: [String]) {
-        programs = Dictionary(uniqueKeysWithValues: object.programs.map { ($0.name, $0.section) })
+        // A crafted object can name two programs or maps alike: keep the first, the one libbpf's
+        // lookups by name (bpf_object__find_program_by_name, _map_by_name) return.
+        programs = Dictionary(object.programs.map { ($0.name, $0.section) }, uniquingKeysWith: { first, _ in first })
         var maps: [String: MapShape] = [:]
-        for map in object.maps where !map.name.contains(".") {
+        for map in object.maps where !map.name.contains(".") && maps[map.name] == nil {
             maps[map.name] = MapShape(type: bpf_map__type(map.handle).rawValue, keySize: map.keySize, valueSize: map.valueSize)
         }
         self.maps = maps

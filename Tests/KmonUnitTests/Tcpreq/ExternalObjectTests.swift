@@ -1,3 +1,4 @@
+import BPF
 import KmonBPFObjects
 import KmonTcpreq
 import Testing
@@ -29,5 +30,36 @@ struct ExternalObjectTests {
         #expect(text.contains("base/tcpreq_sock.bpf.o does not fit this build's tcpreq_sock"))
         #expect(text.contains("is missing"))
         #expect(!text.contains("\n"))
+    }
+
+    /// Found by the fuzz target object-layout: two programs of one name trapped in ObjectLayout
+    /// (Dictionary(uniqueKeysWithValues:)), killing `bench --base-objects` with SIGILL. The first
+    /// is kept, as libbpf's lookup by name finds it, and the object is refused, not a crash.
+    @Test func twoProgramsOfOneNameAreCheckedNotATrap() throws {
+        let elf = try #require(EmbeddedBPF.object(named: ProbeVariant.empty.objectName))
+        let renamed = Self.replacing(Array("tcpreq_send".utf8), with: Array("tcpreq_recv".utf8), in: elf)
+        let object = try BPFObject(elf: renamed, name: "twins")
+        #expect(object.programs.filter { $0.name == "tcpreq_recv" }.count == 2)
+        let layout = ObjectLayout(object, structPrefixes: ["tcpreq_"])
+        #expect(layout.programs["tcpreq_recv"] == "tp_btf/sock_recv_length")
+        let error = #expect(throws: TcpreqError.self) {
+            try ExternalObject(elf: renamed, path: "base/tcpreq_empty.bpf.o", variant: .empty)
+        }
+        #expect(error?.description.contains("program tcpreq_send is missing") == true)
+    }
+
+    /// `bytes` with every occurrence of `old` replaced by `new`, of the same length.
+    static func replacing(_ old: [UInt8], with new: [UInt8], in bytes: [UInt8]) -> [UInt8] {
+        var result = bytes
+        var i = 0
+        while i + old.count <= result.count {
+            if result[i..<i + old.count].elementsEqual(old) {
+                result.replaceSubrange(i..<i + old.count, with: new)
+                i += old.count
+            } else {
+                i += 1
+            }
+        }
+        return result
     }
 }
