@@ -82,23 +82,6 @@ public struct BPFMap {
         try BPFError.check(result, "bpf_map_delete_elem", "deleting from \(name)")
     }
 
-    /// How many keys a hash-like map holds, walked key by key (a map that changes meanwhile
-    /// gives an approximate count; the walk stops after `maxEntries` keys).
-    public func count() throws -> Int {
-        let current = UnsafeMutableRawPointer.allocate(byteCount: keySize, alignment: 8)
-        let next = UnsafeMutableRawPointer.allocate(byteCount: keySize, alignment: 8)
-        defer { current.deallocate(); next.deallocate() }
-        var previous: UnsafeMutableRawPointer? = nil
-        var count = 0
-        while count < Int(maxEntries), bpf_map_get_next_key(fd, previous, next) == 0 {
-            count += 1
-            current.copyMemory(from: next, byteCount: keySize)
-            previous = current
-        }
-        if count < Int(maxEntries), Glibc.errno != ENOENT { throw BPFError.lastErrno("bpf_map_get_next_key", "counting \(name)") }
-        return count
-    }
-
     /// Every key currently in a hash-like map.
     public func keys<Key: BitwiseCopyable>(as: Key.Type = Key.self) throws -> [Key] {
         var keys: [Key] = []

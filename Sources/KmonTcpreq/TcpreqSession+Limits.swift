@@ -62,7 +62,7 @@ extension TcpreqSession {
         let table = try object.map(name)
         let inserts = try counts.sumPerCPUCounter(at: UInt32(TCPREQ_COUNT_STATE_INSERTS))
         let deletes = try counts.sumPerCPUCounter(at: UInt32(TCPREQ_COUNT_STATE_DELETES))
-        let present = exact ? UInt64(try table.count()) : UInt64(table.maxEntries)
+        let present = exact ? UInt64(try table.fill().entries) : UInt64(table.maxEntries)
         let held = inserts >= deletes ? inserts - deletes : 0
         return held > present ? held - present : 0
     }

