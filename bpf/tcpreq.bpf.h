@@ -227,7 +227,7 @@ static __always_inline bool listening(const struct tcpreq_tuple *t, __u32 netns)
 #define LISTENER_CHANGE(oldstate, newstate) \
     ((newstate) == TCP_LISTEN || ((oldstate) == TCP_LISTEN && (newstate) == TCP_CLOSE))
 
-/* A socket entered LISTEN (`up`) or left it: keeps `listeners` current. Counts sockets, since
+/* A socket entered LISTEN (`up`) or left it: keeps `listeners` current (StateTableLimitTests). Counts sockets, since
  * SO_REUSEPORT lets several listen on one endpoint; a racing pair of updates may miscount by
  * one, which a listener opening or closing again corrects. Listeners come and go rarely. */
 static __always_inline void track_listener(struct sock *sk, bool up)
@@ -235,6 +235,10 @@ static __always_inline void track_listener(struct sock *sk, bool up)
     struct tcpreq_tuple t = {};
     if (!read_tcp_tuple(sk, &t))
         return;
+    /* A closing listener whose port the kernel picked (bind to port 0, or listen unbound) has
+     * already given the port back: skc_num is 0 by the time LISTEN -> CLOSE is traced. */
+    if (!up && t.sport == 0)
+        t.sport = bpf_ntohs(BPF_CORE_READ((struct inet_sock *)sk, inet_sport));
     struct tcpreq_listen_key key = {};
     listen_key(&key, &t, sock_netns(sk));
     __u32 *n = bpf_map_lookup_elem(&listeners, &key);

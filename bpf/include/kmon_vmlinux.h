@@ -42,6 +42,13 @@ struct sock {
     __u16 sk_type;
 };
 
+/* inet_sport (network order) keeps a listener's port after inet_put_port() has zeroed
+ * skc_num, which it does before the LISTEN -> CLOSE state change is traced. */
+struct inet_sock {
+    struct sock sk;
+    __be16 inet_sport;
+};
+
 /* The fd table walk of the syscall variant: task -> files -> fdt -> fd[n] -> file -> socket. */
 struct inode {
     unsigned short i_mode;

@@ -38,6 +38,25 @@ struct StateTableLimitTests {
         }
     }
 
+    /// The `listeners` map follows listeners opening and closing after the attach, so a busy
+    /// node's churn of listeners neither fills it nor leaves stale roles behind.
+    @Test(Privileged.enabled, arguments: [ProbeVariant.sock, .syscall])
+    func listenersMapFollowsListenersOpeningAndClosing(variant: ProbeVariant) throws {
+        try Privileged.check()
+        let session = try TcpreqSession.start(TcpreqConfiguration(variant: variant, mode: .kernel))
+        defer { try? session.stop() }
+        func listeners() throws -> Int { try session.mapFill().first { $0.map == "listeners" }?.entries ?? -1 }
+        let before = try listeners()
+        let extra = try ExtraListeners(count: 500)
+        let opened = try listeners()
+        extra.close()
+        let closed = try listeners()
+        print("\(variant.rawValue): listeners map \(before) entries, \(opened) with 500 more listeners, \(closed) after they closed")
+        // Other tests' listeners may come and go meanwhile: a little slack either way.
+        #expect(opened - before >= 490)
+        #expect(abs(closed - before) <= 10)
+    }
+
     private func exchange(on pair: LoopbackPair) throws {
         var byte: UInt8 = 0
         try TCPSocket.writeAll(pair.client, [UInt8(ascii: "q")])
