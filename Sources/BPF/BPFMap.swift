@@ -85,17 +85,25 @@ public struct BPFMap {
     /// Every key currently in a hash-like map.
     public func keys<Key: BitwiseCopyable>(as: Key.Type = Key.self) throws -> [Key] {
         var keys: [Key] = []
+        try forEachKey(limit: .max, "listing") { keys.append($0.loadUnaligned(as: Key.self)) }
+        return keys
+    }
+
+    /// Walks the keys with `bpf_map_get_next_key`, at most `limit` of them (a map refilled as
+    /// fast as it is walked cannot keep a bounded walk going). `doing` names the walk in errors.
+    func forEachKey(limit: Int, _ doing: String, _ body: (UnsafeRawPointer) -> Void) throws {
         let current = UnsafeMutableRawPointer.allocate(byteCount: keySize, alignment: 8)
         let next = UnsafeMutableRawPointer.allocate(byteCount: keySize, alignment: 8)
         defer { current.deallocate(); next.deallocate() }
         var previous: UnsafeMutableRawPointer? = nil
-        while bpf_map_get_next_key(fd, previous, next) == 0 {
-            keys.append(next.loadUnaligned(as: Key.self))
+        var walked = 0
+        while walked < limit, bpf_map_get_next_key(fd, previous, next) == 0 {
+            body(UnsafeRawPointer(next))
+            walked += 1
             current.copyMemory(from: next, byteCount: keySize)
             previous = current
         }
-        if Glibc.errno != ENOENT { throw BPFError.lastErrno("bpf_map_get_next_key", "listing \(name)") }
-        return keys
+        if walked < limit, Glibc.errno != ENOENT { throw BPFError.lastErrno("bpf_map_get_next_key", "\(doing) \(name)") }
     }
 
     /// Sums a per-CPU array's `UInt64` counter at `index`, e.g. a `lost` map.

@@ -1,5 +1,4 @@
 import CLibbpf
-import Glibc
 
 /// How full a hash-like map is: its entries now against its `max_entries`. A hash map that
 /// fills refuses new keys (an LRU one evicts), so a fill creeping up on a long run is a leak or
@@ -26,18 +25,8 @@ extension BPFMap {
     /// Counts the keys of a hash-like map by walking them: one syscall per entry, so call it
     /// seldom on large maps. Entries added or removed during the walk may or may not count.
     public func fill() throws -> BPFMapFill {
-        let current = UnsafeMutableRawPointer.allocate(byteCount: keySize, alignment: 8)
-        let next = UnsafeMutableRawPointer.allocate(byteCount: keySize, alignment: 8)
-        defer { current.deallocate(); next.deallocate() }
         var entries = 0
-        var previous: UnsafeMutableRawPointer? = nil
-        // Bounded: a map being refilled as fast as it is walked cannot keep this going.
-        while entries <= Int(maxEntries), bpf_map_get_next_key(fd, previous, next) == 0 {
-            entries += 1
-            current.copyMemory(from: next, byteCount: keySize)
-            previous = current
-        }
-        if entries <= Int(maxEntries), Glibc.errno != ENOENT { throw BPFError.lastErrno("bpf_map_get_next_key", "counting \(name)") }
+        try forEachKey(limit: Int(maxEntries) + 1, "counting") { _ in entries += 1 }
         return BPFMapFill(map: name, entries: min(entries, Int(maxEntries)), maxEntries: Int(maxEntries))
     }
 }
