@@ -6,6 +6,10 @@ public struct GateRecord: Codable, Sendable, Equatable {
     public var exitCode: Int32
     public var decision: String
     public var hardFailures: [String]
+    /// How many tests the verdict covers, and how they share one false-alarm budget (optional:
+    /// results files written before either was recorded still read).
+    public var comparisons: Int?
+    public var familyControl: String?
     public var findings: [RegressionGate.Finding]
 
     public init(_ report: RegressionGate.Report, baseObjects: String) {
@@ -14,11 +18,13 @@ public struct GateRecord: Codable, Sendable, Equatable {
         exitCode = report.outcome.exitCode
         decision = report.decision
         hardFailures = report.hardFailures
+        comparisons = report.comparisons
+        familyControl = report.familyControl
         findings = report.findings
     }
 
     enum CodingKeys: String, CodingKey {
-        case outcome, decision, findings
-        case baseObjects = "base_objects", exitCode = "exit_code", hardFailures = "hard_failures"
+        case outcome, decision, findings, comparisons
+        case baseObjects = "base_objects", exitCode = "exit_code", hardFailures = "hard_failures", familyControl = "family_control"
     }
 }

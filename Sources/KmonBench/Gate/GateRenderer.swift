@@ -2,13 +2,13 @@
 public enum GateRenderer {
     public static func render(_ report: RegressionGate.Report) -> String {
         var text = MarkdownTable.render(
-            header: ["arm", "load", "metric", "baseline", "current", "Δ%", "MDE %", "p", "change", "note"],
+            header: ["arm", "load", "metric", "baseline", "current", "Δ%", "MDE %", "p", "p Holm", "change", "note"],
             rows: report.findings.map {
                 [$0.arm, Format.load($0.load), $0.metric, Format.number($0.baseline, 2), Format.number($0.current, 2),
-                 Format.signed($0.deltaPercent), Format.number($0.mdePercent), Format.pValue($0.pValue),
+                 Format.signed($0.deltaPercent), Format.number($0.mdePercent), Format.pValue($0.pValue), Format.pValue($0.adjustedPValue),
                  $0.change.rawValue, $0.note ?? ""]
             },
-            rightAligned: [3, 4, 5, 6, 7])
+            rightAligned: [3, 4, 5, 6, 7, 8])
         for failure in report.hardFailures { text += "\nhard gate: \(failure)" }
         text += "\n\ngate: \(report.outcome.rawValue) (exit \(report.outcome.exitCode))\n"
         text += "decided by: \(report.decision)\n"

@@ -3,95 +3,150 @@
 ///
 /// For each probe arm `X` the run holds `X@base` (the base objects), `X` (this build) and `X@aa`
 /// (this build again, loaded separately). Per metric, the Δ is the median over blocks of
-/// X / X@base in the same block, and the noise floor is the A/A pair X / X@aa. A metric
-/// regresses (or improves) only when all hold: |Δ| beyond the tolerance, beyond the absolute
-/// floor, beyond the A/A MDE, and significant (Wilcoxon signed-rank p below α divided by the
-/// number of metrics compared, with a bootstrap CI that excludes 0).
+/// X / X@base in the same block, and the noise floor is the A/A pair X / X@aa.
+///
+/// What is tested: per arm, one cost figure (of the candidates at every load level, the one whose
+/// A/A MDE is smallest; today BPF ns per request), runs per request at every level, and a
+/// program's own ns/run only where it ran often enough for a stable figure. CPU µs per request
+/// and every other figure are reported as diagnoses. A tested metric regresses (or improves)
+/// only when all hold: |Δ| beyond the tolerance, beyond the absolute floor, beyond the A/A MDE,
+/// and significant: its Wilcoxon p, Holm-adjusted over every test of the run, below α, with a
+/// bootstrap CI that excludes 0.
 public struct InRunGate: Sendable {
     public struct Thresholds: Sendable {
-        /// Two separately loaded copies of the same objects differ by up to about 10% in ns/run
-        /// inside one run (where their code and maps landed), beyond the per-block noise the A/A
-        /// MDE sees: at 5%, 2 of 20 A/A gates on our VM raised a false alarm; at 10%, 1 of 20.
-        public var tolerancePercent = 10.0
+        /// The smallest relative change worth failing CI. It was 10% while each arm's objects were
+        /// loaded once per run: copies of identical objects then differed by 7–11% in ns/run by where
+        /// their code and maps landed, an offset the per-block A/A MDE could not see. With objects
+        /// reloaded during the run that offset is block noise: it widens the A/A MDE and the CI,
+        /// which judge it, so the tolerance no longer has to cover it. It must sit well below the
+        /// +10% the gate is asked to catch, since a real +10% is measured at about +7…+13%
+        /// in place; 5% fails none of those on the tolerance alone, and the MDE, the floor and the
+        /// Holm-corrected test still stand between noise and a failed build.
+        public var tolerancePercent = 5.0
+        /// About one more hash-map lookup per request: a smaller change is not worth a failed build,
+        /// whatever its relative size (the empty variant spends a few hundred ns per request).
+        public var bpfNanosecondsPerRequestFloor = 50.0
         public var nanosecondsPerRunFloor = 20.0
         public var runsPerRequestFloor = 0.5
         public var cpuMicrosecondsPerRequestFloor = 2.0
+        /// A program's own ns/run is tested only where it ran at least this often in every compared
+        /// phase. Run time per run has a spread about as large as its mean (cache misses, interrupts
+        /// inside a run), so a phase's mean rests on sampling noise of about 1/√runs: 1% at 10,000
+        /// runs, but 3% at 1,000 and 10% at 100, the size of the changes the gate judges. The A/A
+        /// alarms of 2026-12-02 were all on programs with 0.00–0.47 runs per request. A rare
+        /// program still counts through its arm's ns per request, in proportion to what it costs.
+        public var minimumRuns: UInt64 = 10_000
+        /// The family-wise false-alarm rate over all tests of a run (Holm).
         public var alpha = 0.05
 
         public init() {}
     }
 
     public var thresholds: Thresholds
+    /// More cost figures per arm for the tightest-A/A choice, beside BPF ns per request (for
+    /// example a driver's warm ns/run); each is read at every load level, as `.cost`.
+    public var extraCostCandidates: [GateMetric]
 
-    public init(thresholds: Thresholds = Thresholds()) { self.thresholds = thresholds }
+    public init(thresholds: Thresholds = Thresholds(), extraCostCandidates: [GateMetric] = []) {
+        self.thresholds = thresholds
+        self.extraCostCandidates = extraCostCandidates
+    }
 
-    /// One metric of one arm, block by block.
-    struct Series {
-        var arm: BenchArm
-        var load: Double
-        var metric: String
-        var floor: Double
-        var current: [Double?]
-        var base: [Double?]
-        var again: [Double?]
+    /// What the gate reads per arm and level, in the table's order.
+    func metrics(programs: [String]) -> [GateMetric] {
+        [.bpfNanosecondsPerRequest(floor: thresholds.bpfNanosecondsPerRequestFloor)] + extraCostCandidates
+            + [.runsPerRequest(floor: thresholds.runsPerRequestFloor)]
+            + programs.map { .nanosecondsPerRun($0, floor: thresholds.nanosecondsPerRunFloor) }
+            + [.cpuPerRequest(floor: thresholds.cpuMicrosecondsPerRequestFloor)]
     }
 
     public func check(phases: [PhaseMeasurement], arms: [BenchArm], loads: [Double], blocks: Int, seed: UInt64,
                       hardFailures: [String] = []) -> RegressionGate.Report {
-        var series: [Series] = []
+        var series: [GateSeries] = []
         for load in loads {
             let level = BenchPhase.load(percent: load)
             for arm in arms where arm.variant != nil && arm.build == .current && arms.contains(arm.with(.base)) {
-                func values(_ build: BenchArm.Build, _ value: (PhaseMeasurement) -> Double?) -> [Double?] {
-                    var result = [Double?](repeating: nil, count: blocks)
-                    for phase in phases where phase.run.arm == arm.with(build) && phase.run.phase == level && phase.isValid
-                        && phase.run.block < blocks {
-                        result[phase.run.block] = value(phase)
-                    }
-                    return result
+                let compared = phases.filter {
+                    [arm, arm.with(.base), arm.with(.again)].contains($0.run.arm) && $0.run.phase == level && $0.isValid
+                        && $0.run.block < blocks
                 }
-                func add(_ metric: String, floor: Double, _ value: @escaping (PhaseMeasurement) -> Double?) {
-                    series.append(Series(arm: arm, load: load, metric: metric, floor: floor, current: values(.current, value),
-                                         base: values(.base, value), again: values(.again, value)))
+                let programs = Set(compared.flatMap { $0.programs.keys }).sorted()
+                for metric in metrics(programs: programs) {
+                    series.append(GateSeries(arm: arm, load: load, metric: metric, phases: compared, blocks: blocks))
                 }
-                let programs = Set(phases.filter { $0.run.arm == arm }.flatMap { $0.programs.keys }).sorted()
-                for program in programs {
-                    add("ns/run \(program)", floor: thresholds.nanosecondsPerRunFloor) { phase in
-                        phase.programs[program].flatMap { $0.runs == 0 ? nil : Double($0.nanoseconds) / Double($0.runs) }
-                    }
-                }
-                add("runs/req", floor: thresholds.runsPerRequestFloor) { $0.runsPerRequest }
-                add("CPU µs/req", floor: thresholds.cpuMicrosecondsPerRequestFloor) { $0.cpuPerRequest }
             }
         }
-        let alpha = thresholds.alpha / Double(max(series.count, 1))
-        let findings = series.enumerated().map { index, s in judge(s, alpha: alpha, seed: seed &+ UInt64(index)) }
-        return RegressionGate.Report(findings: findings, hardFailures: hardFailures)
+        var assessed = series.enumerated().map { index, s in Assessment(s, seed: seed &+ UInt64(index)) }
+        chooseCostFigures(&assessed)
+        for index in assessed.indices where assessed[index].series.metric.role == .gatedWhenFrequent {
+            let fewest = assessed[index].series.fewestRuns
+            if fewest >= thresholds.minimumRuns {
+                assessed[index].gated = true
+            } else {
+                assessed[index].reason = "a phase had \(fewest) runs, under the \(thresholds.minimumRuns) a stable ns/run needs"
+            }
+        }
+        let adjusted = Holm.adjusted(assessed.map { $0.gated ? $0.comparison?.pValue : nil })
+        let comparisons = adjusted.compactMap { $0 }.count
+        let findings = assessed.indices.map { decide(assessed[$0], adjustedP: adjusted[$0], comparisons: comparisons) }
+        return RegressionGate.Report(findings: findings, hardFailures: hardFailures,
+                                     familyControl: "Holm, family-wise α \(Format.number(thresholds.alpha, 2))")
     }
 
-    func judge(_ s: Series, alpha: Double, seed: UInt64) -> RegressionGate.Finding {
-        var finding = RegressionGate.Finding(arm: s.arm.name, load: s.load, metric: s.metric,
+    /// Per arm, of its cost candidates at every level, tests the one with the smallest A/A MDE.
+    func chooseCostFigures(_ assessed: inout [Assessment]) {
+        for arm in Set(assessed.map(\.series.arm)) {
+            let candidates = assessed.indices.filter { assessed[$0].series.arm == arm && assessed[$0].series.metric.role == .cost }
+            guard let chosen = candidates.min(by: { (assessed[$0].mde ?? .infinity) < (assessed[$1].mde ?? .infinity) }) else {
+                continue
+            }
+            let winner = assessed[chosen]
+            assessed[chosen].gated = true
+            assessed[chosen].choice = candidates.count == 1 ? nil
+                : "the tightest A/A (MDE \(Format.number(winner.mde))%) of \(candidates.count) cost figures"
+            for index in candidates where index != chosen {
+                assessed[index].reason = "A/A MDE \(Format.number(assessed[index].mde))% is wider than "
+                    + "\(winner.series.metric.name) at \(Format.load(winner.series.load))'s \(Format.number(winner.mde))%"
+            }
+        }
+        for index in assessed.indices where assessed[index].series.metric.role == .gated { assessed[index].gated = true }
+        for index in assessed.indices where assessed[index].series.metric.role == .diagnosis {
+            assessed[index].reason = "a diagnosis"
+        }
+    }
+
+    func decide(_ a: Assessment, adjustedP: Double?, comparisons: Int) -> RegressionGate.Finding {
+        let s = a.series
+        var finding = RegressionGate.Finding(arm: s.arm.name, load: s.load, metric: s.metric.name,
                                              baseline: Percentile.median(s.base.compactMap { $0 }),
                                              current: Percentile.median(s.current.compactMap { $0 }), change: .notCompared)
-        guard let comparison = PairedComparison.compare(baseline: s.base, arm: s.current, seed: seed),
-              let base = finding.baseline, let value = finding.current else {
+        guard let comparison = a.comparison, let base = finding.baseline, let value = finding.current else {
             finding.note = "too few paired blocks"
             return finding
         }
         finding.deltaPercent = comparison.deltaPercent
-        finding.mdePercent = NoiseFloor.minimumDetectableEffect(first: s.current, second: s.again)
+        finding.mdePercent = a.mde
         finding.pValue = comparison.pValue
+        guard a.gated else {
+            finding.change = .notGated
+            finding.note = "not gated: " + (a.reason ?? "a diagnosis")
+            return finding
+        }
+        finding.adjustedPValue = adjustedP
         let delta = comparison.deltaPercent
         let beyondTolerance = abs(delta) > thresholds.tolerancePercent
-        let beyondFloor = abs(value - base) > s.floor
-        let beyondNoise = finding.mdePercent.map { abs(delta) > $0 } ?? false
-        let significant = (comparison.pValue.map { $0 < alpha } ?? false) && !(comparison.interval?.contains(0) ?? true)
+        let beyondFloor = abs(value - base) > s.metric.floor
+        let beyondNoise = a.mde.map { abs(delta) > $0 } ?? false
+        let significant = (adjustedP.map { $0 < thresholds.alpha } ?? false) && !(comparison.interval?.contains(0) ?? true)
+        let tolerance = Format.number(thresholds.tolerancePercent, 0)
         var reasons: [String] = []
-        reasons.append(beyondTolerance ? "beyond the \(Format.number(thresholds.tolerancePercent, 0))% tolerance"
-                                       : "within the \(Format.number(thresholds.tolerancePercent, 0))% tolerance")
-        reasons.append(beyondFloor ? "beyond the \(Format.number(s.floor)) floor" : "within the \(Format.number(s.floor)) floor")
+        if let choice = a.choice { reasons.append("gated as \(choice)") }
+        reasons.append(beyondTolerance ? "beyond the \(tolerance)% tolerance" : "within the \(tolerance)% tolerance")
+        reasons.append(beyondFloor ? "beyond the \(Format.number(s.metric.floor)) floor" : "within the \(Format.number(s.metric.floor)) floor")
         reasons.append(beyondNoise ? "beyond the A/A MDE" : "within the A/A MDE")
-        reasons.append(significant ? "significant (p < \(Format.pValue(alpha)))" : "not significant at p < \(Format.pValue(alpha))")
+        let holm = "Holm p \(Format.pValue(adjustedP)) over \(comparisons) tests"
+        reasons.append(significant ? "significant (\(holm) < \(Format.pValue(thresholds.alpha)), CI excludes 0)"
+                                   : "not significant (\(holm), CI \(comparison.interval?.contains(0) ?? true ? "holds" : "excludes") 0)")
         finding.change = beyondTolerance && beyondFloor && beyondNoise && significant ? (delta > 0 ? .regression : .improvement) : .equal
         finding.note = reasons.joined(separator: ", ")
         return finding

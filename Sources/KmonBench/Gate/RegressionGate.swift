@@ -30,7 +30,13 @@ public struct RegressionGate: Sendable {
         }
     }
 
-    public enum Change: String, Codable, Sendable { case equal, regression, improvement, notCompared = "not compared" }
+    /// `not gated`: a diagnosis, reported with its Δ and never failing the gate.
+    public enum Change: String, Codable, Sendable {
+        case equal, regression, improvement, notCompared = "not compared", notGated = "not gated"
+
+        /// Whether the finding was one of the verdict's tests.
+        public var isTested: Bool { self == .equal || self == .regression || self == .improvement }
+    }
 
     public struct Finding: Codable, Sendable, Equatable {
         public var arm: String
@@ -41,12 +47,14 @@ public struct RegressionGate: Sendable {
         public var deltaPercent: Double?
         public var mdePercent: Double?
         public var pValue: Double?
+        /// The p-value corrected for every test of the run (Holm); nil where the metric was not tested.
+        public var adjustedPValue: Double?
         public var change: Change
         public var note: String?
 
         enum CodingKeys: String, CodingKey {
             case arm, load, metric, baseline, current, change, note
-            case deltaPercent = "delta_pct", mdePercent = "mde_pct", pValue = "p_value"
+            case deltaPercent = "delta_pct", mdePercent = "mde_pct", pValue = "p_value", adjustedPValue = "p_adjusted"
         }
 
         public func encode(to encoder: Encoder) throws {
@@ -59,6 +67,7 @@ public struct RegressionGate: Sendable {
             try c.encode(deltaPercent, forKey: .deltaPercent)
             try c.encode(mdePercent, forKey: .mdePercent)
             try c.encode(pValue, forKey: .pValue)
+            try c.encode(adjustedPValue, forKey: .adjustedPValue)
             try c.encode(change, forKey: .change)
             try c.encode(note, forKey: .note)
         }
@@ -67,11 +76,17 @@ public struct RegressionGate: Sendable {
     public struct Report: Sendable {
         public var findings: [Finding]
         public var hardFailures: [String]
+        /// How the tests share one false-alarm budget.
+        public var familyControl: String
 
-        public init(findings: [Finding], hardFailures: [String]) {
+        public init(findings: [Finding], hardFailures: [String], familyControl: String = "none: each test at its own α") {
             self.findings = findings
             self.hardFailures = hardFailures
+            self.familyControl = familyControl
         }
+
+        /// How many tests the verdict covers.
+        public var comparisons: Int { findings.filter { $0.change.isTested }.count }
 
         public var outcome: Outcome {
             if !hardFailures.isEmpty || findings.contains(where: { $0.change == .regression }) { return .regression }
@@ -85,10 +100,10 @@ public struct RegressionGate: Sendable {
                 "\(f.arm) at \(Format.load(f.load)): \(f.metric) \(Format.number(f.baseline, 2)) → \(Format.number(f.current, 2)) "
                     + "(\(Format.signed(f.deltaPercent))%)" + (f.note.map { ": \($0)" } ?? "")
             }
-            if let regression = findings.first(where: { $0.change == .regression }) { return line(regression) }
-            if let improvement = findings.first(where: { $0.change == .improvement }) { return line(improvement) }
-            let compared = findings.filter { $0.change == .equal }.count
-            return "no metric changed: \(compared) compared, none beyond tolerance, floor, noise and significance together"
+            let family = " [verdict over \(comparisons) tests; \(familyControl)]"
+            if let regression = findings.first(where: { $0.change == .regression }) { return line(regression) + family }
+            if let improvement = findings.first(where: { $0.change == .improvement }) { return line(improvement) + family }
+            return "no metric changed: \(comparisons) compared, none beyond tolerance, floor, noise and significance together" + family
         }
     }
 

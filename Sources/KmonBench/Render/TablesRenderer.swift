@@ -177,13 +177,14 @@ public enum TablesRenderer {
 
     static func gate(_ gate: GateRecord) -> String {
         var text = MarkdownTable.render(
-            header: ["arm", "load", "metric", "base", "this build", "Δ%", "A/A MDE %", "p", "change", "why"],
+            header: ["arm", "load", "metric", "base", "this build", "Δ%", "A/A MDE %", "p", "p Holm", "change", "why"],
             rows: gate.findings.map {
                 [$0.arm, Format.load($0.load), $0.metric, Format.number($0.baseline, 2), Format.number($0.current, 2),
-                 Format.signed($0.deltaPercent), Format.number($0.mdePercent), Format.pValue($0.pValue), $0.change.rawValue,
+                 Format.signed($0.deltaPercent), Format.number($0.mdePercent), Format.pValue($0.pValue),
+                 Format.pValue($0.adjustedPValue), $0.change.rawValue,
                  $0.note ?? ""]
             },
-            rightAligned: [3, 4, 5, 6, 7])
+            rightAligned: [3, 4, 5, 6, 7, 8])
         for failure in gate.hardFailures { text += "\nhard gate: \(failure)" }
         return text + "\n\n**gate: \(gate.outcome) (exit \(gate.exitCode))**; decided by: \(gate.decision)"
     }

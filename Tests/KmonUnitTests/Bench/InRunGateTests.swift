@@ -1,74 +1,79 @@
-import KmonSupport
+import Foundation
 import Testing
 @testable import KmonBench
 
-/// The paired decision rule of the CI gate on synthetic phases: `sock/kernel` against its
-/// `@base` and `@aa` twins in the same blocks, under a machine that drifts 30% over the run.
+/// The in-run gate's decision rule on synthetic phases: sock/kernel against its `@base` and `@aa`
+/// twins in the same blocks, under a machine that drifts 30% over the run (`GatePhases`).
 @Suite struct InRunGateUnitTests {
-    static let arm = BenchArm.probe(.sock, mode: .kernel)
-    static let arms: [BenchArm] = [.baseline, .baselineRepeat, arm, arm.with(.base), arm.with(.again)]
-
-    /// `factor` scales this build's ns/run (and `againFactor` its A/A twin's) against the base's 300 ns.
-    static func phases(factor: Double, againFactor: Double = 1, blocks: Int = 12, noise: Double = 0.01,
-                       seed: UInt64 = 1) -> [PhaseMeasurement] {
-        var generator = SeededGenerator(seed: seed)
-        let schedule = BenchSchedule(arms: arms, loadPercents: [50], saturationBlocks: 0, loadBlocks: blocks, seed: seed)
-        return schedule.runs().enumerated().map { index, run in
-            let drift = 1 + 0.3 * Double(run.block) / Double(blocks)
-            var m = PhaseMeasurement(run: run, startNs: UInt64(index) * 1000, endNs: UInt64(index) * 1000 + 900, switchNs: 0,
-                                     offeredRPS: 1000)
-            m.requests = 1000
-            m.completed = 1000
-            m.serviceCPUMicroseconds = 1000 * 150 * drift
-            guard run.arm.variant != nil else { return m }
-            let scale: Double = switch run.arm.build {
-            case .base: 1
-            case .current: factor
-            case .again: factor * againFactor
-            }
-            let ns = 300 * scale * drift * (1 + Double.random(in: -noise...noise, using: &generator))
-            m.programs = ["tcpreq_recv": .init(runs: 6000, nanoseconds: UInt64(ns * 6000))]
-            return m
-        }
-    }
-
-    func check(_ phases: [PhaseMeasurement], blocks: Int = 12) -> RegressionGate.Report {
-        InRunGate().check(phases: phases, arms: Self.arms, loads: [50], blocks: blocks, seed: 3)
-    }
-
     @Test func identicalBuildsAreEqualDespiteDrift() {
-        let report = check(Self.phases(factor: 1))
+        let report = GatePhases.check(GatePhases.make())
         #expect(report.outcome == .equal, "\(GateRenderer.render(report))")
-        #expect(report.findings.map(\.metric) == ["ns/run tcpreq_recv", "runs/req", "CPU µs/req"])
+        #expect(report.findings.map(\.metric) == ["BPF ns/req", "runs/req", "ns/run tcpreq_recv", "CPU µs/req"])
+        // CPU per request is reported, never tested.
+        #expect(report.findings.map(\.change) == [.equal, .equal, .equal, .notGated])
+        #expect(report.comparisons == 3)
         #expect(report.decision.hasPrefix("no metric changed: 3 compared"))
+        #expect(report.decision.contains("verdict over 3 tests; Holm, family-wise α 0.05"))
     }
 
-    @Test func aFifteenPercentRegressionIsCaughtAndNamed() {
-        let report = check(Self.phases(factor: 1.15))
-        #expect(report.outcome == .regression)
-        let recv = report.findings[0]
-        #expect(recv.change == .regression && abs(recv.deltaPercent! - 15) < 2)
-        #expect(report.decision.contains("sock/kernel at 50%: ns/run tcpreq_recv") && report.decision.contains("significant"))
+    @Test func aTenPercentRegressionIsCaughtAndNamed() {
+        let report = GatePhases.check(GatePhases.make(scale: GatePhases.current(1.10)))
+        #expect(report.outcome == .regression, "\(GateRenderer.render(report))")
+        let cost = report.findings[0]
+        #expect(cost.metric == "BPF ns/req" && cost.change == .regression && abs(cost.deltaPercent! - 10) < 1.5)
+        #expect(cost.adjustedPValue! >= cost.pValue! && cost.adjustedPValue! < 0.05)
+        #expect(report.decision.hasPrefix("sock/kernel at 50%: BPF ns/req"))
+        #expect(report.decision.contains("significant (Holm p") && report.decision.contains("verdict over 3 tests"))
     }
 
-    @Test func aCheaperBuildIsAnImprovement() {
-        #expect(check(Self.phases(factor: 0.85)).outcome == .improvement)
+    @Test func theSameOnTheBaseIsAnImprovement() {
+        let report = GatePhases.check(GatePhases.make(scale: { arm, _ in arm.build == .base ? 1.10 : 1 }))
+        #expect(report.outcome == .improvement, "\(GateRenderer.render(report))")
+        #expect(report.decision.hasPrefix("sock/kernel at 50%: BPF ns/req"))
     }
 
     /// Each condition alone keeps a change from failing the gate.
     @Test func everyConditionMustHold() {
-        // Below the 10% tolerance, though significant.
-        #expect(check(Self.phases(factor: 1.04, noise: 0.002)).outcome == .equal)
+        // Below the 5% tolerance, though significant.
+        #expect(GatePhases.check(GatePhases.make(noise: { _ in 0.002 }, scale: GatePhases.current(1.03))).outcome == .equal)
         // Beyond tolerance but within the A/A noise floor: the A/A twin is as far off.
-        let noisy = check(Self.phases(factor: 1.08, noise: 0.15, seed: 4))
+        let noisy = GatePhases.check(GatePhases.make(seed: 4, noise: { _ in 0.15 }, scale: GatePhases.current(1.08)))
         #expect(noisy.outcome == .equal, "\(GateRenderer.render(noisy))")
-        // Too few blocks for significance after the correction for several metrics.
-        #expect(check(Self.phases(factor: 1.3, blocks: 4), blocks: 4).outcome == .equal)
+        // +20% of an arm that costs 100 ns per request: within the 50 ns/request floor.
+        let cheap = ["tcpreq_recv": GatePhases.Program(runs: 1000, nanoseconds: 100)]
+        #expect(GatePhases.check(GatePhases.make(programs: cheap, scale: GatePhases.current(1.2))).outcome == .equal)
+        // Too few blocks for significance after the correction for every test.
+        #expect(GatePhases.check(GatePhases.make(blocks: 4, scale: GatePhases.current(1.3)), blocks: 4).outcome == .equal)
     }
 
     @Test func hardFailuresFailTheGate() {
-        let report = InRunGate().check(phases: Self.phases(factor: 1), arms: Self.arms, loads: [50], blocks: 12, seed: 3,
+        let report = InRunGate().check(phases: GatePhases.make(), arms: GatePhases.arms(), loads: [50], blocks: 12, seed: 3,
                                        hardFailures: ["sock/kernel at 50%: 3 requests missing without a counted loss"])
         #expect(report.outcome == .regression && report.decision.hasPrefix("hard gate:"))
+    }
+
+    /// Seven blocks give an exact signed-rank p of 2/128 at best. Alone with runs/req, Holm holds
+    /// it to 0.05/2 and passes it; beside a second arm's two tests, to 0.05/4, and it fails.
+    @Test func moreComparisonsMakeAMarginalRegressionFail() {
+        let rare = ["tcpreq_recv": GatePhases.Program(runs: 6000, nanoseconds: 300)]
+        let oneArm = GatePhases.check(GatePhases.make(blocks: 7, programs: rare, scale: GatePhases.current(1.2)), blocks: 7)
+        #expect(oneArm.outcome == .regression && oneArm.comparisons == 2, "\(GateRenderer.render(oneArm))")
+        let probes = [GatePhases.sock, GatePhases.syscall]
+        let twoArms = GatePhases.check(GatePhases.make(probes: probes, blocks: 7, programs: rare,
+                                                       scale: { arm, _ in arm == GatePhases.sock ? 1.2 : 1 }),
+                                       probes: probes, blocks: 7)
+        #expect(twoArms.outcome == .equal && twoArms.comparisons == 4, "\(GateRenderer.render(twoArms))")
+        let sock = twoArms.findings.first { $0.arm == "sock/kernel" && $0.metric == "BPF ns/req" }!
+        #expect(sock.pValue! < 0.05 && sock.adjustedPValue! > 0.05)
+        #expect(sock.note!.contains("over 4 tests"))
+    }
+
+    @Test func theRecordKeepsTheNumberOfTests() throws {
+        let report = GatePhases.check(GatePhases.make(scale: GatePhases.current(1.10)))
+        let record = GateRecord(report, baseObjects: "/base")
+        #expect(record.comparisons == 3 && record.familyControl == "Holm, family-wise α 0.05")
+        let json = String(decoding: try JSONEncoder().encode(record), as: UTF8.self)
+        #expect(json.contains("\"comparisons\":3") && json.contains("\"p_adjusted\""))
+        #expect(try JSONDecoder().decode(GateRecord.self, from: Data(json.utf8)) == record)
     }
 }
