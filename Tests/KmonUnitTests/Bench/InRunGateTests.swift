@@ -1,4 +1,5 @@
 import Foundation
+import KmonTestSupport
 import Testing
 @testable import KmonBench
 
@@ -75,5 +76,9 @@ import Testing
         let json = String(decoding: try JSONEncoder().encode(record), as: UTF8.self)
         #expect(json.contains("\"comparisons\":3") && json.contains("\"p_adjusted\""))
         #expect(try JSONDecoder().decode(GateRecord.self, from: Data(json.utf8)) == record)
+        var results = SampleResults.make()
+        results.gate = record
+        let problems = try ResultsSchemaTests.validator().validate(try JSONValue.parse(results.encoded()))
+        #expect(problems.isEmpty, "\(problems)")
     }
 }
