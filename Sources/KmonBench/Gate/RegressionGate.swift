@@ -101,8 +101,16 @@ public struct RegressionGate: Sendable {
                     + "(\(Format.signed(f.deltaPercent))%)" + (f.note.map { ": \($0)" } ?? "")
             }
             let family = " [verdict over \(comparisons) tests; \(familyControl)]"
-            if let regression = findings.first(where: { $0.change == .regression }) { return line(regression) + family }
-            if let improvement = findings.first(where: { $0.change == .improvement }) { return line(improvement) + family }
+            // Every arm that moved, since a change to shared code can move several and the first is not always the point.
+            func arms(_ change: Change) -> String {
+                var names: [String] = []
+                for finding in findings where finding.change == change && !names.contains(finding.arm) { names.append(finding.arm) }
+                return names.count > 1 ? " (\(change.rawValue)s in \(names.count) arms: \(names.joined(separator: ", ")))" : ""
+            }
+            if let regression = findings.first(where: { $0.change == .regression }) { return line(regression) + arms(.regression) + family }
+            if let improvement = findings.first(where: { $0.change == .improvement }) {
+                return line(improvement) + arms(.improvement) + family
+            }
             return "no metric changed: \(comparisons) compared, none beyond tolerance, floor, noise and significance together" + family
         }
     }

@@ -69,6 +69,16 @@ import Testing
         #expect(sock.note!.contains("over 4 tests"))
     }
 
+    @Test func theDecisionNamesEveryArmThatMoved() {
+        let probes = [GatePhases.sock, GatePhases.syscall]
+        let both = GatePhases.check(GatePhases.make(probes: probes, scale: GatePhases.current(1.2)), probes: probes)
+        #expect(both.outcome == .regression)
+        #expect(both.decision.contains("(regressions in 2 arms: sock/kernel, syscall/kernel)"), "\(both.decision)")
+        let one = GatePhases.check(GatePhases.make(probes: probes, scale: { arm, _ in arm == GatePhases.syscall ? 1.2 : 1 }),
+                                   probes: probes)
+        #expect(one.decision.hasPrefix("syscall/kernel at 50%: BPF ns/req") && !one.decision.contains("arms:"), "\(one.decision)")
+    }
+
     @Test func theRecordKeepsTheNumberOfTests() throws {
         let report = GatePhases.check(GatePhases.make(scale: GatePhases.current(1.10)))
         let record = GateRecord(report, baseObjects: "/base")
