@@ -9,8 +9,8 @@
 /// A/A MDE is smallest; today BPF ns per request), runs per request at every level, and a
 /// program's own ns/run only where it ran often enough for a stable figure. CPU µs per request
 /// and every other figure are reported as diagnoses. A tested metric regresses (or improves)
-/// only when all hold: |Δ| beyond the tolerance, beyond the absolute floor, beyond the A/A MDE,
-/// and significant: its Wilcoxon p, Holm-adjusted over every test of the run, below α, with a
+/// only when all hold: |Δ| beyond the tolerance, beyond the absolute floor, beyond the A/A MDE
+/// and the A/A pair's own Δ, and significant: its Wilcoxon p, Holm-adjusted over every test of the run, below α, with a
 /// bootstrap CI that excludes 0.
 public struct InRunGate: Sendable {
     public struct Thresholds: Sendable {
@@ -136,14 +136,16 @@ public struct InRunGate: Sendable {
         let delta = comparison.deltaPercent
         let beyondTolerance = abs(delta) > thresholds.tolerancePercent
         let beyondFloor = abs(value - base) > s.metric.floor
-        let beyondNoise = a.mde.map { abs(delta) > $0 } ?? false
+        let againDelta = abs(a.againDeltaPercent ?? 0)
+        let beyondNoise = a.mde.map { abs(delta) > max($0, againDelta) } ?? false
         let significant = (adjustedP.map { $0 < thresholds.alpha } ?? false) && !(comparison.interval?.contains(0) ?? true)
         let tolerance = Format.number(thresholds.tolerancePercent, 0)
         var reasons: [String] = []
         if let choice = a.choice { reasons.append("gated as \(choice)") }
         reasons.append(beyondTolerance ? "beyond the \(tolerance)% tolerance" : "within the \(tolerance)% tolerance")
         reasons.append(beyondFloor ? "beyond the \(Format.number(s.metric.floor)) floor" : "within the \(Format.number(s.metric.floor)) floor")
-        reasons.append(beyondNoise ? "beyond the A/A MDE" : "within the A/A MDE")
+        reasons.append(beyondNoise ? "beyond the A/A MDE and the A/A Δ"
+                                   : "within the A/A MDE or the A/A Δ (\(Format.signed(a.againDeltaPercent))%)")
         let holm = "Holm p \(Format.pValue(adjustedP)) over \(comparisons) tests"
         reasons.append(significant ? "significant (\(holm) < \(Format.pValue(thresholds.alpha)), CI excludes 0)"
                                    : "not significant (\(holm), CI \(comparison.interval?.contains(0) ?? true ? "holds" : "excludes") 0)")
