@@ -77,20 +77,30 @@ public struct InRunGate: Sendable {
             }
         }
         var assessed = series.enumerated().map { index, s in Assessment(s, seed: seed &+ UInt64(index)) }
-        chooseCostFigures(&assessed)
-        for index in assessed.indices where assessed[index].series.metric.role == .gatedWhenFrequent {
-            let fewest = assessed[index].series.fewestRuns
-            if fewest >= thresholds.minimumRuns {
-                assessed[index].gated = true
-            } else {
-                assessed[index].reason = "a phase had \(fewest) runs, under the \(thresholds.minimumRuns) a stable ns/run needs"
-            }
-        }
+        assignRoles(&assessed)
         let adjusted = Holm.adjusted(assessed.map { $0.gated ? $0.comparison?.pValue : nil })
         let comparisons = adjusted.compactMap { $0 }.count
         let findings = assessed.indices.map { decide(assessed[$0], adjustedP: adjusted[$0], comparisons: comparisons) }
         return RegressionGate.Report(findings: findings, hardFailures: hardFailures,
                                      familyControl: "Holm, family-wise α \(Format.number(thresholds.alpha, 2))")
+    }
+
+    /// Which series join the tested family, and why each other one is only reported.
+    func assignRoles(_ assessed: inout [Assessment]) {
+        chooseCostFigures(&assessed)
+        for index in assessed.indices {
+            switch assessed[index].series.metric.role {
+            case .cost: break
+            case .gated: assessed[index].gated = true
+            case .diagnosis: assessed[index].reason = "a diagnosis"
+            case .gatedWhenFrequent:
+                let fewest = assessed[index].series.fewestRuns
+                assessed[index].gated = fewest >= thresholds.minimumRuns
+                if !assessed[index].gated {
+                    assessed[index].reason = "a phase had \(fewest) runs, under the \(thresholds.minimumRuns) a stable ns/run needs"
+                }
+            }
+        }
     }
 
     /// Per arm, of its cost candidates at every level, tests the one with the smallest A/A MDE.
@@ -108,10 +118,6 @@ public struct InRunGate: Sendable {
                 assessed[index].reason = "A/A MDE \(Format.number(assessed[index].mde))% is wider than "
                     + "\(winner.series.metric.name) at \(Format.load(winner.series.load))'s \(Format.number(winner.mde))%"
             }
-        }
-        for index in assessed.indices where assessed[index].series.metric.role == .gated { assessed[index].gated = true }
-        for index in assessed.indices where assessed[index].series.metric.role == .diagnosis {
-            assessed[index].reason = "a diagnosis"
         }
     }
 
