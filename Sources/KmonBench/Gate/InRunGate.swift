@@ -30,11 +30,12 @@ public struct InRunGate: Sendable {
         public var runsPerRequestFloor = 0.5
         public var cpuMicrosecondsPerRequestFloor = 2.0
         /// A program's own ns/run is tested only where it ran at least this often in every compared
-        /// phase. Run time per run has a spread about as large as its mean (cache misses, interrupts
-        /// inside a run), so a phase's mean rests on sampling noise of about 1/√runs: 1% at 10,000
-        /// runs, but 3% at 1,000 and 10% at 100, the size of the changes the gate judges. The A/A
-        /// alarms of 2026-12-02 were all on programs with 0.00–0.47 runs per request. A rare
-        /// program still counts through its arm's ns per request, in proportion to what it costs.
+        /// phase. If run time per run spreads about as much as its mean (cache misses, interrupts
+        /// inside a run: an estimate), a phase's mean rests on sampling noise of about 1/√runs: 1% at
+        /// 10,000 runs, but 3% at 1,000 and 10% at 100, the size of the changes the gate judges. The
+        /// A/A alarms of 2026-12-02 were on programs with 0.00–0.47 runs per request; on 2026-12-04
+        /// programs with 5,000 runs a phase moved 9–30% on identical objects. A rare program still
+        /// counts through its arm's ns per request, in proportion to what it costs.
         public var minimumRuns: UInt64 = 10_000
         /// The family-wise false-alarm rate over all tests of a run (Holm).
         public var alpha = 0.05
