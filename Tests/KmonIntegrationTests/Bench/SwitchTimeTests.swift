@@ -12,10 +12,11 @@ import Testing
 @Suite("switching in milliseconds", .serialized)
 struct SwitchTimeTests {
     static let limitNanoseconds: UInt64 = 50_000_000
-    /// The bench discards this much after each switch (`--settle`): a program's last runs must
-    /// fall inside it. Measured: 0–27 ms on the shared 2-core VM, where other sessions' programs
-    /// on the same tracepoints make an unhook wait for RCU under the kernel's tracepoint mutex.
-    static let stopLimitNanoseconds: UInt64 = 100_000_000
+    /// The bench discards at least this much after each switch (`--settle`, 80 ms with --quick):
+    /// a program's last runs must fall inside it. Measured: 0–27 ms on the shared 2-core VM.
+    /// Where another process's programs share a tracepoint, an unhook waits for an RCU grace
+    /// period under the kernel's tracepoint mutex: once 300 ms, with six busy loops beside.
+    static let stopLimitNanoseconds: UInt64 = 80_000_000
     static let cycles = 3
 
     /// Times `body` in ns.
