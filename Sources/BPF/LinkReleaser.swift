@@ -18,9 +18,6 @@ public final class LinkReleaser: @unchecked Sendable {
 
     public init() {}
 
-    /// Closes still running.
-    public var pendingCount: Int { condition.withLock { pending } }
-
     /// Starts closing `links` (each on its own thread) and returns once every close has begun.
     /// Each link is detached at once from the caller's view (`isAttached` is false). A close's
     /// error is kept for `wait`.
