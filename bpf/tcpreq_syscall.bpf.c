@@ -1,17 +1,23 @@
 /* tcpreq, syscall variant: request spans from the system calls applications make.
- * Hooks: tracepoint/syscalls sys_enter_* and sys_exit_* of read, write, readv, writev,
- * recvfrom, sendto, recvmsg, sendmsg (every such call on the machine), sys_exit_accept and
- * sys_exit_accept4 (server role), sys_enter_connect (client role), sys_enter_close (flush),
- * sock/inet_sock_set_state (listeners, for the role of connections opened before we attached).
+ * Hooks: tp_btf/sys_enter and tp_btf/sys_exit (every system call on the machine), which dispatch
+ * on the call's number: read, write, readv, writev, recvfrom, sendto, recvmsg, sendmsg (enter and
+ * exit), accept and accept4 (exit: server role), connect (enter: client role), close (enter:
+ * flush); sock/inet_sock_set_state (listeners, for the role of connections opened before we
+ * attached). Two BTF raw tracepoints rather than the 21 syscalls:sys_*_* tracepoints they
+ * replace: those are perf events, whose release serializes on a kernel mutex and keeps the
+ * syscall slow path on for ~0.75 s after the programs stop, so a bench switch took over 1 s and
+ * its cost landed on the next phase; raw tracepoint links detach in milliseconds.
  * The first call on a (tgid, fd) walks task->files to its struct sock once; the result, socket
  * or not, is cached in `conn_state`, so later calls pay one hash lookup, and the call itself
  * travels from enter to exit in task-local storage. At stop, user space walks `conn_state` to
  * close the responses still in flight. Not seen: sendfile, splice, io_uring,
- * sendmmsg/recvmmsg.
+ * sendmmsg/recvmmsg, and 32-bit (compat) calls, as the syscalls:* tracepoints skip them too.
  * Emits, by targ_mode, the same records as the sock variant (bpf/tcpreq.bpf.h).
- * Contexts are the kernel's trace_event_raw_* types, relocated by CO-RE (kmon_vmlinux.h).
- * Cost per run (docs/costs.md): enter and exit both run, so a call costs two runs; a non-socket
- * fd of an unwatched process returns after the first lookup. */
+ * Syscall numbers and argument registers are per architecture (x86_64, arm64); the registers
+ * are relocated by CO-RE (kmon_vmlinux.h), as is inet_sock_set_state's trace_event_raw_* context.
+ * Cost per run (docs/costs.md): every system call on the machine runs the programs once on enter
+ * and once on exit; an unwatched call returns after the number check, a watched call on a
+ * non-socket fd of an unwatched process after the first lookup. */
 #include "kmon_vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -64,6 +70,56 @@ struct {
     __type(key, int);
     __type(value, struct call);
 } calls SEC(".maps");
+
+/* The watched calls' numbers (the kernels' unistd tables) and where a call's arguments sit. */
+#if defined(__TARGET_ARCH_x86)
+#define NR_read 0
+#define NR_write 1
+#define NR_close 3
+#define NR_readv 19
+#define NR_writev 20
+#define NR_connect 42
+#define NR_accept 43
+#define NR_sendto 44
+#define NR_recvfrom 45
+#define NR_sendmsg 46
+#define NR_recvmsg 47
+#define NR_accept4 288
+#define SYSCALL_ARG0(regs) ((regs)->di)
+#define SYSCALL_ARG2(regs) ((regs)->dx)
+#define SYSCALL_ARG3(regs) ((regs)->r10)
+#define SYSCALL_NR_AT_EXIT(regs) ((long)(regs)->orig_ax)
+#define TS_COMPAT 0x0002
+#define COMPAT_CALL(task) ((task)->thread_info.status & TS_COMPAT)
+#elif defined(__TARGET_ARCH_arm64)
+#define NR_close 57
+#define NR_read 63
+#define NR_write 64
+#define NR_readv 65
+#define NR_writev 66
+#define NR_accept 202
+#define NR_connect 203
+#define NR_sendto 206
+#define NR_recvfrom 207
+#define NR_sendmsg 211
+#define NR_recvmsg 212
+#define NR_accept4 242
+#define SYSCALL_ARG0(regs) ((regs)->orig_x0)
+#define SYSCALL_ARG2(regs) ((regs)->regs[2])
+#define SYSCALL_ARG3(regs) ((regs)->regs[3])
+#define SYSCALL_NR_AT_EXIT(regs) ((long)(regs)->syscallno)
+#define TIF_32BIT 22
+#define COMPAT_CALL(task) ((task)->thread_info.flags & (1UL << TIF_32BIT))
+#else
+#error "tcpreq_syscall: system call numbers are known for x86_64 and arm64 only"
+#endif
+
+/* A 32-bit task's numbers mean other calls; its calls are not watched. */
+static __always_inline bool compat_call(void)
+{
+    struct task_struct *task = bpf_get_current_task_btf();
+    return COMPAT_CALL(task) != 0;
+}
 
 static __always_inline struct sock *fd_to_sock(int fd)
 {
@@ -144,31 +200,6 @@ static __always_inline void on_exit(long ret)
         tcpreq_on_data(&c->st, (struct sock *)c->sk, ret, call->is_send);
 }
 
-#define DATA_SYSCALL(name, is_send, flags)                                     \
-    SEC("tracepoint/syscalls/sys_enter_" #name)                                \
-    int tcpreq_enter_##name(struct trace_event_raw_sys_enter *ctx)             \
-    {                                                                          \
-        kmon_inject();                                                         \
-        on_enter((int)ctx->args[0], is_send, flags);                           \
-        return 0;                                                              \
-    }                                                                          \
-    SEC("tracepoint/syscalls/sys_exit_" #name)                                 \
-    int tcpreq_exit_##name(struct trace_event_raw_sys_exit *ctx)               \
-    {                                                                          \
-        kmon_inject();                                                         \
-        on_exit(ctx->ret);                                                     \
-        return 0;                                                              \
-    }
-
-DATA_SYSCALL(read, false, 0)
-DATA_SYSCALL(readv, false, 0)
-DATA_SYSCALL(recvfrom, false, ctx->args[3])
-DATA_SYSCALL(recvmsg, false, ctx->args[2])
-DATA_SYSCALL(write, true, 0)
-DATA_SYSCALL(writev, true, 0)
-DATA_SYSCALL(sendto, true, 0)
-DATA_SYSCALL(sendmsg, true, 0)
-
 /* Role from the call that made the socket; the fd walk waits for the first data call. */
 static __always_inline void set_role(int fd, __u8 role)
 {
@@ -186,50 +217,86 @@ static __always_inline void set_role(int fd, __u8 role)
         bpf_map_update_elem(&conn_state, &key, &fresh, BPF_EXIST);
 }
 
-SEC("tracepoint/syscalls/sys_exit_accept")
-int tcpreq_exit_accept(struct trace_event_raw_sys_exit *ctx)
+static __always_inline void on_close(int fd)
 {
-    kmon_inject();
-    set_role(ctx->ret, TCPREQ_ROLE_SERVER);
-    return 0;
-}
-
-SEC("tracepoint/syscalls/sys_exit_accept4")
-int tcpreq_exit_accept4(struct trace_event_raw_sys_exit *ctx)
-{
-    kmon_inject();
-    set_role(ctx->ret, TCPREQ_ROLE_SERVER);
-    return 0;
-}
-
-SEC("tracepoint/syscalls/sys_enter_connect")
-int tcpreq_enter_connect(struct trace_event_raw_sys_enter *ctx)
-{
-    kmon_inject();
-    set_role((int)ctx->args[0], TCPREQ_ROLE_CLIENT);
-    return 0;
-}
-
-SEC("tracepoint/syscalls/sys_enter_close")
-int tcpreq_enter_close(struct trace_event_raw_sys_enter *ctx)
-{
-    kmon_inject();
     __u32 tgid = bpf_get_current_pid_tgid() >> 32;
     if (!process_wanted(tgid))
-        return 0;
-    struct fd_key key = { .tgid = tgid, .fd = (int)ctx->args[0] };
+        return;
+    struct fd_key key = { .tgid = tgid, .fd = fd };
     struct fd_conn *c = bpf_map_lookup_elem(&conn_state, &key);
     if (!c)
-        return 0;
+        return;
     tcpreq_on_close(&c->st);
     if (bpf_map_delete_elem(&conn_state, &key) == 0)
         kmon_count(&state_counts, TCPREQ_COUNT_STATE_DELETES);
+}
+
+/* Every call's entry. The number decides first: an unwatched call returns at once. */
+SEC("tp_btf/sys_enter")
+int BPF_PROG(tcpreq_sys_enter, struct pt_regs *regs, long id)
+{
+    kmon_inject();
+    switch (id) {
+    case NR_read: case NR_readv: case NR_recvfrom: case NR_recvmsg:
+    case NR_write: case NR_writev: case NR_sendto: case NR_sendmsg:
+    case NR_connect: case NR_close:
+        break;
+    default:
+        return 0;
+    }
+    if (compat_call())
+        return 0;
+    int fd = (int)SYSCALL_ARG0(regs);
+    switch (id) {
+    case NR_read: case NR_readv:
+        on_enter(fd, false, 0);
+        break;
+    case NR_recvfrom:
+        on_enter(fd, false, SYSCALL_ARG3(regs));
+        break;
+    case NR_recvmsg:
+        on_enter(fd, false, SYSCALL_ARG2(regs));
+        break;
+    case NR_write: case NR_writev: case NR_sendto: case NR_sendmsg:
+        on_enter(fd, true, 0);
+        break;
+    case NR_connect:
+        set_role(fd, TCPREQ_ROLE_CLIENT);
+        break;
+    case NR_close:
+        on_close(fd);
+        break;
+    }
+    return 0;
+}
+
+/* Every call's exit; the number comes from the registers, as the tracepoint only passes ret. */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tcpreq_sys_exit, struct pt_regs *regs, long ret)
+{
+    kmon_inject();
+    long id = SYSCALL_NR_AT_EXIT(regs);
+    switch (id) {
+    case NR_read: case NR_readv: case NR_recvfrom: case NR_recvmsg:
+    case NR_write: case NR_writev: case NR_sendto: case NR_sendmsg:
+    case NR_accept: case NR_accept4:
+        break;
+    default:
+        return 0;
+    }
+    if (compat_call())
+        return 0;
+    if (id == NR_accept || id == NR_accept4)
+        set_role((int)ret, TCPREQ_ROLE_SERVER);
+    else
+        on_exit(ret);
     return 0;
 }
 
 /* Listeners opening and closing keep `listeners` current, for sockets that were open before
- * we attached (no accept or connect seen). A plain tracepoint, as the rest of this variant;
- * it runs a few times per connection and compares two integers before anything else. Roles
+ * we attached (no accept or connect seen). A plain tracepoint (perf event): it is on no
+ * syscall path, and its release, like every link's, happens off the switch (docs/bench.md).
+ * It runs a few times per connection and compares two integers before anything else. Roles
  * could instead be checked at decide time, but tracepoint programs cannot look up the
  * kernel's listening table (no bpf_sk_lookup_tcp here). */
 SEC("tracepoint/sock/inet_sock_set_state")

@@ -33,6 +33,12 @@ public final class BPFLink {
         try BPFError.check(bpf_link__destroy(h), "bpf_link__destroy", "detaching \(program.name)")
     }
 
+    /// Hands the libbpf handle to a `LinkReleaser`, which closes it; the link reads as detached.
+    func takeHandle() -> OpaquePointer? {
+        defer { handle = nil }
+        return handle
+    }
+
     deinit {
         if let h = handle { bpf_link__destroy(h) }
     }

@@ -12,6 +12,8 @@ final class CollectorRuntime {
     let object: BPFObject
     let filter: ListenFilter
     private(set) var links: [BPFLink] = []
+    /// Closes detached links off the caller's thread; `stop()` waits for every close.
+    private let releaser = LinkReleaser()
     /// Every program that was attached, kept after stop so its run statistics stay readable.
     private var attachedPrograms: [BPFProgram] = []
     private var pidFeeder: PidFilterFeeder?
@@ -75,25 +77,26 @@ final class CollectorRuntime {
     }
 
     /// Detaches every link, or makes them all again; programs and maps stay loaded, so the
-    /// bench can switch a collector arm in place.
+    /// bench can switch a collector arm in place. Detaching returns once every close has begun
+    /// (`LinkReleaser`); a close's error surfaces at `stop()`.
     func setAttached(_ attached: Bool) throws {
         if !attached {
-            try detachLinks()
+            detachLinks()
         } else if links.isEmpty {
-            do { links = try attachers.map { try $0() } } catch {
-                try? detachLinks()
+            var made: [BPFLink] = []
+            do {
+                for attacher in attachers { made.append(try attacher()) }
+            } catch {
+                releaser.release(made)
                 throw error
             }
+            links = made
         }
     }
 
-    private func detachLinks() throws {
-        var firstError: Error?
-        for link in links {
-            do { try link.detach() } catch { firstError = firstError ?? error }
-        }
+    private func detachLinks() {
+        releaser.release(links)
         links = []
-        if let firstError { throw firstError }
     }
 
     /// Run statistics of every program that was attached, once each; still readable after stop.
@@ -119,7 +122,8 @@ final class CollectorRuntime {
         filterFullAtStop = pidFeeder?.refusedCount ?? filterFullAtStop
         pidFeeder = nil
         attachers = []
-        try detachLinks()
+        detachLinks()
+        try releaser.wait()
     }
 
     deinit { try? stop() }

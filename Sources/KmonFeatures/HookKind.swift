@@ -15,9 +15,9 @@ public enum HookKind: String, CaseIterable, Codable, Sendable {
     /// What depends on this hook kind.
     public var usedBy: String {
         switch self {
-        case .tracepoint: return "tcpreq syscall variant; collectors tcpdrop, offcpu, biostat, fcount"
+        case .tracepoint: return "tcpreq syscall and kprobe variants (inet_sock_set_state); collectors tcpdrop, offcpu, biostat, fcount"
         case .rawTracepoint: return "tcpreq kernel mode's batch flusher (a raw_tp run on demand)"
-        case .tpBTF: return "tcpreq sock (default), fentry and empty variants"
+        case .tpBTF: return "tcpreq sock (default), syscall, fentry and empty variants"
         case .kprobe: return "tcpreq kprobe variant (Kmon's original hooks)"
         case .fentry: return "tcpreq fentry variant"
         case .uprobe: return "nothing yet (probed for users' own programs)"
@@ -32,9 +32,9 @@ public enum HookKind: String, CaseIterable, Codable, Sendable {
     /// What happens on a kernel without it.
     public var effectWithout: String {
         switch self {
-        case .tracepoint: return "the syscall variant and the collectors are unavailable"
+        case .tracepoint: return "the syscall and kprobe variants and the collectors are unavailable"
         case .rawTracepoint: return "kernel mode sends each span alone (see test_run_on_cpu)"
-        case .tpBTF: return "the sock, fentry and empty variants are unavailable; use --variant syscall"
+        case .tpBTF: return "the sock, syscall, fentry and empty variants are unavailable; use --variant kprobe or skb"
         case .kprobe: return "the kprobe variant is unavailable"
         case .fentry: return "the fentry variant is unavailable"
         case .uprobe, .sockops, .tc: return "no effect on Kmon"

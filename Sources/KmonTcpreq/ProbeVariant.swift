@@ -6,7 +6,8 @@ public enum ProbeVariant: String, CaseIterable, Codable, Sendable {
     /// BTF tracepoints `sock:sock_recv_length`/`sock_send_length` plus `sock:inet_sock_set_state`,
     /// with per-socket state in socket-local storage. The default.
     case sock
-    /// The `syscalls:*` tracepoints of the read/write family, with (tgid, fd) mapped to sockets.
+    /// The BTF raw tracepoints `sys_enter`/`sys_exit`, dispatching on the read/write family's
+    /// numbers, with (tgid, fd) mapped to sockets.
     case syscall
     /// Kmon's original hooks through kprobes: `tcp_sendmsg`, `tcp_cleanup_rbuf`, `tcp_close`.
     case kprobe
@@ -24,7 +25,7 @@ public enum ProbeVariant: String, CaseIterable, Codable, Sendable {
     public var requiredHooks: [HookKind] {
         switch self {
         case .sock, .empty: return [.tpBTF, .ringbuf]
-        case .syscall: return [.tracepoint, .ringbuf]
+        case .syscall: return [.tpBTF, .tracepoint, .ringbuf]
         case .kprobe: return [.kprobe, .tracepoint, .ringbuf]
         case .fentry: return [.fentry, .tpBTF, .ringbuf]
         case .skb: return [.cgroupSKB, .ringbuf]

@@ -160,10 +160,10 @@ extension TcpreqSession {
         program.section.hasPrefix("iter/") || program.section == "raw_tp"
     }
 
+    /// Starts closing every link in the background (`LinkReleaser`): the programs stop within
+    /// milliseconds, the grace periods run out off this thread. `stop()` waits for them.
     func detachAll() {
-        for link in links {
-            do { try link.detach() } catch { logger.error("\(error)") }
-        }
+        releaser.release(links)
         links.removeAll()
     }
 }

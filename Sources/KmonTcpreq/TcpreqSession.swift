@@ -31,6 +31,8 @@ public final class TcpreqSession {
     let object: BPFObject
     /// Attached hooks; empty while detached (see `TcpreqSession+Switching.swift`).
     var links: [BPFLink] = []
+    /// Closes detached links off the caller's thread; `stop()` waits for every close.
+    let releaser = LinkReleaser()
     var stats: BPFStats?
     let logger: Logger
     let processNames: ProcessNames
@@ -70,8 +72,9 @@ public final class TcpreqSession {
     /// in which the session sees whole requests (nil while running).
     public internal(set) var attachedAtNanoseconds: UInt64 = 0
     public internal(set) var detachedAtNanoseconds: UInt64?
-    /// When the last hook was gone. Detaching waits for RCU per link (0.3–11 ms each measured),
-    /// so requests that end in between may still be seen, or not: the window's fuzzy edge.
+    /// When the last link was closed. The links close together, each waiting for a grace period
+    /// (about 330 ms on the 2-core VM) after its program stopped, so requests that end in
+    /// between may still be seen, or not: the window's fuzzy edge.
     public internal(set) var lastDetachedAtNanoseconds: UInt64?
 
     /// Checks the variant, then opens, configures, loads and attaches it, and starts reading.
@@ -136,6 +139,7 @@ public final class TcpreqSession {
             try startConsumer()
         } catch {
             detachAll()
+            try? releaser.wait()
             throw error
         }
     }
@@ -216,10 +220,10 @@ public final class TcpreqSession {
         isStopped = true
         detachedAtNanoseconds = MonotonicClock.now()
         var firstError: Error?
-        for link in links {
-            do { try link.detach() } catch { firstError = firstError ?? error }
-        }
-        links.removeAll()
+        // All links close at once, and so do any an earlier detach() left closing: when stop
+        // returns, no link of the session remains.
+        detachAll()
+        do { try releaser.wait() } catch { firstError = error }
         lastDetachedAtNanoseconds = MonotonicClock.now()
         if hasWork { do { finalEvicted = try evictions(exact: true) } catch { firstError = firstError ?? error } }
         var closedAtStop: [Span] = []

@@ -73,14 +73,26 @@ struct files_struct {
     struct fdtable *fdt;
 };
 
+/* The syscall variant skips 32-bit (compat) calls, whose numbers differ: x86 marks them in
+ * status (TS_COMPAT), arm64 in flags (TIF_32BIT). Both kernels put thread_info in the task. */
+struct thread_info {
+    unsigned long flags;
+#if defined(__TARGET_ARCH_x86)
+    __u32 status;
+#endif
+};
+
 struct task_struct {
+    struct thread_info thread_info;
     int pid;
     int tgid;
     char comm[16];
     struct files_struct *files;
 };
 
-/* kprobe context: the registers bpf_tracing.h's PT_REGS_PARM* name, per architecture. */
+/* kprobe context: the registers bpf_tracing.h's PT_REGS_PARM* name, per architecture; and
+ * the syscall variant's sys_enter/sys_exit argument: r10 is a syscall's fourth argument on
+ * x86, orig_ax (x86) and syscallno (arm64) its number at exit, orig_x0 (arm64) its first. */
 #if defined(__TARGET_ARCH_x86)
 struct pt_regs {
     unsigned long di;
@@ -89,10 +101,12 @@ struct pt_regs {
     unsigned long cx;
     unsigned long r8;
     unsigned long r9;
+    unsigned long r10;
     unsigned long sp;
     unsigned long ip;
     unsigned long ax;
     unsigned long bp;
+    unsigned long orig_ax;
 };
 #elif defined(__TARGET_ARCH_arm64)
 struct user_pt_regs {
@@ -100,6 +114,14 @@ struct user_pt_regs {
     __u64 sp;
     __u64 pc;
     __u64 pstate;
+};
+
+/* The kernel's arm64 pt_regs starts with user_pt_regs' fields in an anonymous union; CO-RE
+ * finds regs[] through it by name. */
+struct pt_regs {
+    __u64 regs[31];
+    __u64 orig_x0;
+    __s32 syscallno;
 };
 #endif
 

@@ -63,11 +63,15 @@ final class InPlaceRun {
                 progress?(phase, index)
                 let switchStart = MonotonicClock.now()
                 if attached != phase.arm {
+                    // The next arm attaches before the last one detaches: on a tracepoint both
+                    // use, a first probe added soon after the last one left waits for a grace
+                    // period (tracepoint_add_func), up to 300 ms under load. The overlap falls
+                    // in the settle; the detach only starts the closes (LinkReleaser).
                     do {
-                        try attached.flatMap { probes[$0] }?.setAttached(false)
-                        attached = nil
                         try probes[phase.arm]?.setAttached(true)
+                        let previous = attached
                         attached = phase.arm
+                        try previous.flatMap { probes[$0] }?.setAttached(false)
                     } catch {
                         failure = "switching to \(phase.arm.name) failed: \(error)"
                         break

@@ -52,20 +52,10 @@ struct MonitorChain3Tests {
             #expect(Set(summary.degraded.map(\.feature)) == expected)
             #expect(monitor.stderr.contains("kmon: degraded: test_run_on_cpu off (disabled by KMON_DISABLE_FEATURES)"))
         }
-        // Every program ran, but those of the syscall variant's calls that chain3 never makes:
-        // its services and the load generator use read, write, send(to) and recv(from), accept
-        // and connect; the vectored and msg calls run only when another process on the machine
-        // happens to make them, and accept is accept4 or accept by libc.
-        let mayBeIdle: Set<String> = variant == .syscall ? Self.syscallProgramsChain3MayNotRun : []
+        // Every program ran: the syscall variant's two programs run on every system call.
         let idle = Set(summary.programs.filter { $0.runs == 0 }.map(\.name))
-        #expect(idle.isSubset(of: mayBeIdle), "programs that never ran: \(idle.sorted())")
+        #expect(idle.isEmpty, "programs that never ran: \(idle.sorted())")
     }
-
-    static let syscallProgramsChain3MayNotRun: Set<String> = [
-        "tcpreq_enter_readv", "tcpreq_exit_readv", "tcpreq_enter_writev", "tcpreq_exit_writev",
-        "tcpreq_enter_recvmsg", "tcpreq_exit_recvmsg", "tcpreq_enter_sendmsg", "tcpreq_exit_sendmsg",
-        "tcpreq_exit_accept", "tcpreq_exit_accept4",
-    ]
 
     @Test("kprobe is reported skipped with the kernel's reason, exit 69", Privileged.enabled,
           .enabled(if: TcpreqSession.unavailableReason(.kprobe) != nil, "this kernel allows kprobes: nothing is skipped"))

@@ -36,8 +36,7 @@ struct TcpreqSessionTests {
         case .skb:
             return ["tcpreq_ingress", "tcpreq_egress"]
         case .syscall:
-            return ["tcpreq_enter_read", "tcpreq_exit_read", "tcpreq_enter_write", "tcpreq_exit_write",
-                    "tcpreq_enter_connect", "tcpreq_exit_accept", "tcpreq_enter_close"]
+            return ["tcpreq_sys_enter", "tcpreq_sys_exit"]
         default:
             return ["tcpreq_recv", "tcpreq_send", "tcpreq_state"]
         }
@@ -198,7 +197,7 @@ struct TcpreqSessionTests {
             let session = try TcpreqSession.start(TcpreqConfiguration(variant: variant, mode: .kernel))
             programIDs = try session.loadedProgramIDs()
             // The hooks, plus the stop-time iterator and the batch flusher where the kernel runs them.
-            let hooks = ["sock": 3, "syscall": 21, "skb": 2, "empty": 3][variant.rawValue]!
+            let hooks = ["sock": 3, "syscall": 3, "skb": 2, "empty": 3][variant.rawValue]!
             let off = Set(session.degradations.map(\.feature))
             let iterator = variant.keepsStateInSocketStorage && !off.contains(KernelFeature.iterator.rawValue) ? 1 : 0
             let flusher = variant != .empty && !off.contains(KernelFeature.testRunOnCPU.rawValue) ? 1 : 0
