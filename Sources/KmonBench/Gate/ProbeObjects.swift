@@ -9,6 +9,8 @@ public struct ProbeObjects: Sendable {
     public var base: [ProbeVariant: ExternalObject] = [:]
     public var injectLoops: UInt32 = 0
     public var injectBaseLoops: UInt32 = 0
+    /// The variants whose programs get the injected loops; nil: every variant.
+    public var injectVariants: Set<ProbeVariant>?
 
     public init() {}
 
@@ -42,9 +44,10 @@ public struct ProbeObjects: Sendable {
     }
 
     func configure(_ configuration: inout TcpreqConfiguration, for arm: BenchArm) {
+        if arm.build == .base { configuration.object = arm.variant.flatMap { base[$0] } }
+        if let injectVariants, !(arm.variant.map(injectVariants.contains) ?? false) { return }
         switch arm.build {
         case .base:
-            configuration.object = arm.variant.flatMap { base[$0] }
             configuration.injectLoops = injectBaseLoops
         case .current, .again:
             configuration.injectLoops = injectLoops

@@ -84,6 +84,9 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .customLong("inject-base-ns"), help: "The same for the @base arms' programs.")
     var injectBaseNanoseconds: Double?
 
+    @Option(name: .customLong("inject-variants"), help: "Inject only into these variants' programs (comma-separated). Default: every variant.")
+    var injectVariants: String?
+
     @Flag(help: "Gate: with --base-objects on this run's paired phases, else against --baseline. Exit 0 equal, 2 regression, 4 improvements only.")
     var check = false
 
@@ -102,6 +105,10 @@ struct BenchCommand: ParsableCommand {
             if let value, !(value.isFinite && value >= 0 && value <= 10_000) {
                 throw ValidationError("\(flag) must be between 0 and 10000 ns (got \(value))")
             }
+        }
+        if let injectVariants {
+            if injectNanoseconds == nil && injectBaseNanoseconds == nil { throw ValidationError("--inject-variants needs --inject-ns or --inject-base-ns") }
+            _ = try injectedVariants(injectVariants)
         }
         if let reps { try AcceptedRange(1...10_000, unit: "blocks").checkFlag(reps, "--reps") }
         if let duration { try AcceptedRange.positiveSeconds.checkFlag(duration, "--duration") }
@@ -212,11 +219,24 @@ struct BenchCommand: ParsableCommand {
         do { perLoop = try InjectedCost.nanosecondsPerLoop() } catch { fail("cannot calibrate the injected work: \(error)", ExitCodes.failure) }
         objects.injectLoops = InjectedCost.loops(forNanoseconds: injectNanoseconds ?? 0, perLoop: perLoop)
         objects.injectBaseLoops = InjectedCost.loops(forNanoseconds: injectBaseNanoseconds ?? 0, perLoop: perLoop)
+        objects.injectVariants = injectVariants.flatMap { try? injectedVariants($0) }
         FileHandle.standardError.write(Data(String(
             format: "injecting: %.2f ns per loop here; this build %u loops (≈ %.0f ns/run), @base %u loops (≈ %.0f ns/run)\n",
             perLoop, objects.injectLoops, Double(objects.injectLoops) * perLoop, objects.injectBaseLoops,
             Double(objects.injectBaseLoops) * perLoop).utf8))
         return objects
+    }
+
+    /// `--inject-variants sock,syscall`, each a known variant.
+    private func injectedVariants(_ text: String) throws -> Set<ProbeVariant> {
+        var variants = Set<ProbeVariant>()
+        for name in text.split(separator: ",", omittingEmptySubsequences: false).map({ $0.trimmingCharacters(in: .whitespaces) }) {
+            guard let variant = ProbeVariant(rawValue: name) else {
+                throw ValidationError("--inject-variants: '\(name)' is not a variant (\(ProbeVariant.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            variants.insert(variant)
+        }
+        return variants
     }
 
     private func interrupted(_ trap: SignalTrap) -> Never {
