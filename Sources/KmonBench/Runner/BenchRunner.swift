@@ -7,7 +7,7 @@ import KmonWorkload
 import Logging
 
 /// Runs a whole bench (docs/bench.md): one workload for every overhead figure, with every
-/// probe loaded once and the arms taking turns in place. First closed-loop saturation, then
+/// probe loaded ahead (and afresh every few blocks) and the arms taking turns in place. First closed-loop saturation, then
 /// the baseline's knee, then one open-loop run per load level; last, fresh-service accuracy
 /// runs for the arms that report spans. Stops early, cleaning up, on Ctrl-C or when a service dies.
 public final class BenchRunner {

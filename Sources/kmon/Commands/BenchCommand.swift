@@ -16,8 +16,10 @@ struct BenchCommand: ParsableCommand {
         discussion: """
             Arms: baseline (no probes), its A/A twin (the noise floor), empty (hooks that return at \
             once) and each variant in each span mode; arms this kernel cannot run are skipped with \
-            the reason. One workload runs all overhead figures: every probe loads once, and arms \
-            take turns in short phases by attaching and detaching their links, in randomized blocks. \
+            the reason. One workload runs all overhead figures: every probe is loaded, reloaded every \
+            --reload-every blocks, and arms take turns in short phases by attaching and detaching \
+            their links, in blocks ordered so each arm follows each other equally often (Williams). \
+            Each phase records the machine's noise (steal, other tenants' CPU, pressure). \
             First closed-loop saturation, then the baseline's knee (the highest rate whose p99 stays \
             within 3x the low-load p99), then one open-loop run per load level at fractions of the \
             knee. Accuracy comes from short runs on fresh services. Writes results.json (schema \
