@@ -1,4 +1,5 @@
 import Foundation
+import KmonSupport
 
 /// Loads every probe arm's objects afresh at block boundaries, so placement becomes noise.
 ///
@@ -20,6 +21,9 @@ final class ProbeReloads: @unchecked Sendable {
     private let pending = DispatchGroup()
     private let lock = NSLock()
     private var loads: [BenchArm: Int] = [:]
+    /// Reloads of all probes done, and the time they took (loading only: unloads are off-thread).
+    private(set) var reloads = 0
+    private(set) var loadingSeconds = 0.0
 
     /// `load` loads one arm's objects, detached, as at the start of the run.
     init(load: @escaping (BenchArm) throws -> ArmProbe?) {
@@ -40,6 +44,11 @@ final class ProbeReloads: @unchecked Sendable {
     /// Replaces every probe (all detached) with a fresh load and retires the old copies. A
     /// failed load keeps the old copy of that arm and of every arm not yet reloaded.
     func reload(_ probes: inout [BenchArm: ArmProbe]) throws {
+        let start = MonotonicClock.now()
+        defer {
+            reloads += 1
+            loadingSeconds += Double(MonotonicClock.now() - start) / 1e9
+        }
         for arm in probes.keys.sorted(by: { $0.name < $1.name }) {
             guard let fresh = try load(arm) else { continue }
             let old = probes.updateValue(fresh, forKey: arm)

@@ -248,6 +248,10 @@ public final class BenchRunner {
             part.phases += dropNoisy(phases, level, progress)
             if let failure = outcome.failure { part.failure = failure; return part }
         }
+        if reloads.reloads > 0 {
+            progress.note(String(format: "objects reloaded %d times, %.2f s of loading in all (between blocks, unmeasured)",
+                                 reloads.reloads, reloads.loadingSeconds))
+        }
         return part
     }
 }
