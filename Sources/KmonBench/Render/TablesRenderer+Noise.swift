@@ -29,14 +29,15 @@ extension TablesRenderer {
         var text = every.map { $0 > 0 ? "Every probe arm's objects are loaded afresh every \($0) blocks" : "Objects loaded once" }
             ?? "Objects loaded afresh at block boundaries"
         text += "; mean ns/run (all the arm's programs) of each load, and their spread. Identical objects differ only "
-        text += "by where their code and maps landed.\n\n"
+        text += "by where their code and maps landed, but each load's mean also carries its phases' own noise: \"phases alone\" "
+        text += "is the CV the means would show from that noise with no placement effect.\n\n"
         return text + MarkdownTable.render(
-            header: ["arm", "level", "loads", "ns/run per load", "CV %", "max/min"],
+            header: ["arm", "level", "loads", "ns/run per load", "CV %", "CV % phases alone", "max/min"],
             rows: spreads.map {
                 [$0.arm, $0.load.map(Format.load) ?? $0.level, String($0.nanosecondsPerRun.count),
                  $0.nanosecondsPerRun.map { Format.number($0, 0) }.joined(separator: ", "), Format.number($0.cvPercent),
-                 Format.number($0.maxOverMin, 3)]
+                 Format.number($0.phaseNoiseCVPercent), Format.number($0.maxOverMin, 3)]
             },
-            rightAligned: [2, 4, 5])
+            rightAligned: [2, 4, 5, 6])
     }
 }

@@ -78,8 +78,14 @@ public struct PlacementSpread: Codable, Sendable, Equatable {
     public var cvPercent: Double?
     /// Largest over smallest; nil below two loads.
     public var maxOverMin: Double?
+    /// The CV those means would have from phase-to-phase noise alone, percent: the pooled spread
+    /// of single phases' ns/run around their load's mean, over √(phases per load). A `cvPercent`
+    /// well above it is placement; one near it is the phases' own noise. Nil without two phases
+    /// in some load.
+    public var phaseNoiseCVPercent: Double?
 
-    public init(arm: String, level: String, load: Double?, nanosecondsPerRun: [Double]) {
+    /// `phases`: each load's phases' ns/run, in load order, for `phaseNoiseCVPercent`.
+    public init(arm: String, level: String, load: Double?, nanosecondsPerRun: [Double], phases: [[Double]] = []) {
         self.arm = arm
         self.level = level
         self.load = load
@@ -90,11 +96,21 @@ public struct PlacementSpread: Codable, Sendable, Equatable {
             cvPercent = variance.squareRoot() / mean * 100
             maxOverMin = high / low
         }
+        let count = phases.reduce(0) { $0 + $1.count }
+        let mean = phases.joined().reduce(0, +) / Double(max(count, 1))
+        if count > phases.count, mean > 0 {
+            let within = phases.reduce(0.0) { sum, values in
+                let m = values.reduce(0, +) / Double(max(values.count, 1))
+                return sum + values.reduce(0) { $0 + ($1 - m) * ($1 - m) }
+            } / Double(count - phases.count)
+            phaseNoiseCVPercent = (within / (Double(count) / Double(phases.count))).squareRoot() / mean * 100
+        }
     }
 
     enum CodingKeys: String, CodingKey {
         case arm, level, load
         case nanosecondsPerRun = "ns_per_run", cvPercent = "cv_pct", maxOverMin = "max_over_min"
+        case phaseNoiseCVPercent = "phase_noise_cv_pct"
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -105,5 +121,6 @@ public struct PlacementSpread: Codable, Sendable, Equatable {
         try c.encode(nanosecondsPerRun, forKey: .nanosecondsPerRun)
         try c.encode(cvPercent, forKey: .cvPercent)
         try c.encode(maxOverMin, forKey: .maxOverMin)
+        try c.encode(phaseNoiseCVPercent, forKey: .phaseNoiseCVPercent)
     }
 }

@@ -28,18 +28,21 @@ extension ResultsBuilder {
         measuredLevels.flatMap { level in
             plan.arms.filter { !$0.isBaseline }.compactMap { arm -> PlacementSpread? in
                 var totals: [Int: (ns: Double, runs: Double)] = [:]
+                var single: [Int: [Double]] = [:]
                 for phase in valid(arm, level) {
                     let runs = phase.programs.values.reduce(0) { $0 + $1.runs }
                     guard runs > 0 else { continue }
                     let ns = phase.programs.values.reduce(0) { $0 + $1.nanoseconds }
                     totals[phase.objectsLoad, default: (0, 0)].ns += Double(ns)
                     totals[phase.objectsLoad, default: (0, 0)].runs += Double(runs)
+                    single[phase.objectsLoad, default: []].append(Double(ns) / Double(runs))
                 }
                 guard !totals.isEmpty else { return nil }
                 var load: Double?
                 if case .load(let percent) = level { load = percent }
                 return PlacementSpread(arm: arm.name, level: level.description, load: load,
-                                       nanosecondsPerRun: totals.keys.sorted().map { totals[$0]!.ns / totals[$0]!.runs })
+                                       nanosecondsPerRun: totals.keys.sorted().map { totals[$0]!.ns / totals[$0]!.runs },
+                                       phases: totals.keys.sorted().map { single[$0]! })
             }
         }
     }
