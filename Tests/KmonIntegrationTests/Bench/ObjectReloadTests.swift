@@ -83,4 +83,43 @@ struct ObjectReloadTests {
         } while MonotonicClock.now() < deadline
         #expect(leftPrograms.isEmpty && leftLinks.isEmpty, "programs \(leftPrograms), links \(leftLinks)")
     }
+
+    /// Stopped (Ctrl-C) after reloads began: the run returns nil only once every retired copy is
+    /// unloaded, holding one load of each probe, all detached; unloading those leaves nothing.
+    @Test func anInterruptAfterReloadsLeavesOneDetachedLoad() throws {
+        try Privileged.check()
+        let before = Self.ownBPFObjects()
+        do {
+            let workload = try WorkloadController.start(
+                spec: WorkloadSpec.load(path: BenchProcess.chain3),
+                options: WorkloadOptions(mode: .loopback, ephemeralPorts: true, serviceExecutable: BuildProducts.executable("kmon-service").path))
+            defer { workload.stop() }
+            let logger = Logger(label: "kmon-test")
+            let pids = workload.services.map(\.pid)
+            let load = { (arm: BenchArm) in try ArmProbe.load(arm, pids: pids, objects: ProbeObjects(), logger: logger) }
+            let arms: [BenchArm] = [.baseline, .probe(.empty), .probe(.sock, mode: .kernel)]
+            var probes: [BenchArm: ArmProbe] = [:]
+            for arm in arms { probes[arm] = try load(arm) }
+            let first = Self.ownBPFObjects()
+            let reloads = ProbeReloads(load: load)
+            let stop = StopToken()
+            let run = InPlaceRun(workload: workload, probes: probes, stop: stop, benchStart: MonotonicClock.now(), reloads: reloads)
+            probes = [:]
+            defer { run.unloadAll() }
+            let schedule = BenchSchedule(arms: arms, loadPercents: [50], saturationBlocks: 0, loadBlocks: 20, seed: 6)
+            let stopper = Thread {
+                while reloads.loadIndex(.probe(.sock, mode: .kernel)) < 2 && !stop.isStopped { usleep(5_000) }
+                stop.stop(reason: "test interrupt")
+            }
+            stopper.start()
+            let outcome = try run.run(schedule.runs(of: .load(percent: 50)), rate: 400, settings: .init(
+                phaseSeconds: 0.15, settleSeconds: 0.03, warmupSeconds: 0.1, connections: 2, seed: 9, reloadEvery: 1))
+            #expect(outcome == nil, "an interrupted run returns nothing")
+            #expect(reloads.loadIndex(.probe(.sock, mode: .kernel)) >= 2)
+            let held = Self.ownBPFObjects()
+            #expect(held.programs.count == first.programs.count && held.programs.isDisjoint(with: first.programs.subtracting(before.programs)))
+            #expect(held.links == before.links)
+        }
+        #expect(Self.ownBPFObjects() == before)
+    }
 }
