@@ -10,6 +10,9 @@ import Logging
 /// detach the previous arm, attach the next, wait out the settling time, then measure a window
 /// by reading every counter at its two ends. Afterwards each request is assigned to the window
 /// its intended send time falls in. Requests in settling times belong to no phase.
+///
+/// Every `reloadEvery` blocks each probe arm's objects are loaded afresh at the block boundary
+/// (`ProbeReloads`), so where their code and maps land varies within the run.
 final class InPlaceRun {
     struct Settings {
         var phaseSeconds: Double
@@ -17,6 +20,8 @@ final class InPlaceRun {
         var warmupSeconds: Double
         var connections: Int
         var seed: UInt64
+        /// Reload every probe's objects every this many blocks of a load level; 0 never.
+        var reloadEvery = 0
     }
 
     struct Outcome {
@@ -26,16 +31,26 @@ final class InPlaceRun {
     }
 
     let workload: RunningWorkload
-    let probes: [BenchArm: ArmProbe]
+    /// The loaded probes now; `reloads` swaps in fresh loads at block boundaries.
+    private(set) var probes: [BenchArm: ArmProbe]
+    let reloads: ProbeReloads?
     /// The whole bench's stop (Ctrl-C, SIGTERM).
     let stop: StopToken
     let benchStart: UInt64
 
-    init(workload: RunningWorkload, probes: [BenchArm: ArmProbe], stop: StopToken, benchStart: UInt64) {
+    init(workload: RunningWorkload, probes: [BenchArm: ArmProbe], stop: StopToken, benchStart: UInt64,
+         reloads: ProbeReloads? = nil) {
         self.workload = workload
         self.probes = probes
+        self.reloads = reloads
         self.stop = stop
         self.benchStart = benchStart
+    }
+
+    /// Unloads every probe loaded now and waits for the retired ones. Safe to call twice.
+    func unloadAll() {
+        probes.values.forEach { $0.unload() }
+        reloads?.finish()
     }
 
     /// Runs `phases` in order under one load (open loop at `rate`, or closed loop when nil).
@@ -58,10 +73,24 @@ final class InPlaceRun {
         var measured: [PhaseMeasurement] = []
         var attached: BenchArm?
         var failure: String?
+        // Every retired copy is unloaded before the run returns, interrupted or not.
+        defer { reloads?.finish() }
         if !runStop.wait(seconds: settings.warmupSeconds + 0.05) {
+            var previousBlock: Int?
             for (index, phase) in phases.enumerated() {
                 progress?(phase, index)
+                if let reloads, reloads.isDue(phase, previousBlock: previousBlock, every: settings.reloadEvery) {
+                    // In the gap before the block's first window: nothing is measured meanwhile.
+                    try? attached.flatMap { probes[$0] }?.setAttached(false)
+                    attached = nil
+                    do { try reloads.reload(&probes) } catch {
+                        failure = "reloading the probes' objects failed: \(error)"
+                        break
+                    }
+                }
+                previousBlock = phase.block
                 let switchStart = MonotonicClock.now()
+                let leaving = attached.flatMap { probes[$0] }
                 if attached != phase.arm {
                     // The next arm attaches before the last one detaches: on a tracepoint both
                     // use, a first probe added soon after the last one left waits for a grace
@@ -78,11 +107,17 @@ final class InPlaceRun {
                     }
                 }
                 let switchNs = MonotonicClock.now() - switchStart
+                let leftRuns = attached == phase.arm && leaving !== probes[phase.arm] ? leaving.flatMap { try? $0.counters().runs } : nil
                 if runStop.wait(seconds: settings.settleSeconds) { break }
+                let extraSettleNs = settleUntilStill(leaving, runs: leftRuns, stop: runStop)
+                if runStop.isStopped { break }
                 let before = snapshot()
                 if runStop.wait(seconds: settings.phaseSeconds - settings.settleSeconds) { break }
                 let after = snapshot()
-                measured.append(phaseMeasurement(phase, before: before, after: after, switchNs: switchNs, rate: rate))
+                var m = phaseMeasurement(phase, before: before, after: after, switchNs: switchNs, rate: rate)
+                m.extraSettleNs = extraSettleNs
+                m.objectsLoad = reloads?.loadIndex(phase.arm) ?? 0
+                measured.append(m)
                 if load.isFinished { break }
             }
         }
@@ -111,11 +146,32 @@ final class InPlaceRun {
         return Outcome(phases: measured, failure: failure)
     }
 
+    /// The longest settling added after a switch while the previous arm's programs still run.
+    static let maxExtraSettleSeconds = 1.0
+    static let stillPollSeconds = 0.02
+
+    /// Settles on past the fixed settling time while the arm just left still runs: a detach may
+    /// complete asynchronously, and a phase measured while the previous arm's programs still run
+    /// pays for them. Waits until its run count stops moving over one poll, at most
+    /// `maxExtraSettleSeconds`; returns the time added.
+    func settleUntilStill(_ leaving: ArmProbe?, runs: UInt64?, stop: StopToken) -> UInt64 {
+        guard let leaving, var last = runs else { return 0 }
+        let start = MonotonicClock.now()
+        guard var now = try? leaving.counters().runs, now != last else { return 0 }
+        while now != last && Double(MonotonicClock.now() - start) / 1e9 < Self.maxExtraSettleSeconds {
+            if stop.wait(seconds: Self.stillPollSeconds) { break }
+            last = now
+            now = (try? leaving.counters().runs) ?? last
+        }
+        return MonotonicClock.now() - start
+    }
+
     /// Every counter a phase needs, read as close together as possible.
     struct Snapshot {
         var at: UInt64
         var services: Double?
         var machineBusy: Double?
+        var machine: MachineCounters?
         var ownCPU: Double
         var probes: [BenchArm: ProbeCounters]
     }
@@ -126,6 +182,7 @@ final class InPlaceRun {
         let times = workload.cpuTime()
         let services: Double? = times.count == workload.services.count ? Double(times.values.reduce(0, +)) / 1000 : nil
         return Snapshot(at: MonotonicClock.now(), services: services, machineBusy: ProcFS.machineBusyMicroseconds(),
+                        machine: MachineCounters.read(cgroups: workload.services.compactMap(\.cgroup)),
                         ownCPU: ProcFS.ownCPUMicroseconds(), probes: counters)
     }
 
@@ -147,6 +204,8 @@ final class InPlaceRun {
             }
         }
         m.loadGeneratorCPUMicroseconds = max(0, after.ownCPU - before.ownCPU - allAgents)
+        m.noise = PhaseNoise(before: before.machine, after: after.machine,
+                             ownMicroseconds: (m.serviceCPUMicroseconds ?? 0) + after.ownCPU - before.ownCPU, windowSeconds: m.seconds)
         return m
     }
 

@@ -31,6 +31,12 @@ public struct PhaseMeasurement: Sendable {
     public var strayRuns: UInt64 = 0
     public var eventsLost: UInt64 = 0
     public var invalidReason: String?
+    /// How noisy the machine was over the window (steal, other tenants, pressure, throttling).
+    public var noise: PhaseNoise?
+    /// Which load of the arm's objects ran the phase (0 = the first; `InPlaceRun` reloads them).
+    public var objectsLoad = 0
+    /// Settling added after the fixed settle, while the previous arm's programs still ran.
+    public var extraSettleNs: UInt64 = 0
 
     public init(run: ScheduledRun, startNs: UInt64, endNs: UInt64, switchNs: UInt64, offeredRPS: Double?) {
         self.run = run
@@ -74,6 +80,24 @@ public struct PhaseMeasurement: Sendable {
             count += 1
         }
         return count
+    }
+
+    /// Marks every valid phase past the noise limits invalid (`--drop-noisy`), with its reason;
+    /// returns how many there were.
+    public static func invalidateNoisy(_ phases: inout [PhaseMeasurement]) -> Int {
+        var count = 0
+        for i in phases.indices where phases[i].isValid {
+            guard let reason = phases[i].noise?.noisyReason else { continue }
+            phases[i].invalidReason = reason
+            count += 1
+        }
+        return count
+    }
+
+    /// The arm's programs' mean cost per run over the window, ns.
+    var nanosecondsPerRun: Double? {
+        let runs = programs.values.reduce(0) { $0 + $1.runs }
+        return runs == 0 ? nil : Double(programs.values.reduce(0) { $0 + $1.nanoseconds }) / Double(runs)
     }
 
     func perRequest(_ microseconds: Double?) -> Double? {

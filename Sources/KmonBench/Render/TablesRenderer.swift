@@ -19,6 +19,8 @@ public enum TablesRenderer {
             + "with a bootstrap 95% CI over blocks; CPU is services + agent µs per request. A Δ below the A/A noise floor "
             + "(MDE) is \"not detected\". Verdicts: p50 / p99 / CPU." + offSchedule(results) + "\n\n" + overhead(results))
         sections.append("## Noise floor (A/A, minimum detectable effect %)\n\n" + noiseFloor(results))
+        sections.append("## Machine noise\n\n" + machineNoise(results))
+        sections.append("## Placement (reloaded objects)\n\n" + placement(results))
         sections.append("## Program cost\n\nKernel run statistics (`run_time_ns / run_cnt`) per program; the overhead table's ns/run "
             + "is their mean weighted by runs per request.\n\n" + programs(results))
         sections.append("## Accuracy\n\nprobe − truth per request, joined on (4-tuple, ordinal). Latency from the actual send (uncorrected).\n\n"

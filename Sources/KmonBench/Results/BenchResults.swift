@@ -32,6 +32,10 @@ public struct BenchResults: Codable, Sendable {
     public var charts: ChartData
     /// With `--base-objects`: this build against the base build (docs/ci.md).
     public var gate: GateRecord?
+    /// How noisy the machine was per level, beside the A/A floor.
+    public var machineNoise: MachineNoiseRecord?
+    /// ns/run across the loads of each probe arm's identical objects.
+    public var placement: [PlacementSpread]?
 
     public init(kmonVersion: String, startedAt: String, elapsedSeconds: Double, environment: BenchEnvironment,
                 config: BenchConfigRecord, noiseFloor: NoiseFloorRecord, knee: KneeRecord, saturation: [SaturationRow],
@@ -59,6 +63,7 @@ public struct BenchResults: Codable, Sendable {
         case schema, environment, config, knee, saturation, overhead, phases, accuracy, topology, skipped, degraded, charts, gate
         case kmonVersion = "kmon_version", startedAt = "started_at", elapsedSeconds = "elapsed_s"
         case noiseFloor = "noise_floor", invalidBlocks = "invalid_blocks"
+        case machineNoise = "machine_noise", placement
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -81,6 +86,8 @@ public struct BenchResults: Codable, Sendable {
         try c.encode(invalidBlocks, forKey: .invalidBlocks)
         try c.encode(charts, forKey: .charts)
         try c.encode(gate, forKey: .gate)
+        try c.encode(machineNoise, forKey: .machineNoise)
+        try c.encode(placement, forKey: .placement)
     }
 
     public func encoded() throws -> Data {
@@ -187,6 +194,10 @@ public struct BenchConfigRecord: Codable, Sendable {
     public var seed: UInt64
     public var quick: Bool
     public var command: String
+    /// Objects reloaded every this many blocks (0 never), and whether noisy phases were dropped;
+    /// nil in files from before they existed.
+    public var reloadEvery: Int?
+    public var dropNoisy: Bool?
 
     public init(workload: String, network: String, arms: [String], loads: [Double], lengths: RunLengths,
                 seed: UInt64, quick: Bool, command: String) {
@@ -202,6 +213,7 @@ public struct BenchConfigRecord: Codable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case workload, network, arms, loads, seed, quick, command
+        case reloadEvery = "reload_every", dropNoisy = "drop_noisy"
     }
 
     public init(from decoder: Decoder) throws {
@@ -210,6 +222,8 @@ public struct BenchConfigRecord: Codable, Sendable {
                   arms: try c.decode([String].self, forKey: .arms), loads: try c.decode([Double].self, forKey: .loads),
                   lengths: try RunLengths(from: decoder), seed: try c.decode(UInt64.self, forKey: .seed),
                   quick: try c.decode(Bool.self, forKey: .quick), command: try c.decode(String.self, forKey: .command))
+        reloadEvery = try c.decodeIfPresent(Int.self, forKey: .reloadEvery)
+        dropNoisy = try c.decodeIfPresent(Bool.self, forKey: .dropNoisy)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -222,6 +236,8 @@ public struct BenchConfigRecord: Codable, Sendable {
         try c.encode(seed, forKey: .seed)
         try c.encode(quick, forKey: .quick)
         try c.encode(command, forKey: .command)
+        try c.encode(reloadEvery, forKey: .reloadEvery)
+        try c.encode(dropNoisy, forKey: .dropNoisy)
     }
 }
 

@@ -21,6 +21,18 @@ public struct PhaseRecord: Codable, Sendable, Equatable {
     public var bpfRuns: UInt64
     public var strayRuns: UInt64
     public var eventsLost: UInt64
+    /// The machine's noise over the window (`PhaseNoise`): steal and other tenants' CPU as
+    /// percent of all CPUs' time, CPU pressure as percent of the window, the services' cgroups'
+    /// throttled µs, and why the phase is flagged noisy (nil when it is not).
+    public var stealPercent: Double?
+    public var otherCPUPercent: Double?
+    public var cpuPressurePercent: Double?
+    public var throttledMicroseconds: Double?
+    public var noisy: String?
+    /// Which load of the arm's objects ran it (0 = the first), and the settling added while
+    /// the previous arm's programs still ran.
+    public var objectsLoad: Int?
+    public var extraSettleMicroseconds: Double?
 
     public init(level: String, load: Double?, block: Int, arm: String, startSeconds: Double, seconds: Double,
                 switchMicroseconds: Double, requests: Int, achievedRPS: Double, p50Microseconds: Double?,
@@ -56,6 +68,13 @@ public struct PhaseRecord: Codable, Sendable, Equatable {
                   machineMicrosecondsPerRequest: phase.perRequest(phase.machineBusyMicroseconds),
                   bpfRuns: phase.programs.values.reduce(0) { $0 + $1.runs }, strayRuns: phase.strayRuns,
                   eventsLost: phase.eventsLost)
+        stealPercent = phase.noise?.stealPercent
+        otherCPUPercent = phase.noise?.otherPercent
+        cpuPressurePercent = phase.noise?.pressurePercent
+        throttledMicroseconds = phase.noise?.throttledMicroseconds
+        noisy = phase.noise?.noisyReason
+        objectsLoad = phase.objectsLoad
+        extraSettleMicroseconds = Double(phase.extraSettleNs) / 1000
     }
 
     enum CodingKeys: String, CodingKey {
@@ -63,7 +82,9 @@ public struct PhaseRecord: Codable, Sendable, Equatable {
         case startSeconds = "start_s", switchMicroseconds = "switch_us", achievedRPS = "achieved_rps"
         case p50Microseconds = "p50_us", p99Microseconds = "p99_us", cpuMicrosecondsPerRequest = "cpu_us_per_req"
         case machineMicrosecondsPerRequest = "machine_us_per_req", bpfRuns = "bpf_runs", strayRuns = "stray_runs"
-        case eventsLost = "events_lost"
+        case eventsLost = "events_lost", stealPercent = "steal_pct", otherCPUPercent = "other_cpu_pct"
+        case cpuPressurePercent = "cpu_pressure_pct", throttledMicroseconds = "throttled_us", noisy
+        case objectsLoad = "objects_load", extraSettleMicroseconds = "extra_settle_us"
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -84,5 +105,12 @@ public struct PhaseRecord: Codable, Sendable, Equatable {
         try c.encode(bpfRuns, forKey: .bpfRuns)
         try c.encode(strayRuns, forKey: .strayRuns)
         try c.encode(eventsLost, forKey: .eventsLost)
+        try c.encode(stealPercent, forKey: .stealPercent)
+        try c.encode(otherCPUPercent, forKey: .otherCPUPercent)
+        try c.encode(cpuPressurePercent, forKey: .cpuPressurePercent)
+        try c.encode(throttledMicroseconds, forKey: .throttledMicroseconds)
+        try c.encode(noisy, forKey: .noisy)
+        try c.encode(objectsLoad, forKey: .objectsLoad)
+        try c.encode(extraSettleMicroseconds, forKey: .extraSettleMicroseconds)
     }
 }

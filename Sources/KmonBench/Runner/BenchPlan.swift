@@ -9,6 +9,12 @@ public struct BenchPlan: Sendable {
     public var seed: UInt64
     public var quick: Bool
     public var command: String
+    /// Reload every probe's objects every this many blocks (`--reload-every`); 0 never.
+    public var reloadEvery = BenchPlan.defaultReloadEvery
+    /// Leave phases past the noise limits out of every Δ (`--drop-noisy`).
+    public var dropNoisy = false
+    /// Why 2: `ProbeReloads.defaultEvery`.
+    public static let defaultReloadEvery = ProbeReloads.defaultEvery
 
     public init(workload: String, network: String, arms: [BenchArm], loadPercents: [Double], lengths: RunLengths,
                 seed: UInt64, quick: Bool, command: String) {
@@ -40,7 +46,9 @@ public struct BenchPlan: Sendable {
     }
 
     public var record: BenchConfigRecord {
-        BenchConfigRecord(workload: workload, network: network, arms: arms.map(\.name), loads: loadPercents, lengths: lengths,
-                          seed: seed, quick: quick, command: command)
+        var record = BenchConfigRecord(workload: workload, network: network, arms: arms.map(\.name), loads: loadPercents,
+                                       lengths: lengths, seed: seed, quick: quick, command: command)
+        (record.reloadEvery, record.dropNoisy) = (reloadEvery, dropNoisy)
+        return record
     }
 }

@@ -7,7 +7,7 @@ import KmonWorkload
 import Logging
 
 /// Runs a whole bench (docs/bench.md): one workload for every overhead figure, with every
-/// probe loaded once and the arms taking turns in place. First closed-loop saturation, then
+/// probe loaded ahead (and afresh every few blocks) and the arms taking turns in place. First closed-loop saturation, then
 /// the baseline's knee, then one open-loop run per load level; last, fresh-service accuracy
 /// runs for the arms that report spans. Stops early, cleaning up, on Ctrl-C or when a service dies.
 public final class BenchRunner {
@@ -133,6 +133,15 @@ public final class BenchRunner {
         }
     }
 
+    /// With `--drop-noisy`: a level's phases past the noise limits (`PhaseNoise`) marked invalid.
+    private func dropNoisy(_ phases: [PhaseMeasurement], _ level: BenchPhase, _ progress: BenchProgress) -> [PhaseMeasurement] {
+        guard plan.dropNoisy else { return phases }
+        var phases = phases
+        let noisy = PhaseMeasurement.invalidateNoisy(&phases)
+        if noisy > 0 { progress.note("\(level): \(noisy) of \(phases.count) phases were noisy; they are left out (invalid blocks)") }
+        return phases
+    }
+
     /// Saturation, knee and load levels on one workload; nil when interrupted.
     private func measureOverhead(scratch: String, benchStart: UInt64, progress: BenchProgress,
                                  skipped: inout [SkippedArm]) throws -> OverheadPart? {
@@ -166,12 +175,15 @@ public final class BenchRunner {
         let arms = plan.arms.filter { arm in !skipped.contains { $0.variant == arm.name } }
         let schedule = BenchSchedule(arms: arms, loadPercents: plan.loadPercents, saturationBlocks: plan.lengths.saturationBlocks,
                                      loadBlocks: plan.lengths.blocks, seed: plan.seed)
-        let inPlace = InPlaceRun(workload: workload, probes: probes, stop: stop, benchStart: benchStart)
+        let pids = workload.services.map(\.pid)
+        let reloads = ProbeReloads { [objects, logger] arm in try ArmProbe.load(arm, pids: pids, objects: objects, logger: logger) }
+        let inPlace = InPlaceRun(workload: workload, probes: probes, stop: stop, benchStart: benchStart, reloads: reloads)
+        defer { inPlace.unloadAll() }
         var seed = plan.seed
         func settings(phase: Double, settle: Double) -> InPlaceRun.Settings {
             seed &+= 1
             return .init(phaseSeconds: phase, settleSeconds: settle, warmupSeconds: plan.lengths.warmupSeconds,
-                         connections: plan.lengths.connections, seed: seed)
+                         connections: plan.lengths.connections, seed: seed, reloadEvery: plan.reloadEvery)
         }
         func step(_ run: ScheduledRun, _ index: Int) { progress.step("\(run.phase) · block \(run.block + 1) · \(run.arm.name)") }
 
@@ -180,7 +192,7 @@ public final class BenchRunner {
         guard let saturation = try inPlace.run(schedule.runs(of: .saturation), rate: nil,
                                                settings: settings(phase: plan.lengths.phaseSeconds, settle: plan.lengths.settleSeconds),
                                                progress: step) else { return nil }
-        part.phases += saturation.phases
+        part.phases += dropNoisy(saturation.phases, .saturation, progress)
         if let failure = saturation.failure { part.failure = failure; return part }
         let baselineSaturation = saturation.phases.filter { $0.run.arm == .baseline && $0.isValid }.map(\.achievedRPS)
         guard let top = Percentile.median(baselineSaturation), top > 0 else { throw BenchError.noSaturation() }
@@ -233,8 +245,12 @@ public final class BenchRunner {
                     + String(format: "%.0f req/s or drained a backlog; they measured queueing and are left out (invalid blocks)",
                              part.rate(percent)))
             }
-            part.phases += phases
+            part.phases += dropNoisy(phases, level, progress)
             if let failure = outcome.failure { part.failure = failure; return part }
+        }
+        if reloads.reloads > 0 {
+            progress.note(String(format: "objects reloaded %d times, %.2f s of loading in all (between blocks, unmeasured)",
+                                 reloads.reloads, reloads.loadingSeconds))
         }
         return part
     }

@@ -24,12 +24,14 @@ public struct ScheduledRun: Hashable, Sendable {
     public var arm: BenchArm
 }
 
-/// The order of phases: randomized, interleaved blocks.
+/// The order of phases: interleaved blocks, balanced for carryover.
 ///
-/// Every block holds one phase of every arm, in an order shuffled per block from the seed. Arms
-/// are never run all-A-then-all-B, so the machine's drift lands on every arm alike, and each
-/// block yields one paired value per arm. Saturation comes first, then each load level's blocks
-/// (one load run per level).
+/// Every block holds one phase of every arm. Arms are never run all-A-then-all-B, so the
+/// machine's drift lands on every arm alike, and each block yields one paired value per arm.
+/// Within a level the blocks follow a Williams square (`WilliamsDesign`) whose arm labels are
+/// permuted from the seed once per level: each arm follows each other arm equally often, so
+/// no arm pays more than another for what the arm before it left behind. Saturation comes
+/// first, then each load level's blocks (one load run per level).
 public struct BenchSchedule: Sendable {
     public var arms: [BenchArm]
     public var loadPercents: [Double]
@@ -48,14 +50,10 @@ public struct BenchSchedule: Sendable {
     public func runs() -> [ScheduledRun] {
         var generator = SeededGenerator(seed: seed)
         var runs: [ScheduledRun] = []
-        for block in 0..<saturationBlocks {
-            runs += arms.shuffled(using: &generator).map { ScheduledRun(phase: .saturation, block: block, arm: $0) }
-        }
-        for percent in loadPercents {
-            for block in 0..<loadBlocks {
-                runs += arms.shuffled(using: &generator).map {
-                    ScheduledRun(phase: .load(percent: percent), block: block, arm: $0)
-                }
+        let levels = [(BenchPhase.saturation, saturationBlocks)] + loadPercents.map { (BenchPhase.load(percent: $0), loadBlocks) }
+        for (level, blocks) in levels {
+            for (block, order) in WilliamsDesign.blocks(arms, count: blocks, using: &generator).enumerated() {
+                runs += order.map { ScheduledRun(phase: level, block: block, arm: $0) }
             }
         }
         return runs

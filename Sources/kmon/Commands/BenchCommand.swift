@@ -16,8 +16,10 @@ struct BenchCommand: ParsableCommand {
         discussion: """
             Arms: baseline (no probes), its A/A twin (the noise floor), empty (hooks that return at \
             once) and each variant in each span mode; arms this kernel cannot run are skipped with \
-            the reason. One workload runs all overhead figures: every probe loads once, and arms \
-            take turns in short phases by attaching and detaching their links, in randomized blocks. \
+            the reason. One workload runs all overhead figures: every probe is loaded, reloaded every \
+            --reload-every blocks, and arms take turns in short phases by attaching and detaching \
+            their links, in blocks ordered so each arm follows each other equally often (Williams). \
+            Each phase records the machine's noise (steal, other tenants' CPU, pressure). \
             First closed-loop saturation, then the baseline's knee (the highest rate whose p99 stays \
             within 3x the low-load p99), then one open-loop run per load level at fractions of the \
             knee. Accuracy comes from short runs on fresh services. Writes results.json (schema \
@@ -90,6 +92,12 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Gate: with --base-objects on this run's paired phases, else against --baseline. Exit 0 equal, 2 regression, 4 improvements only.")
     var check = false
 
+    @Option(name: .customLong("reload-every"), help: "Load every probe arm's objects afresh every N blocks, so where they land in memory becomes noise instead of a bias; 0 loads them once. Default: \(BenchPlan.defaultReloadEvery).")
+    var reloadEvery: Int?
+
+    @Flag(name: .customLong("drop-noisy"), help: "Leave phases with steal over \(Int(PhaseNoise.stealLimitPercent))%, other tenants' CPU over \(Int(PhaseNoise.otherLimitPercent))% or throttled services out of every Δ (they are always flagged).")
+    var dropNoisy = false
+
     @Option(help: "Seed for block order and bootstrap; default: chosen at random and recorded.")
     var seed: UInt64?
 
@@ -111,6 +119,7 @@ struct BenchCommand: ParsableCommand {
             _ = try injectedVariants(injectVariants)
         }
         if let reps { try AcceptedRange(1...10_000, unit: "blocks").checkFlag(reps, "--reps") }
+        if let reloadEvery { try AcceptedRange(0...10_000, unit: "blocks").checkFlag(reloadEvery, "--reload-every") }
         if let duration { try AcceptedRange.positiveSeconds.checkFlag(duration, "--duration") }
         let phaseSeconds = phase ?? presetValues.lengths.phaseSeconds, settleSeconds = settle ?? presetValues.lengths.settleSeconds
         try AcceptedRange.seconds(from: 0.05).checkFlag(phaseSeconds, "--phase")
@@ -161,6 +170,8 @@ struct BenchCommand: ParsableCommand {
             lengths: lengths,
             seed: seed ?? UInt64.random(in: 1...999_999), quick: quick,
             command: (["kmon"] + CommandLine.arguments.dropFirst()).joined(separator: " "))
+        plan.reloadEvery = reloadEvery ?? BenchPlan.defaultReloadEvery
+        plan.dropNoisy = dropNoisy
         let objects = probeObjects(plan.arms)
         plan.arms = objects.arms(plan.arms)
         // An --out that cannot be written is refused before minutes of measuring.

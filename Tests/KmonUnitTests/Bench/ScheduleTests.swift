@@ -38,7 +38,7 @@ import Testing
         #expect(schedule(seed: 1).runs(of: .load(percent: 90)).count == arms.count * 6)
     }
 
-    @Test func orderIsShuffledPerBlockAndReproducible() {
+    @Test func orderVariesPerBlockAndIsReproducible() {
         let runs = schedule(seed: 42).runs()
         #expect(runs == schedule(seed: 42).runs())
         #expect(runs != schedule(seed: 43).runs())

@@ -1,0 +1,126 @@
+/// How noisy the machine was, per level (results.json `machine_noise`): from each phase's
+/// steal, other tenants' CPU, CPU pressure and throttling, beside the A/A noise floor, so a
+/// reader sees both the noise and the smallest effect the run could have seen.
+public struct MachineNoiseRecord: Codable, Sendable, Equatable {
+    /// The limits past which a phase is flagged noisy (`PhaseNoise`).
+    public var stealLimitPercent: Double
+    public var otherLimitPercent: Double
+    /// Whether flagged phases were left out of the Δs (`--drop-noisy`).
+    public var dropped: Bool
+    public var levels: [Level]
+
+    public init(stealLimitPercent: Double = PhaseNoise.stealLimitPercent, otherLimitPercent: Double = PhaseNoise.otherLimitPercent,
+                dropped: Bool, levels: [Level]) {
+        self.stealLimitPercent = stealLimitPercent
+        self.otherLimitPercent = otherLimitPercent
+        self.dropped = dropped
+        self.levels = levels
+    }
+
+    public struct Level: Codable, Sendable, Equatable {
+        /// `saturation` or `load 50%`; `load` is nil for saturation.
+        public var level: String
+        public var load: Double?
+        /// Phases with noise figures, and how many of them passed a limit.
+        public var phases: Int
+        public var flagged: Int
+        public var stealMedianPercent: Double?
+        public var stealMaxPercent: Double?
+        public var otherMedianPercent: Double?
+        public var otherMaxPercent: Double?
+        public var pressureMedianPercent: Double?
+        /// Phases in which the services' cgroups were throttled at all.
+        public var throttledPhases: Int
+        /// The A/A noise floor of the level (nil for saturation): the smallest Δ the run could call.
+        public var mdeP50Percent: Double?
+        public var mdeCPUPercent: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case level, load, phases, flagged
+            case stealMedianPercent = "steal_median_pct", stealMaxPercent = "steal_max_pct"
+            case otherMedianPercent = "other_cpu_median_pct", otherMaxPercent = "other_cpu_max_pct"
+            case pressureMedianPercent = "cpu_pressure_median_pct", throttledPhases = "throttled_phases"
+            case mdeP50Percent = "mde_p50_pct", mdeCPUPercent = "mde_cpu_pct"
+        }
+
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(level, forKey: .level)
+            try c.encode(load, forKey: .load)
+            try c.encode(phases, forKey: .phases)
+            try c.encode(flagged, forKey: .flagged)
+            try c.encode(stealMedianPercent, forKey: .stealMedianPercent)
+            try c.encode(stealMaxPercent, forKey: .stealMaxPercent)
+            try c.encode(otherMedianPercent, forKey: .otherMedianPercent)
+            try c.encode(otherMaxPercent, forKey: .otherMaxPercent)
+            try c.encode(pressureMedianPercent, forKey: .pressureMedianPercent)
+            try c.encode(throttledPhases, forKey: .throttledPhases)
+            try c.encode(mdeP50Percent, forKey: .mdeP50Percent)
+            try c.encode(mdeCPUPercent, forKey: .mdeCPUPercent)
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case dropped, levels
+        case stealLimitPercent = "steal_limit_pct", otherLimitPercent = "other_cpu_limit_pct"
+    }
+}
+
+/// The spread of one arm's ns/run across the loads of its (identical) objects within one level
+/// (results.json `placement`): what where code and maps land costs, which reloading turns into noise.
+public struct PlacementSpread: Codable, Sendable, Equatable {
+    public var arm: String
+    public var level: String
+    public var load: Double?
+    /// Each load's mean ns/run over its phases (all programs' run time over all their runs), in load order.
+    public var nanosecondsPerRun: [Double]
+    /// Coefficient of variation of those means, percent; nil below two loads.
+    public var cvPercent: Double?
+    /// Largest over smallest; nil below two loads.
+    public var maxOverMin: Double?
+    /// The CV those means would have from phase-to-phase noise alone, percent: the pooled spread
+    /// of single phases' ns/run around their load's mean, over √(phases per load). A `cvPercent`
+    /// well above it is placement; one near it is the phases' own noise. Nil without two phases
+    /// in some load.
+    public var phaseNoiseCVPercent: Double?
+
+    /// `phases`: each load's phases' ns/run, in load order, for `phaseNoiseCVPercent`.
+    public init(arm: String, level: String, load: Double?, nanosecondsPerRun: [Double], phases: [[Double]] = []) {
+        self.arm = arm
+        self.level = level
+        self.load = load
+        self.nanosecondsPerRun = nanosecondsPerRun
+        if nanosecondsPerRun.count >= 2, let low = nanosecondsPerRun.min(), let high = nanosecondsPerRun.max(), low > 0 {
+            let mean = nanosecondsPerRun.reduce(0, +) / Double(nanosecondsPerRun.count)
+            let variance = nanosecondsPerRun.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(nanosecondsPerRun.count - 1)
+            cvPercent = variance.squareRoot() / mean * 100
+            maxOverMin = high / low
+        }
+        let count = phases.reduce(0) { $0 + $1.count }
+        let mean = phases.joined().reduce(0, +) / Double(max(count, 1))
+        if count > phases.count, mean > 0 {
+            let within = phases.reduce(0.0) { sum, values in
+                let m = values.reduce(0, +) / Double(max(values.count, 1))
+                return sum + values.reduce(0) { $0 + ($1 - m) * ($1 - m) }
+            } / Double(count - phases.count)
+            phaseNoiseCVPercent = (within / (Double(count) / Double(phases.count))).squareRoot() / mean * 100
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case arm, level, load
+        case nanosecondsPerRun = "ns_per_run", cvPercent = "cv_pct", maxOverMin = "max_over_min"
+        case phaseNoiseCVPercent = "phase_noise_cv_pct"
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(arm, forKey: .arm)
+        try c.encode(level, forKey: .level)
+        try c.encode(load, forKey: .load)
+        try c.encode(nanosecondsPerRun, forKey: .nanosecondsPerRun)
+        try c.encode(cvPercent, forKey: .cvPercent)
+        try c.encode(maxOverMin, forKey: .maxOverMin)
+        try c.encode(phaseNoiseCVPercent, forKey: .phaseNoiseCVPercent)
+    }
+}
