@@ -31,6 +31,10 @@ public struct PhaseMeasurement: Sendable {
     public var strayRuns: UInt64 = 0
     public var eventsLost: UInt64 = 0
     public var invalidReason: String?
+    /// Trigger phases: the driver's iterations (one request and response each) and their elapsed
+    /// time as the driver measured it, dispatch of the attached programs included.
+    public var driverIterations = 0
+    public var driverNanoseconds: UInt64 = 0
 
     public init(run: ScheduledRun, startNs: UInt64, endNs: UInt64, switchNs: UInt64, offeredRPS: Double?) {
         self.run = run
@@ -89,6 +93,17 @@ public struct PhaseMeasurement: Sendable {
 
     var bpfMicrosecondsPerRequest: Double? {
         programs.isEmpty ? nil : perRequest(Double(programs.values.reduce(0) { $0 + $1.nanoseconds }) / 1000)
+    }
+
+    /// Trigger phases: the driver's ns per iteration.
+    public var nanosecondsPerIteration: Double? {
+        driverIterations > 0 ? Double(driverNanoseconds) / Double(driverIterations) : nil
+    }
+
+    /// The arm's programs' run time over their runs (run statistics leave dispatch out).
+    public var nanosecondsPerRun: Double? {
+        let runs = programs.values.reduce(0) { $0 + $1.runs }
+        return runs == 0 ? nil : Double(programs.values.reduce(0) { $0 + $1.nanoseconds }) / Double(runs)
     }
 
     var runsPerRequest: Double? {

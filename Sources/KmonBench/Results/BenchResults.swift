@@ -32,6 +32,8 @@ public struct BenchResults: Codable, Sendable {
     public var charts: ChartData
     /// With `--base-objects`: this build against the base build (docs/ci.md).
     public var gate: GateRecord?
+    /// The trigger level, one row per arm; nil when the run had none.
+    public var trigger: [TriggerRow]?
 
     public init(kmonVersion: String, startedAt: String, elapsedSeconds: Double, environment: BenchEnvironment,
                 config: BenchConfigRecord, noiseFloor: NoiseFloorRecord, knee: KneeRecord, saturation: [SaturationRow],
@@ -57,6 +59,7 @@ public struct BenchResults: Codable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case schema, environment, config, knee, saturation, overhead, phases, accuracy, topology, skipped, degraded, charts, gate
+        case trigger
         case kmonVersion = "kmon_version", startedAt = "started_at", elapsedSeconds = "elapsed_s"
         case noiseFloor = "noise_floor", invalidBlocks = "invalid_blocks"
     }
@@ -81,6 +84,7 @@ public struct BenchResults: Codable, Sendable {
         try c.encode(invalidBlocks, forKey: .invalidBlocks)
         try c.encode(charts, forKey: .charts)
         try c.encode(gate, forKey: .gate)
+        try c.encodeIfPresent(trigger, forKey: .trigger)
     }
 
     public func encoded() throws -> Data {

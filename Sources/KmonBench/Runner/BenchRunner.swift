@@ -148,11 +148,15 @@ public final class BenchRunner {
         defer { workload.stop() }
 
         var part = OverheadPart()
+        // Before the probes load: the trigger driver's pid is in every arm's filter.
+        let trigger = startTriggerDriver(progress: progress)
+        defer { trigger?.stop() }
         var probes: [BenchArm: ArmProbe] = [:]
         defer { probes.values.forEach { $0.unload() } }
         for arm in plan.arms where !arm.isBaseline {
             do {
-                guard let probe = try ArmProbe.load(arm, pids: workload.services.map(\.pid), objects: objects, logger: logger) else {
+                let pids = workload.services.map(\.pid) + (trigger.map { [$0.pid] } ?? [])
+                guard let probe = try ArmProbe.load(arm, pids: pids, objects: objects, logger: logger) else {
                     continue
                 }
                 probes[arm] = probe
@@ -164,8 +168,9 @@ public final class BenchRunner {
             }
         }
         let arms = plan.arms.filter { arm in !skipped.contains { $0.variant == arm.name } }
-        let schedule = BenchSchedule(arms: arms, loadPercents: plan.loadPercents, saturationBlocks: plan.lengths.saturationBlocks,
+        var schedule = BenchSchedule(arms: arms, loadPercents: plan.loadPercents, saturationBlocks: plan.lengths.saturationBlocks,
                                      loadBlocks: plan.lengths.blocks, seed: plan.seed)
+        schedule.triggerBlocks = trigger == nil ? 0 : plan.lengths.triggerBlocks
         let inPlace = InPlaceRun(workload: workload, probes: probes, stop: stop, benchStart: benchStart)
         var seed = plan.seed
         func settings(phase: Double, settle: Double) -> InPlaceRun.Settings {
@@ -235,6 +240,9 @@ public final class BenchRunner {
             }
             part.phases += phases
             if let failure = outcome.failure { part.failure = failure; return part }
+        }
+        if let trigger, !measureTrigger(driver: trigger, probes: probes, schedule: schedule, progress: progress, part: &part) {
+            return nil
         }
         return part
     }

@@ -80,7 +80,7 @@ public struct ResultsBuilder {
         } + phases.compactMap { p in
             p.invalidReason.map { InvalidBlock(phase: p.run.phase.description, block: p.run.block, variant: p.run.arm.name, reason: $0) }
         }
-        return BenchResults(
+        var results = BenchResults(
             kmonVersion: KmonVersion.string, startedAt: startedAt, elapsedSeconds: elapsedSeconds,
             environment: environment, config: plan.record,
             noiseFloor: NoiseFloorRecord(blocks: noiseBlocks, mdePercent: noiseMDE), knee: knee,
@@ -89,6 +89,8 @@ public struct ResultsBuilder {
             accuracy: accuracy, topology: topology(), skipped: skipped,
             degraded: DegradedFeature.collect(probeDegradations + accuracyRuns.map { ($0.run.arm.name, $0.degraded) }),
             invalidBlocks: invalid, charts: ChartData(latencyCDF: cdf, errorHistograms: histograms))
+        results.trigger = triggerRows()
+        return results
     }
 
     func valid(_ arm: BenchArm, _ level: BenchPhase) -> [PhaseMeasurement] {

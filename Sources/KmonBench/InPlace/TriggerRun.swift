@@ -1,0 +1,89 @@
+import KmonSupport
+import KmonWorkload
+
+/// The trigger level (docs/bench.md): no load generator, the arms take turns while the trigger
+/// driver fires their hooks in a tight loop, as the kernel's BPF benchmarks drive programs under
+/// test. Each phase is one switch, a short unmeasured warm-up burst, then one measured burst.
+/// The programs' run statistics give warm ns/run; the driver's own clock, set against the
+/// baseline's in the same block, gives the cost of the hook with its dispatch.
+final class TriggerRun {
+    let driver: TriggerProcess
+    let probes: [BenchArm: ArmProbe]
+    let stop: StopToken
+
+    init(driver: TriggerProcess, probes: [BenchArm: ArmProbe], stop: StopToken) {
+        self.driver = driver
+        self.probes = probes
+        self.stop = stop
+    }
+
+    /// A tenth of a phase's iterations, run unmeasured after each switch: caches and the
+    /// programs' maps warm up, as the settling time does under load.
+    static func warmupIterations(_ iterations: Int) -> Int { max(1, iterations / 10) }
+
+    /// The phases in order; nil when the bench was interrupted. A failure (a switch, the
+    /// driver) ends the level with one invalid phase that says why.
+    func run(_ phases: [ScheduledRun], iterations: Int, progress: ((ScheduledRun, Int) -> Void)? = nil) -> [PhaseMeasurement]? {
+        var measured: [PhaseMeasurement] = []
+        var attached: BenchArm?
+        defer { try? attached.flatMap { probes[$0] }?.setAttached(false) }
+        for (index, phase) in phases.enumerated() {
+            if stop.isStopped { return nil }
+            progress?(phase, index)
+            let switchStart = MonotonicClock.now()
+            do {
+                if attached != phase.arm {
+                    try attached.flatMap { probes[$0] }?.setAttached(false)
+                    attached = nil
+                    try probes[phase.arm]?.setAttached(true)
+                    attached = phase.arm
+                }
+                let switchNs = MonotonicClock.now() - switchStart
+                _ = try driver.burst(Self.warmupIterations(iterations))
+                let before = counters()
+                let start = MonotonicClock.now()
+                let elapsed = try driver.burst(iterations)
+                let end = MonotonicClock.now()
+                let after = counters()
+                measured.append(Self.measurement(phase, start: start, end: end, switchNs: switchNs, iterations: iterations,
+                                                 elapsedNs: elapsed, before: before, after: after))
+            } catch {
+                var invalid = PhaseMeasurement(run: phase, startNs: MonotonicClock.now(), endNs: MonotonicClock.now(), switchNs: 0,
+                                               offeredRPS: nil)
+                invalid.invalidReason = "trigger \(phase.arm.name): \(error)"
+                measured.append(invalid)
+                break
+            }
+        }
+        return stop.isStopped ? nil : measured
+    }
+
+    private func counters() -> [BenchArm: ProbeCounters] {
+        var counters: [BenchArm: ProbeCounters] = [:]
+        for (arm, probe) in probes { counters[arm] = try? probe.counters() }
+        return counters
+    }
+
+    /// One trigger phase: the arm's programs over the measured burst, other arms' runs as stray.
+    /// Requests and responses are the driver's iterations, so per-request figures are per iteration.
+    static func measurement(_ phase: ScheduledRun, start: UInt64, end: UInt64, switchNs: UInt64, iterations: Int,
+                            elapsedNs: UInt64, before: [BenchArm: ProbeCounters], after: [BenchArm: ProbeCounters]) -> PhaseMeasurement {
+        var m = PhaseMeasurement(run: phase, startNs: start, endNs: end, switchNs: switchNs, offeredRPS: nil)
+        m.driverIterations = iterations
+        m.driverNanoseconds = elapsedNs
+        m.requests = iterations
+        m.completed = iterations
+        for (arm, end) in after {
+            guard let start = before[arm] else { continue }
+            let delta = end - start
+            if arm == phase.arm {
+                m.programs = delta.programs
+                m.eventsLost = delta.lost
+                m.agentCPUMicroseconds = delta.agentCPUMicroseconds
+            } else {
+                m.strayRuns += delta.runs
+            }
+        }
+        return m
+    }
+}
