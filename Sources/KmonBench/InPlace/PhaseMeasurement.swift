@@ -31,10 +31,12 @@ public struct PhaseMeasurement: Sendable {
     public var strayRuns: UInt64 = 0
     public var eventsLost: UInt64 = 0
     public var invalidReason: String?
-    /// Trigger phases: the driver's iterations (one request and response each) and their elapsed
-    /// time as the driver measured it, dispatch of the attached programs included.
+    /// Trigger phases: the driver's iterations (one request and response each), its thread's CPU
+    /// time over them (the attached programs' runs and dispatch included; other tenants' time
+    /// on the CPU not), and their elapsed time.
     public var driverIterations = 0
     public var driverNanoseconds: UInt64 = 0
+    public var driverWallNanoseconds: UInt64 = 0
 
     public init(run: ScheduledRun, startNs: UInt64, endNs: UInt64, switchNs: UInt64, offeredRPS: Double?) {
         self.run = run
@@ -95,7 +97,7 @@ public struct PhaseMeasurement: Sendable {
         programs.isEmpty ? nil : perRequest(Double(programs.values.reduce(0) { $0 + $1.nanoseconds }) / 1000)
     }
 
-    /// Trigger phases: the driver's ns per iteration.
+    /// Trigger phases: the driver's CPU ns per iteration.
     public var nanosecondsPerIteration: Double? {
         driverIterations > 0 ? Double(driverNanoseconds) / Double(driverIterations) : nil
     }

@@ -20,6 +20,9 @@ final class TriggerRun {
     /// A tenth of a phase's iterations, run unmeasured after each switch: caches and the
     /// programs' maps warm up, as the settling time does under load.
     static func warmupIterations(_ iterations: Int) -> Int { max(1, iterations / 10) }
+    /// A burst stops here even if its iterations are not done: on a machine busy with other
+    /// work a phase would otherwise take many times its usual 0.2 s.
+    static let maxBurstSeconds = 1.0
 
     /// The phases in order; nil when the bench was interrupted. A failure (a switch, the
     /// driver) ends the level with one invalid phase that says why.
@@ -39,14 +42,14 @@ final class TriggerRun {
                     attached = phase.arm
                 }
                 let switchNs = MonotonicClock.now() - switchStart
-                _ = try driver.burst(Self.warmupIterations(iterations))
+                _ = try driver.burst(Self.warmupIterations(iterations), maxSeconds: Self.maxBurstSeconds / 10)
                 let before = counters()
                 let start = MonotonicClock.now()
-                let elapsed = try driver.burst(iterations)
+                let burst = try driver.burst(iterations, maxSeconds: Self.maxBurstSeconds)
                 let end = MonotonicClock.now()
                 let after = counters()
-                measured.append(Self.measurement(phase, start: start, end: end, switchNs: switchNs, iterations: iterations,
-                                                 elapsedNs: elapsed, before: before, after: after))
+                measured.append(Self.measurement(phase, start: start, end: end, switchNs: switchNs, burst: burst,
+                                                 before: before, after: after))
             } catch {
                 var invalid = PhaseMeasurement(run: phase, startNs: MonotonicClock.now(), endNs: MonotonicClock.now(), switchNs: 0,
                                                offeredRPS: nil)
@@ -66,13 +69,14 @@ final class TriggerRun {
 
     /// One trigger phase: the arm's programs over the measured burst, other arms' runs as stray.
     /// Requests and responses are the driver's iterations, so per-request figures are per iteration.
-    static func measurement(_ phase: ScheduledRun, start: UInt64, end: UInt64, switchNs: UInt64, iterations: Int,
-                            elapsedNs: UInt64, before: [BenchArm: ProbeCounters], after: [BenchArm: ProbeCounters]) -> PhaseMeasurement {
+    static func measurement(_ phase: ScheduledRun, start: UInt64, end: UInt64, switchNs: UInt64, burst: TriggerProcess.Burst,
+                            before: [BenchArm: ProbeCounters], after: [BenchArm: ProbeCounters]) -> PhaseMeasurement {
         var m = PhaseMeasurement(run: phase, startNs: start, endNs: end, switchNs: switchNs, offeredRPS: nil)
-        m.driverIterations = iterations
-        m.driverNanoseconds = elapsedNs
-        m.requests = iterations
-        m.completed = iterations
+        m.driverIterations = burst.iterations
+        m.driverNanoseconds = burst.cpuNanoseconds
+        m.driverWallNanoseconds = burst.wallNanoseconds
+        m.requests = burst.iterations
+        m.completed = burst.iterations
         for (arm, end) in after {
             guard let start = before[arm] else { continue }
             let delta = end - start

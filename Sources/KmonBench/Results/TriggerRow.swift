@@ -4,12 +4,15 @@
 public struct TriggerRow: Codable, Sendable, Equatable {
     public var arm: String
     public var blocks: Int
-    /// Driver iterations per phase (one request and one response each).
+    /// Driver iterations per phase (one request and one response each; median over blocks,
+    /// fewer than asked where a burst hit its time limit).
     public var iterations: Int
-    /// Medians over blocks of the driver's ns per iteration, and of this arm's minus the
-    /// baseline's in the same block.
+    /// Medians over blocks of the driver thread's CPU ns per iteration, and of this arm's minus
+    /// the baseline's in the same block.
     public var nanosecondsPerIteration: Double?
     public var deltaNanosecondsPerIteration: Double?
+    /// Median elapsed ns per iteration: above the CPU figure by the time other work had the CPU.
+    public var wallNanosecondsPerIteration: Double?
     /// Runs of all the arm's programs per iteration (median over blocks).
     public var runsPerIteration: Double?
     /// run_time_ns / run_cnt over every program and trigger phase (weighted by runs), and per phase in block order.
@@ -38,6 +41,7 @@ public struct TriggerRow: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case arm, blocks, iterations, programs
         case nanosecondsPerIteration = "ns_per_iteration", deltaNanosecondsPerIteration = "delta_ns_per_iteration"
+        case wallNanosecondsPerIteration = "wall_ns_per_iteration"
         case runsPerIteration = "runs_per_iteration", warmNanosecondsPerRun = "warm_ns_per_run"
         case warmNanosecondsPerRunBlocks = "warm_ns_per_run_blocks", inSituNanosecondsPerRun = "in_situ_ns_per_run"
         case dispatchNanosecondsPerRun = "dispatch_ns_per_run", dispatchNanosecondsPerRunBlocks = "dispatch_ns_per_run_blocks"
@@ -51,6 +55,7 @@ public struct TriggerRow: Codable, Sendable, Equatable {
         try c.encode(iterations, forKey: .iterations)
         try c.encode(nanosecondsPerIteration, forKey: .nanosecondsPerIteration)
         try c.encode(deltaNanosecondsPerIteration, forKey: .deltaNanosecondsPerIteration)
+        try c.encode(wallNanosecondsPerIteration, forKey: .wallNanosecondsPerIteration)
         try c.encode(runsPerIteration, forKey: .runsPerIteration)
         try c.encode(warmNanosecondsPerRun, forKey: .warmNanosecondsPerRun)
         try c.encode(warmNanosecondsPerRunBlocks, forKey: .warmNanosecondsPerRunBlocks)

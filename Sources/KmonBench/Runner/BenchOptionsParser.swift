@@ -86,7 +86,7 @@ public struct BenchPreset: Sendable, Equatable {
     public static let gateBlocks = 20
     /// Driver iterations per trigger phase: about 0.2 s on the 2-core VM with a probe attached,
     /// and some 10^5 runs of each hot program (each iteration sends and receives twice).
-    public static let triggerIterations = 25_000
+    public static let triggerIterations = 20_000
 
     public static let quick = BenchPreset(loads: [50],
                                           lengths: RunLengths(blocks: 10, saturationBlocks: 4, phaseSeconds: 0.3, settleSeconds: 0.08,

@@ -8,21 +8,24 @@ extension ResultsBuilder {
         let baseline = Dictionary(triggerPhases.filter { $0.run.arm == .baseline }.map { ($0.run.block, $0) }) { first, _ in first }
         return plan.arms.compactMap { arm -> TriggerRow? in
             let armPhases = triggerPhases.filter { $0.run.arm == arm }.sorted { $0.run.block < $1.run.block }
-            guard let first = armPhases.first else { return nil }
+            guard !armPhases.isEmpty else { return nil }
             let inSitu = phases.filter { phase in
                 guard case .load = phase.run.phase else { return false }
                 return phase.run.arm == arm && phase.isValid
             }
-            return Self.triggerRow(arm: arm.name, phases: armPhases, baseline: baseline, inSitu: inSitu,
-                                   iterations: first.driverIterations)
+            return Self.triggerRow(arm: arm.name, phases: armPhases, baseline: baseline, inSitu: inSitu)
         }
     }
 
     /// The row from the arm's trigger phases, the baseline's by block, and the arm's load-level phases.
     static func triggerRow(arm: String, phases armPhases: [PhaseMeasurement], baseline: [Int: PhaseMeasurement],
-                           inSitu: [PhaseMeasurement], iterations: Int) -> TriggerRow {
-        var row = TriggerRow(arm: arm, blocks: armPhases.count, iterations: iterations)
+                           inSitu: [PhaseMeasurement]) -> TriggerRow {
+        let iterations = Percentile.median(armPhases.map { Double($0.driverIterations) }) ?? 0
+        var row = TriggerRow(arm: arm, blocks: armPhases.count, iterations: Int(iterations.rounded()))
         row.nanosecondsPerIteration = Percentile.median(armPhases.compactMap(\.nanosecondsPerIteration))
+        row.wallNanosecondsPerIteration = Percentile.median(armPhases.compactMap { phase in
+            phase.driverIterations > 0 ? Double(phase.driverWallNanoseconds) / Double(phase.driverIterations) : nil
+        })
         var deltas: [Double] = []
         for phase in armPhases {
             guard let base = baseline[phase.run.block], let delta = deltaPerIteration(phase, base) else { continue }

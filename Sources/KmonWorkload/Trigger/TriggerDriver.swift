@@ -5,9 +5,12 @@ import KmonSystem
 /// `kmon-service --trigger`: the bench's controlled trigger (docs/bench.md, "The trigger level").
 ///
 /// One process, one thread, one loopback connection to itself: it listens on 127.0.0.1, connects,
-/// accepts, pins itself to the CPU it is on, and prints `ready`. Then each line `N` on stdin runs
-/// N iterations of client write, server read, server write, client read, and prints the elapsed
-/// CLOCK_MONOTONIC ns. Loopback delivers inside the write, so an iteration never sleeps and
+/// accepts, pins itself to the CPU it is on, and prints `ready`. Then each line `N MS` on stdin runs
+/// N iterations of client write, server read, server write, client read (fewer if MS milliseconds
+/// pass first), and prints `DONE CPU_NS WALL_NS`: the iterations done, the thread's CPU time over
+/// them and the elapsed CLOCK_MONOTONIC time. The CPU time is what the iterations cost: on a
+/// shared machine the wall time also holds the time other tenants had the CPU. Loopback
+/// delivers inside the write (softirq in this task's context), so an iteration never sleeps and
 /// every probed hook fires on this CPU, in this process (whose pid the bench puts in every
 /// arm's filter). A listener exists, so the probes see a server side and a client side. EOF on
 /// stdin (the bench is done, or died) ends it.
@@ -30,13 +33,15 @@ public enum TriggerDriver {
         fflush(stdout)
         var buffer = [UInt8](repeating: 0, count: 4096)
         while let line = readLine() {
-            guard let iterations = Int(String(line.filter { !$0.isWhitespace })), iterations > 0 else {
-                print("error: expected a positive iteration count, got \"\(line)\"")
+            let words = line.split(separator: " ").compactMap { Int($0) }
+            guard words.count == 2, words[0] > 0, words[1] > 0 else {
+                print("error: expected ITERATIONS MILLISECONDS, got \"\(line)\"")
                 return 1
             }
             do {
-                let ns = try burst(iterations, client: pair.client, server: pair.server, buffer: &buffer)
-                print(ns)
+                let result = try burst(words[0], maxNanoseconds: UInt64(words[1]) * 1_000_000, client: pair.client,
+                                       server: pair.server, buffer: &buffer)
+                print("\(result.done) \(result.cpuNs) \(result.wallNs)")
             } catch {
                 print("error: \(error)")
                 return 1
@@ -57,13 +62,24 @@ public enum TriggerDriver {
         return (client, server)
     }
 
-    static func burst(_ iterations: Int, client: Int32, server: Int32, buffer: inout [UInt8]) throws -> UInt64 {
-        let start = MonotonicClock.now()
-        for _ in 0..<iterations {
+    static func burst(_ iterations: Int, maxNanoseconds: UInt64, client: Int32, server: Int32,
+                      buffer: inout [UInt8]) throws -> (done: Int, cpuNs: UInt64, wallNs: UInt64) {
+        let start = MonotonicClock.now(), cpuStart = threadCPUNanoseconds()
+        var done = 0
+        while done < iterations {
             try exchange(request, from: client, to: server, buffer: &buffer)
             try exchange(response, from: server, to: client, buffer: &buffer)
+            done += 1
+            // The deadline bounds a phase on a machine busy with other work.
+            if done % 256 == 0 && MonotonicClock.now() - start > maxNanoseconds { break }
         }
-        return MonotonicClock.now() - start
+        return (done, threadCPUNanoseconds() - cpuStart, MonotonicClock.now() - start)
+    }
+
+    static func threadCPUNanoseconds() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+        return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
     }
 
     /// One message written whole, then read whole on the other end.

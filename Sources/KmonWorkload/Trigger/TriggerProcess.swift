@@ -66,15 +66,26 @@ public final class TriggerProcess {
         }
     }
 
-    /// Runs `iterations` request/response exchanges in the driver; the elapsed ns it measured.
-    public func burst(_ iterations: Int, timeout: Double = 60) throws -> UInt64 {
-        let command = Array("\(iterations)\n".utf8)
+    /// What one burst did, as the driver measured it.
+    public struct Burst: Sendable, Equatable {
+        public var iterations: Int
+        /// The driver thread's CPU time over the burst, and the elapsed time.
+        public var cpuNanoseconds: UInt64
+        public var wallNanoseconds: UInt64
+    }
+
+    /// Runs `iterations` request/response exchanges in the driver, fewer if `maxSeconds` pass first.
+    public func burst(_ iterations: Int, maxSeconds: Double, timeout: Double = 60) throws -> Burst {
+        let command = Array("\(iterations) \(max(1, Int(maxSeconds * 1000)))\n".utf8)
         guard commands >= 0, command.withUnsafeBytes({ write(commands, $0.baseAddress, $0.count) }) == command.count else {
             throw Failure(description: "the trigger driver is gone (write: \(String(cString: strerror(errno))))")
         }
         let line = try readLine(timeout: timeout)
-        guard let ns = UInt64(line) else { throw Failure(description: "the trigger driver failed: \(line)") }
-        return ns
+        let words = line.split(separator: " ").compactMap { UInt64($0) }
+        guard words.count == 3, let done = Int(exactly: words[0]) else {
+            throw Failure(description: "the trigger driver failed: \(line)")
+        }
+        return Burst(iterations: done, cpuNanoseconds: words[1], wallNanoseconds: words[2])
     }
 
     /// One reply line, waiting at most `timeout` seconds.
