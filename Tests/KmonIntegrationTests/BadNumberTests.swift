@@ -29,6 +29,8 @@ import Testing
         (["bench", "--phase", "1e12"], "Error: --phase must be from 0.05 to 31536000 seconds (got 1000000000000)"),
         (["bench", "--duration", "1e11"], "Error: --duration must be from 0.001 to 31536000 seconds (got 100000000000)"),
         (["bench", "--reps", "9223372036854775807"], "Error: --reps must be from 1 to 10000 blocks (got 9223372036854775807)"),
+        (["bench", "--trigger-blocks", "10001"], "Error: --trigger-blocks must be from 0 to 10000 blocks (got 10001)"),
+        (["bench", "--trigger-iterations", "0"], "Error: --trigger-iterations must be from 1 to 100000000 iterations (got 0)"),
     ])
     func flagsOutOfRangeAreUsageErrors(arguments: [String], message: String) throws {
         let result = try runCommand(kmon, arguments)

@@ -53,6 +53,15 @@ final class InPlaceRun {
         reloads?.finish()
     }
 
+    /// At a block boundary due for a reload (`ProbeReloads.isDue`), detaches the attached arm
+    /// and loads every probe afresh. Called in the gap before the block's first window.
+    func reloadIfDue(_ phase: ScheduledRun, previousBlock: Int?, every: Int, attached: inout BenchArm?) throws {
+        guard let reloads, reloads.isDue(phase, previousBlock: previousBlock, every: every) else { return }
+        try? attached.flatMap { probes[$0] }?.setAttached(false)
+        attached = nil
+        try reloads.reload(&probes)
+    }
+
     /// Runs `phases` in order under one load (open loop at `rate`, or closed loop when nil).
     /// Nil when the bench was interrupted.
     func run(_ phases: [ScheduledRun], rate: Double?, settings: Settings,
@@ -79,14 +88,9 @@ final class InPlaceRun {
             var previousBlock: Int?
             for (index, phase) in phases.enumerated() {
                 progress?(phase, index)
-                if let reloads, reloads.isDue(phase, previousBlock: previousBlock, every: settings.reloadEvery) {
-                    // In the gap before the block's first window: nothing is measured meanwhile.
-                    try? attached.flatMap { probes[$0] }?.setAttached(false)
-                    attached = nil
-                    do { try reloads.reload(&probes) } catch {
-                        failure = "reloading the probes' objects failed: \(error)"
-                        break
-                    }
+                do { try reloadIfDue(phase, previousBlock: previousBlock, every: settings.reloadEvery, attached: &attached) } catch {
+                    failure = "reloading the probes' objects failed: \(error)"
+                    break
                 }
                 previousBlock = phase.block
                 let switchStart = MonotonicClock.now()

@@ -37,6 +37,12 @@ public struct PhaseMeasurement: Sendable {
     public var objectsLoad = 0
     /// Settling added after the fixed settle, while the previous arm's programs still ran.
     public var extraSettleNs: UInt64 = 0
+    /// Trigger phases: the driver's iterations (one request and response each), its thread's CPU
+    /// time over them (the attached programs' runs and dispatch included; other tenants' time
+    /// on the CPU not), and their elapsed time.
+    public var driverIterations = 0
+    public var driverNanoseconds: UInt64 = 0
+    public var driverWallNanoseconds: UInt64 = 0
 
     public init(run: ScheduledRun, startNs: UInt64, endNs: UInt64, switchNs: UInt64, offeredRPS: Double?) {
         self.run = run
@@ -94,12 +100,6 @@ public struct PhaseMeasurement: Sendable {
         return count
     }
 
-    /// The arm's programs' mean cost per run over the window, ns.
-    var nanosecondsPerRun: Double? {
-        let runs = programs.values.reduce(0) { $0 + $1.runs }
-        return runs == 0 ? nil : Double(programs.values.reduce(0) { $0 + $1.nanoseconds }) / Double(runs)
-    }
-
     func perRequest(_ microseconds: Double?) -> Double? {
         guard let microseconds, completed > 0 else { return nil }
         return microseconds / Double(completed)
@@ -113,6 +113,17 @@ public struct PhaseMeasurement: Sendable {
 
     var bpfMicrosecondsPerRequest: Double? {
         programs.isEmpty ? nil : perRequest(Double(programs.values.reduce(0) { $0 + $1.nanoseconds }) / 1000)
+    }
+
+    /// Trigger phases: the driver's CPU ns per iteration.
+    public var nanosecondsPerIteration: Double? {
+        driverIterations > 0 ? Double(driverNanoseconds) / Double(driverIterations) : nil
+    }
+
+    /// The arm's programs' run time over their runs (run statistics leave dispatch out).
+    public var nanosecondsPerRun: Double? {
+        let runs = programs.values.reduce(0) { $0 + $1.runs }
+        return runs == 0 ? nil : Double(programs.values.reduce(0) { $0 + $1.nanoseconds }) / Double(runs)
     }
 
     var runsPerRequest: Double? {

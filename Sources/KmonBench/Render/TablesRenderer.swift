@@ -23,6 +23,9 @@ public enum TablesRenderer {
         sections.append("## Placement (reloaded objects)\n\n" + placement(results))
         sections.append("## Program cost\n\nKernel run statistics (`run_time_ns / run_cnt`) per program; the overhead table's ns/run "
             + "is their mean weighted by runs per request.\n\n" + programs(results))
+        if let trigger = results.trigger {
+            sections.append("## Trigger level (warm cost)\n\n" + TriggerTable.note + "\n\n" + TriggerTable.markdown(trigger))
+        }
         sections.append("## Accuracy\n\nprobe − truth per request, joined on (4-tuple, ordinal). Latency from the actual send (uncorrected).\n\n"
             + accuracy(results))
         sections.append("## Topology\n\n" + topology(results))

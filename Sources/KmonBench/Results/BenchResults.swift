@@ -36,6 +36,8 @@ public struct BenchResults: Codable, Sendable {
     public var machineNoise: MachineNoiseRecord?
     /// ns/run across the loads of each probe arm's identical objects.
     public var placement: [PlacementSpread]?
+    /// The trigger level, one row per arm; nil when the run had none.
+    public var trigger: [TriggerRow]?
 
     public init(kmonVersion: String, startedAt: String, elapsedSeconds: Double, environment: BenchEnvironment,
                 config: BenchConfigRecord, noiseFloor: NoiseFloorRecord, knee: KneeRecord, saturation: [SaturationRow],
@@ -61,6 +63,7 @@ public struct BenchResults: Codable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case schema, environment, config, knee, saturation, overhead, phases, accuracy, topology, skipped, degraded, charts, gate
+        case trigger
         case kmonVersion = "kmon_version", startedAt = "started_at", elapsedSeconds = "elapsed_s"
         case noiseFloor = "noise_floor", invalidBlocks = "invalid_blocks"
         case machineNoise = "machine_noise", placement
@@ -88,6 +91,7 @@ public struct BenchResults: Codable, Sendable {
         try c.encode(gate, forKey: .gate)
         try c.encode(machineNoise, forKey: .machineNoise)
         try c.encode(placement, forKey: .placement)
+        try c.encodeIfPresent(trigger, forKey: .trigger)
     }
 
     public func encoded() throws -> Data {

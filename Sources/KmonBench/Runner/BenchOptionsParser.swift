@@ -78,15 +78,20 @@ public struct BenchPreset: Sendable, Equatable {
 
     public static let standard = BenchPreset(loads: [25, 50, 75],
                                              lengths: RunLengths(blocks: 30, saturationBlocks: 8, phaseSeconds: 0.5, settleSeconds: 0.1,
-                                                                 kneeSeconds: 1, accuracySeconds: 2, warmupSeconds: 0.5, connections: 8),
+                                                                 kneeSeconds: 1, accuracySeconds: 2, warmupSeconds: 0.5, connections: 8,
+                                                                 triggerBlocks: 10, triggerIterations: triggerIterations),
                                              variants: "empty,sock,syscall", modes: "kernel", collectors: "")
     /// The fewest blocks per level with `--base-objects`: its significance test is corrected for
     /// the number of metrics, and 10 paired blocks leave it too little power.
     public static let gateBlocks = 20
+    /// Driver iterations per trigger phase: about 0.2 s on the 2-core VM with a probe attached,
+    /// and some 10^5 runs of each hot program (each iteration sends and receives twice).
+    public static let triggerIterations = 20_000
 
     public static let quick = BenchPreset(loads: [50],
                                           lengths: RunLengths(blocks: 10, saturationBlocks: 4, phaseSeconds: 0.3, settleSeconds: 0.08,
-                                                              kneeSeconds: 0.5, accuracySeconds: 3, warmupSeconds: 0.3, connections: 8),
+                                                              kneeSeconds: 0.5, accuracySeconds: 3, warmupSeconds: 0.3, connections: 8,
+                                                              triggerBlocks: 4, triggerIterations: triggerIterations),
                                           variants: "empty,sock,syscall", modes: "kernel", collectors: "")
     /// Kmon's own configurations as arms: tcpreq with every event through the ring (user, as the
     /// original did) and with spans assembled in the kernel, the original kprobe/fentry hooks

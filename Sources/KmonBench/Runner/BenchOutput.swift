@@ -31,6 +31,7 @@ public enum BenchOutput {
         try put("phases.csv", Data(CSVRenderer.phases(results.phases).utf8))
         try put("skipped.csv", Data(CSVRenderer.skipped(results.skipped).utf8))
         try put("degraded.csv", Data(CSVRenderer.degraded(results.degraded).utf8))
+        if let trigger = results.trigger { try put("trigger.csv", Data(TriggerTable.csv(trigger).utf8)) }
         try put("report.html", Data(HTMLReport.render(results).utf8))
     }
 

@@ -29,7 +29,10 @@ public struct BenchPlan: Sendable {
     }
 
     public var schedule: BenchSchedule {
-        BenchSchedule(arms: arms, loadPercents: loadPercents, saturationBlocks: lengths.saturationBlocks, loadBlocks: lengths.blocks, seed: seed)
+        var schedule = BenchSchedule(arms: arms, loadPercents: loadPercents, saturationBlocks: lengths.saturationBlocks,
+                                     loadBlocks: lengths.blocks, seed: seed)
+        schedule.triggerBlocks = lengths.triggerBlocks
+        return schedule
     }
 
     /// Arms that get fresh-service accuracy runs: those whose probe reports spans.
@@ -42,7 +45,8 @@ public struct BenchPlan: Sendable {
         let warmups = Double(1 + loadPercents.count) * l.warmupSeconds
         let knee = Double(KneeSearch.fractions.count) * (l.kneeSeconds + l.warmupSeconds)
         let accuracy = Double(accuracyArms.count * loadPercents.count) * (l.accuracySeconds + l.warmupSeconds + 1.5)
-        return phases + warmups + knee + accuracy + 2
+        let trigger = Double(arms.count * l.triggerBlocks) * 0.25
+        return phases + warmups + knee + accuracy + trigger + 2
     }
 
     public var record: BenchConfigRecord {

@@ -157,11 +157,15 @@ public final class BenchRunner {
         defer { workload.stop() }
 
         var part = OverheadPart()
+        // Before the probes load: the trigger driver's pid is in every arm's filter.
+        let trigger = startTriggerDriver(progress: progress)
+        defer { trigger?.stop() }
         var probes: [BenchArm: ArmProbe] = [:]
         defer { probes.values.forEach { $0.unload() } }
+        let pids = workload.services.map(\.pid) + (trigger.map { [$0.pid] } ?? [])
         for arm in plan.arms where !arm.isBaseline {
             do {
-                guard let probe = try ArmProbe.load(arm, pids: workload.services.map(\.pid), objects: objects, logger: logger) else {
+                guard let probe = try ArmProbe.load(arm, pids: pids, objects: objects, logger: logger) else {
                     continue
                 }
                 probes[arm] = probe
@@ -173,9 +177,9 @@ public final class BenchRunner {
             }
         }
         let arms = plan.arms.filter { arm in !skipped.contains { $0.variant == arm.name } }
-        let schedule = BenchSchedule(arms: arms, loadPercents: plan.loadPercents, saturationBlocks: plan.lengths.saturationBlocks,
+        var schedule = BenchSchedule(arms: arms, loadPercents: plan.loadPercents, saturationBlocks: plan.lengths.saturationBlocks,
                                      loadBlocks: plan.lengths.blocks, seed: plan.seed)
-        let pids = workload.services.map(\.pid)
+        schedule.triggerBlocks = trigger == nil ? 0 : plan.lengths.triggerBlocks
         let reloads = ProbeReloads { [objects, logger] arm in try ArmProbe.load(arm, pids: pids, objects: objects, logger: logger) }
         let inPlace = InPlaceRun(workload: workload, probes: probes, stop: stop, benchStart: benchStart, reloads: reloads)
         defer { inPlace.unloadAll() }
@@ -247,6 +251,9 @@ public final class BenchRunner {
             }
             part.phases += dropNoisy(phases, level, progress)
             if let failure = outcome.failure { part.failure = failure; return part }
+        }
+        if let trigger, !measureTrigger(driver: trigger, inPlace: inPlace, schedule: schedule, progress: progress, part: &part) {
+            return nil
         }
         if reloads.reloads > 0 {
             progress.note(String(format: "objects reloaded %d times, %.2f s of loading in all (between blocks, unmeasured)",

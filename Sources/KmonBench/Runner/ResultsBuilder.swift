@@ -91,6 +91,7 @@ public struct ResultsBuilder {
             invalidBlocks: invalid, charts: ChartData(latencyCDF: cdf, errorHistograms: histograms))
         results.machineNoise = machineNoise(mde: noiseMDE)
         results.placement = placementSpread()
+        results.trigger = triggerRows()
         return results
     }
 

@@ -7,12 +7,15 @@ public enum BenchPhase: Hashable, Sendable, CustomStringConvertible {
     case load(percent: Double)
     /// The baseline alone at this rate, to find the knee.
     case knee(rate: Double)
+    /// No load: the trigger driver fires the hooks in a tight loop (TriggerRun).
+    case trigger
 
     public var description: String {
         switch self {
         case .saturation: "saturation"
         case .load(let percent): "load \(BenchSchedule.format(percent))%"
         case .knee(let rate): "knee search at \(Int(saturating: rate)) req/s"
+        case .trigger: "trigger"
         }
     }
 }
@@ -38,6 +41,8 @@ public struct BenchSchedule: Sendable {
     public var saturationBlocks: Int
     public var loadBlocks: Int
     public var seed: UInt64
+    /// Blocks of the trigger level, after the load levels; 0 leaves it out.
+    public var triggerBlocks = 0
 
     public init(arms: [BenchArm], loadPercents: [Double], saturationBlocks: Int, loadBlocks: Int, seed: UInt64) {
         self.arms = arms
@@ -55,6 +60,9 @@ public struct BenchSchedule: Sendable {
             for (block, order) in WilliamsDesign.blocks(arms, count: blocks, using: &generator).enumerated() {
                 runs += order.map { ScheduledRun(phase: level, block: block, arm: $0) }
             }
+        }
+        for block in 0..<triggerBlocks {
+            runs += arms.shuffled(using: &generator).map { ScheduledRun(phase: .trigger, block: block, arm: $0) }
         }
         return runs
     }

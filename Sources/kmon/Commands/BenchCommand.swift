@@ -62,6 +62,12 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Load generator connections. Default: 8.")
     var connections: Int?
 
+    @Option(name: .customLong("trigger-blocks"), help: "Blocks of the trigger level (a driver fires the hooks on one loopback connection, no load); 0 leaves it out. Default: 10 (--quick: 4).")
+    var triggerBlocks: Int?
+
+    @Option(name: .customLong("trigger-iterations"), help: "Driver iterations per trigger phase (two sends, two receives each). Default: 20000 (about 0.2 s on a 2-core VM).")
+    var triggerIterations: Int?
+
     @Option(help: "Output folder. Default: bench-results/<UTC time>.")
     var out: String?
 
@@ -128,6 +134,8 @@ struct BenchCommand: ParsableCommand {
         }
         if let warmup { try AcceptedRange.seconds(from: 0).checkFlag(warmup, "--warmup") }
         if let connections { try LoadConfiguration.connectionRange.checkFlag(connections, "--connections") }
+        if let triggerBlocks { try AcceptedRange(0...10_000, unit: "blocks").checkFlag(triggerBlocks, "--trigger-blocks") }
+        if let triggerIterations { try AcceptedRange(1...100_000_000, unit: "iterations").checkFlag(triggerIterations, "--trigger-iterations") }
         do {
             _ = try armList()
             _ = try BenchOptionsParser.loads(loads ?? presetValues.loads.map { String($0) }.joined(separator: ","))
@@ -163,6 +171,8 @@ struct BenchCommand: ParsableCommand {
         lengths.accuracySeconds = duration ?? lengths.accuracySeconds
         lengths.warmupSeconds = warmup ?? lengths.warmupSeconds
         lengths.connections = connections ?? lengths.connections
+        lengths.triggerBlocks = triggerBlocks ?? lengths.triggerBlocks
+        lengths.triggerIterations = triggerIterations ?? lengths.triggerIterations
         var plan = BenchPlan(
             workload: workload, network: netns ? "netns" : "loopback",
             arms: try armList(),

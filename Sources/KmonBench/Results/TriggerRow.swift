@@ -1,0 +1,97 @@
+/// One arm at the trigger level (results.json `trigger`): its programs' warm cost with the
+/// driver firing the hooks, beside their in-situ cost under the services' load, and the
+/// driver's time per iteration against the baseline's in the same blocks.
+public struct TriggerRow: Codable, Sendable, Equatable {
+    public var arm: String
+    public var blocks: Int
+    /// Driver iterations per phase (one request and one response each; median over blocks,
+    /// fewer than asked where a burst hit its time limit).
+    public var iterations: Int
+    /// Medians over blocks of the driver thread's CPU ns per iteration, and of this arm's minus
+    /// the baseline's in the same block.
+    public var nanosecondsPerIteration: Double?
+    public var deltaNanosecondsPerIteration: Double?
+    /// Median elapsed ns per iteration: above the CPU figure by the time other work had the CPU.
+    public var wallNanosecondsPerIteration: Double?
+    /// Runs of all the arm's programs per iteration (median over blocks).
+    public var runsPerIteration: Double?
+    /// run_time_ns / run_cnt over every program and trigger phase (weighted by runs), and per phase in block order.
+    public var warmNanosecondsPerRun: Double?
+    public var warmNanosecondsPerRunBlocks: [Double]
+    /// The same over the load levels' phases: the services' load.
+    public var inSituNanosecondsPerRun: Double?
+    /// Δ ns per iteration over runs per iteration: a run's cost with its hook dispatch, which
+    /// run_time_ns leaves out (median over blocks, and per block).
+    public var dispatchNanosecondsPerRun: Double?
+    public var dispatchNanosecondsPerRunBlocks: [Double]
+    public var programs: [String: TriggerProgram]
+    /// Runs of other arms' programs during this arm's phases: zero unless a detach failed.
+    public var strayRuns: UInt64
+
+    public init(arm: String, blocks: Int, iterations: Int) {
+        self.arm = arm
+        self.blocks = blocks
+        self.iterations = iterations
+        warmNanosecondsPerRunBlocks = []
+        dispatchNanosecondsPerRunBlocks = []
+        programs = [:]
+        strayRuns = 0
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case arm, blocks, iterations, programs
+        case nanosecondsPerIteration = "ns_per_iteration", deltaNanosecondsPerIteration = "delta_ns_per_iteration"
+        case wallNanosecondsPerIteration = "wall_ns_per_iteration"
+        case runsPerIteration = "runs_per_iteration", warmNanosecondsPerRun = "warm_ns_per_run"
+        case warmNanosecondsPerRunBlocks = "warm_ns_per_run_blocks", inSituNanosecondsPerRun = "in_situ_ns_per_run"
+        case dispatchNanosecondsPerRun = "dispatch_ns_per_run", dispatchNanosecondsPerRunBlocks = "dispatch_ns_per_run_blocks"
+        case strayRuns = "stray_runs"
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(arm, forKey: .arm)
+        try c.encode(blocks, forKey: .blocks)
+        try c.encode(iterations, forKey: .iterations)
+        try c.encode(nanosecondsPerIteration, forKey: .nanosecondsPerIteration)
+        try c.encode(deltaNanosecondsPerIteration, forKey: .deltaNanosecondsPerIteration)
+        try c.encode(wallNanosecondsPerIteration, forKey: .wallNanosecondsPerIteration)
+        try c.encode(runsPerIteration, forKey: .runsPerIteration)
+        try c.encode(warmNanosecondsPerRun, forKey: .warmNanosecondsPerRun)
+        try c.encode(warmNanosecondsPerRunBlocks, forKey: .warmNanosecondsPerRunBlocks)
+        try c.encode(inSituNanosecondsPerRun, forKey: .inSituNanosecondsPerRun)
+        try c.encode(dispatchNanosecondsPerRun, forKey: .dispatchNanosecondsPerRun)
+        try c.encode(dispatchNanosecondsPerRunBlocks, forKey: .dispatchNanosecondsPerRunBlocks)
+        try c.encode(programs, forKey: .programs)
+        try c.encode(strayRuns, forKey: .strayRuns)
+    }
+}
+
+/// One program at the trigger level.
+public struct TriggerProgram: Codable, Sendable, Equatable {
+    /// Median over the trigger phases of its runs, and its runs per driver iteration.
+    public var runsPerPhase: Double
+    public var runsPerIteration: Double
+    public var warmNanosecondsPerRun: Double?
+    public var inSituNanosecondsPerRun: Double?
+
+    public init(runsPerPhase: Double, runsPerIteration: Double, warmNanosecondsPerRun: Double?, inSituNanosecondsPerRun: Double?) {
+        self.runsPerPhase = runsPerPhase
+        self.runsPerIteration = runsPerIteration
+        self.warmNanosecondsPerRun = warmNanosecondsPerRun
+        self.inSituNanosecondsPerRun = inSituNanosecondsPerRun
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case runsPerPhase = "runs_per_phase", runsPerIteration = "runs_per_iteration"
+        case warmNanosecondsPerRun = "warm_ns_per_run", inSituNanosecondsPerRun = "in_situ_ns_per_run"
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(runsPerPhase, forKey: .runsPerPhase)
+        try c.encode(runsPerIteration, forKey: .runsPerIteration)
+        try c.encode(warmNanosecondsPerRun, forKey: .warmNanosecondsPerRun)
+        try c.encode(inSituNanosecondsPerRun, forKey: .inSituNanosecondsPerRun)
+    }
+}
