@@ -39,6 +39,12 @@ public struct GateMetric: Sendable {
         }
     }
 
+    /// The trigger level's warm ns/run: all the arm's programs' run time over their runs while the
+    /// driver fires the hooks (tens of thousands of runs a phase, no services' load).
+    public static func warmNanosecondsPerRun(floor: Double) -> GateMetric {
+        GateMetric(name: "warm ns/run", role: .cost, floor: floor) { $0.nanosecondsPerRun }
+    }
+
     public static func runsPerRequest(floor: Double) -> GateMetric {
         GateMetric(name: "runs/req", role: .gated, floor: floor) { $0.runsPerRequest }
     }

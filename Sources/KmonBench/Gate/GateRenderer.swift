@@ -4,7 +4,7 @@ public enum GateRenderer {
         var text = MarkdownTable.render(
             header: ["arm", "load", "metric", "baseline", "current", "Δ%", "MDE %", "p", "p Holm", "change", "note"],
             rows: report.findings.map {
-                [$0.arm, Format.load($0.load), $0.metric, Format.number($0.baseline, 2), Format.number($0.current, 2),
+                [$0.arm, $0.place, $0.metric, Format.number($0.baseline, 2), Format.number($0.current, 2),
                  Format.signed($0.deltaPercent), Format.number($0.mdePercent), Format.pValue($0.pValue), Format.pValue($0.adjustedPValue),
                  $0.change.rawValue, $0.note ?? ""]
             },

@@ -27,6 +27,8 @@ public struct InRunGate: Sendable {
         /// whatever its relative size (the empty variant spends a few hundred ns per request).
         public var bpfNanosecondsPerRequestFloor = 50.0
         public var nanosecondsPerRunFloor = 20.0
+        /// The trigger level's warm ns/run: a tenth of the empty hook's dispatch (~90 ns a run).
+        public var warmNanosecondsPerRunFloor = 10.0
         public var runsPerRequestFloor = 0.5
         public var cpuMicrosecondsPerRequestFloor = 2.0
         /// A program's own ns/run is tested only where it ran at least this often in every compared
@@ -64,17 +66,29 @@ public struct InRunGate: Sendable {
     public func check(phases: [PhaseMeasurement], arms: [BenchArm], loads: [Double], blocks: Int, seed: UInt64,
                       hardFailures: [String] = []) -> RegressionGate.Report {
         var series: [GateSeries] = []
+        let gatedArms = arms.filter { $0.variant != nil && $0.build == .current && arms.contains($0.with(.base)) }
+        func compared(_ arm: BenchArm, _ level: BenchPhase) -> [PhaseMeasurement] {
+            phases.filter {
+                [arm, arm.with(.base), arm.with(.again)].contains($0.run.arm) && $0.run.phase == level && $0.isValid && $0.run.block < blocks
+            }
+        }
         for load in loads {
-            let level = BenchPhase.load(percent: load)
-            for arm in arms where arm.variant != nil && arm.build == .current && arms.contains(arm.with(.base)) {
-                let compared = phases.filter {
-                    [arm, arm.with(.base), arm.with(.again)].contains($0.run.arm) && $0.run.phase == level && $0.isValid
-                        && $0.run.block < blocks
+            for arm in gatedArms {
+                let phases = compared(arm, .load(percent: load))
+                for metric in metrics(programs: Set(phases.flatMap { $0.programs.keys }).sorted()) {
+                    series.append(GateSeries(arm: arm, load: load, metric: metric, phases: phases, blocks: blocks))
                 }
-                let programs = Set(compared.flatMap { $0.programs.keys }).sorted()
-                for metric in metrics(programs: programs) {
-                    series.append(GateSeries(arm: arm, load: load, metric: metric, phases: compared, blocks: blocks))
-                }
+            }
+        }
+        // The trigger level (no load): warm ns/run joins the cost candidates, and its hot programs
+        // run often enough there to be tested alone.
+        for arm in gatedArms {
+            let phases = compared(arm, .trigger)
+            guard !phases.isEmpty else { continue }
+            let programs = Set(phases.flatMap { $0.programs.keys }).sorted()
+            for metric in [.warmNanosecondsPerRun(floor: thresholds.warmNanosecondsPerRunFloor)]
+                + programs.map({ GateMetric.nanosecondsPerRun($0, floor: thresholds.nanosecondsPerRunFloor) }) {
+                series.append(GateSeries(arm: arm, load: 0, level: "trigger", metric: metric, phases: phases, blocks: blocks))
             }
         }
         var assessed = series.enumerated().map { index, s in Assessment(s, seed: seed &+ UInt64(index)) }
@@ -117,14 +131,14 @@ public struct InRunGate: Sendable {
                 : "the tightest A/A (MDE \(Format.number(winner.mde))%) of \(candidates.count) cost figures"
             for index in candidates where index != chosen {
                 assessed[index].reason = "A/A MDE \(Format.number(assessed[index].mde))% is wider than "
-                    + "\(winner.series.metric.name) at \(Format.load(winner.series.load))'s \(Format.number(winner.mde))%"
+                    + "\(winner.series.metric.name) at \(winner.series.level ?? Format.load(winner.series.load))'s \(Format.number(winner.mde))%"
             }
         }
     }
 
     func decide(_ a: Assessment, adjustedP: Double?, comparisons: Int) -> RegressionGate.Finding {
         let s = a.series
-        var finding = RegressionGate.Finding(arm: s.arm.name, load: s.load, metric: s.metric.name,
+        var finding = RegressionGate.Finding(arm: s.arm.name, load: s.load, level: s.level, metric: s.metric.name,
                                              baseline: Percentile.median(s.base.compactMap { $0 }),
                                              current: Percentile.median(s.current.compactMap { $0 }), change: .notCompared)
         guard let comparison = a.comparison, let base = finding.baseline, let value = finding.current else {

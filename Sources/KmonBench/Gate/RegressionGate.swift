@@ -41,6 +41,8 @@ public struct RegressionGate: Sendable {
     public struct Finding: Codable, Sendable, Equatable {
         public var arm: String
         public var load: Double
+        /// A level that is no load level: `trigger` (its `load` is 0).
+        public var level: String?
         public var metric: String
         public var baseline: Double?
         public var current: Double?
@@ -53,14 +55,18 @@ public struct RegressionGate: Sendable {
         public var note: String?
 
         enum CodingKeys: String, CodingKey {
-            case arm, load, metric, baseline, current, change, note
+            case arm, load, level, metric, baseline, current, change, note
             case deltaPercent = "delta_pct", mdePercent = "mde_pct", pValue = "p_value", adjustedPValue = "p_adjusted"
         }
+
+        /// Where it was measured: "50%", or the level's name.
+        public var place: String { level ?? Format.load(load) }
 
         public func encode(to encoder: Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(arm, forKey: .arm)
             try c.encode(load, forKey: .load)
+            try c.encodeIfPresent(level, forKey: .level)
             try c.encode(metric, forKey: .metric)
             try c.encode(baseline, forKey: .baseline)
             try c.encode(current, forKey: .current)
@@ -97,7 +103,7 @@ public struct RegressionGate: Sendable {
         public var decision: String {
             if let failure = hardFailures.first { return "hard gate: \(failure)" }
             func line(_ f: Finding) -> String {
-                "\(f.arm) at \(Format.load(f.load)): \(f.metric) \(Format.number(f.baseline, 2)) → \(Format.number(f.current, 2)) "
+                "\(f.arm) at \(f.place): \(f.metric) \(Format.number(f.baseline, 2)) → \(Format.number(f.current, 2)) "
                     + "(\(Format.signed(f.deltaPercent))%)" + (f.note.map { ": \($0)" } ?? "")
             }
             let family = " [verdict over \(comparisons) tests; \(familyControl)]"

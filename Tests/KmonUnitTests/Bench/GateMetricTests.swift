@@ -1,3 +1,4 @@
+import KmonSupport
 import Testing
 @testable import KmonBench
 
@@ -73,5 +74,32 @@ import Testing
         #expect(report.findings[0].change == .notGated && report.findings[0].note!.contains("wider than warm ns/run at 50%"))
         #expect(report.findings[1].change == .regression, "\(GateRenderer.render(report))")
         #expect(report.decision.hasPrefix("sock/kernel at 50%: warm ns/run 300.00 → 330.00"))
+    }
+
+    /// The trigger level's phases give each arm a warm ns/run: with the services' load noisy
+    /// (10% per phase) and the driver's phases tight, the warm figure is the one tested, at
+    /// "trigger", and it catches a +10%.
+    @Test func theTriggerLevelsWarmCostIsTestedWhenTighter() {
+        var phases = GatePhases.make(noise: { _ in 0.10 }, scale: GatePhases.current(1.10))
+        var generator = SeededGenerator(seed: 9)
+        for block in 0..<12 {
+            for arm in GatePhases.arms() {
+                var m = PhaseMeasurement(run: ScheduledRun(phase: .trigger, block: block, arm: arm), startNs: 0, endNs: 1, switchNs: 0,
+                                         offeredRPS: nil)
+                m.requests = 20_000
+                m.completed = 20_000
+                if arm.variant != nil {
+                    let ns = 170 * (arm.build == .base ? 1 : 1.10) * (1 + Double.random(in: -0.005...0.005, using: &generator))
+                    m.programs["tcpreq_recv"] = .init(runs: 40_000, nanoseconds: UInt64(ns * 40_000))
+                }
+                phases.append(m)
+            }
+        }
+        let report = GatePhases.check(phases)
+        let warm = report.findings.first { $0.metric == "warm ns/run" }
+        #expect(warm?.level == "trigger" && warm?.place == "trigger")
+        #expect(warm?.change == .regression, "\(GateRenderer.render(report))")
+        #expect(report.findings.first { $0.metric == "BPF ns/req" }?.change == .notGated)
+        #expect(report.decision.hasPrefix("sock/kernel at trigger: warm ns/run"))
     }
 }
