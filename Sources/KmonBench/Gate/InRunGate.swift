@@ -39,6 +39,10 @@ public struct InRunGate: Sendable {
         /// programs with 5,000 runs a phase moved 9–30% on identical objects. A rare program still
         /// counts through its arm's ns per request, in proportion to what it costs.
         public var minimumRuns: UInt64 = 10_000
+        /// A cost figure needs this many paired blocks to be chosen: n blocks all one way give an
+        /// exact Wilcoxon p of 2/2ⁿ at best, 0.125 at 4 blocks and 0.002 at 10, which is below
+        /// Holm's first bar α/m for the up to ~25 tests of a default-variant gate.
+        public var minimumPairedBlocks = 10
         /// The family-wise false-alarm rate over all tests of a run (Holm).
         public var alpha = 0.05
 
@@ -118,10 +122,17 @@ public struct InRunGate: Sendable {
         }
     }
 
-    /// Per arm, of its cost candidates at every level, tests the one with the smallest A/A MDE.
+    /// Per arm, of its cost candidates at every level, tests the one with the smallest A/A MDE,
+    /// among those with enough paired blocks to be significant at all.
     func chooseCostFigures(_ assessed: inout [Assessment]) {
         for arm in Set(assessed.map(\.series.arm)) {
-            let candidates = assessed.indices.filter { assessed[$0].series.arm == arm && assessed[$0].series.metric.role == .cost }
+            let all = assessed.indices.filter { assessed[$0].series.arm == arm && assessed[$0].series.metric.role == .cost }
+            let enough = all.filter { (assessed[$0].comparison?.blocks ?? 0) >= thresholds.minimumPairedBlocks }
+            let candidates = enough.isEmpty ? all : enough
+            for index in all where !candidates.contains(index) {
+                assessed[index].reason = "\(assessed[index].comparison?.blocks ?? 0) paired blocks, under the "
+                    + "\(thresholds.minimumPairedBlocks) a test can be significant with"
+            }
             guard let chosen = candidates.min(by: { (assessed[$0].mde ?? .infinity) < (assessed[$1].mde ?? .infinity) }) else {
                 continue
             }

@@ -81,9 +81,11 @@ public struct BenchPreset: Sendable, Equatable {
                                                                  kneeSeconds: 1, accuracySeconds: 2, warmupSeconds: 0.5, connections: 8,
                                                                  triggerBlocks: 10, triggerIterations: triggerIterations),
                                              variants: "empty,sock,syscall", modes: "kernel", collectors: "")
-    /// The fewest blocks per level with `--base-objects`: its significance test is corrected for
-    /// the number of metrics, and 10 paired blocks leave it too little power.
-    public static let gateBlocks = 20
+    /// The fewest blocks per load level and at the trigger level with `--base-objects`: the gate's
+    /// tests are corrected (Holm) for their number, and a cost figure needs 10 paired blocks or
+    /// more to be significant at all (`InRunGate.Thresholds.minimumPairedBlocks`); 12 leave two
+    /// blocks to lose (off schedule, noisy) and keep a default-variant `--quick` gate under 2 minutes.
+    public static let gateBlocks = 12
     /// Driver iterations per trigger phase: about 0.2 s on the 2-core VM with a probe attached,
     /// and some 10^5 runs of each hot program (each iteration sends and receives twice).
     public static let triggerIterations = 20_000

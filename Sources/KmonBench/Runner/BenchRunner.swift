@@ -112,7 +112,8 @@ public final class BenchRunner {
                                      probeDegradations: overhead.degradations)
             .build(environment: .current(bpfStats: stats?.mode.rawValue), startedAt: startedAt, elapsedSeconds: elapsed, skipped: skipped)
         let gate = objects.hasBase
-            ? InRunGate().check(phases: overhead.phases, arms: plan.arms, loads: plan.loadPercents, blocks: plan.lengths.blocks,
+            ? InRunGate().check(phases: overhead.phases, arms: plan.arms, loads: plan.loadPercents,
+                                blocks: max(plan.lengths.blocks, plan.lengths.triggerBlocks),
                                 seed: plan.seed, hardFailures: RegressionGate().hardFailures(results))
             : nil
         results.gate = gate.map { GateRecord($0, baseObjects: objects.directory ?? "") }

@@ -171,7 +171,7 @@ struct BenchCommand: ParsableCommand {
         lengths.accuracySeconds = duration ?? lengths.accuracySeconds
         lengths.warmupSeconds = warmup ?? lengths.warmupSeconds
         lengths.connections = connections ?? lengths.connections
-        lengths.triggerBlocks = triggerBlocks ?? lengths.triggerBlocks
+        lengths.triggerBlocks = triggerBlocks ?? (baseObjects != nil ? max(lengths.triggerBlocks, BenchPreset.gateBlocks) : lengths.triggerBlocks)
         lengths.triggerIterations = triggerIterations ?? lengths.triggerIterations
         var plan = BenchPlan(
             workload: workload, network: netns ? "netns" : "loopback",
