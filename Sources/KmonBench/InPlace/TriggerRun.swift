@@ -45,6 +45,7 @@ final class TriggerRun {
                 try inPlace.reloadIfDue(phase, previousBlock: previousBlock, every: reloadEvery, attached: &attached)
                 previousBlock = phase.block
                 let switchStart = MonotonicClock.now()
+                let leaving = attached == phase.arm ? nil : attached.flatMap { probes[$0] }
                 if attached != phase.arm {
                     // As in InPlaceRun: attach the next arm first, then start the last one's detach.
                     let previous = attached
@@ -53,9 +54,7 @@ final class TriggerRun {
                     try previous.flatMap { probes[$0] }?.setAttached(false)
                 }
                 let switchNs = MonotonicClock.now() - switchStart
-                // The warm-up burst also covers the last arm's detach: its programs stop within
-                // milliseconds (LinkReleaser), before the measured burst begins.
-                _ = try driver.burst(Self.warmupIterations(iterations), maxSeconds: Self.maxBurstSeconds / 10)
+                try warmUp(iterations: iterations, leaving: leaving)
                 let before = counters()
                 let start = MonotonicClock.now()
                 let burst = try driver.burst(iterations, maxSeconds: Self.maxBurstSeconds)
@@ -72,6 +71,18 @@ final class TriggerRun {
             }
         }
         return stop.isStopped ? nil : measured
+    }
+
+    /// Unmeasured warm-up bursts, repeated (at most 10) while the last arm's programs still run:
+    /// its detach completes off the switch (LinkReleaser), and the driver is the only traffic
+    /// that would show its programs still hooked.
+    private func warmUp(iterations: Int, leaving: ArmProbe?) throws {
+        var leftRuns = leaving.flatMap { try? $0.counters().runs }
+        for _ in 0..<10 {
+            _ = try driver.burst(Self.warmupIterations(iterations), maxSeconds: Self.maxBurstSeconds / 10)
+            guard let before = leftRuns, let now = try? leaving?.counters().runs, now != before else { return }
+            leftRuns = now
+        }
     }
 
     private func counters() -> [BenchArm: ProbeCounters] {
