@@ -194,19 +194,7 @@ final class InPlaceRun {
         var m = PhaseMeasurement(run: phase, startNs: before.at, endNs: after.at, switchNs: switchNs, offeredRPS: rate)
         m.serviceCPUMicroseconds = difference(after.services, before.services)
         m.machineBusyMicroseconds = difference(after.machineBusy, before.machineBusy)
-        var allAgents = 0.0
-        for (arm, end) in after.probes {
-            guard let start = before.probes[arm] else { continue }
-            let delta = end - start
-            allAgents += delta.agentCPUMicroseconds
-            if arm == phase.arm {
-                m.programs = delta.programs
-                m.eventsLost = delta.lost
-                m.agentCPUMicroseconds = delta.agentCPUMicroseconds
-            } else {
-                m.strayRuns += delta.runs
-            }
-        }
+        let allAgents = m.attribute(before: before.probes, after: after.probes)
         m.loadGeneratorCPUMicroseconds = max(0, after.ownCPU - before.ownCPU - allAgents)
         m.noise = PhaseNoise(before: before.machine, after: after.machine,
                              ownMicroseconds: (m.serviceCPUMicroseconds ?? 0) + after.ownCPU - before.ownCPU, windowSeconds: m.seconds)

@@ -101,17 +101,7 @@ final class TriggerRun {
         m.driverWallNanoseconds = burst.wallNanoseconds
         m.requests = burst.iterations
         m.completed = burst.iterations
-        for (arm, end) in after {
-            guard let start = before[arm] else { continue }
-            let delta = end - start
-            if arm == phase.arm {
-                m.programs = delta.programs
-                m.eventsLost = delta.lost
-                m.agentCPUMicroseconds = delta.agentCPUMicroseconds
-            } else {
-                m.strayRuns += delta.runs
-            }
-        }
+        m.attribute(before: before, after: after)
         return m
     }
 }
