@@ -50,7 +50,8 @@ struct InRunGateTests {
         #expect(run.status == 2, "\(run.stdout.suffix(2500))\n\(run.stderr.suffix(800))")
         #expect(run.stderr.contains("injecting:"))
         let decision = run.stdout.split(separator: "\n").first { $0.hasPrefix("decided by:") } ?? ""
-        #expect(decision.contains("sock/kernel") && decision.contains("BPF ns/req"), "\(decision)")
+        // The cost figure with the tighter A/A decides: ns per request under load, or warm ns/run at the trigger level.
+        #expect(decision.contains("sock/kernel") && (decision.contains("BPF ns/req") || decision.contains("warm ns/run")), "\(decision)")
         #expect(decision.contains("Holm"), "\(decision)")
     }
 
