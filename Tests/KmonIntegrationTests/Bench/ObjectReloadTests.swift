@@ -26,18 +26,23 @@ struct ObjectReloadTests {
         return (programs, links)
     }
 
+    /// chain3's services on loopback, and a loader of one arm's objects on them, as the bench has.
+    static func chain3() throws -> (RunningWorkload, (BenchArm) throws -> ArmProbe?) {
+        let workload = try WorkloadController.start(
+            spec: WorkloadSpec.load(path: BenchProcess.chain3),
+            options: WorkloadOptions(mode: .loopback, ephemeralPorts: true, serviceExecutable: BuildProducts.executable("kmon-service").path))
+        let logger = Logger(label: "kmon-test")
+        let pids = workload.services.map(\.pid)
+        return (workload, { arm in try ArmProbe.load(arm, pids: pids, objects: ProbeObjects(), logger: logger) })
+    }
+
     @Test func reloadingObjectsMidRunLeavesNoStrayLinksOrPrograms() throws {
         try Privileged.check()
         let before = Self.ownBPFObjects()
         var seenPrograms: Set<UInt32> = [], seenLinks: Set<UInt32> = []
         do {
-            let workload = try WorkloadController.start(
-                spec: WorkloadSpec.load(path: BenchProcess.chain3),
-                options: WorkloadOptions(mode: .loopback, ephemeralPorts: true, serviceExecutable: BuildProducts.executable("kmon-service").path))
+            let (workload, load) = try Self.chain3()
             defer { workload.stop() }
-            let logger = Logger(label: "kmon-test")
-            let pids = workload.services.map(\.pid)
-            let load = { (arm: BenchArm) in try ArmProbe.load(arm, pids: pids, objects: ProbeObjects(), logger: logger) }
             let arms: [BenchArm] = [.baseline, .baselineRepeat, .probe(.empty), .probe(.sock, mode: .kernel)]
             var probes: [BenchArm: ArmProbe] = [:]
             for arm in arms { probes[arm] = try load(arm) }
@@ -90,13 +95,8 @@ struct ObjectReloadTests {
         try Privileged.check()
         let before = Self.ownBPFObjects()
         do {
-            let workload = try WorkloadController.start(
-                spec: WorkloadSpec.load(path: BenchProcess.chain3),
-                options: WorkloadOptions(mode: .loopback, ephemeralPorts: true, serviceExecutable: BuildProducts.executable("kmon-service").path))
+            let (workload, load) = try Self.chain3()
             defer { workload.stop() }
-            let logger = Logger(label: "kmon-test")
-            let pids = workload.services.map(\.pid)
-            let load = { (arm: BenchArm) in try ArmProbe.load(arm, pids: pids, objects: ProbeObjects(), logger: logger) }
             let arms: [BenchArm] = [.baseline, .probe(.empty), .probe(.sock, mode: .kernel)]
             var probes: [BenchArm: ArmProbe] = [:]
             for arm in arms { probes[arm] = try load(arm) }
