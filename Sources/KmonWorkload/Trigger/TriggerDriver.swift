@@ -41,7 +41,7 @@ public enum TriggerDriver {
             let numbers = words.prefix(2).compactMap { Int($0) }
             let pattern = words.count == 3 ? TriggerPattern(words[2]) : TriggerPattern.plain
             guard (2...3).contains(words.count), numbers.count == 2, numbers[0] > 0, numbers[1] > 0, let pattern else {
-                print("error: expected ITERATIONS MILLISECONDS [plain|req:K|resp:K|fresh], got \"\(line)\"")
+                print("error: expected ITERATIONS MILLISECONDS [plain|req:K|resp:K|fresh|splice:req|splice:resp], got \"\(line)\"")
                 return 1
             }
             do {
@@ -59,12 +59,16 @@ public enum TriggerDriver {
         return 0
     }
 
-    /// The driver's sockets: the connection its bursts use, and the listener fresh connections come from.
+    /// The driver's sockets: the connection its bursts use, the listener fresh connections come
+    /// from, and the pipe the splice patterns take a message into.
     struct TriggerPair {
         var listener: Int32
         var endpoint: SocketEndpoint
         var client: Int32
         var server: Int32
+        var pipe: (read: Int32, write: Int32)
+
+        func close() { [listener, client, server, pipe.read, pipe.write].forEach { _ = Glibc.close($0) } }
     }
 
     static func connectedPair() throws -> TriggerPair {
@@ -74,8 +78,10 @@ public enum TriggerDriver {
         let server = try TCPSocket.accept(listener)
         TCPSocket.setNoDelay(client)
         TCPSocket.setNoDelay(server)
+        var fds: [Int32] = [-1, -1]
+        guard Glibc.pipe(&fds) == 0 else { throw SystemCallError("pipe", errno: errno) }
         // The listener stays open: it makes the accepted socket a server's, as in a service.
-        return TriggerPair(listener: listener, endpoint: bound, client: client, server: server)
+        return TriggerPair(listener: listener, endpoint: bound, client: client, server: server, pipe: (fds[0], fds[1]))
     }
 
     static func burst(_ iterations: Int, maxNanoseconds: UInt64, pair: TriggerPair, pattern: TriggerPattern = .plain,

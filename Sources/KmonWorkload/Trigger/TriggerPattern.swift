@@ -14,16 +14,24 @@ public enum TriggerPattern: Equatable, Sendable, CustomStringConvertible {
     /// A new connection per iteration (connect, accept, one exchange, abortive close): the
     /// request's first byte is the connection's first data on both sockets.
     case fresh
+    /// The server takes the request by splice(2), which the recv hook does not see: the recv
+    /// program runs only for response reads, every one a response move.
+    case spliceRequest
+    /// The client takes the response by splice(2): the recv program runs only for request
+    /// reads, every one a request turn (the previous span closes, the next opens).
+    case spliceResponse
 
     /// Most pieces a message may be split into: each piece keeps at least one byte.
     static let maxPieces = 16
 
-    /// `plain`, `req:K`, `resp:K` (K in 1...16) or `fresh`; nil for anything else.
+    /// `plain`, `req:K`, `resp:K` (K in 1...16), `fresh`, `splice:req` or `splice:resp`; nil for anything else.
     public init?(_ word: Substring) {
         let parts = word.split(separator: ":", omittingEmptySubsequences: false)
         switch (parts.first, parts.count) {
         case ("plain", 1): self = .plain
         case ("fresh", 1): self = .fresh
+        case ("splice", 2) where parts[1] == "req": self = .spliceRequest
+        case ("splice", 2) where parts[1] == "resp": self = .spliceResponse
         case ("req", 2), ("resp", 2):
             guard let pieces = Int(parts[1]), (1...Self.maxPieces).contains(pieces) else { return nil }
             self = parts[0] == "req" ? .splitRequest(pieces) : .splitResponse(pieces)
@@ -37,6 +45,8 @@ public enum TriggerPattern: Equatable, Sendable, CustomStringConvertible {
         case .splitRequest(let pieces): return "req:\(pieces)"
         case .splitResponse(let pieces): return "resp:\(pieces)"
         case .fresh: return "fresh"
+        case .spliceRequest: return "splice:req"
+        case .spliceResponse: return "splice:resp"
         }
     }
 
