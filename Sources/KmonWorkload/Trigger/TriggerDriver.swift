@@ -16,7 +16,7 @@ import KmonSystem
 /// stdin (the bench is done, or died) ends it.
 ///
 /// A third word, `N MS PATTERN`, shapes each iteration (TriggerPattern: split request or
-/// response, fresh connections) and adds the data calls made to the reply:
+/// response, fresh connections, a message taken by splice) and adds the data calls made to the reply:
 /// `DONE CPU_NS WALL_NS SENDS RECEIVES` (scripts/tcpreq-paths).
 public enum TriggerDriver {
     public static let flag = "--trigger"
