@@ -514,17 +514,21 @@ static __always_inline void finish_span_at_request(struct tcpreq_conn *st, __u64
     next_span(st);
 }
 
-/* The time of this read or write, where a span edge moves. A read finds TCP's clock just
- * refreshed by itself (where targ_read_clock says the kernel does so): one load, where
- * bpf_ktime_get_ns() costs 70-80 ns on our VM; measured here, it trails the read's return by
- * 0.25-1 us (99%). A cached time not after an edge already taken (a read that refreshed
- * nothing) falls back to the clock. Writes always read the clock: TCP refreshes it at
- * transmit, which on loopback precedes the write's return by the peer's whole receive path
- * (4-8 us here). */
-static __always_inline __u64 edge_time(const struct tcpreq_conn *st, struct sock *sk, bool is_send)
+/* The time of this read or write, where a span edge moves. Where targ_read_clock says the
+ * kernel keeps it fresh, TCP's own cached clock serves: one load, where bpf_ktime_get_ns()
+ * costs 70-80 ns on our VM.
+ * - A read refreshes it (tcp_rcv_space_adjust): measured here, it trails the read's return by
+ *   0.25-1 us (99% of reads).
+ * - A write refreshes it where it starts transmitting (tcp_write_xmit): on loopback 4-8 us
+ *   before the write returns, the peer's receive path running in between. That is taken where
+ *   a write opens a span (a client's request: its bytes began to leave then), not where it moves
+ *   a response, whose end is the write's return.
+ * A cached time not after every edge already taken (a call that refreshed nothing: TCP held
+ * the data back) falls back to the clock. */
+static __always_inline __u64 edge_time(const struct tcpreq_conn *st, struct sock *sk, bool is_send, bool opening)
 {
 #ifdef TCPREQ_READ_CLOCK
-    if (!is_send && targ_read_clock) {
+    if (targ_read_clock && (!is_send || opening)) {
         __u64 cached = TCPREQ_READ_CLOCK(sk);
         if (cached > st->start_ns && cached > st->last_ns)
             return cached;
@@ -540,7 +544,7 @@ static __always_inline void advance(struct tcpreq_conn *st, struct sock *sk, __u
     bool request = (st->role == TCPREQ_ROLE_SERVER) != is_send; /* server reads, client sends */
     if (request) {
         if (st->phase != TCPREQ_PHASE_REQUEST) {
-            __u64 now = edge_time(st, sk, is_send); /* before the record: it is this read's time */
+            __u64 now = edge_time(st, sk, is_send, true); /* before the record: it is this read's time */
             if (st->phase == TCPREQ_PHASE_RESPONSE)
                 finish_span_at_request(st, now);
             st->phase = TCPREQ_PHASE_REQUEST;
@@ -553,7 +557,7 @@ static __always_inline void advance(struct tcpreq_conn *st, struct sock *sk, __u
         /* A response with no request before it (a greeting, or a connection met mid-way)
          * is not a span. */
         st->phase = TCPREQ_PHASE_RESPONSE;
-        st->last_ns = edge_time(st, sk, is_send);
+        st->last_ns = edge_time(st, sk, is_send, false);
         st->response_bytes += bytes;
     }
 }
