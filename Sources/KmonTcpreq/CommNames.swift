@@ -1,12 +1,14 @@
-/// Kernel `char[16]` task names as Strings, the last few remembered by their raw bytes: a
-/// node's spans come from a handful of threads, and turning the bytes into a String (UTF-8
-/// validation) for every span was a visible part of decoding one. Held inline: making one
+/// Kernel `char[16]` task names as Strings, the last eight remembered by their raw bytes: a
+/// node's spans come from a handful of thread names (a chain's services are all
+/// `kmon-service`, the load generator's threads `kmon-load-N`), and turning the bytes into a
+/// String (UTF-8 validation) for every span was a visible part of decoding one. More names
+/// than that in turn miss every time and cost what they cost before. Held inline: making one
 /// allocates nothing.
 public struct CommNames {
-    static let capacity = 4
+    static let capacity = 8
     /// Every entry is valid from the start: sixteen zero bytes are the empty name.
-    private var raws = InlineArray<4, SIMD2<UInt64>>(repeating: .zero)
-    private var names = InlineArray<4, String>(repeating: "")
+    private var raws = InlineArray<8, SIMD2<UInt64>>(repeating: .zero)
+    private var names = InlineArray<8, String>(repeating: "")
     private var oldest = 0
 
     public init() {}

@@ -74,6 +74,7 @@ public enum TcpreqRecord: Hashable, Sendable {
             throw TcpreqDecodeError(message: "batch of \(count) spans in \(bytes.count) bytes")
         }
         let before = spans.count
+        spans.reserveCapacity(before + count)
         do {
             for index in 0..<count {
                 spans.append(try span(bytes.loadUnaligned(fromByteOffset: header + index * stride, as: tcpreq_span.self), names: &names))
