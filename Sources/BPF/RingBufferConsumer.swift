@@ -12,6 +12,8 @@ public final class RingBufferConsumer {
 
     private final class Box {
         let handler: Handler
+        /// Bytes of the records handled since `takeHandledBytes()` last ran; consumer thread only.
+        var handledBytes = 0
         init(_ handler: @escaping Handler) { self.handler = handler }
     }
 
@@ -27,6 +29,7 @@ public final class RingBufferConsumer {
         box = Unmanaged.passRetained(Box(handler))
         let sample: ring_buffer_sample_fn = { context, data, size in
             let box = Unmanaged<Box>.fromOpaque(context!).takeUnretainedValue()
+            box.handledBytes &+= size
             box.handler(UnsafeRawBufferPointer(start: data, count: size))
             return 0
         }
@@ -65,20 +68,32 @@ public final class RingBufferConsumer {
         return Int(n)
     }
 
+    /// The bytes of the records handed to the handler (headers left out) since the last call.
+    /// Call it only where the records are handled: the polling thread once started.
+    public func takeHandledBytes() -> Int {
+        let box = box.takeUnretainedValue()
+        defer { box.handledBytes = 0 }
+        return box.handledBytes
+    }
+
     /// Polls on a thread of its own until `stop()`: each round waits up to
     /// `pollMilliseconds` for a wakeup, then drains what is there (records submitted without a
-    /// wakeup included) and runs `afterPoll`. A failure ends the thread and goes to `onError`.
+    /// wakeup included) and runs `afterPoll`. `nextPollMilliseconds`, when given, picks each
+    /// later round's wait instead. A failure ends the thread and goes to `onError`.
     /// The thread drains once more before it ends.
     public func start(name: String = "kmon-ringbuf", pollMilliseconds: Int32 = 50,
-                      afterPoll: (() throws -> Void)? = nil, onError: ((Error) -> Void)? = nil) {
+                      afterPoll: (() throws -> Void)? = nil, nextPollMilliseconds: (() -> Int32)? = nil,
+                      onError: ((Error) -> Void)? = nil) {
         precondition(thread == nil, "ring buffer consumer already started")
         stopRequested.store(false, ordering: .relaxed)
         let t = Thread { [self] in
+            var wait = pollMilliseconds
             while !stopRequested.load(ordering: .acquiring) {
                 do {
-                    try poll(timeoutMilliseconds: pollMilliseconds)
+                    try poll(timeoutMilliseconds: wait)
                     try drain()
                     try afterPoll?()
+                    if let nextPollMilliseconds { wait = nextPollMilliseconds() }
                 } catch {
                     onError?(error)
                     break

@@ -31,7 +31,9 @@ public struct TcpreqConfiguration: Sendable {
     /// Ring buffer size in bytes (a power of two, at least a page). Records never wake the
     /// consumer, so the ring must hold one poll interval of records: 8 MiB holds 80k spans.
     public var ringBufferBytes: Int
-    /// How often the consumer drains the ring.
+    /// How often the consumer drains the ring: user mode always, kernel mode while the ring
+    /// fills fast; a kernel-mode ring that fills slowly is drained with each batch flush,
+    /// every 100 ms (`PollPacing`).
     public var pollIntervalMilliseconds: Int32
     /// Keep finished spans for `takeSpans()`. Turn off when only `spanHandler` is used.
     public var keepSpans: Bool

@@ -19,6 +19,17 @@ public enum TcpreqRecord: Hashable, Sendable {
 
     /// Decodes one ring record. The first 4 bytes say which layout follows (bpf/include/tcpreq.h).
     public static func decode(_ bytes: UnsafeRawBufferPointer) throws -> TcpreqRecord {
+        var spans: [Span] = [], names = CommNames()
+        if let event = try decode(bytes, appendingSpansTo: &spans, names: &names) { return .event(event) }
+        return Int32(bytes.loadUnaligned(as: UInt32.self)) == TCPREQ_REC_SPAN ? .span(spans[0]) : .batch(spans)
+    }
+
+    /// Decodes one ring record as `decode(_:)` does, without a record or array of its own (the
+    /// consumer's path, once per record): an event record returns its event; a span or batch
+    /// record appends its spans to `spans`, in order, and returns nil. A record that throws
+    /// appends nothing.
+    public static func decode(_ bytes: UnsafeRawBufferPointer, appendingSpansTo spans: inout [Span],
+                              names: inout CommNames) throws -> TcpreqEvent? {
         guard bytes.count >= 4 else { throw TcpreqDecodeError(message: "record of \(bytes.count) bytes is too short for its kind") }
         let kind = bytes.loadUnaligned(as: UInt32.self)
         switch Int32(kind) {
@@ -27,32 +38,34 @@ public enum TcpreqRecord: Hashable, Sendable {
             guard let eventKind = TcpreqEvent.Kind(rawValue: raw.kind) else {
                 throw TcpreqDecodeError(message: "event kind \(raw.kind) is unknown")
             }
-            return .event(TcpreqEvent(kind: eventKind, timestampNanoseconds: raw.timestamp_ns, cookie: raw.cookie,
-                                      tgid: Int32(bitPattern: raw.tgid), tid: Int32(bitPattern: raw.tid), bytes: raw.bytes,
-                                      role: role(UInt32(raw.role)), tuple: ConnectionTuple(raw.tuple),
-                                      midway: raw.flags & UInt16(TCPREQ_EV_MIDWAY) != 0))
+            return TcpreqEvent(kind: eventKind, timestampNanoseconds: raw.timestamp_ns, cookie: raw.cookie,
+                               tgid: Int32(bitPattern: raw.tgid), tid: Int32(bitPattern: raw.tid), bytes: raw.bytes,
+                               role: role(UInt32(raw.role)), tuple: ConnectionTuple(raw.tuple),
+                               midway: raw.flags & UInt16(TCPREQ_EV_MIDWAY) != 0)
         case TCPREQ_REC_SPAN:
-            return .span(try span(try load(bytes, as: tcpreq_span.self, "span")))
+            spans.append(try span(try load(bytes, as: tcpreq_span.self, "span"), names: &names))
+            return nil
         case TCPREQ_REC_BATCH:
-            return .batch(try batch(bytes))
+            try batch(bytes, appendingTo: &spans, names: &names)
+            return nil
         default:
             throw TcpreqDecodeError(message: "record kind \(kind) is unknown")
         }
     }
 
-    private static func span(_ raw: tcpreq_span) throws -> Span {
+    private static func span(_ raw: tcpreq_span, names: inout CommNames) throws -> Span {
         guard Int32(raw.record) == TCPREQ_REC_SPAN, let spanRole = role(UInt32(raw.role)) else {
             throw TcpreqDecodeError(message: "span of kind \(raw.record) with role \(raw.role), not a server or client span")
         }
         return Span(role: spanRole, tuple: ConnectionTuple(raw.tuple), ordinal: raw.ordinal,
                     startNanoseconds: raw.start_ns, endNanoseconds: raw.end_ns,
                     requestBytes: UInt64(raw.request_bytes), responseBytes: UInt64(raw.response_bytes),
-                    tgid: Int32(bitPattern: raw.tgid), comm: commString(raw.comm), cookie: raw.cookie,
+                    tgid: Int32(bitPattern: raw.tgid), comm: names.name(raw.comm), cookie: raw.cookie,
                     partial: raw.flags & UInt16(TCPREQ_SPAN_PARTIAL) != 0)
     }
 
     /// A `tcpreq_batch`: a count, then that many spans (the ring record ends after them).
-    private static func batch(_ bytes: UnsafeRawBufferPointer) throws -> [Span] {
+    private static func batch(_ bytes: UnsafeRawBufferPointer, appendingTo spans: inout [Span], names: inout CommNames) throws {
         let header = MemoryLayout<tcpreq_batch>.offset(of: \tcpreq_batch.spans)!
         guard bytes.count >= header else { throw TcpreqDecodeError(message: "batch record of \(bytes.count) bytes has no count") }
         let count = Int(bytes.loadUnaligned(fromByteOffset: MemoryLayout<tcpreq_batch>.offset(of: \tcpreq_batch.count)!, as: UInt32.self))
@@ -60,8 +73,15 @@ public enum TcpreqRecord: Hashable, Sendable {
         guard count <= Int(TCPREQ_BATCH_SPANS), bytes.count >= header + count * stride else {
             throw TcpreqDecodeError(message: "batch of \(count) spans in \(bytes.count) bytes")
         }
-        return try (0..<count).map { index in
-            try span(bytes.loadUnaligned(fromByteOffset: header + index * stride, as: tcpreq_span.self))
+        let before = spans.count
+        spans.reserveCapacity(before + count)
+        do {
+            for index in 0..<count {
+                spans.append(try span(bytes.loadUnaligned(fromByteOffset: header + index * stride, as: tcpreq_span.self), names: &names))
+            }
+        } catch {
+            spans.removeSubrange(before...)
+            throw error
         }
     }
 

@@ -16,14 +16,25 @@ extension TcpreqSession {
         }
         self.ring = ring
         let interval = configuration.pollIntervalMilliseconds
-        let batchFlusher = batchFlusher
+        guard let flusher else {
+            ring.start(name: "kmon-tcpreq", pollMilliseconds: interval, onError: { [unowned self] error in
+                self.consumerStopped(error)
+            })
+            return
+        }
+        var pacing = PollPacing(busyMilliseconds: interval,
+                                quietMilliseconds: Int32(Self.batchFlushPeriodNanoseconds / 1_000_000),
+                                ringBytes: configuration.ringBufferBytes)
         var lastFlush = MonotonicClock.now()
-        ring.start(name: "kmon-tcpreq", pollMilliseconds: interval, afterPoll: { [logger] in
-            if let batchFlusher, MonotonicClock.now() - lastFlush >= Self.batchFlushPeriodNanoseconds {
-                lastFlush = MonotonicClock.now()
-                // Worked at start; a failure now delays spans to the stop, where it is reported.
-                do { try Self.flushBatches(batchFlusher, force: false) } catch { logger.warning("\(error)") }
-            }
+        ring.start(name: "kmon-tcpreq", pollMilliseconds: interval, afterPoll: { [logger, unowned ring] in
+            guard MonotonicClock.now() - lastFlush >= Self.batchFlushPeriodNanoseconds else { return }
+            lastFlush = MonotonicClock.now()
+            // Worked at start; a failure now delays spans to the stop, where it is reported.
+            do { try flusher.flushStalled() } catch { logger.warning("\(error)") }
+            // What the flush sent is read now, not a round later.
+            try ring.drain()
+        }, nextPollMilliseconds: { [unowned ring] in
+            pacing.next(drained: ring.takeHandledBytes())
         }, onError: { [unowned self] error in
             self.consumerStopped(error)
         })
@@ -40,27 +51,25 @@ extension TcpreqSession {
     /// Why the ring-buffer consumer stopped before `stop()`, if it did.
     public var consumerError: TcpreqError? { lock.withLock { consumerFailure } }
 
-    /// Runs on the consumer thread only.
+    /// Runs on the consumer thread only, once per record: decodes into `decoded`, reused, so a
+    /// record costs no allocation; attributes, filters, counts and delivers its spans.
     func handle(_ bytes: UnsafeRawBufferPointer) {
-        let finished: [Span]
+        decoded.removeAll(keepingCapacity: true)
+        let event: TcpreqEvent?
         do {
-            finished = try spans(in: TcpreqRecord.decode(bytes))
+            event = try TcpreqRecord.decode(bytes, appendingSpansTo: &decoded, names: &commNames)
         } catch {
             lock.withLock { decodeErrors += 1 }
             return
         }
-        lock.withLock { recordCount += 1 }
-        deliver(finished)
-    }
-
-    /// The spans a record finishes: its own (kernel mode), or what the assembler completes with
-    /// it (user mode); attributed, and filtered by --pid where the kernel could not.
-    func spans(in record: TcpreqRecord) -> [Span] {
-        if case .event(var event) = record {
+        if var event {
             if event.tgid == 0, let owner = owners?.owner(of: event.tuple, role: event.role ?? .client) { event.tgid = owner }
-            return filtered(assembler.consume(event).map { [$0] } ?? [])
+            if let span = assembler.consume(event) { decoded.append(span) }
+        } else if owners != nil {
+            for index in decoded.indices { decoded[index] = attributed(decoded[index]) }
         }
-        return filtered(record.spans.map(attributed))
+        if configuration.variant.runsWithoutTask, !wantedPIDs.isEmpty { decoded.removeAll { !wantedPIDs.contains($0.tgid) } }
+        deliver(decoded, records: 1)
     }
 
     /// `--pid`, for probes that cannot see the task.
@@ -78,8 +87,11 @@ extension TcpreqSession {
         return named
     }
 
-    func deliver(_ finished: [Span]) {
+    /// Counts `records` read and the spans they finished, keeps the spans for `takeSpans` where
+    /// asked, and hands each to `spanHandler`.
+    func deliver(_ finished: [Span], records: UInt64 = 0) {
         lock.withLock {
+            recordCount += records
             spanCount += UInt64(finished.count)
             partialSpanCount += UInt64(finished.count { $0.partial })
             if configuration.keepSpans { spans.append(contentsOf: finished) }
@@ -106,23 +118,11 @@ extension TcpreqSession {
         }
     }
 
-    /// Kernel mode: sends each CPU's batch of spans that stopped filling (every batch when
-    /// `force`), by running `tcpreq_flush_batch` on every online CPU. A forced flush waits out
-    /// a hook still finishing on that CPU (the program answers 1 while the slot is in use).
-    static func flushBatches(_ flusher: BPFProgram, force: Bool) throws {
-        for cpu in try OnlineCPUs.current() {
-            var busy = try flusher.run(onCPU: cpu, arguments: [force ? 1 : 0]) != 0
-            for _ in 0..<100 where force && busy {
-                usleep(1_000)
-                busy = try flusher.run(onCPU: cpu, arguments: [1]) != 0
-            }
-            if busy && force { throw TcpreqError.kernel("the span batch on CPU \(cpu) stayed in use for 100 ms after the hooks were detached") }
-        }
-    }
-
-    /// The program that sends stalled batches, in kernel mode only.
-    var batchFlusher: BPFProgram? {
-        guard hasWork, configuration.mode == .kernel else { return nil }
-        return object.programs.first { $0.name == "tcpreq_flush_batch" && $0.fd >= 0 }
+    /// What sends stalled batches, in kernel mode only; nil where the flusher did not load.
+    func makeFlusher() -> BatchFlusher? {
+        guard hasWork, configuration.mode == .kernel,
+              let program = object.programs.first(where: { $0.name == "tcpreq_flush_batch" && $0.fd >= 0 }) else { return nil }
+        let slots = (try? object.map("pending_spans")).flatMap { $0.fd >= 0 ? $0 : nil }
+        return BatchFlusher(program: program, slots: slots)
     }
 }

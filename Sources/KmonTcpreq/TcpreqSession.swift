@@ -62,6 +62,11 @@ public final class TcpreqSession {
     var spansClosedAtStop: [Span] = []
 
     var ring: RingBufferConsumer?
+    /// Consumer thread only: the spans of the record being handled, and the names they carry.
+    var decoded: [Span] = []
+    var commNames = CommNames()
+    /// Kernel mode: sends the per-CPU span batches that stopped filling.
+    var flusher: BatchFlusher?
     var assembler: SpanAssembler
     /// Consumer thread only, like the assembler.
     /// For variants without a task (skb): who owns each connection, and the --pid filter.
@@ -126,9 +131,10 @@ public final class TcpreqSession {
                 degradations.append(Degradation(feature: HookKind.bpfStats.rawValue, reason: "\(error)",
                                                  effect: HookKind.bpfStats.effectWithout))
             }
-            if let batchFlusher {
+            flusher = makeFlusher()
+            if let flusher {
                 // Batches need the flusher: find out now, not at stop, if this kernel cannot run it.
-                do { try Self.flushBatches(batchFlusher, force: true) } catch {
+                do { try flusher.flushAll() } catch {
                     throw TcpreqError.kernel("kernel mode cannot send its span batches (\(error)); --mode user or --mode histogram do not batch")
                 }
             }
@@ -228,8 +234,8 @@ public final class TcpreqSession {
         if hasWork { do { finalEvicted = try evictions(exact: true) } catch { firstError = firstError ?? error } }
         var closedAtStop: [Span] = []
         do { closedAtStop = try flushInFlight() } catch { firstError = firstError ?? error }
-        if let batchFlusher {
-            do { try Self.flushBatches(batchFlusher, force: true) } catch { firstError = firstError ?? error }
+        if let flusher {
+            do { try flusher.flushAll() } catch { firstError = firstError ?? error }
         }
         if let ring {
             ring.stop()

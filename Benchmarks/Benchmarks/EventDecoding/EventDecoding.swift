@@ -23,6 +23,7 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     tcpreqBatchBenchmarks()
+    spanStreamBenchmarks()
 }
 
 /// `count` records of 32 bytes, each behind libbpf's 8-byte ring-buffer header.
