@@ -2,10 +2,11 @@
  * Hooks: cgroup_skb/ingress and cgroup_skb/egress on the cgroup v2 root (or --cgroup): every
  * IPv4/IPv6 packet to or from a socket in it. A packet with TCP payload moves the connection's
  * state machine (ingress = bytes in, egress = bytes out), a FIN closes it. State lives in
- * socket-local storage, flushed at stop by iter/bpf_sk_storage_map; where the kernel refuses
- * iterators, in `conn_table`, an LRU hash by socket cookie that user space walks at stop (no
- * hook here sees the socket go, so the oldest entries make room: keep max_entries above the
- * live connections). Role: server exactly when a socket listens on the local endpoint
+ * socket-local storage; where the kernel refuses it, in `conn_table`, an LRU hash by socket
+ * cookie (no hook here sees the socket go, so the oldest entries make room: keep max_entries
+ * above the live connections). Responses in flight at stop are closed from the in-flight index
+ * (bpf/tcpreq_inflight.bpf.h), which a FIN frees; a connection reset mid-response keeps its
+ * slot, and its span closes at stop. Role: server exactly when a socket listens on the local endpoint
  * (bpf_skc_lookup_tcp, once per connection).
  * Server span: first request packet in -> last response packet out; client span: first request
  * packet out -> last response packet in. No task here: records carry no pid or comm (Swift
@@ -19,6 +20,7 @@
 #include <bpf/bpf_endian.h>
 
 #define TCPREQ_NO_TASK
+#define TCPREQ_INFLIGHT_INDEX
 #include "tcpreq.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -161,13 +163,4 @@ int tcpreq_egress(struct __sk_buff *skb)
     kmon_inject();
     on_packet(skb, true);
     return 1;
-}
-
-SEC("iter/bpf_sk_storage_map")
-int tcpreq_flush(struct bpf_iter__bpf_sk_storage_map *ctx)
-{
-    struct tcpreq_conn *st = ctx->value;
-    if (ctx->sk && st && targ_mode != TCPREQ_MODE_USER && st->targeted == TCPREQ_TARGET_YES && st->phase == TCPREQ_PHASE_RESPONSE)
-        finish_span(st);
-    return 0;
 }
