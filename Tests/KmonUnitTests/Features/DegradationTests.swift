@@ -14,7 +14,9 @@ struct DegradationTests {
         #expect(try DisabledFeatures.parse(" iter , test_run_on_cpu,") == DisabledFeatures([.iterator, .testRunOnCPU]))
         #expect(throws: DisabledFeaturesError.self) { try DisabledFeatures.parse("iter,ringbufs") }
         // Required features cannot be disabled: the variants that need them would just be unavailable.
-        #expect(throws: DisabledFeaturesError.self) { try DisabledFeatures.parse("sk_storage") }
+        #expect(throws: DisabledFeaturesError.self) { try DisabledFeatures.parse("task_storage") }
+        // sk_storage can, since issue 25: sock, fentry and skb fall back to conn_table.
+        #expect(try DisabledFeatures.parse("sk_storage") == DisabledFeatures([.socketStorage]))
     }
 
     @Test func aDisabledFeatureIsReportedAsSuchWithoutAskingTheKernel() {
