@@ -48,7 +48,11 @@ extension TcpreqSession {
         let variant = configuration.variant, mode = configuration.mode
         if variant.keepsStateInSocketStorage {
             try chooseStateHome(refused: refusal(.socketStorage, disabled))
-            if mode != .user { stopFlush = try sizeInFlightIndex() ? .index : .none }
+            if mode != .user {
+                stopFlush = try sizeInFlightIndex() ? .index : .none
+            } else if let index = try? object.map("inflight") {
+                try index.setMaxEntries(1) // user mode: Swift closes its own spans; programs never reach it
+            }
         } else if mode != .user, variant != .empty {
             stopFlush = .states(map: "conn_state")
         }

@@ -72,6 +72,14 @@ struct DegradationTests {
         #expect(InFlightSpans.span(closing: state) == nil, "an unwatched connection")
     }
 
+    @Test func theInFlightIndexIsAPowerOfTwoAtLeastAsLargeAsAsked() {
+        #expect(TcpreqSession.inFlightIndexSlots(nil) == 16_384)
+        #expect(TcpreqSession.inFlightIndexSlots(0) == 1)
+        #expect(TcpreqSession.inFlightIndexSlots(4) == 4)
+        #expect(TcpreqSession.inFlightIndexSlots(5) == 8)
+        #expect(TcpreqSession.inFlightIndexSlots(.max) == 1 << 18)
+    }
+
     @Test func spansClosedAtStopJoinTheirHistogramRow() {
         #expect(TcpreqHistogram.slot(of: 0) == 0)
         #expect(TcpreqHistogram.slot(of: 1_023) == 9)
