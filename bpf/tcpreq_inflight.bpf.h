@@ -54,7 +54,13 @@ static __always_inline void inflight_open(struct tcpreq_conn *st)
 {
     for (__u32 i = 0; i < INFLIGHT_PROBES; i++) {
         struct tcpreq_conn *slot = inflight_slot(st->cookie, i);
-        if (!slot || slot->cookie != 0) /* a plain load first: a taken slot costs no locked instruction */
+        if (!slot)
+            continue;
+        if (slot->cookie == st->cookie) { /* never freed: a state evicted and made anew (skb's LRU table) */
+            *slot = *st;
+            return;
+        }
+        if (slot->cookie != 0) /* a plain load first: a taken slot costs no locked instruction */
             continue;
         if (__sync_val_compare_and_swap(&slot->cookie, 0, st->cookie) != 0)
             continue;
