@@ -66,6 +66,31 @@ struct InFlightIndexTests {
         }
     }
 
+    /// skb sees no socket close, only packets: a reset must free the slot as a FIN does, or a
+    /// connection reset mid-response would hold its slot until stop. With one slot: pair A's
+    /// server span takes it (its client span is counted), A is reset, and pair B's server span
+    /// must find it free.
+    @Test("skb: a connection reset mid-response frees its slot", Privileged.enabled)
+    func resetFreesTheSlot() throws {
+        try Privileged.check()
+        let connections = try KeepAliveConnections(count: 2)
+        defer { connections.close() }
+        var configuration = Self.configuration(.skb, connections)
+        configuration.inFlightSlots = 1
+        let session = try TcpreqSession.start(configuration)
+        defer { try? session.stop() }
+        try connections.connect()
+        try connections.exchange(pair: 0)
+        try connections.reset(pair: 0)
+        usleep(50_000) // the peer's side of the reset
+        try connections.exchange(pair: 1)
+        try session.stop()
+        let spans = session.takeSpans()
+        let lost = try session.counters().lost
+        #expect(spans.count == 3, "A's two spans at the reset, B's server span from the index at stop")
+        #expect(lost.unindexed == 1, "B's client span: no room")
+    }
+
     @Test("a kernel refusing socket storage: state in conn_table, with the reason stated",
           Privileged.enabled, arguments: [ProbeVariant.sock, .skb])
     func tableWhereStorageIsRefused(variant: ProbeVariant) throws {
@@ -128,18 +153,31 @@ final class KeepAliveConnections {
     }
 
     func exchange() throws {
+        for index in pairs.indices { try exchange(pair: index) }
+    }
+
+    func exchange(pair index: Int) throws {
         var byte: UInt8 = 0
-        for pair in pairs {
-            try TCPSocket.writeAll(pair.client, [UInt8(ascii: "q")])
-            guard read(pair.server, &byte, 1) == 1 else { throw SystemCallError("read") }
-            try TCPSocket.writeAll(pair.server, [UInt8(ascii: "a")])
-            guard read(pair.client, &byte, 1) == 1 else { throw SystemCallError("read") }
+        let pair = pairs[index]
+        try TCPSocket.writeAll(pair.client, [UInt8(ascii: "q")])
+        guard read(pair.server, &byte, 1) == 1 else { throw SystemCallError("read") }
+        try TCPSocket.writeAll(pair.server, [UInt8(ascii: "a")])
+        guard read(pair.client, &byte, 1) == 1 else { throw SystemCallError("read") }
+    }
+
+    /// Closes the pair's client with SO_LINGER 0: a RST instead of a FIN.
+    func reset(pair index: Int) throws {
+        var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+        guard setsockopt(pairs[index].client, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size)) == 0 else {
+            throw SystemCallError("setsockopt(SO_LINGER)")
         }
+        Glibc.close(pairs[index].client)
+        pairs[index].client = -1
     }
 
     func close() {
         for pair in pairs {
-            Glibc.close(pair.client)
+            if pair.client >= 0 { Glibc.close(pair.client) }
             Glibc.close(pair.server)
         }
         pairs = []
