@@ -4,6 +4,7 @@
 #include "kmon_vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
 #include "kmon_inject.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -91,5 +92,32 @@ SEC("raw_tp")
 int kmon_inject_calibrate(void *ctx)
 {
     kmon_inject();
+    return 0;
+}
+
+/* Whether a read refreshes TCP's clock (KernelFeature.readClock): how far the cached clock
+ * trails the end of a read by targ_probe_tgid, the latest in probe_read_clock_lag. The feature
+ * probe pauses between write and read, so a clock last refreshed by the packet's arrival
+ * trails by the whole pause. */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
+const volatile __u32 targ_probe_tgid = 0;
+
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, __u64);
+} probe_read_clock_lag SEC(".maps");
+
+SEC("tp_btf/sock_recv_length")
+int BPF_PROG(probe_read_clock, struct sock *sk, int ret)
+{
+    __u32 zero = 0;
+    __u64 *lag = bpf_map_lookup_elem(&probe_read_clock_lag, &zero);
+    if (!lag || ret <= 0 || bpf_get_current_pid_tgid() >> 32 != targ_probe_tgid)
+        return 0;
+    struct tcp_sock *tp = bpf_rdonly_cast(sk, bpf_core_type_id_kernel(struct tcp_sock));
+    __u64 cached = tp->tcp_clock_cache, now = bpf_ktime_get_ns();
+    *lag = now > cached ? now - cached : 1;
     return 0;
 }

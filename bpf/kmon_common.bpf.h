@@ -18,6 +18,7 @@
 #define AF_INET 2
 #define AF_INET6 10
 #define IPPROTO_TCP 6
+#define SOCK_STREAM 1
 #define ETH_P_IP 0x0800
 #define ETH_P_IPV6 0x86DD
 

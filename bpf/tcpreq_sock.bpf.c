@@ -23,6 +23,13 @@
 
 #define TCPREQ_COOKIE(sk) bpf_get_socket_cookie(sk)
 #define TCPREQ_INFLIGHT_INDEX
+/* TCP's cached clock (bpf/tcpreq.bpf.h, edge_time), loaded directly: bpf_rdonly_cast (6.2+)
+ * turns the trusted struct sock into a read-only tcp_sock with no call, where
+ * bpf_probe_read_kernel would cost about what the clock read it replaces does. Weak: older
+ * kernels load the object with targ_read_clock 0, which leaves this call out. */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
+#define TCPREQ_READ_CLOCK(sk) \
+    (((struct tcp_sock *)bpf_rdonly_cast((sk), bpf_core_type_id_kernel(struct tcp_sock)))->tcp_clock_cache)
 #include "tcpreq.bpf.h"
 #include "tcpreq_sk_storage.bpf.h"
 

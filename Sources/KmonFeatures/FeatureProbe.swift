@@ -62,6 +62,19 @@ public enum FeatureProbe {
         case .taskStorage:
             let object = try HookProbe.loadAlone("probe_task_storage", maps: ["probe_task_storage_map"])
             try object.program("probe_task_storage").attach().detach()
+        case .readClock:
+            let object = try HookProbe.loadAlone("probe_read_clock", maps: ["probe_read_clock_lag"]) {
+                try $0.setGlobal("targ_probe_tgid", to: UInt32(getpid()))
+            }
+            let link = try object.program("probe_read_clock").attach()
+            do { try PausedRead.run(pauseMicroseconds: 5_000) } catch { try? link.detach(); throw error }
+            try link.detach()
+            let lag = try object.map("probe_read_clock_lag").lookup(UInt32(0), as: UInt64.self) ?? 0
+            // The pause is 5 ms: a read that refreshed the clock trails by a microsecond or so.
+            guard lag > 0, lag < 1_000_000 else {
+                throw BPFError(call: "probe_read_clock", errno: ENOTSUP,
+                               context: lag == 0 ? "saw no read" : "TCP's clock trailed a read by \(lag / 1_000) us: reads do not refresh it")
+            }
         }
     }
 }

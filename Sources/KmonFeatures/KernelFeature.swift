@@ -9,10 +9,13 @@ public enum KernelFeature: String, CaseIterable, Codable, Sendable {
     case socketStorage = "sk_storage"
     /// `BPF_MAP_TYPE_TASK_STORAGE` from a tracepoint program.
     case taskStorage = "task_storage"
+    /// A read refreshes TCP's cached clock (`tcp_sock.tcp_clock_cache`), and `bpf_rdonly_cast`
+    /// lets a program load it: kernels from 6.2 until a late-2025 change that stopped refreshing it in reads.
+    case readClock = "tcp_read_clock"
 
     /// Optional features: Kmon runs without them, degraded as `effectWithout` says. The others
     /// are required by the variants in `usedBy`, which are unavailable without them.
-    public var isOptional: Bool { self == .iterator || self == .testRunOnCPU || self == .socketStorage }
+    public var isOptional: Bool { self == .iterator || self == .testRunOnCPU || self == .socketStorage || self == .readClock }
 
     /// What depends on the feature.
     public var usedBy: String {
@@ -21,6 +24,7 @@ public enum KernelFeature: String, CaseIterable, Codable, Sendable {
         case .testRunOnCPU: return "tcpreq kernel mode: sending per-CPU span batches that stopped filling"
         case .socketStorage: return "tcpreq sock, fentry and skb variants: per-connection state"
         case .taskStorage: return "tcpreq syscall variant: a call's fd from enter to exit"
+        case .readClock: return "tcpreq sock and fentry variants: a read's time from TCP's own clock, with no clock read"
         }
     }
 
@@ -35,6 +39,7 @@ public enum KernelFeature: String, CaseIterable, Codable, Sendable {
             return "sock, fentry and skb keep connection state in conn_table, a hash by socket cookie (at most 65536 "
                 + "connections, more are counted as lost; a cookie helper and a hashed lookup more per run)"
         case .taskStorage: return "the syscall variant is unavailable"
+        case .readClock: return "each read that moves a span edge reads the clock itself (bpf_ktime_get_ns, 70-80 ns on our VM)"
         }
     }
 }

@@ -40,8 +40,8 @@ extension TcpreqSession {
     }
 
     /// Turns off, before load, what this kernel refuses among the optional features: socket
-    /// storage (sock, fentry and skb then keep their state in `conn_table`) and the batch
-    /// flusher's test run on a CPU (spans then travel alone).
+    /// storage (sock, fentry and skb then keep their state in `conn_table`), the batch
+    /// flusher's test run on a CPU (spans then travel alone) and the read clock.
     func chooseOptionalFeatures() throws {
         let disabled: DisabledFeatures
         do { disabled = try DisabledFeatures.fromEnvironment() } catch { throw TcpreqError.badEnvironment("\(error)") }
@@ -71,6 +71,20 @@ extension TcpreqSession {
         }
         try object.setGlobal("targ_batch", to: UInt32(batches ? 1 : 0))
         if !batches { (try? object.program("tcpreq_flush_batch"))?.autoload = false }
+        try chooseReadClock(disabled)
+    }
+
+    /// Reads take their time from TCP's clock where the kernel refreshes it in reads (sock,
+    /// fentry; kernel and histogram modes), saving a clock read per span edge on a read.
+    func chooseReadClock(_ disabled: DisabledFeatures) throws {
+        guard configuration.mode != .user, configuration.variant == .sock || configuration.variant == .fentry else { return }
+        if let refused = refusal(.readClock, disabled) {
+            degradations.append(Degradation(.readClock, reason: refused))
+            return
+        }
+        do { try object.setGlobal("targ_read_clock", to: UInt32(1)) } catch let error as BPFError where error.errno == ENOENT {
+            // An object built before the read clock (`kmon bench --base-objects`): it reads the clock.
+        }
     }
 
     /// sock, fentry, skb: socket-local storage wherever the kernel allows it, else `conn_table`

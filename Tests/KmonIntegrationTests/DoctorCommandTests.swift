@@ -68,7 +68,7 @@ struct DoctorCommandTests {
         let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         let rows = try #require(json["features"] as? [[String: Any]])
         let byName = Dictionary(uniqueKeysWithValues: rows.map { ($0["feature"] as! String, $0) })
-        #expect(Set(byName.keys) == ["iter", "test_run_on_cpu", "sk_storage", "task_storage"])
+        #expect(Set(byName.keys) == ["iter", "test_run_on_cpu", "sk_storage", "task_storage", "tcp_read_clock"])
         for (name, row) in byName {
             #expect((row["used_by"] as? String)?.isEmpty == false, "\(name)")
             #expect((row["without"] as? String)?.isEmpty == false, "\(name)")
@@ -86,11 +86,11 @@ struct DoctorCommandTests {
     @Test func disabledFeaturesShowAsUnavailableAndBadNamesAreRefused() throws {
         try Privileged.check()
         let kmon = BuildProducts.executable("kmon")
-        let result = try runCommand(kmon, ["doctor", "--json"], environment: ["KMON_DISABLE_FEATURES": "iter,test_run_on_cpu"])
+        let result = try runCommand(kmon, ["doctor", "--json"], environment: ["KMON_DISABLE_FEATURES": "iter,test_run_on_cpu,tcp_read_clock"])
         #expect(result.status == 0, "\(result.stderr)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         let rows = try #require(json["features"] as? [[String: Any]])
-        for name in ["iter", "test_run_on_cpu"] {
+        for name in ["iter", "test_run_on_cpu", "tcp_read_clock"] {
             let row = try #require(rows.first { $0["feature"] as? String == name })
             #expect(row["available"] as? Bool == false)
             #expect(row["reason"] as? String == "disabled by KMON_DISABLE_FEATURES")

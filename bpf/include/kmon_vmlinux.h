@@ -49,6 +49,13 @@ struct inet_sock {
     __be16 inet_sport;
 };
 
+/* TCP's cached clock: tcp_mstamp_refresh() stores ktime_get_ns() here on every transmit and
+ * receive, and (kernels up to 6.18) in tcp_rcv_space_adjust(), which a read that copies data
+ * calls: a read's time without a clock read of our own (bpf/tcpreq_sk_storage.bpf.h). */
+struct tcp_sock {
+    __u64 tcp_clock_cache;
+};
+
 /* The fd table walk of the syscall variant: task -> files -> fdt -> fd[n] -> file -> socket. */
 struct inode {
     unsigned short i_mode;

@@ -163,6 +163,11 @@ struct tcpreq_listen_key {
 
 _Static_assert(sizeof(struct tcpreq_tuple) == 40, "tcpreq_tuple layout changed");
 _Static_assert(sizeof(struct tcpreq_conn) == 104, "tcpreq_conn layout changed");
+/* Socket storage puts a value 8 bytes into a cache line of its own (the kernel's
+ * bpf_local_storage_data: the map pointer its lookup checks, then the value): what every run
+ * reads or writes, up to seen_handshake, shares that line; comm and tuple, read only where a
+ * connection is decided or a span ends, come after. */
+_Static_assert(__builtin_offsetof(struct tcpreq_conn, seen_handshake) < 56, "tcpreq_conn hot fields left the first cache line");
 _Static_assert(sizeof(struct tcpreq_event) == 80, "tcpreq_event layout changed");
 _Static_assert(__builtin_offsetof(struct tcpreq_event, flags) == 38, "tcpreq_event layout changed");
 _Static_assert(sizeof(struct tcpreq_span) == 104, "tcpreq_span layout changed");

@@ -14,6 +14,10 @@ import KmonSystem
 /// every probed hook fires on this CPU, in this process (whose pid the bench puts in every
 /// arm's filter). A listener exists, so the probes see a server side and a client side. EOF on
 /// stdin (the bench is done, or died) ends it.
+///
+/// A third word, `N MS PATTERN`, shapes each iteration (TriggerPattern: split request or
+/// response, fresh connections, a message taken by splice) and adds the data calls made to the reply:
+/// `DONE CPU_NS WALL_NS SENDS RECEIVES` (scripts/tcpreq-paths).
 public enum TriggerDriver {
     public static let flag = "--trigger"
     /// A small request and its response, as a service exchange looks on the wire.
@@ -23,7 +27,7 @@ public enum TriggerDriver {
     /// Runs until EOF on stdin; the exit status.
     public static func main() -> Int32 {
         signal(SIGPIPE, SIG_DFL)
-        let pair: (client: Int32, server: Int32)
+        let pair: TriggerPair
         do { pair = try connectedPair() } catch {
             print("error: \(error)")
             return 1
@@ -33,15 +37,19 @@ public enum TriggerDriver {
         fflush(stdout)
         var buffer = [UInt8](repeating: 0, count: 4096)
         while let line = readLine() {
-            let words = line.split(separator: " ").compactMap { Int($0) }
-            guard words.count == 2, words[0] > 0, words[1] > 0 else {
-                print("error: expected ITERATIONS MILLISECONDS, got \"\(line)\"")
+            let words = line.split(separator: " ")
+            let numbers = words.prefix(2).compactMap { Int($0) }
+            let pattern = words.count == 3 ? TriggerPattern(words[2]) : TriggerPattern.plain
+            guard (2...3).contains(words.count), numbers.count == 2, numbers[0] > 0, numbers[1] > 0, let pattern else {
+                print("error: expected ITERATIONS MILLISECONDS [plain|req:K|resp:K|fresh|splice:req|splice:resp], got \"\(line)\"")
                 return 1
             }
             do {
-                let result = try burst(words[0], maxNanoseconds: UInt64(words[1]) * 1_000_000, client: pair.client,
-                                       server: pair.server, buffer: &buffer)
-                print("\(result.done) \(result.cpuNs) \(result.wallNs)")
+                let result = try burst(numbers[0], maxNanoseconds: UInt64(numbers[1]) * 1_000_000, pair: pair,
+                                       pattern: pattern, buffer: &buffer)
+                // `N MS` keeps its three-word reply: the bench reads exactly that.
+                let counts = words.count == 3 ? " \(result.counts.sends) \(result.counts.receives)" : ""
+                print("\(result.done) \(result.cpuNs) \(result.wallNs)\(counts)")
             } catch {
                 print("error: \(error)")
                 return 1
@@ -51,48 +59,49 @@ public enum TriggerDriver {
         return 0
     }
 
-    static func connectedPair() throws -> (client: Int32, server: Int32) {
+    /// The driver's sockets: the connection its bursts use, the listener fresh connections come
+    /// from, and the pipe the splice patterns take a message into.
+    struct TriggerPair {
+        var listener: Int32
+        var endpoint: SocketEndpoint
+        var client: Int32
+        var server: Int32
+        var pipe: (read: Int32, write: Int32)
+
+        func close() { [listener, client, server, pipe.read, pipe.write].forEach { _ = Glibc.close($0) } }
+    }
+
+    static func connectedPair() throws -> TriggerPair {
         let listener = try TCPSocket.listen(on: SocketEndpoint(address: .loopbackV4, port: 0), backlog: 1)
         guard let bound = TCPSocket.localEndpoint(listener) else { throw SystemCallError("getsockname", errno: errno) }
         let client = try TCPSocket.connect(to: bound)
         let server = try TCPSocket.accept(listener)
         TCPSocket.setNoDelay(client)
         TCPSocket.setNoDelay(server)
+        var fds: [Int32] = [-1, -1]
+        guard Glibc.pipe(&fds) == 0 else { throw SystemCallError("pipe", errno: errno) }
         // The listener stays open: it makes the accepted socket a server's, as in a service.
-        return (client, server)
+        return TriggerPair(listener: listener, endpoint: bound, client: client, server: server, pipe: (fds[0], fds[1]))
     }
 
-    static func burst(_ iterations: Int, maxNanoseconds: UInt64, client: Int32, server: Int32,
-                      buffer: inout [UInt8]) throws -> (done: Int, cpuNs: UInt64, wallNs: UInt64) {
+    static func burst(_ iterations: Int, maxNanoseconds: UInt64, pair: TriggerPair, pattern: TriggerPattern = .plain,
+                      buffer: inout [UInt8]) throws -> (done: Int, cpuNs: UInt64, wallNs: UInt64, counts: TriggerCounts) {
         let start = MonotonicClock.now(), cpuStart = threadCPUNanoseconds()
         var done = 0
+        var counts = TriggerCounts()
         while done < iterations {
-            try exchange(request, from: client, to: server, buffer: &buffer)
-            try exchange(response, from: server, to: client, buffer: &buffer)
+            try iteration(pattern, pair: pair, buffer: &buffer, counts: &counts)
             done += 1
             // The deadline bounds a phase on a machine busy with other work.
             if done % 256 == 0 && MonotonicClock.now() - start > maxNanoseconds { break }
         }
-        return (done, threadCPUNanoseconds() - cpuStart, MonotonicClock.now() - start)
+        return (done, threadCPUNanoseconds() - cpuStart, MonotonicClock.now() - start, counts)
     }
 
     static func threadCPUNanoseconds() -> UInt64 {
         var ts = timespec()
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
         return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
-    }
-
-    /// One message written whole, then read whole on the other end.
-    static func exchange(_ message: [UInt8], from writer: Int32, to reader: Int32, buffer: inout [UInt8]) throws {
-        guard message.withUnsafeBytes({ write(writer, $0.baseAddress, $0.count) }) == message.count else {
-            throw SystemCallError("write", errno: errno)
-        }
-        var received = 0
-        while received < message.count {
-            let n = buffer.withUnsafeMutableBytes { read(reader, $0.baseAddress, $0.count) }
-            guard n > 0 else { throw SystemCallError("read", errno: n == 0 ? ECONNRESET : errno) }
-            received += n
-        }
     }
 
     /// Pins the process to the CPU it runs on, so every burst runs on one CPU's caches.

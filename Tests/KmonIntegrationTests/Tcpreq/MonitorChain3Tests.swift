@@ -22,7 +22,7 @@ struct MonitorChain3Tests {
 
         let monitor = try ChildMonitor(arguments: ["--variant", variant.rawValue, "--mode", mode.rawValue, "--json", "--interval", "0.2"]
                                        + recorded.pidArguments,
-                                       environment: optionalOff ? ["KMON_DISABLE_FEATURES": "iter,test_run_on_cpu,sk_storage"] : [:])
+                                       environment: optionalOff ? ["KMON_DISABLE_FEATURES": "iter,test_run_on_cpu,sk_storage,tcp_read_clock"] : [:])
         defer { monitor.kill() }
         try monitor.waitUntilWatching(timeout: 30)
 
@@ -48,8 +48,9 @@ struct MonitorChain3Tests {
         #expect(summary.skipped.isEmpty)
         if optionalOff {
             // No variant needs the iterator any more: sock's stop walks its in-flight index. Without
-            // socket storage sock keeps its state in conn_table; syscall never used storage.
-            let expected: Set<String> = variant == .sock ? ["sk_storage", "test_run_on_cpu"] : ["test_run_on_cpu"]
+            // socket storage sock keeps its state in conn_table; syscall never used storage, nor
+            // TCP's read clock.
+            let expected: Set<String> = variant == .sock ? ["sk_storage", "tcp_read_clock", "test_run_on_cpu"] : ["test_run_on_cpu"]
             #expect(Set(summary.degraded.map(\.feature)) == expected)
             #expect(monitor.stderr.contains("kmon: degraded: test_run_on_cpu off (disabled by KMON_DISABLE_FEATURES)"))
         }

@@ -78,9 +78,12 @@ struct TcpreqSessionTests {
                 #expect(client.comm == server.comm) // both ends live in the test process
                 #expect(client.tgid == getpid() && server.tgid == getpid())
             }
-            // The probe sees the client from after its write returned to before its read returned.
+            // The probe sees the client from after its write returned to before its read returned,
+            // and the server inside that: whichever clock a read's time comes from.
             #expect(truth.sendStart <= client.startNanoseconds)
             #expect(client.endNanoseconds <= truth.responseComplete)
+            #expect(truth.sendStart <= server.startNanoseconds)
+            #expect(server.endNanoseconds <= truth.responseComplete)
             #expect(server.durationNanoseconds >= 300_000)
             // Both hooks fire after the call returns: on loopback the peer may already have
             // woken and read before the writer's hook runs, so the server span can overhang the
@@ -110,6 +113,34 @@ struct TcpreqSessionTests {
         #expect(mustRun.isSubset(of: Set(programs.map(\.name))))
         for program in programs where mustRun.contains(program.name) {
             #expect(program.runCount > 0, "\(program.name) never ran")
+        }
+    }
+
+    @Test("sock reads take TCP's clock where the kernel refreshes it, and the clock where it is disabled",
+          Privileged.enabled, arguments: [false, true])
+    func readClock(disabled: Bool) throws {
+        try Privileged.check()
+        if disabled { setenv(DisabledFeatures.variable, KernelFeature.readClock.rawValue, 1) }
+        defer { if disabled { unsetenv(DisabledFeatures.variable) } }
+        let exchange = try LoopbackExchange(serverDelayMicroseconds: 300)
+        exchange.start()
+        defer { exchange.close() }
+        let (session, truths) = try Self.run(.sock, .kernel, exchange: exchange)
+        let degraded = session.degradations.first { $0.feature == KernelFeature.readClock.rawValue }
+        let available = FeatureProbe.check(.readClock, disabled: try DisabledFeatures.fromEnvironment()).available
+        #expect((degraded == nil) == available)
+        if disabled { #expect(degraded?.reason == "disabled by \(DisabledFeatures.variable)") }
+        let servers = session.takeSpans().filter { $0.role == .server }
+        #expect(servers.count == truths.count)
+        let truthByKey = Dictionary(truths.map { (SpanKey(port: $0.localPort, ordinal: $0.ordinal), $0) }, uniquingKeysWith: { a, _ in a })
+        for server in servers {
+            guard let truth = truthByKey[SpanKey(port: server.tuple.remote.port, ordinal: server.ordinal)] else {
+                Issue.record("server span with no request: port \(server.tuple.remote.port) ordinal \(server.ordinal)")
+                continue
+            }
+            // A read's time lies between the request's send and the response's arrival.
+            #expect(truth.sendStart <= server.startNanoseconds && server.endNanoseconds <= truth.responseComplete)
+            #expect(server.durationNanoseconds >= 300_000)
         }
     }
 
