@@ -112,7 +112,8 @@ const volatile __u32 targ_read_clock = 0;
 
 /* The two homes of per-connection state, declared once for the variants that keep it per
  * socket (sock, fentry, skb): socket-local storage, and `conn_table` keyed by socket cookie,
- * used with targ_state_table=1 where iterators (the only walk of storage) are refused. */
+ * used with targ_state_table=1 only where the kernel refuses socket storage (or to measure it,
+ * KMON_TCPREQ_STATE=table). Either way the in-flight index closes the spans at stop. */
 #define TCPREQ_STATE_MAPS(table_type)                                                        \
     struct {                                                                                 \
         __uint(type, BPF_MAP_TYPE_SK_STORAGE);                                               \
@@ -488,8 +489,20 @@ int tcpreq_flush_batch(struct bpf_raw_tracepoint_args *ctx)
     return 0;
 }
 
+/* sock, fentry and skb define TCPREQ_INFLIGHT_INDEX: their state cannot be walked at stop, so
+ * an index of the responses in flight can. syscall and kprobe walk their state hash instead. */
+#ifdef TCPREQ_INFLIGHT_INDEX
+#include "tcpreq_inflight.bpf.h"
+#else
+static __always_inline void inflight_open(struct tcpreq_conn *st) {}
+static __always_inline void inflight_move(const struct tcpreq_conn *st) {}
+static __always_inline void inflight_close(const struct tcpreq_conn *st) {}
+#endif
+
+/* The span whose response was in flight is over (every caller checked phase == RESPONSE). */
 static __always_inline void next_span(struct tcpreq_conn *st)
 {
+    inflight_close(st);
     st->ordinal += 1;
     st->phase = TCPREQ_PHASE_IDLE;
 }
@@ -556,9 +569,14 @@ static __always_inline void advance(struct tcpreq_conn *st, struct sock *sk, __u
     } else if (st->phase != TCPREQ_PHASE_IDLE) {
         /* A response with no request before it (a greeting, or a connection met mid-way)
          * is not a span. */
+        bool turn = st->phase == TCPREQ_PHASE_REQUEST;
         st->phase = TCPREQ_PHASE_RESPONSE;
         st->last_ns = edge_time(st, sk, is_send, false);
         st->response_bytes += bytes;
+        if (turn)
+            inflight_open(st);
+        else
+            inflight_move(st);
     }
 }
 

@@ -1,7 +1,7 @@
 /* tcpreq, fentry variant: Kmon's original hooks through BPF trampolines.
  * Hooks: fentry/tcp_sendmsg (request size, at entry), fentry/tcp_cleanup_rbuf (bytes copied to
  * the application), fentry/tcp_close, tp_btf/inet_sock_set_state (handshake role). Same state
- * machine and state (bpf/tcpreq_sk_storage.bpf.h) as the sock variant, flushed the same way at stop.
+ * machine, state (bpf/tcpreq_sk_storage.bpf.h) and in-flight index as the sock variant.
  * Emits, by targ_mode, the sock variant's records. Needs BPF trampolines (x86-64/arm64, 5.5+);
  * on kernels that refuse fentry (EPERM here) the session reports it skipped.
  * Cost per run: like sock, minus the tracepoint dispatch (trampolines are a direct call, a few
@@ -13,6 +13,7 @@
 #include <bpf/bpf_endian.h>
 
 #define TCPREQ_COOKIE(sk) bpf_get_socket_cookie(sk)
+#define TCPREQ_INFLIGHT_INDEX
 /* TCP's cached clock (bpf/tcpreq.bpf.h, edge_time), loaded directly: bpf_rdonly_cast (6.2+)
  * turns the trusted struct sock into a read-only tcp_sock with no call, where
  * bpf_probe_read_kernel would cost about what the clock read it replaces does. Weak: older

@@ -2,11 +2,12 @@
  * socket-local storage, which lives and dies with the socket so nothing needs deleting; or,
  * with targ_state_table, in `conn_table`, a hash keyed by socket cookie.
  *
- * Why two homes: responses still in flight at stop are closed by walking the state. Socket
- * storage can only be walked by an iterator program (iter/bpf_sk_storage_map), which some
- * kernels refuse; a hash map user space can walk itself. The loader picks the table only where
- * the iterator is refused, since the table holds at most its max_entries connections (a
- * connection past that is counted in KMON_LOST_MAP_FULL) and needs a delete at close. */
+ * Storage on every kernel that allows it: the responses still in flight at stop are closed
+ * from the in-flight index (bpf/tcpreq_inflight.bpf.h), not by walking the state, so iterators
+ * are not needed. The loader picks the table only where the kernel refuses socket storage
+ * (doctor's `sk_storage`), since the table costs a cookie helper and a hashed lookup per run,
+ * holds at most its max_entries connections (a connection past that is counted in
+ * KMON_LOST_MAP_FULL) and needs a delete at close. */
 #ifndef KMON_TCPREQ_SK_STORAGE_BPF_H
 #define KMON_TCPREQ_SK_STORAGE_BPF_H
 
@@ -79,30 +80,12 @@ static __always_inline void on_state(struct sock *sk, int oldstate, int newstate
         forget(sk);
 }
 
-/* Session stop, after the hooks are detached: a keep-alive connection's last response is
- * otherwise closed only by its next request or its close. */
-static __always_inline void flush_one(struct sock *sk, struct tcpreq_conn *st)
-{
-    if (!sk || !st)
-        return;
-    if (targ_mode != TCPREQ_MODE_USER && st->targeted == TCPREQ_TARGET_YES && st->phase == TCPREQ_PHASE_RESPONSE)
-        finish_span(st);
-}
-
-/* The two programs sock and fentry share word for word: state changes, and the stop-time
- * walk of socket storage (loaded only where the kernel allows iterators). */
+/* The program sock and fentry share word for word: state changes. */
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(tcpreq_state, struct sock *sk, int oldstate, int newstate)
 {
     kmon_inject();
     on_state(sk, oldstate, newstate);
-    return 0;
-}
-
-SEC("iter/bpf_sk_storage_map")
-int tcpreq_flush(struct bpf_iter__bpf_sk_storage_map *ctx)
-{
-    flush_one(ctx->sk, ctx->value);
     return 0;
 }
 

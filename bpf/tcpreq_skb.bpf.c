@@ -1,12 +1,12 @@
 /* tcpreq, skb variant: the same spans timed on packets, for wire time against socket time.
  * Hooks: cgroup_skb/ingress and cgroup_skb/egress on the cgroup v2 root (or --cgroup): every
  * IPv4/IPv6 packet to or from a socket in it. A packet with TCP payload moves the connection's
- * state machine (ingress = bytes in, egress = bytes out), a FIN closes it. State lives in
- * socket-local storage, flushed at stop by iter/bpf_sk_storage_map; where the kernel refuses
- * iterators, in `conn_table`, an LRU hash by socket cookie that user space walks at stop (no
- * hook here sees the socket go, so the oldest entries make room: keep max_entries above the
- * live connections). Role: server exactly when a socket listens on the local endpoint
- * (bpf_skc_lookup_tcp, once per connection).
+ * state machine (ingress = bytes in, egress = bytes out), a FIN or RST closes it. State lives in
+ * socket-local storage; where the kernel refuses it, in `conn_table`, an LRU hash by socket
+ * cookie (no hook here sees the socket go, so the oldest entries make room: keep max_entries
+ * above the live connections). Responses in flight at stop are closed from the in-flight index
+ * (bpf/tcpreq_inflight.bpf.h), which a FIN or RST frees. Role: server exactly when a socket
+ * listens on the local endpoint (bpf_skc_lookup_tcp, once per connection).
  * Server span: first request packet in -> last response packet out; client span: first request
  * packet out -> last response packet in. No task here: records carry no pid or comm (Swift
  * finds the socket's owner), and --pid is applied in user space; --port in the kernel.
@@ -19,6 +19,7 @@
 #include <bpf/bpf_endian.h>
 
 #define TCPREQ_NO_TASK
+#define TCPREQ_INFLIGHT_INDEX
 #include "tcpreq.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -32,12 +33,13 @@ static __always_inline struct tcpreq_conn *state_of(struct bpf_sock *sk, struct 
                             : storage_state(&conn_state, sk, create);
 }
 
-/* TCP payload bytes of this packet (GSO packets count whole) and its FIN flag; false when it
- * is not a TCP packet we can parse (IPv6 extension headers are not followed). The packet
- * starts at its IP header. Offsets and bitfields come from the kernel's iphdr, ipv6hdr and
+/* TCP payload bytes of this packet (GSO packets count whole), and whether it ends the
+ * connection (FIN, or RST: a reset connection's response is over too, and its in-flight slot
+ * must go); false when it is not a TCP packet we can parse (IPv6 extension headers are not
+ * followed). The packet starts at its IP header. Offsets and bitfields come from the kernel's iphdr, ipv6hdr and
  * tcphdr (CO-RE); only the bytes holding the fields read are copied to the stack, since every
  * copied byte costs on every packet. */
-static __always_inline bool tcp_payload(struct __sk_buff *skb, __u32 family, __u32 *payload, bool *fin)
+static __always_inline bool tcp_payload(struct __sk_buff *skb, __u32 family, __u32 *payload, bool *end)
 {
     __u32 ip_len;
     if (family == AF_INET) {
@@ -60,7 +62,7 @@ static __always_inline bool tcp_payload(struct __sk_buff *skb, __u32 family, __u
         return false;
     __u32 headers = ip_len + BPF_CORE_READ_BITFIELD(&tcp, doff) * 4;
     *payload = skb->len > headers ? skb->len - headers : 0;
-    *fin = BPF_CORE_READ_BITFIELD(&tcp, fin);
+    *end = BPF_CORE_READ_BITFIELD(&tcp, fin) || BPF_CORE_READ_BITFIELD(&tcp, rst);
     return true;
 }
 
@@ -132,8 +134,8 @@ static __always_inline void on_packet(struct __sk_buff *skb, bool egress)
     if (!sk || sk->protocol != IPPROTO_TCP || (sk->family != AF_INET && sk->family != AF_INET6))
         return;
     __u32 payload;
-    bool fin;
-    if (!tcp_payload(skb, sk->family, &payload, &fin))
+    bool end;
+    if (!tcp_payload(skb, sk->family, &payload, &end))
         return;
     /* Handshake and pure ACKs: no state until data moves. */
     struct tcpreq_conn *st = state_of(sk, skb, payload != 0);
@@ -143,7 +145,7 @@ static __always_inline void on_packet(struct __sk_buff *skb, bool egress)
         decide(st, sk, skb);
     if (payload)
         tcpreq_on_data(st, 0, payload, egress);
-    if (fin)
+    if (end)
         tcpreq_on_close(st);
 }
 
@@ -161,13 +163,4 @@ int tcpreq_egress(struct __sk_buff *skb)
     kmon_inject();
     on_packet(skb, true);
     return 1;
-}
-
-SEC("iter/bpf_sk_storage_map")
-int tcpreq_flush(struct bpf_iter__bpf_sk_storage_map *ctx)
-{
-    struct tcpreq_conn *st = ctx->value;
-    if (ctx->sk && st && targ_mode != TCPREQ_MODE_USER && st->targeted == TCPREQ_TARGET_YES && st->phase == TCPREQ_PHASE_RESPONSE)
-        finish_span(st);
-    return 0;
 }

@@ -1,10 +1,10 @@
 /* tcpreq, sock variant (default): request spans from the socket layer.
  * Hooks: tp_btf/sock_recv_length and tp_btf/sock_send_length (every recvmsg/sendmsg on the
  * machine, after it returns, with the struct sock), tp_btf/inet_sock_set_state (handshake role,
- * close). State per connection lives in socket-local storage (BPF_MAP_TYPE_SK_STORAGE), and
- * iter/bpf_sk_storage_map (run once at session stop) closes the responses still in flight;
- * where the kernel refuses iterators, state lives in a hash user space walks at stop
- * (bpf/tcpreq_sk_storage.bpf.h).
+ * close). State per connection lives in socket-local storage (BPF_MAP_TYPE_SK_STORAGE), on
+ * every kernel that allows it (else in `conn_table`, bpf/tcpreq_sk_storage.bpf.h); the
+ * connections with a response in flight are also in the in-flight index, which user space walks
+ * at stop to close their spans (bpf/tcpreq_inflight.bpf.h).
  * Emits, by targ_mode: user: one tcpreq_event per send/recv/close; kernel: each completed span
  * once, most in per-CPU batches of up to 16 (tcpreq_batch); histogram: no records, log2
  * histograms in `hists`.
@@ -22,6 +22,7 @@
 #include <bpf/bpf_endian.h>
 
 #define TCPREQ_COOKIE(sk) bpf_get_socket_cookie(sk)
+#define TCPREQ_INFLIGHT_INDEX
 /* TCP's cached clock (bpf/tcpreq.bpf.h, edge_time), loaded directly: bpf_rdonly_cast (6.2+)
  * turns the trusted struct sock into a read-only tcp_sock with no call, where
  * bpf_probe_read_kernel would cost about what the clock read it replaces does. Weak: older

@@ -62,19 +62,21 @@ public struct ObjectLayout: Equatable, Sendable {
     }
 
     /// Each way `base` cannot stand in for this layout, one line each; empty when it can.
-    public func differences(from base: ObjectLayout) -> [String] {
+    /// Programs and maps named in `mayLack` may be missing from `base` (user space goes without
+    /// them in an older build); present, they must agree.
+    public func differences(from base: ObjectLayout, mayLack: Set<String> = []) -> [String] {
         var lines: [String] = []
         for (name, section) in programs.sorted(by: { $0.key < $1.key }) {
             if let other = base.programs[name] {
                 if other != section { lines.append("program \(name) is in section \(other), here \(section)") }
-            } else {
+            } else if !mayLack.contains(name) {
                 lines.append("program \(name) is missing")
             }
         }
         for (name, shape) in maps.sorted(by: { $0.key < $1.key }) {
             if let other = base.maps[name] {
                 if other != shape { lines.append("map \(name) is \(other), here \(shape)") }
-            } else {
+            } else if !mayLack.contains(name) {
                 lines.append("map \(name) is missing")
             }
         }

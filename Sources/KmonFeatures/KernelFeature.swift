@@ -15,12 +15,12 @@ public enum KernelFeature: String, CaseIterable, Codable, Sendable {
 
     /// Optional features: Kmon runs without them, degraded as `effectWithout` says. The others
     /// are required by the variants in `usedBy`, which are unavailable without them.
-    public var isOptional: Bool { self == .iterator || self == .testRunOnCPU || self == .readClock }
+    public var isOptional: Bool { self == .iterator || self == .testRunOnCPU || self == .socketStorage || self == .readClock }
 
     /// What depends on the feature.
     public var usedBy: String {
         switch self {
-        case .iterator: return "tcpreq sock, fentry and skb variants: closing responses in flight at stop"
+        case .iterator: return "nothing since the in-flight index closes responses in flight at stop (issue 25); listed as a fact of the kernel"
         case .testRunOnCPU: return "tcpreq kernel mode: sending per-CPU span batches that stopped filling"
         case .socketStorage: return "tcpreq sock, fentry and skb variants: per-connection state"
         case .taskStorage: return "tcpreq syscall variant: a call's fd from enter to exit"
@@ -32,11 +32,12 @@ public enum KernelFeature: String, CaseIterable, Codable, Sendable {
     public var effectWithout: String {
         switch self {
         case .iterator:
-            return "connection state moves from socket-local storage to a hash map (at most 65536 connections; "
-                + "more are counted as lost) that user space walks at stop"
+            return "nothing changes"
         case .testRunOnCPU:
             return "each span is its own ring record, not one record per batch of up to 16"
-        case .socketStorage: return "the sock, fentry and skb variants are unavailable"
+        case .socketStorage:
+            return "sock, fentry and skb keep connection state in conn_table, a hash by socket cookie (at most 65536 "
+                + "connections, more are counted as lost; a cookie helper and a hashed lookup more per run)"
         case .taskStorage: return "the syscall variant is unavailable"
         case .readClock: return "each read that moves a span edge reads the clock itself (bpf_ktime_get_ns, 70-80 ns on our VM)"
         }

@@ -2,15 +2,25 @@ import BPF
 import CKmonEvents
 import KmonSystem
 
-/// Responses still in flight at stop, read from a hash map of `tcpreq_conn` states by user
-/// space: what the stop-time iterator program does in the kernel, for kernels that refuse
-/// iterators and for the variants whose state is a hash anyway. Run after the hooks are detached.
+/// Responses still in flight at stop, read by user space from a map of `tcpreq_conn` states:
+/// the state hash of syscall and kprobe, or the in-flight index of sock, fentry and skb
+/// (bpf/tcpreq_inflight.bpf.h). Run after the hooks are detached.
 enum InFlightSpans {
     /// The span each watched connection with a response in flight would close with now.
     static func read(_ map: BPFMap) throws -> [Span] {
         var spans: [Span] = []
         try map.forEachValue(as: tcpreq_conn.self) { state in
             if let span = span(closing: state) { spans.append(span) }
+        }
+        return spans
+    }
+
+    /// The same from the in-flight index: only claimed slots (cookie not 0) count, since a
+    /// freed slot keeps the rest of its last span.
+    static func readIndex(_ map: BPFMap) throws -> [Span] {
+        var spans: [Span] = []
+        try map.forEachValue(as: tcpreq_conn.self) { slot in
+            if slot.cookie != 0, let span = span(closing: slot) { spans.append(span) }
         }
         return spans
     }

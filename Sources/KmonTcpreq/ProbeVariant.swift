@@ -32,18 +32,18 @@ public enum ProbeVariant: String, CaseIterable, Codable, Sendable {
         }
     }
 
-    /// The kernel features this variant cannot run without (the optional ones degrade instead).
+    /// The kernel features this variant cannot run without (the optional ones degrade instead:
+    /// sock, fentry and skb keep their state in `conn_table` where socket storage is refused).
     public var requiredFeatures: [KernelFeature] {
         switch self {
-        case .sock, .fentry, .skb: return [.socketStorage]
         case .syscall: return [.taskStorage]
-        case .kprobe, .empty: return []
+        case .sock, .fentry, .skb, .kprobe, .empty: return []
         }
     }
 
-    /// Where the per-connection state lives, which decides how responses still in flight are
-    /// closed at stop: socket-local storage needs an iterator program (or, where the kernel
-    /// refuses iterators, the `conn_table` hash instead); a hash map user space walks itself.
+    /// Whether the per-connection state lives in socket-local storage (`conn_table` where the
+    /// kernel refuses it), which user space cannot walk: these variants close the responses in
+    /// flight at stop from the in-flight index. The others keep a hash user space walks itself.
     public var keepsStateInSocketStorage: Bool { self == .sock || self == .fentry || self == .skb }
 
     /// Programs without a task context (cgroup_skb): spans carry no pid, so Kmon finds the

@@ -11,13 +11,17 @@ public struct TcpreqCounters: Equatable, Sendable {
         /// Listening endpoints that did not fit in the `listeners` map: connections to them
         /// that were open before the monitor get no role.
         public var listeners: UInt64
-        public var total: UInt64 { ringBuffer + storage + evicted + listeners }
+        /// Spans whose response was in flight at stop (while running: is in flight) with no
+        /// room in the in-flight index (sock, fentry, skb), so the stop could not close them.
+        public var unindexed: UInt64
+        public var total: UInt64 { ringBuffer + storage + evicted + listeners + unindexed }
 
-        public init(ringBuffer: UInt64, storage: UInt64, evicted: UInt64 = 0, listeners: UInt64 = 0) {
+        public init(ringBuffer: UInt64, storage: UInt64, evicted: UInt64 = 0, listeners: UInt64 = 0, unindexed: UInt64 = 0) {
             self.ringBuffer = ringBuffer
             self.storage = storage
             self.evicted = evicted
             self.listeners = listeners
+            self.unindexed = unindexed
         }
     }
 

@@ -42,9 +42,13 @@ public struct TcpreqConfiguration: Sendable {
     /// Extra loops at the start of every program run (`InjectedCost`); 0 in normal use.
     public var injectLoops: UInt32 = 0
     /// Connections the state hash holds, where the variant keeps its state in one (syscall,
-    /// kprobe; skb, sock and fentry where iterators are refused); nil keeps the object's 65,536.
+    /// kprobe; skb, sock and fentry where socket storage is refused); nil keeps the object's 65,536.
     /// Past it an LRU map evicts (`lost.evicted`), a plain hash refuses (`lost.storage`).
     public var stateTableEntries: UInt32?
+    /// Slots of the in-flight index (sock, fentry, skb in kernel and histogram modes): how many
+    /// connections can have a response in flight at once and still be closed at stop. Rounded up
+    /// to a power of two; nil keeps 16,384. Past it a span is counted in `lost.unindexed`.
+    public var inFlightSlots: UInt32?
 
     public init(variant: ProbeVariant = .sock, mode: SpanMode = .kernel, filters: TcpreqFilters = TcpreqFilters(),
                 ringBufferBytes: Int = 8 << 20, pollIntervalMilliseconds: Int32 = 20,
@@ -83,11 +87,15 @@ public struct ExternalObject: Sendable {
             throw TcpreqError.badObject("\(path) is not a BPF object libbpf can open: \(error)")
         }
         let differences = ObjectLayout(try BPFObject(elf: ours, name: name), structPrefixes: ["tcpreq_"])
-            .differences(from: ObjectLayout(theirs, structPrefixes: ["tcpreq_"]))
+            .differences(from: ObjectLayout(theirs, structPrefixes: ["tcpreq_"]), mayLack: Self.mayLack)
         guard differences.isEmpty else {
             throw TcpreqError.badObject("\(path) does not fit this build's \(name): " + differences.joined(separator: "; "))
         }
         self.path = path
         self.elf = elf
     }
+
+    /// What a build from before issue 25 lacks and a session goes without: the in-flight index
+    /// (its responses in flight at stop then stay open).
+    static let mayLack: Set<String> = ["inflight"]
 }

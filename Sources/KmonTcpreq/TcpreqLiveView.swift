@@ -29,7 +29,7 @@ public enum TcpreqLiveView {
             })
         lines.append("")
         let lost = snapshot.counters.lost
-        lines.append("lost \(lost.total) (ring buffer \(lost.ringBuffer), storage \(lost.storage), evicted \(lost.evicted), listeners \(lost.listeners)), records \(snapshot.counters.records), spans \(snapshot.counters.spans)")
+        lines.append("lost \(lost.total) (ring buffer \(lost.ringBuffer), storage \(lost.storage), evicted \(lost.evicted), listeners \(lost.listeners), unindexed \(lost.unindexed)), records \(snapshot.counters.records), spans \(snapshot.counters.spans)")
         let costs = snapshot.programs.map { p in
             "\(p.name) \(p.nanosecondsPerRun.map { String(Int($0.rounded())) } ?? "-") ns × \(p.runCount)"
         }

@@ -35,7 +35,7 @@ extension TcpreqSession {
     var stateTable: String? {
         switch configuration.variant {
         case .syscall, .kprobe: return "conn_state"
-        case .skb, .sock, .fentry: return stopFlush == .walk(map: "conn_table") ? "conn_table" : nil
+        case .skb, .sock, .fentry: return stateHome == .table ? "conn_table" : nil
         case .empty: return nil
         }
     }
@@ -51,6 +51,15 @@ extension TcpreqSession {
     func listenersNotTracked() throws -> UInt64 {
         guard let counts = try? object.map("state_counts") else { return listenersNotLoaded } // an older object
         return listenersNotLoaded + (try counts.sumPerCPUCounter(at: UInt32(TCPREQ_COUNT_LISTENERS_FULL)))
+    }
+
+    /// Spans with a response in flight that found no room in the in-flight index, less those
+    /// that closed since: what the stop-time walk cannot close. Exact once the hooks are detached.
+    func unindexedInFlight() throws -> UInt64 {
+        guard stopFlush == .index, let counts = try? object.map("state_counts"),
+              counts.maxEntries > UInt32(TCPREQ_COUNT_INFLIGHT_UNINDEXED) else { return 0 }
+        let sum = try counts.sumPerCPUCounter(at: UInt32(TCPREQ_COUNT_INFLIGHT_UNINDEXED))
+        return Int64(bitPattern: sum) > 0 ? sum : 0 // a close racing its own turn may take back one too many
     }
 
     /// Entries the LRU state map evicted: inserts - deletes - entries present. `exact` walks the

@@ -33,42 +33,30 @@ extension TcpreqSession {
     /// closes its own spans.
     enum StopFlush: Equatable {
         case none
-        /// The `tcpreq_flush` iterator program walks socket-local storage in the kernel.
-        case iterator
-        /// User space walks the named hash map of connection states.
-        case walk(map: String)
+        /// User space walks the named hash map of connection states (syscall, kprobe).
+        case states(map: String)
+        /// User space walks the in-flight index (sock, fentry, skb; bpf/tcpreq_inflight.bpf.h).
+        case index
     }
 
-    /// Turns off, before load, what this kernel refuses among the optional features: the stop
-    /// flush's iterator (state then lives in `conn_table`, which user space walks), the
-    /// batch flusher's test run on a CPU (spans then travel alone) and the read clock.
+    /// Turns off, before load, what this kernel refuses among the optional features: socket
+    /// storage (sock, fentry and skb then keep their state in `conn_table`), the batch
+    /// flusher's test run on a CPU (spans then travel alone) and the read clock.
     func chooseOptionalFeatures() throws {
         let disabled: DisabledFeatures
         do { disabled = try DisabledFeatures.fromEnvironment() } catch { throw TcpreqError.badEnvironment("\(error)") }
         let variant = configuration.variant, mode = configuration.mode
-        let forced = try Self.forcedStateHome()
-        if mode != .user {
-            if !variant.keepsStateInSocketStorage {
-                stopFlush = .walk(map: "conn_state")
-            } else if forced == "table" {
-                stopFlush = .walk(map: "conn_table")
-            } else if let refused = refusal(.iterator, disabled) {
-                if forced == "storage" {
-                    degradations.append(Degradation(feature: KernelFeature.iterator.rawValue, reason: refused,
-                                                     effect: "\(Self.stateHomeVariable)=storage: responses in flight at stop are not closed"))
-                } else {
-                    stopFlush = .walk(map: "conn_table")
-                    degradations.append(Degradation(.iterator, reason: refused))
-                }
-            } else {
-                stopFlush = .iterator
+        if variant.keepsStateInSocketStorage {
+            try chooseStateHome(refused: refusal(.socketStorage, disabled))
+            if mode != .user {
+                stopFlush = try sizeInFlightIndex() ? .index : .none
+            } else if let index = try? object.map("inflight") {
+                try index.setMaxEntries(1) // user mode: Swift closes its own spans; programs never reach it
             }
+        } else if mode != .user, variant != .empty {
+            stopFlush = .states(map: "conn_state")
         }
-        if stopFlush == .walk(map: "conn_table") { try object.setGlobal("targ_state_table", to: UInt32(1)) }
-        if variant.keepsStateInSocketStorage, stopFlush != .walk(map: "conn_table") {
-            try object.map("conn_table").setMaxEntries(1) // unused: socket-local storage holds the state
-        }
-        if stopFlush != .iterator { (try? object.program("tcpreq_flush"))?.autoload = false }
+        (try? object.program("tcpreq_flush"))?.autoload = false // older objects' iterator: the index replaced it
         if let entries = configuration.stateTableEntries, let table = stateTable {
             try object.map(table).setMaxEntries(max(entries, 1))
         }
@@ -99,8 +87,48 @@ extension TcpreqSession {
         }
     }
 
+    /// sock, fentry, skb: socket-local storage wherever the kernel allows it, else `conn_table`
+    /// (a stated degradation); `KMON_TCPREQ_STATE` forces either, to measure both homes.
+    func chooseStateHome(refused: String?) throws {
+        let forced = try Self.forcedStateHome()
+        if forced == "storage", let refused {
+            throw TcpreqError.unavailable(configuration.variant, reason: "\(Self.stateHomeVariable)=storage, but \(KernelFeature.socketStorage.rawValue): \(refused)")
+        }
+        if forced == "table" || (forced == nil && refused != nil) {
+            stateHome = .table
+            try object.setGlobal("targ_state_table", to: UInt32(1))
+            if let refused {
+                degradations.append(Degradation(.socketStorage, reason: refused))
+                try object.map("conn_state").setAutocreate(false) // the kernel would refuse the map itself
+            }
+        } else {
+            stateHome = .socketStorage
+            try object.map("conn_table").setMaxEntries(1) // unused: socket-local storage holds the state
+        }
+    }
+
+    /// Sizes the in-flight index (`inFlightSlots`, rounded up to a power of two); false for an
+    /// older object without one, whose spans in flight at stop then stay open.
+    func sizeInFlightIndex() throws -> Bool {
+        guard let index = try? object.map("inflight") else {
+            logger.warning("\(object.name) has no in-flight index (an older build): responses in flight at stop are not closed")
+            return false
+        }
+        let slots = Self.inFlightIndexSlots(configuration.inFlightSlots)
+        try index.setMaxEntries(slots)
+        try object.setGlobal("targ_inflight_mask", to: slots - 1)
+        return true
+    }
+
+    /// A power of two from 1 to 2^18 (a slot is 104 bytes), at least `requested`; 16,384 by default.
+    static func inFlightIndexSlots(_ requested: UInt32?) -> UInt32 {
+        guard let requested else { return 16_384 }
+        let wanted = min(max(requested, 1), 1 << 18)
+        return wanted.nonzeroBitCount == 1 ? wanted : 1 << (32 - (wanted - 1).leadingZeroBitCount)
+    }
+
     /// For measuring what each home of the sock/fentry/skb state costs per run, on any kernel:
-    /// `table` or `storage` overrides the choice the iterator's availability makes.
+    /// `table` or `storage` overrides the choice socket storage's availability makes.
     static let stateHomeVariable = "KMON_TCPREQ_STATE"
 
     static func forcedStateHome() throws -> String? {
@@ -168,8 +196,8 @@ extension TcpreqSession {
         }
     }
 
-    /// Programs the session runs itself, never attached: the stop-time iterator over the
-    /// connection state, and the batch flusher (a bare `raw_tp`).
+    /// Programs the session runs itself, never attached: the batch flusher (a bare `raw_tp`),
+    /// and older objects' stop-time iterator (not loaded).
     static func runsOnDemand(_ program: BPFProgram) -> Bool {
         program.section.hasPrefix("iter/") || program.section == "raw_tp"
     }

@@ -99,22 +99,19 @@ extension TcpreqSession {
         finished.forEach { spanHandler?($0) }
     }
 
-    /// Closes the responses still in flight in the kernel's per-connection state (kernel and
-    /// histogram modes), as a connection close would: keep-alive connections idle at the end
-    /// would otherwise keep their last span. Runs after the hooks are detached. The iterator
-    /// writes its spans to the ring; a user-space walk returns them, to deliver last.
+    /// Closes the responses still in flight (kernel and histogram modes), as a connection
+    /// close would: keep-alive connections idle at the end would otherwise keep their last span.
+    /// Runs after the hooks are detached, so nothing in the kernel moves meanwhile; returns the
+    /// spans, to deliver last.
     func flushInFlight() throws -> [Span] {
         guard hasWork else { return [] }
         switch stopFlush {
         case .none:
             return []
-        case .iterator:
-            let iterator = try object.program("tcpreq_flush").attachIterator(map: try object.map("conn_state"))
-            defer { try? iterator.link.detach() }
-            try iterator.run()
-            return []
-        case .walk(let map):
+        case .states(let map):
             return filtered(try InFlightSpans.read(try object.map(map)).map(attributed))
+        case .index:
+            return filtered(try InFlightSpans.readIndex(try object.map("inflight")).map(attributed))
         }
     }
 

@@ -58,6 +58,8 @@ public final class TcpreqSession {
     public internal(set) var degradations: [Degradation] = []
     /// How responses still in flight are closed at stop; decided before load.
     var stopFlush = StopFlush.none
+    /// Where sock, fentry and skb keep per-connection state (nil for the other variants).
+    public internal(set) var stateHome: StateHome?
     /// Histogram mode with a user-space stop flush: spans it closed, for `histograms()`.
     var spansClosedAtStop: [Span] = []
 
@@ -207,7 +209,8 @@ public final class TcpreqSession {
             let map = try object.map("lost")
             lost = .init(ringBuffer: try map.sumPerCPUCounter(at: UInt32(KMON_LOST_RINGBUF)),
                          storage: try map.sumPerCPUCounter(at: UInt32(KMON_LOST_MAP_FULL)),
-                         evicted: try finalEvicted ?? evictions(exact: false), listeners: try listenersNotTracked())
+                         evicted: try finalEvicted ?? evictions(exact: false), listeners: try listenersNotTracked(),
+                         unindexed: try unindexedInFlight())
         } else {
             lost = .init(ringBuffer: 0, storage: 0)
         }

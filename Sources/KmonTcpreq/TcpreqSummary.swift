@@ -48,6 +48,7 @@ public struct TcpreqSummary: Codable, Sendable {
         public var storage: UInt64
         public var evicted: UInt64
         public var listeners: UInt64
+        public var unindexed: UInt64
     }
 
     public var variant: String
@@ -94,7 +95,8 @@ public struct TcpreqSummary: Codable, Sendable {
         }
         lost = snapshot.counters.lost.total
         let detail = snapshot.counters.lost
-        lost_detail = Lost(ring_buffer: detail.ringBuffer, storage: detail.storage, evicted: detail.evicted, listeners: detail.listeners)
+        lost_detail = Lost(ring_buffer: detail.ringBuffer, storage: detail.storage, evicted: detail.evicted, listeners: detail.listeners,
+                           unindexed: detail.unindexed)
         records = snapshot.counters.records
         spans = snapshot.counters.spans
         partial_spans = snapshot.counters.partialSpans

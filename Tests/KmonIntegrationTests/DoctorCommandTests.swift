@@ -75,11 +75,12 @@ struct DoctorCommandTests {
             let available = try #require(row["available"] as? Bool)
             #expect(available == (row["reason"] is NSNull), "\(name): \(row["reason"] ?? "")")
         }
-        // The default variant's own stop-time iterator: does this kernel load it?
-        let object = try BPFObject(elf: #require(EmbeddedBPF.object(named: "tcpreq_sock")), name: "tcpreq_sock")
-        for program in object.programs { program.autoload = program.name == "tcpreq_flush" }
-        let iteratorLoads = (try? object.load()) != nil
-        #expect(byName["iter"]?["available"] as? Bool == iteratorLoads)
+        // An iterator program over socket storage: a kernel that will not load one cannot offer it.
+        if (try? HookProbe.loadAlone("probe_iter_sk_storage", maps: ["probe_sk_storage_map"])) == nil {
+            #expect(byName["iter"]?["available"] as? Bool == false)
+        }
+        // sk_storage is optional now: sock, fentry and skb fall back to conn_table without it.
+        #expect(byName["sk_storage"]?["without"] as? String == KernelFeature.socketStorage.effectWithout)
     }
 
     @Test func disabledFeaturesShowAsUnavailableAndBadNamesAreRefused() throws {
@@ -94,9 +95,9 @@ struct DoctorCommandTests {
             #expect(row["available"] as? Bool == false)
             #expect(row["reason"] as? String == "disabled by KMON_DISABLE_FEATURES")
         }
-        let bad = try runCommand(kmon, ["doctor"], environment: ["KMON_DISABLE_FEATURES": "iter,sk_storage"])
+        let bad = try runCommand(kmon, ["doctor"], environment: ["KMON_DISABLE_FEATURES": "iter,task_storage"])
         #expect(bad.status == 64)
-        #expect(bad.stderr.contains("KMON_DISABLE_FEATURES names 'sk_storage', which is not an optional feature"))
+        #expect(bad.stderr.contains("KMON_DISABLE_FEATURES names 'task_storage', which is not an optional feature"))
     }
 
     @Test func textOutputIsATable() throws {

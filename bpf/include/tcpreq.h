@@ -17,7 +17,11 @@
 #define TCPREQ_COUNT_STATE_INSERTS 0
 #define TCPREQ_COUNT_STATE_DELETES 1
 #define TCPREQ_COUNT_LISTENERS_FULL 2 /* a listener that opened while `listeners` was full */
-#define TCPREQ_COUNT_SLOTS 3
+/* Spans whose response is in flight with no room in the in-flight index (sock, fentry, skb):
+ * +1 at the turn that found none, -1 when that span closes, so its sum at stop is the spans
+ * the stop-time walk cannot close. Per-CPU parts may wrap; only their sum means anything. */
+#define TCPREQ_COUNT_INFLIGHT_UNINDEXED 3
+#define TCPREQ_COUNT_SLOTS 4
 
 /* Connection roles. */
 #define TCPREQ_ROLE_UNKNOWN 0
@@ -60,7 +64,9 @@ struct tcpreq_tuple {
 #define TCPREQ_TARGET_NO 2
 
 /* Per-connection state, kept by the programs in socket-local storage or a hash map. Shared
- * because user space reads the hash maps at stop, to close responses still in flight. */
+ * because user space reads it at stop, to close responses still in flight: the hash maps of
+ * syscall and kprobe, and the in-flight index of sock, fentry and skb, whose slots are copies
+ * of this struct (bpf/tcpreq_inflight.bpf.h). */
 struct tcpreq_conn {
     __u64 start_ns;
     __u64 last_ns;

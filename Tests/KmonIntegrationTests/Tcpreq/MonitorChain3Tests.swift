@@ -22,7 +22,7 @@ struct MonitorChain3Tests {
 
         let monitor = try ChildMonitor(arguments: ["--variant", variant.rawValue, "--mode", mode.rawValue, "--json", "--interval", "0.2"]
                                        + recorded.pidArguments,
-                                       environment: optionalOff ? ["KMON_DISABLE_FEATURES": "iter,test_run_on_cpu"] : [:])
+                                       environment: optionalOff ? ["KMON_DISABLE_FEATURES": "iter,test_run_on_cpu,sk_storage,tcp_read_clock"] : [:])
         defer { monitor.kill() }
         try monitor.waitUntilWatching(timeout: 30)
 
@@ -47,8 +47,10 @@ struct MonitorChain3Tests {
         #expect(summary.lost == 0)
         #expect(summary.skipped.isEmpty)
         if optionalOff {
-            // sock's stop flush needs the iterator; syscall's state is a hash, walked either way.
-            let expected: Set<String> = variant == .sock ? ["iter", "test_run_on_cpu"] : ["test_run_on_cpu"]
+            // No variant needs the iterator any more: sock's stop walks its in-flight index. Without
+            // socket storage sock keeps its state in conn_table; syscall never used storage, nor
+            // TCP's read clock.
+            let expected: Set<String> = variant == .sock ? ["sk_storage", "tcp_read_clock", "test_run_on_cpu"] : ["test_run_on_cpu"]
             #expect(Set(summary.degraded.map(\.feature)) == expected)
             #expect(monitor.stderr.contains("kmon: degraded: test_run_on_cpu off (disabled by KMON_DISABLE_FEATURES)"))
         }

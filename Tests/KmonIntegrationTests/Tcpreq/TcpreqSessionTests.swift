@@ -227,12 +227,11 @@ struct TcpreqSessionTests {
         do {
             let session = try TcpreqSession.start(TcpreqConfiguration(variant: variant, mode: .kernel))
             programIDs = try session.loadedProgramIDs()
-            // The hooks, plus the stop-time iterator and the batch flusher where the kernel runs them.
+            // The hooks, plus the batch flusher where the kernel runs it.
             let hooks = ["sock": 3, "syscall": 3, "skb": 2, "empty": 3][variant.rawValue]!
             let off = Set(session.degradations.map(\.feature))
-            let iterator = variant.keepsStateInSocketStorage && !off.contains(KernelFeature.iterator.rawValue) ? 1 : 0
             let flusher = variant != .empty && !off.contains(KernelFeature.testRunOnCPU.rawValue) ? 1 : 0
-            #expect(programIDs.count == hooks + iterator + flusher)
+            #expect(programIDs.count == hooks + flusher)
             #expect(KernelObjects.links().contains { programIDs.contains($0.programID) })
             try session.stop()
             #expect(!KernelObjects.links().contains { programIDs.contains($0.programID) })

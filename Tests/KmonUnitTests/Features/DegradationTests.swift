@@ -14,7 +14,9 @@ struct DegradationTests {
         #expect(try DisabledFeatures.parse(" iter , test_run_on_cpu,") == DisabledFeatures([.iterator, .testRunOnCPU]))
         #expect(throws: DisabledFeaturesError.self) { try DisabledFeatures.parse("iter,ringbufs") }
         // Required features cannot be disabled: the variants that need them would just be unavailable.
-        #expect(throws: DisabledFeaturesError.self) { try DisabledFeatures.parse("sk_storage") }
+        #expect(throws: DisabledFeaturesError.self) { try DisabledFeatures.parse("task_storage") }
+        // sk_storage can, since issue 25: sock, fentry and skb fall back to conn_table.
+        #expect(try DisabledFeatures.parse("sk_storage") == DisabledFeatures([.socketStorage]))
     }
 
     @Test func aDisabledFeatureIsReportedAsSuchWithoutAskingTheKernel() {
@@ -68,6 +70,14 @@ struct DegradationTests {
         #expect(span?.tuple.local == SocketEndpoint.at("127.0.0.1", 8080))
         state.targeted = UInt8(TCPREQ_TARGET_NO)
         #expect(InFlightSpans.span(closing: state) == nil, "an unwatched connection")
+    }
+
+    @Test func theInFlightIndexIsAPowerOfTwoAtLeastAsLargeAsAsked() {
+        #expect(TcpreqSession.inFlightIndexSlots(nil) == 16_384)
+        #expect(TcpreqSession.inFlightIndexSlots(0) == 1)
+        #expect(TcpreqSession.inFlightIndexSlots(4) == 4)
+        #expect(TcpreqSession.inFlightIndexSlots(5) == 8)
+        #expect(TcpreqSession.inFlightIndexSlots(.max) == 1 << 18)
     }
 
     @Test func spansClosedAtStopJoinTheirHistogramRow() {

@@ -32,6 +32,23 @@ struct ExternalObjectTests {
         #expect(!text.contains("\n"))
     }
 
+    /// A build from before the in-flight index (issue 25) lacks its map: the bench compares it in
+    /// place all the same, and the session closes nothing at stop with it. Any other map missing,
+    /// or the index in another shape, still refuses it.
+    @Test func aBaseWithoutTheInFlightIndexFits() throws {
+        let elf = try #require(EmbeddedBPF.object(named: ProbeVariant.sock.objectName))
+        let ours = ObjectLayout(try BPFObject(elf: elf, name: "ours"), structPrefixes: ["tcpreq_"])
+        var older = ours
+        older.maps["inflight"] = nil
+        #expect(ours.differences(from: older) == ["map inflight is missing"])
+        #expect(ours.differences(from: older, mayLack: ["inflight"]).isEmpty)
+        older.maps["listeners"] = nil
+        #expect(ours.differences(from: older, mayLack: ["inflight"]) == ["map listeners is missing"])
+        var reshaped = ours
+        reshaped.maps["inflight"]?.valueSize = 96
+        #expect(ours.differences(from: reshaped, mayLack: ["inflight"]).count == 1)
+    }
+
     /// Found by the fuzz target object-layout: two programs of one name trapped in ObjectLayout
     /// (Dictionary(uniqueKeysWithValues:)), killing `bench --base-objects` with SIGILL. The first
     /// is kept, as libbpf's lookup by name finds it, and the object is refused, not a crash.

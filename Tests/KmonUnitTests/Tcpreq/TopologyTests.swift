@@ -109,6 +109,6 @@ struct TopologyTests {
         #expect(summary.lost == 3)
         let view = TcpreqLiveView.render(snapshot, previous: nil).joined(separator: "\n")
         #expect(view.contains("frontend -> api"))
-        #expect(view.contains("lost 3 (ring buffer 2, storage 1, evicted 0, listeners 0)"))
+        #expect(view.contains("lost 3 (ring buffer 2, storage 1, evicted 0, listeners 0, unindexed 0)"))
     }
 }
