@@ -64,18 +64,11 @@ struct {
 } state_counts SEC(".maps");
 
 /* Kernel mode: where each CPU's batch of closed spans fills up (see batch_span). */
-struct batch_slot {
-    __u64 last_flush_ns;
-    __u32 busy; /* a program on this CPU is using the slot: one that interrupts it must not */
-    __u32 pad;
-    struct tcpreq_batch batch;
-};
-
 struct {
     __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
     __uint(max_entries, 1);
     __type(key, __u32);
-    __type(value, struct batch_slot);
+    __type(value, struct tcpreq_batch_slot);
 } pending_spans SEC(".maps");
 
 /* Histogram mode. A connection finds its histogram's index once, through `hist_slots`, and
@@ -106,7 +99,7 @@ const volatile __u32 targ_filter_ports = 0;   /* 1: only connections with a port
 /* Kernel mode: 1 to batch spans per CPU. Batches need tcpreq_flush_batch run on each CPU
  * (BPF_PROG_TEST_RUN on a CPU); where the kernel refuses that, each span is sent alone. */
 const volatile __u32 targ_batch = 1;
-/* 1 where a read refreshes TCP's clock (KernelFeature.tcpClockOnRead): a variant that defines
+/* 1 where a read refreshes TCP's clock (KernelFeature.readClock, `tcp_read_clock`): a variant that defines
  * TCPREQ_READ_CLOCK(sk) then takes a read's time from it instead of bpf_ktime_get_ns(). */
 const volatile __u32 targ_read_clock = 0;
 
@@ -416,10 +409,10 @@ static __always_inline void emit_span(const struct tcpreq_conn *st)
 
 /* The slot is per CPU, and a program that takes it runs to its end before the one it
  * interrupted resumes: a plain flag, kept in program order by compiler barriers, suffices. */
-static __always_inline struct batch_slot *take_slot(void)
+static __always_inline struct tcpreq_batch_slot *take_slot(void)
 {
     __u32 zero = 0;
-    struct batch_slot *slot = bpf_map_lookup_elem(&pending_spans, &zero);
+    struct tcpreq_batch_slot *slot = bpf_map_lookup_elem(&pending_spans, &zero);
     if (!slot || slot->busy)
         return 0;
     *(volatile __u32 *)&slot->busy = 1;
@@ -427,13 +420,13 @@ static __always_inline struct batch_slot *take_slot(void)
     return slot;
 }
 
-static __always_inline void release_slot(struct batch_slot *slot)
+static __always_inline void release_slot(struct tcpreq_batch_slot *slot)
 {
     asm volatile("" ::: "memory");
     *(volatile __u32 *)&slot->busy = 0;
 }
 
-static __always_inline void send_batch(struct batch_slot *slot, __u64 now)
+static __always_inline void send_batch(struct tcpreq_batch_slot *slot, __u64 now)
 {
     __u32 n = slot->batch.count;
     if (n > TCPREQ_BATCH_SPANS)
@@ -454,7 +447,7 @@ static __always_inline void batch_span(const struct tcpreq_conn *st, __u64 now)
         emit_span(st);
         return;
     }
-    struct batch_slot *slot = take_slot();
+    struct tcpreq_batch_slot *slot = take_slot();
     if (!slot) {
         emit_span(st);
         return;
@@ -479,7 +472,7 @@ static __always_inline void batch_span(const struct tcpreq_conn *st, __u64 now)
 SEC("raw_tp")
 int tcpreq_flush_batch(struct bpf_raw_tracepoint_args *ctx)
 {
-    struct batch_slot *slot = take_slot();
+    struct tcpreq_batch_slot *slot = take_slot();
     if (!slot)
         return 1;
     __u64 now = bpf_ktime_get_ns();

@@ -20,7 +20,7 @@ public enum KernelFeature: String, CaseIterable, Codable, Sendable {
     /// What depends on the feature.
     public var usedBy: String {
         switch self {
-        case .iterator: return "nothing since the in-flight index closes responses in flight at stop (issue 25); listed as a fact of the kernel"
+        case .iterator: return "nothing: the in-flight index closes the responses in flight at stop without it; listed as a fact of the kernel"
         case .testRunOnCPU: return "tcpreq kernel mode: sending per-CPU span batches that stopped filling"
         case .socketStorage: return "tcpreq sock, fentry and skb variants: per-connection state"
         case .taskStorage: return "tcpreq syscall variant: a call's fd from enter to exit"

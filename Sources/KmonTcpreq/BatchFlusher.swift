@@ -13,15 +13,14 @@ import KmonSupport
 /// decides, so what is sent is unchanged.
 final class BatchFlusher {
     let program: BPFProgram
-    /// `pending_spans`, or nil where its value is not the `batch_slot` this reader knows (an
+    /// `pending_spans`, or nil where its value is not this build's `tcpreq_batch_slot` (an
     /// object from another build): then every round runs the program on every online CPU.
     private let slots: PerCPUValues?
 
-    /// `struct batch_slot` (bpf/tcpreq.bpf.h, user space's only reader): `last_flush_ns` at 0,
-    /// `busy` and padding, then the `tcpreq_batch`.
-    static let slotBatchOffset = 16
-    static let slotSize = slotBatchOffset + MemoryLayout<tcpreq_batch>.size
-    static let countOffset = slotBatchOffset + MemoryLayout<tcpreq_batch>.offset(of: \tcpreq_batch.count)!
+    static let slotSize = MemoryLayout<tcpreq_batch_slot>.size
+    static let lastFlushOffset = MemoryLayout<tcpreq_batch_slot>.offset(of: \tcpreq_batch_slot.last_flush_ns)!
+    static let countOffset = MemoryLayout<tcpreq_batch_slot>.offset(of: \tcpreq_batch_slot.batch)!
+        + MemoryLayout<tcpreq_batch>.offset(of: \tcpreq_batch.count)!
     /// Below the program's `BATCH_WAIT_NS` (10 ms), so no batch it would send is skipped.
     static let skipYoungerThanNanoseconds: UInt64 = 5_000_000
 
@@ -58,7 +57,7 @@ final class BatchFlusher {
         for cpu in 0..<slots.cpus {
             let slot = slots.value(onCPU: cpu)
             let count = slot.loadUnaligned(fromByteOffset: Self.countOffset, as: UInt32.self)
-            let lastFlush = slot.loadUnaligned(fromByteOffset: 0, as: UInt64.self)
+            let lastFlush = slot.loadUnaligned(fromByteOffset: Self.lastFlushOffset, as: UInt64.self)
             guard count > 0, now &- lastFlush > Self.skipYoungerThanNanoseconds else { continue }
             do { _ = try program.run(onCPU: cpu, arguments: [0]) } catch {
                 // Gone offline since its spans were batched: as before, its batch waits for it.

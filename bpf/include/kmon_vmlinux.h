@@ -50,8 +50,8 @@ struct inet_sock {
 };
 
 /* TCP's cached clock: tcp_mstamp_refresh() stores ktime_get_ns() here on every transmit and
- * receive, and (kernels up to 6.18) in tcp_rcv_space_adjust(), which a read that copies data
- * calls: a read's time without a clock read of our own (bpf/tcpreq_sk_storage.bpf.h). */
+ * receive, and (until a late-2025 change) in tcp_rcv_space_adjust(), which a read that copies
+ * data calls: a read's time without a clock read of our own (bpf/tcpreq.bpf.h, edge_time). */
 struct tcp_sock {
     __u64 tcp_clock_cache;
 };

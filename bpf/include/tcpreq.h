@@ -124,6 +124,15 @@ struct tcpreq_batch {
     struct tcpreq_span spans[TCPREQ_BATCH_SPANS];
 };
 
+/* One CPU's batch as it fills (map `pending_spans`, per CPU). User space reads it too, to run
+ * the flush program only on CPUs whose batch stopped filling (BatchFlusher.swift). */
+struct tcpreq_batch_slot {
+    __u64 last_flush_ns;
+    __u32 busy; /* a program on this CPU is using the slot: one that interrupts it must not */
+    __u32 pad;
+    struct tcpreq_batch batch;
+};
+
 /* In-kernel histograms (histogram mode). A server key is the service's listening endpoint;
  * a client key is the remote endpoint it calls. tgid names the process that observed it. */
 #define TCPREQ_HIST_SLOTS 40 /* log2 of nanoseconds: slot i holds [2^i, 2^(i+1)) ns */
@@ -174,6 +183,7 @@ _Static_assert(sizeof(struct tcpreq_span) == 104, "tcpreq_span layout changed");
 _Static_assert(__builtin_offsetof(struct tcpreq_span, flags) == 6, "tcpreq_span layout changed");
 _Static_assert(sizeof(struct tcpreq_listen_key) == 24, "tcpreq_listen_key layout changed");
 _Static_assert(sizeof(struct tcpreq_batch) == 8 + 104 * TCPREQ_BATCH_SPANS, "tcpreq_batch layout changed");
+_Static_assert(sizeof(struct tcpreq_batch_slot) == 16 + sizeof(struct tcpreq_batch), "tcpreq_batch_slot layout changed");
 _Static_assert(sizeof(struct tcpreq_hist_key) == 32, "tcpreq_hist_key layout changed");
 _Static_assert(sizeof(struct tcpreq_hist) == 32 + 8 * TCPREQ_HIST_SLOTS, "tcpreq_hist layout changed");
 

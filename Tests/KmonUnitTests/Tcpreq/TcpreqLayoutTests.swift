@@ -18,6 +18,7 @@ struct TcpreqLayoutTests {
         #expect(MemoryLayout<tcpreq_port_key>.size == 4)
         #expect(MemoryLayout<tcpreq_listen_key>.size == 24)
         #expect(MemoryLayout<tcpreq_batch>.size == 8 + 104 * Int(TCPREQ_BATCH_SPANS))
+        #expect(MemoryLayout<tcpreq_batch_slot>.size == 16 + MemoryLayout<tcpreq_batch>.size)
     }
 
     @Test func fieldOffsetsHaveNoHiddenPadding() {
