@@ -8,12 +8,15 @@
  * Emits, by targ_mode: user: one tcpreq_event per send/recv/close; kernel: each completed span
  * once, most in per-CPU batches of up to 16 (tcpreq_batch); histogram: no records, log2
  * histograms in `hists`.
- * Cost per run (docs/costs.md): an unwatched socket pays one storage lookup; a watched one adds
- * the state machine, a clock read where a span opens or a response moves, and a share of a
- * batch record when a span ends. Measured (kernel mode, `scripts/tcpreq-cost 3`, five runs):
- * recv 226-259, send 185-207 ns, run-weighted 206-230 ns, against 89-97 ns for empty:
- * over the 150 ns goal, which the storage lookup (about 60 ns) and the clock (70-80 ns) alone
- * put out of reach on our VM.
+ * Cost per run (docs/costs.md, "Cost per path"): an unwatched socket pays one storage lookup
+ * (one helper call); a watched one adds the state machine; a span edge on a read, or a write that
+ * opens a span, adds one load of TCP's cached clock (edge_time), a response's write a clock read
+ * (bpf_ktime_get_ns); a span's end a share of a batch record and the in-flight index's slot.
+ * Measured on our 2-core VM (2026-12-05, `scripts/tcpreq-paths 5`, ns/run recv / send, empty
+ * 51 / 55): unwatched 79 / 84, no edge 91 / 89, response move 91 / 143, request turn 97 / 156,
+ * first data on a connection 644 / 743. Under wrk (`scripts/tcpreq-cost 3`) run-weighted 125 ns
+ * against 59 for empty (2.1x); in the default bench's load levels 235-293 against 66-76
+ * (3.6-3.9x), where cold caches cost more than the instructions.
  */
 #include "kmon_vmlinux.h"
 #include <bpf/bpf_helpers.h>

@@ -17,7 +17,9 @@
  * are relocated by CO-RE (kmon_vmlinux.h), as is inet_sock_set_state's trace_event_raw_* context.
  * Cost per run (docs/costs.md): every system call on the machine runs the programs once on enter
  * and once on exit; an unwatched call returns after the number check, a watched call on a
- * non-socket fd of an unwatched process after the first lookup. */
+ * non-socket fd of an unwatched process after the first lookup. Measured under wrk
+ * (`scripts/tcpreq-cost 3`, 2026-12-05): sys_enter 137, sys_exit 123 ns, 6.2 runs each per
+ * request, against 59 for empty; in the default bench 188 warm, 191-209 in situ. */
 #include "kmon_vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
