@@ -490,6 +490,7 @@ int tcpreq_flush_batch(struct bpf_raw_tracepoint_args *ctx)
 static __always_inline void inflight_open(struct tcpreq_conn *st) {}
 static __always_inline void inflight_move(const struct tcpreq_conn *st) {}
 static __always_inline void inflight_close(const struct tcpreq_conn *st) {}
+static __always_inline void inflight_release(const struct tcpreq_conn *st) {}
 #endif
 
 /* The span whose response was in flight is over (every caller checked phase == RESPONSE). */
@@ -604,6 +605,7 @@ static __always_inline void tcpreq_on_close(struct tcpreq_conn *st)
         emit_event(st, TCPREQ_EV_CLOSE, bpf_ktime_get_ns(), 0);
     else if (st->phase == TCPREQ_PHASE_RESPONSE)
         finish_span(st);
+    inflight_release(st);
 }
 
 #endif
