@@ -15,8 +15,8 @@
  * Measured on our 2-core VM (2026-12-05, `scripts/tcpreq-paths 5`, ns/run recv / send, empty
  * 51 / 55): unwatched 79 / 84, no edge 91 / 89, response move 91 / 143, request turn 97 / 156,
  * first data on a connection 644 / 743. Under wrk (`scripts/tcpreq-cost 3`) run-weighted 125 ns
- * against 59 for empty (2.1x); in the default bench's load levels 235-293 against 66-76
- * (3.6-3.9x), where cold caches cost more than the instructions.
+ * against 59 for empty (2.1x); in the default bench's load levels 199-220 against 72-74
+ * (2.7-3.1x), where cold caches cost more than the instructions; 118 warm (trigger level).
  */
 #include "kmon_vmlinux.h"
 #include <bpf/bpf_helpers.h>

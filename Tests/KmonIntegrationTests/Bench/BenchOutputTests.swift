@@ -75,25 +75,39 @@ struct BenchOutputTests {
     }
 
     /// A double Ctrl-C exits at once, before the bench removes its scratch directory; it is in a
-    /// ledger, so the next kmon (here `kmon workload cleanup`) removes it.
+    /// ledger, so the next kmon (here `kmon workload cleanup`) removes it. Where the first Ctrl-C's
+    /// cleanup finishes inside the 10 ms before the second (seen once in a full suite run), that
+    /// try tested the single Ctrl-C instead, so the test tries again, up to three times.
     @Test func aDoubleCtrlCLeavesScratchForTheNextRunToRemove() throws {
         try Privileged.check()
-        let scratch = try Scratch()
-        let bench = try BenchProcess(Self.shortBench + ["--out", scratch.path + "/out"], scratch: URL(fileURLWithPath: scratch.path))
-        #expect(bench.waitUntil(seconds: 60) { bench.children().count >= 3 }, "the services never started")
-        kill(bench.pid, SIGINT)
-        usleep(10_000)
-        kill(bench.pid, SIGINT)
-        #expect(bench.wait(seconds: 30) == 130)
-        let ledgers = try Self.ledgers(ownedBy: bench.pid)
-        let directory = try #require(ledgers.compactMap { $0.directory }.first { $0.hasPrefix(NSTemporaryDirectory() + "kmon-bench-") },
-                                     "no ledger names the bench's scratch directory: \(ledgers)")
-        #expect(FileManager.default.fileExists(atPath: directory), "the double Ctrl-C left nothing to clean")
-        // The services notice their parent is gone within half a second.
-        usleep(1_000_000)
-        _ = try runCommand(kmon, ["workload", "cleanup"])
-        #expect(!FileManager.default.fileExists(atPath: directory))
-        #expect(try Self.ledgers(ownedBy: bench.pid).isEmpty)
+        func benchScratch() throws -> Set<String> {
+            Set(try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory()).filter { $0.hasPrefix("kmon-bench-") })
+        }
+        for _ in 0..<3 {
+            let before = try benchScratch()
+            let scratch = try Scratch()
+            let bench = try BenchProcess(Self.shortBench + ["--out", scratch.path + "/out"], scratch: URL(fileURLWithPath: scratch.path))
+            #expect(bench.waitUntil(seconds: 60) { bench.children().count >= 3 }, "the services never started")
+            kill(bench.pid, SIGINT)
+            usleep(10_000)
+            kill(bench.pid, SIGINT)
+            #expect(bench.wait(seconds: 30) == 130)
+            let ledgers = try Self.ledgers(ownedBy: bench.pid)
+            guard let directory = ledgers.compactMap({ $0.directory }).first(where: { $0.hasPrefix(NSTemporaryDirectory() + "kmon-bench-") }) else {
+                // The first Ctrl-C cleaned up before the second arrived: nothing may be left.
+                #expect(ledgers.isEmpty, "a ledger outlived a finished cleanup: \(ledgers)")
+                #expect(try benchScratch().subtracting(before).isEmpty, "a scratch directory was left with no ledger naming it")
+                continue
+            }
+            #expect(FileManager.default.fileExists(atPath: directory), "the double Ctrl-C left nothing to clean")
+            // The services notice their parent is gone within half a second.
+            usleep(1_000_000)
+            _ = try runCommand(kmon, ["workload", "cleanup"])
+            #expect(!FileManager.default.fileExists(atPath: directory))
+            #expect(try Self.ledgers(ownedBy: bench.pid).isEmpty)
+            return
+        }
+        Issue.record("in three tries the first Ctrl-C's cleanup always finished before the second arrived")
     }
 
     static func ledgers(ownedBy pid: Int32) throws -> [(path: String, directory: String?)] {
