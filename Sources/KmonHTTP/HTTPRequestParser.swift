@@ -1,4 +1,5 @@
 import Glibc
+import KmonSystem
 
 /// A parsed request line and headers. `target` indexes the buffer given to the parser.
 public struct HTTPRequestHead: Sendable, Equatable {

@@ -29,10 +29,16 @@ public struct Span: Hashable, Codable, Sendable {
     /// The first span (ordinal 0) of a connection whose handshake Kmon did not see: it may have
     /// begun before Kmon attached, so it counts as a request but not in latencies.
     public var partial: Bool
+    /// The request's method and the response's status, parsed in the kernel from the first bytes
+    /// of each (only these fields leave the kernel); `.unknown` and 0 where the variant cannot
+    /// read them.
+    public var http: HTTPExchange
 
     public init(role: SpanRole, tuple: ConnectionTuple, ordinal: UInt32, startNanoseconds: UInt64, endNanoseconds: UInt64,
-                requestBytes: UInt64, responseBytes: UInt64, tgid: Int32, comm: String, cookie: UInt64, partial: Bool = false) {
+                requestBytes: UInt64, responseBytes: UInt64, tgid: Int32, comm: String, cookie: UInt64, partial: Bool = false,
+                http: HTTPExchange = HTTPExchange()) {
         self.partial = partial
+        self.http = http
         self.role = role
         self.tuple = tuple
         self.ordinal = ordinal
@@ -58,11 +64,12 @@ public struct Span: Hashable, Codable, Sendable {
                   responseBytes: try c.decode(UInt64.self, forKey: .responseBytes),
                   tgid: try c.decode(Int32.self, forKey: .tgid), comm: try c.decode(String.self, forKey: .comm),
                   cookie: try c.decode(UInt64.self, forKey: .cookie),
-                  partial: try c.decodeIfPresent(Bool.self, forKey: .partial) ?? false)
+                  partial: try c.decodeIfPresent(Bool.self, forKey: .partial) ?? false,
+                  http: try c.decodeIfPresent(HTTPExchange.self, forKey: .http) ?? HTTPExchange())
     }
 
     enum CodingKeys: String, CodingKey {
-        case role, tuple, ordinal, tgid, comm, cookie, partial
+        case role, tuple, ordinal, tgid, comm, cookie, partial, http
         case startNanoseconds = "start_ns", endNanoseconds = "end_ns"
         case requestBytes = "request_bytes", responseBytes = "response_bytes"
     }
