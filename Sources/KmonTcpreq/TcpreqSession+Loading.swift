@@ -121,7 +121,7 @@ extension TcpreqSession {
         return true
     }
 
-    /// A power of two from 1 to 2^18 (a slot is 104 bytes), at least `requested`; 16,384 by default.
+    /// A power of two from 1 to 2^18 (a slot is 112 bytes), at least `requested`; 16,384 by default.
     static func inFlightIndexSlots(_ requested: UInt32?) -> UInt32 {
         guard let requested else { return 16_384 }
         let wanted = min(max(requested, 1), 1 << 18)

@@ -16,9 +16,9 @@ struct SpanAssemblerTests {
         var midway = false
         let cookie: UInt64 = 1
 
-        mutating func feed(_ kind: TcpreqEvent.Kind, at time: UInt64, bytes: UInt32 = 10) {
+        mutating func feed(_ kind: TcpreqEvent.Kind, at time: UInt64, bytes: UInt32 = 10, http: HTTPExchange = HTTPExchange()) {
             let event = TcpreqEvent(kind: kind, timestampNanoseconds: time, cookie: cookie, tgid: 5, bytes: bytes,
-                                    role: role, tuple: SpanAssemblerTests.serverTuple, midway: midway)
+                                    role: role, tuple: SpanAssemblerTests.serverTuple, midway: midway, http: http)
             if let span = assembler.consume(event) { spans.append(span) }
         }
     }
@@ -35,6 +35,27 @@ struct SpanAssemblerTests {
         #expect(s.spans.map(\.endNanoseconds) == [150, 320])
         #expect(s.spans.allSatisfy { $0.role == .server && $0.comm == "svc" && $0.tgid == 5 })
         #expect(s.assembler.openConnections == 0)
+    }
+
+    /// The kernel parses only where the direction turns: the method from the event that opens a
+    /// span, the status from its first response event; later pieces carry nothing and change nothing.
+    @Test func methodFromTheOpeningEventStatusFromTheFirstResponse() {
+        var s = Stream(role: .server)
+        s.feed(.recv, at: 100, http: HTTPExchange(method: .post))
+        s.feed(.recv, at: 110) // the body
+        s.feed(.send, at: 150, http: HTTPExchange(status: 404))
+        s.feed(.send, at: 160)
+        s.feed(.recv, at: 300, http: HTTPExchange(method: .notHTTP))
+        s.feed(.send, at: 320)
+        s.feed(.recv, at: 400, http: HTTPExchange(method: .get)) // closes span 1; a response never came
+        s.feed(.close, at: 500)
+        #expect(s.spans.map(\.http) == [HTTPExchange(method: .post, status: 404), HTTPExchange(method: .notHTTP)])
+        var a = SpanAssembler { _ in "svc" }
+        _ = a.consume(TcpreqEvent(kind: .recv, timestampNanoseconds: 1, cookie: 2, tgid: 5, bytes: 9, role: .server,
+                                  tuple: Self.serverTuple, http: HTTPExchange(method: .delete)))
+        _ = a.consume(TcpreqEvent(kind: .send, timestampNanoseconds: 2, cookie: 2, tgid: 5, bytes: 9, role: .server,
+                                  tuple: Self.serverTuple, http: HTTPExchange(status: 500)))
+        #expect(a.finishAll().map(\.http) == [HTTPExchange(method: .delete, status: 500)])
     }
 
     /// Attached to a busy client connection: the first thing seen is the response to a request
