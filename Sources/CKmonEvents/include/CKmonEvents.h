@@ -1,8 +1,9 @@
 #ifndef KMON_CKMONEVENTS_H
 #define KMON_CKMONEVENTS_H
 
-/* The records and map keys Kmon's BPF programs share with user space. bpf/include is their
- * only definition; this module only makes them visible to Swift. No libbpf here. */
+/* The records and map keys Kmon's BPF programs share with user space, and tcpreq's HTTP
+ * method/status parser (pure C, which TcpreqHTTPParseTests run). bpf/include is their only
+ * definition; this module only makes them visible to Swift. No libbpf here. */
 #include "../../../bpf/include/kmon_common.h"
 #include "../../../bpf/include/selftest.h"
 #include "../../../bpf/include/tcpreq.h"
