@@ -1,9 +1,12 @@
+import KmonHTTP
 import KmonSupport
 
 /// Everything one load run needs. Times are in seconds at this boundary; the engine works in
 /// CLOCK_MONOTONIC nanoseconds.
 public struct LoadConfiguration: Sendable {
     public var target: LoadTarget
+    /// The methods sent and a POST's body; GET only by default.
+    public var requests: RequestMix
     /// TCP connections (for `.connectionClose`, concurrent request slots), spread over `threads`.
     public var connections: Int
     public var threads: Int
@@ -41,9 +44,11 @@ public struct LoadConfiguration: Sendable {
         target: LoadTarget, connections: Int, threads: Int = 1, model: LoadModel,
         scenario: LoadScenario = .keepAlive, duration: Double, warmUp: Double = 0,
         requestTimeout: Double = 5, drainTimeout: Double = 1, recordsPath: String? = nil,
-        spinNanoseconds: UInt64 = LoadConfiguration.defaultSpinNanoseconds, realtimePriority: Int32? = nil, seed: UInt64 = 0x6B6D_6F6E, stop: StopToken = StopToken()
+        spinNanoseconds: UInt64 = LoadConfiguration.defaultSpinNanoseconds, realtimePriority: Int32? = nil, seed: UInt64 = 0x6B6D_6F6E, stop: StopToken = StopToken(),
+        requests: RequestMix = .getOnly
     ) {
         self.target = target
+        self.requests = requests
         self.connections = connections
         self.threads = threads
         self.model = model

@@ -29,6 +29,19 @@ extension ResultsBuilder {
         return (rows, charts)
     }
 
+    /// Per service, the error rate its server spans show against its served records, pooled
+    /// over the arm's accuracy runs at this load.
+    func serviceErrorRows(arm: BenchArm, load: Double, runs: [RunMeasurement]) -> [ServiceErrorRow] {
+        var pooled: [String: ServiceErrorSample] = [:]
+        for accuracy in runs.compactMap(\.accuracy) {
+            pooled.merge(accuracy.serviceErrors) { var sum = $0; sum.merge($1); return sum }
+        }
+        return pooled.keys.sorted().map { service in
+            ServiceErrorRow(arm: arm.name, variant: arm.variantName, mode: arm.mode?.rawValue, load: load, service: service,
+                            sample: pooled[service]!)
+        }
+    }
+
     /// Each probe arm's topology over all its valid load runs.
     func topology() -> TopologyRecord {
         var byVariant: [VariantTopology] = []
