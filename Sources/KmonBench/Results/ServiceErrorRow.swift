@@ -47,6 +47,27 @@ public struct ServiceErrorRow: Codable, Sendable, Equatable {
         truth5xxPercent = share(truth5xx, of: truthRequests)
     }
 
+    /// Written by hand only so that a share without requests is an explicit null.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(arm, forKey: .arm)
+        try c.encode(variant, forKey: .variant)
+        try c.encode(mode, forKey: .mode)
+        try c.encode(load, forKey: .load)
+        try c.encode(service, forKey: .service)
+        try c.encode(probeRequests, forKey: .probeRequests)
+        try c.encode(probe4xx, forKey: .probe4xx)
+        try c.encode(probe5xx, forKey: .probe5xx)
+        try c.encode(probeNoStatus, forKey: .probeNoStatus)
+        try c.encode(truthRequests, forKey: .truthRequests)
+        try c.encode(truth4xx, forKey: .truth4xx)
+        try c.encode(truth5xx, forKey: .truth5xx)
+        try c.encode(probe4xxPercent, forKey: .probe4xxPercent)
+        try c.encode(probe5xxPercent, forKey: .probe5xxPercent)
+        try c.encode(truth4xxPercent, forKey: .truth4xxPercent)
+        try c.encode(truth5xxPercent, forKey: .truth5xxPercent)
+    }
+
     /// The probe read a status for every span and its 4xx and 5xx counts equal the truth's.
     public var matchesTruth: Bool {
         probeNoStatus == 0 && probeRequests == truthRequests && probe4xx == truth4xx && probe5xx == truth5xx

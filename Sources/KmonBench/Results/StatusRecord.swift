@@ -1,6 +1,6 @@
 /// An accuracy row's status agreement in results.json: joined spans compared, how many carried
 /// the truth's method and status, and the disagreements by (probe, truth) pair, most frequent
-/// first. `agreed_pct` is absent and `no_status` says why when the variant reads no status.
+/// first. `agreed_pct` is null and `no_status` says why when the variant reads no status.
 public struct StatusRecord: Codable, Sendable, Equatable {
     public struct Disagreement: Codable, Sendable, Equatable {
         public var probeMethod: String
@@ -25,6 +25,17 @@ public struct StatusRecord: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case compared, agreed, disagreements, examples
         case agreedPercent = "agreed_pct", noStatus = "no_status"
+    }
+
+    /// Written by hand only so that an absent figure is an explicit null, as everywhere in results.json.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(compared, forKey: .compared)
+        try c.encode(agreed, forKey: .agreed)
+        try c.encode(agreedPercent, forKey: .agreedPercent)
+        try c.encode(noStatus, forKey: .noStatus)
+        try c.encode(disagreements, forKey: .disagreements)
+        try c.encode(examples, forKey: .examples)
     }
 
     /// At most this many pairs are listed; the rest are summed into their count.

@@ -88,7 +88,7 @@ import Testing
         #expect(Set(objects[0].keys) == Set(objects[1].keys) && objects[0].count == 22)
         // Status agreement sits in its own object: the joined pair carries no status on either side.
         let status = try #require(objects[0]["status"] as? [String: Any])
-        #expect(status["compared"] as? Int == 1 && status["agreed_pct"] == nil && status["no_status"] is String)
+        #expect(status["compared"] as? Int == 1 && status["agreed_pct"] is NSNull && status["no_status"] is String)
         let back = try JSONDecoder().decode([AccuracyRow].self, from: json)
         #expect(back[0].errors == rows[0].errors && back[1].errors == rows[1].errors && back[1].mode == nil)
         #expect(try encoder.encode(back) == json)
