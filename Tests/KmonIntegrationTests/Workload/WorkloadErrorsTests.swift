@@ -1,4 +1,5 @@
 import Foundation
+import KmonHTTP
 import KmonLoad
 import KmonSystem
 import KmonWorkload
@@ -69,6 +70,28 @@ struct WorkloadErrorsTests {
         let loadStatuses = Dictionary(grouping: load, by: \.status).mapValues(\.count)
         #expect(apiStatuses[502] == (storeStatuses[500] ?? 0) + (storeStatuses[404] ?? 0))
         #expect(loadStatuses[502] == apiStatuses[502] && loadStatuses[200] == apiStatuses[200], "\(loadStatuses) vs \(apiStatuses)")
+    }
+
+    /// Pipelined batches of mixed GETs and POSTs with bodies: each request of a batch is framed
+    /// apart, and the method the generator recorded is the one the service read.
+    @Test func pipelinedMixedMethodsArriveAsRecorded() throws {
+        try Privileged.check()
+        let recorded = try RecordedWorkload("single")
+        defer { recorded.remove() }
+        let mix = RequestMix(shares: [.init(.get, basisPoints: 5000), .init(.post, basisPoints: 5000)], bodyBytes: 3000)
+        let generator = LoadGenerator(LoadConfiguration(
+            target: LoadTarget(endpoint: recorded.running.ingress.endpoint), connections: 2,
+            model: .openLoop(rate: 2000, poisson: false), scenario: .pipelined(depth: 8), duration: 1, requests: mix))
+        _ = try generator.run()
+        #expect(recorded.running.stop().isEmpty)
+        let load = generator.records
+        #expect(load.count > 1000 && load.allSatisfy { !$0.failed && $0.status == 200 })
+        let served = Dictionary(try recorded.records(of: recorded.spec.ingress).served.filter { $0.route == .work }
+            .map { (JoinKeyed($0.connection.reversed, $0.ordinal), $0.method) }, uniquingKeysWith: { a, _ in a })
+        #expect(served.count == load.count)
+        for record in load { #expect(served[JoinKeyed(record.tuple, record.ordinal)] == record.method, "\(record)") }
+        let posts = load.filter { $0.method == .post }.count
+        #expect(abs(Double(posts) / Double(load.count) - 0.5) < 0.1, "\(posts) of \(load.count)")
     }
 }
 
