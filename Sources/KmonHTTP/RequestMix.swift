@@ -55,3 +55,48 @@ public struct RequestMix: Sendable, Equatable {
         return Array(text.utf8) + [UInt8](repeating: 0x78, count: body)
     }
 }
+
+extension RequestMix {
+    /// `kmon load --methods GET:80,POST:20`: method:percent pairs (percent with up to two
+    /// decimals) adding up to 100. Returns nil and sets `problem` when the text is not one.
+    public static func parse(methods text: String, bodyBytes: Int, problem: inout String) -> RequestMix? {
+        var shares: [Share] = []
+        var total: UInt32 = 0
+        for item in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let parts = item.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count == 2, let method = HTTPMethod(name: String(parts[0])), servedMethods.contains(method) else {
+                problem = "'\(item)' is not GET:PERCENT or POST:PERCENT"
+                return nil
+            }
+            guard let points = basisPoints(String(parts[1])) else {
+                problem = "'\(parts[1])' is not a percentage from 0 to 100 with at most two decimals"
+                return nil
+            }
+            guard !shares.contains(where: { $0.method == method }) else {
+                problem = "\(method.name) is given twice"
+                return nil
+            }
+            total += points
+            if points > 0 { shares.append(Share(method, basisPoints: points)) }
+        }
+        guard total == whole else {
+            problem = "the percentages add up to \(Double(total) / 100), not 100"
+            return nil
+        }
+        return RequestMix(shares: shares, bodyBytes: bodyBytes)
+    }
+
+    /// "20", "0.5" or "100" as basis points; nil for anything else.
+    static func basisPoints(_ text: String) -> UInt32? {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), !parts[0].isEmpty, parts[0].allSatisfy({ $0.isASCII && $0.isNumber }),
+              parts[0].count <= 3, let integer = UInt32(parts[0]) else { return nil }
+        var fraction: UInt32 = 0
+        if parts.count == 2 {
+            guard (1...2).contains(parts[1].count), parts[1].allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+            fraction = UInt32(parts[1].count == 1 ? parts[1] + "0" : String(parts[1]))!
+        }
+        let points = integer * 100 + fraction
+        return points <= whole ? points : nil
+    }
+}
