@@ -18,8 +18,12 @@ extension ResultsBuilder {
                     }
                 }
                 guard present else { continue }
-                rows.append(AccuracyRow(arm: arm.name, variant: arm.variantName, mode: arm.mode?.rawValue, vantage: vantage,
-                                        hop: hop.description, load: load, sample: pooled))
+                var row = AccuracyRow(arm: arm.name, variant: arm.variantName, mode: arm.mode?.rawValue, vantage: vantage,
+                                      hop: hop.description, load: load, sample: pooled)
+                if arm.build == .noHTTP, row.status?.agreedPercent == nil {
+                    row.status?.noStatus = "status reading off: the @nohttp arm reads no payload (--http-off)"
+                }
+                rows.append(row)
                 if chart, let histogram = ErrorHistogram.make(arm: arm.name, vantage: vantage, hop: hop.description, load: load,
                                                               errorsNanoseconds: pooled.errors) {
                     charts.append(histogram)
