@@ -68,6 +68,9 @@ public struct LoadConfiguration: Sendable {
     /// `pipelined:1024` each) are allocated up front.
     public static let connectionRange = AcceptedRange(1...10_000, unit: "connections")
 
+    /// Bytes of request buffers a run may hold: 256 MiB.
+    public static let requestBufferLimit = 256 << 20
+
     /// Throws a sentence naming the first bad setting.
     public func validate() throws {
         func bad(_ why: String) -> LoadError { .invalidConfiguration(why) }
@@ -93,6 +96,14 @@ public struct LoadConfiguration: Sendable {
         }
         if case let .slowReader(chunk, pause) = scenario, chunk < 1 || pause < 0 {
             throw bad("slow reader needs a chunk of at least 1 byte and a pause of zero or more µs")
+        }
+        // Request bytes are held per in-flight place: `depth` per thread for one method, per
+        // connection for a mix. Bounded, so big bodies times deep pipelines cannot exhaust memory.
+        let request = requests.bodyBytes + target.path.utf8.count + target.hostHeader.utf8.count + 128
+        let places = scenario.depth * (requests.single == nil ? connections : threads)
+        if request * places > Self.requestBufferLimit {
+            throw bad("\(places) in-flight requests of up to \(request) bytes need \(request * places >> 20) MiB of request buffers, "
+                      + "more than \(Self.requestBufferLimit >> 20) MiB: lower the body size, the pipeline depth or the connections")
         }
     }
 }
