@@ -124,7 +124,7 @@ let package = Package(
         .executableTarget(
             name: "kmon",
             dependencies: [
-                "BPF", "KmonBench", "KmonCollectors", "KmonDoctor", "KmonExport", "KmonFeatures", "KmonLoad",
+                "BPF", "KmonBench", "KmonCollectors", "KmonDoctor", "KmonExport", "KmonFeatures", "KmonHTTP", "KmonLoad",
                 "KmonSupport", "KmonSystem", "KmonTcpreq", "KmonWorkload",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -58,4 +58,5 @@ struct InFlightRequest {
     var sendNs: UInt64 = 0
     var ordinal: UInt32 = 0
     var waitedForConnection = false
+    var method = HTTPMethod.get
 }

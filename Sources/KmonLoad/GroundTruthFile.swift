@@ -1,13 +1,13 @@
 import Glibc
 import KmonSystem
 
-/// The ground-truth records file: a 16-byte header, then one 80-byte record per request, all
+/// The ground-truth records file: a 16-byte header, then one 88-byte record per request, all
 /// little-endian but the addresses, in no particular order (sort by `sendNs` if needed).
 ///
 /// ```
 /// header  0  8  magic "KMONGT\0\1"
-///         8  4  u32 version (2)
-///        12  4  u32 record size (80)
+///         8  4  u32 version (3)
+///        12  4  u32 record size (88)
 /// record  0  8  u64 intended_ns      CLOCK_MONOTONIC
 ///         8  8  u64 send_ns          just before the first write
 ///        16  8  u64 complete_ns      just after the read that completed the response
@@ -21,12 +21,16 @@ import KmonSystem
 ///        44 36      tuple            `ConnectionTuple.store`: local (client) address, remote
 ///                                    address (16 bytes each, network order, IPv4 mapped),
 ///                                    local port, remote port (u16)
+///        80  1  u8  method           sent (`HTTPMethod` raw value)
+///        81  7      0                padding to a multiple of 8
 /// ```
+///
+/// Version 3 added the method and grew the record from 80 bytes.
 public enum GroundTruthFile {
     public static let magic: [UInt8] = Array("KMONGT".utf8) + [0, 1]
-    public static let version: UInt32 = 2
+    public static let version: UInt32 = 3
     public static let headerSize = 16
-    public static let recordSize = 80
+    public static let recordSize = 88
 
     /// Encodes records into the file format.
     public static func encode<C: Collection>(_ records: C) -> [UInt8] where C.Element == GroundTruthRecord {
@@ -48,6 +52,8 @@ public enum GroundTruthFile {
             let at = out.count
             out += repeatElement(0, count: ConnectionTuple.storedSize)
             out.withUnsafeMutableBytes { r.tuple.store(into: $0.baseAddress! + at) }
+            out.append(r.method.rawValue)
+            out += repeatElement(0, count: 7)
         }
         return out
     }
@@ -79,6 +85,9 @@ public enum GroundTruthFile {
             r.status = reader.read()
             r.flags = GroundTruthRecord.Flags(rawValue: reader.read())
             r.tuple = reader.readTuple()
+            let method: UInt8 = reader.read()
+            r.method = HTTPMethod(rawValue: method) ?? .other
+            reader.offset += 7
             records.append(r)
         }
         return records

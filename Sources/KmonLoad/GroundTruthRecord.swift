@@ -2,7 +2,7 @@ import KmonSystem
 /// What the client saw of one request: the ground truth Kmon's probe spans are judged against.
 ///
 /// The bench joins records to probe spans on (4-tuple, ordinal). All times are CLOCK_MONOTONIC
-/// nanoseconds, the clock `bpf_ktime_get_ns()` reads. A `GroundTruthFile` stores it in 80 bytes.
+/// nanoseconds, the clock `bpf_ktime_get_ns()` reads. A `GroundTruthFile` stores it in 88 bytes.
 public struct GroundTruthRecord: Sendable, Equatable {
     /// When the schedule meant the request to leave. Closed loop: when the connection became
     /// free for it (the previous response completed, or the run started).
@@ -24,13 +24,15 @@ public struct GroundTruthRecord: Sendable, Equatable {
     public var connection: UInt32
     /// errno of the failure, or a negative `GroundTruthRecord.Failure` code; 0 on success.
     public var errorCode: Int32
+    /// The method sent.
+    public var method: HTTPMethod
     /// HTTP status code, 0 if no status line arrived.
     public var status: UInt16
     public var flags: Flags
 
     public init(
         intendedNs: UInt64, sendNs: UInt64, completeNs: UInt64, tuple: ConnectionTuple, ordinal: UInt32, bytes: UInt32 = 0, connection: UInt32 = 0,
-        status: UInt16 = 0, errorCode: Int32 = 0, flags: Flags = []
+        method: HTTPMethod = .get, status: UInt16 = 0, errorCode: Int32 = 0, flags: Flags = []
     ) {
         self.intendedNs = intendedNs
         self.sendNs = sendNs
@@ -40,6 +42,7 @@ public struct GroundTruthRecord: Sendable, Equatable {
         self.bytes = bytes
         self.connection = connection
         self.errorCode = errorCode
+        self.method = method
         self.status = status
         self.flags = flags
     }
@@ -76,6 +79,9 @@ public struct GroundTruthRecord: Sendable, Equatable {
     }
 
     public var failed: Bool { flags.contains(.error) }
+
+    /// Method sent and status received, as a probe span carries them.
+    public var exchange: HTTPExchange { HTTPExchange(method: method, status: status) }
 
     /// Coordinated-omission-corrected latency: intended send to response complete.
     public var correctedLatencyNs: UInt64 { completeNs &- intendedNs }

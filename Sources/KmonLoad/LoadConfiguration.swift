@@ -1,9 +1,12 @@
+import KmonHTTP
 import KmonSupport
 
 /// Everything one load run needs. Times are in seconds at this boundary; the engine works in
 /// CLOCK_MONOTONIC nanoseconds.
 public struct LoadConfiguration: Sendable {
     public var target: LoadTarget
+    /// The methods sent and a POST's body; GET only by default.
+    public var requests: RequestMix
     /// TCP connections (for `.connectionClose`, concurrent request slots), spread over `threads`.
     public var connections: Int
     public var threads: Int
@@ -41,9 +44,11 @@ public struct LoadConfiguration: Sendable {
         target: LoadTarget, connections: Int, threads: Int = 1, model: LoadModel,
         scenario: LoadScenario = .keepAlive, duration: Double, warmUp: Double = 0,
         requestTimeout: Double = 5, drainTimeout: Double = 1, recordsPath: String? = nil,
-        spinNanoseconds: UInt64 = LoadConfiguration.defaultSpinNanoseconds, realtimePriority: Int32? = nil, seed: UInt64 = 0x6B6D_6F6E, stop: StopToken = StopToken()
+        spinNanoseconds: UInt64 = LoadConfiguration.defaultSpinNanoseconds, realtimePriority: Int32? = nil, seed: UInt64 = 0x6B6D_6F6E, stop: StopToken = StopToken(),
+        requests: RequestMix = .getOnly
     ) {
         self.target = target
+        self.requests = requests
         self.connections = connections
         self.threads = threads
         self.model = model
@@ -62,6 +67,9 @@ public struct LoadConfiguration: Sendable {
     /// Connections one generator opens: each is a socket, and its in-flight slots (up to
     /// `pipelined:1024` each) are allocated up front.
     public static let connectionRange = AcceptedRange(1...10_000, unit: "connections")
+
+    /// Bytes of request buffers a run may hold: 256 MiB.
+    public static let requestBufferLimit = 256 << 20
 
     /// Throws a sentence naming the first bad setting.
     public func validate() throws {
@@ -88,6 +96,14 @@ public struct LoadConfiguration: Sendable {
         }
         if case let .slowReader(chunk, pause) = scenario, chunk < 1 || pause < 0 {
             throw bad("slow reader needs a chunk of at least 1 byte and a pause of zero or more µs")
+        }
+        // Request bytes are held per in-flight place: `depth` per thread for one method, per
+        // connection for a mix. Bounded, so big bodies times deep pipelines cannot exhaust memory.
+        let request = requests.bodyBytes + target.path.utf8.count + target.hostHeader.utf8.count + 128
+        let places = scenario.depth * (requests.single == nil ? connections : threads)
+        if request * places > Self.requestBufferLimit {
+            throw bad("\(places) in-flight requests of up to \(request) bytes need \(request * places >> 20) MiB of request buffers, "
+                      + "more than \(Self.requestBufferLimit >> 20) MiB: lower the body size, the pipeline depth or the connections")
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import KmonHTTP
 import KmonSupport
 import KmonSystem
 
@@ -39,7 +40,7 @@ public final class LoadGenerator {
             let code = try TCPSocket.reachability(of: c.target.endpoint, timeoutMs: 2000)
             guard code == 0 else { throw LoadError.unreachable(c.target.description, errno: code) }
         }
-        let request = Self.requestBytes(for: c.target, close: c.scenario == .connectionClose)
+        let request = LoadRequests(mix: c.requests, target: c.target, close: c.scenario == .connectionClose)
 
         // Connecting takes time; the schedule starts once every worker is connected.
         let setupSlack: UInt64 = 20_000_000
@@ -47,7 +48,7 @@ public final class LoadGenerator {
         var start = MonotonicClock.now() + setupSlack
         for t in 0..<c.threads {
             let indices = Array(stride(from: t, to: c.connections, by: c.threads))
-            workers.append(try LoadWorker(configuration: c, thread: t, slotIndices: indices, startNs: start, requestBytes: request))
+            workers.append(try LoadWorker(configuration: c, thread: t, slotIndices: indices, startNs: start, requests: request))
         }
         let now = MonotonicClock.now()
         if now + 1_000_000 > start {
@@ -55,7 +56,7 @@ public final class LoadGenerator {
             start = now + setupSlack
             workers = try (0..<c.threads).map { t in
                 try LoadWorker(configuration: c, thread: t, slotIndices: Array(stride(from: t, to: c.connections, by: c.threads)),
-                               startNs: start, requestBytes: request)
+                               startNs: start, requests: request)
             }
         }
         startNs = start
@@ -96,11 +97,26 @@ public final class LoadGenerator {
         sched_setscheduler(0, policy, &old)
     }
 
-    /// The request every connection sends: the same bytes as wrk's default GET.
+    /// The request every connection sends without a mix: the same bytes as wrk's default GET.
     static func requestBytes(for target: LoadTarget, close: Bool) -> [UInt8] {
-        var text = "GET \(target.path) HTTP/1.1\r\nHost: \(target.hostHeader)\r\n"
-        if close { text += "Connection: close\r\n" }
-        text += "\r\n"
-        return Array(text.utf8)
+        RequestMix.getOnly.request(.get, path: target.path, host: target.hostHeader, close: close)
+    }
+}
+
+/// Each method's request bytes for one run, indexed by the method's raw value.
+struct LoadRequests {
+    let mix: RequestMix
+    let bytes: [[UInt8]]
+    /// The longest request: a connection's room per in-flight request when the mix varies.
+    let longest: Int
+
+    init(mix: RequestMix, target: LoadTarget, close: Bool) {
+        self.mix = mix
+        var bytes = [[UInt8]](repeating: [], count: Int(HTTPMethod.other.rawValue) + 1)
+        for share in mix.shares {
+            bytes[Int(share.method.rawValue)] = mix.request(share.method, path: target.path, host: target.hostHeader, close: close)
+        }
+        self.bytes = bytes
+        longest = bytes.map(\.count).max() ?? 0
     }
 }

@@ -58,13 +58,24 @@ extension LoadWorker {
             if closeEachRequest { break }
         }
         guard batch > 0 else { return }
+        var length = 0
+        let base = request + i * requestStride
+        for k in 0..<batch {
+            let ring = (slot.pointee.inFlightHead + slot.pointee.inFlightCount - batch + k) % depth
+            let method = mix.single ?? mix.method(draw: methodDraws.next())
+            inFlight[slot.pointee.inFlightBase + ring].method = method
+            let bytes = requests[Int(method.rawValue)]
+            // With one method the bytes are already in place; a mix copies each request in.
+            if requestStride > 0 { bytes.withUnsafeBufferPointer { (base + length).update(from: $0.baseAddress!, count: $0.count) } }
+            length += bytes.count
+        }
         let sendNs = MonotonicClock.now()
         for k in 0..<batch {
             let ring = (slot.pointee.inFlightHead + slot.pointee.inFlightCount - batch + k) % depth
             inFlight[slot.pointee.inFlightBase + ring].sendNs = sendNs
         }
         slot.pointee.pendingWriteOffset = 0
-        slot.pointee.pendingWrite = batch * requestLength
+        slot.pointee.pendingWrite = length
         flush(i)
     }
 
@@ -84,7 +95,7 @@ extension LoadWorker {
     func flush(_ i: Int) {
         let slot = slots + i
         while slot.pointee.pendingWrite > 0 {
-            let n = Glibc.send(slot.pointee.fd, request + slot.pointee.pendingWriteOffset, slot.pointee.pendingWrite,
+            let n = Glibc.send(slot.pointee.fd, request + i * requestStride + slot.pointee.pendingWriteOffset, slot.pointee.pendingWrite,
                                Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT))
             if n > 0 {
                 slot.pointee.pendingWrite -= n
@@ -166,7 +177,8 @@ extension LoadWorker {
         if entry.waitedForConnection { flags.insert(.waitedForConnection) }
         records.append(GroundTruthRecord(
             intendedNs: entry.intendedNs, sendNs: entry.sendNs, completeNs: now,
-            tuple: slot.pointee.tuple, ordinal: entry.ordinal, bytes: bytes, connection: slot.pointee.index, status: status,
+            tuple: slot.pointee.tuple, ordinal: entry.ordinal, bytes: bytes, connection: slot.pointee.index,
+            method: entry.method, status: status,
             errorCode: errorCode, flags: flags))
         slot.pointee.inFlightHead = (slot.pointee.inFlightHead + 1) % depth
         slot.pointee.inFlightCount -= 1

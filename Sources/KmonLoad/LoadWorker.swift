@@ -33,8 +33,14 @@ final class LoadWorker {
     let slots: UnsafeMutablePointer<ConnectionSlot>
     let slotCount: Int
     let inFlight: UnsafeMutablePointer<InFlightRequest>
+    /// Request bytes: with one method, `depth` back-to-back copies shared by every connection
+    /// (`requestStride` 0); with a mix, `depth` requests' room per connection, filled per batch.
     let request: UnsafeMutablePointer<UInt8>
-    let requestLength: Int
+    let requestStride: Int
+    let requests: [[UInt8]]
+    let mix: RequestMix
+    /// Draws each request's method from a mix; seeded per thread so a run repeats.
+    var methodDraws: SeededGenerator
     let readBuffer: UnsafeMutablePointer<UInt8>
     let readBufferSize = 1 << 16
     let events: UnsafeMutablePointer<epoll_event>
@@ -56,7 +62,7 @@ final class LoadWorker {
     static let stopCheckNs: UInt64 = 5_000_000
 
     /// `slotIndices` are this worker's generator-wide connection numbers; `thread` is its index.
-    init(configuration c: LoadConfiguration, thread: Int, slotIndices: [Int], startNs: UInt64, requestBytes: [UInt8]) throws {
+    init(configuration c: LoadConfiguration, thread: Int, slotIndices: [Int], startNs: UInt64, requests: LoadRequests) throws {
         target = c.target
         closedLoop = c.model == .closedLoop
         if case .connectionClose = c.scenario { closeEachRequest = true } else { closeEachRequest = false }
@@ -98,14 +104,22 @@ final class LoadWorker {
             schedule = threadSchedule
         }
 
-        // Every batch is a prefix of `depth` back-to-back copies of the one request.
-        let length = requestBytes.count
-        let copies = UnsafeMutablePointer<UInt8>.allocate(capacity: length * depth)
-        for k in 0..<depth {
-            requestBytes.withUnsafeBufferPointer { (copies + k * length).initialize(from: $0.baseAddress!, count: length) }
+        mix = requests.mix
+        self.requests = requests.bytes
+        methodDraws = SeededGenerator(seed: c.seed ^ 0x6D65_7468_6F64 ^ (UInt64(thread) &* 0xD1B5_4A32_D192_ED03))
+        if let single = requests.mix.single {
+            // Every batch is a prefix of `depth` back-to-back copies of the one request.
+            let bytes = requests.bytes[Int(single.rawValue)]
+            let copies = UnsafeMutablePointer<UInt8>.allocate(capacity: bytes.count * depth)
+            for k in 0..<depth {
+                bytes.withUnsafeBufferPointer { (copies + k * bytes.count).initialize(from: $0.baseAddress!, count: bytes.count) }
+            }
+            request = copies
+            requestStride = 0
+        } else {
+            requestStride = requests.longest * depth
+            request = .allocate(capacity: requestStride * slotCount)
         }
-        requestLength = length
-        request = copies
         readBuffer = .allocate(capacity: 1 << 16)
         events = .allocate(capacity: 256)
 

@@ -14,6 +14,8 @@ public struct AccuracySample: Sendable {
     public var relativeErrors: [Double] = []
     public var truthDurations: [Double] = []
     public var probeDurations: [Double] = []
+    /// Method and status of the matched pairs against the truth's.
+    public var status = StatusAgreement()
 
     public init() {}
 
@@ -25,6 +27,7 @@ public struct AccuracySample: Sendable {
         probeCount = matched + unmatchedProbe
         nestingChecked = nesting.checked
         nestingViolations = nesting.violations
+        status = StatusAgreement(pairs: join.pairs)
         errors.reserveCapacity(matched)
         relativeErrors.reserveCapacity(matched)
         for (truth, probe) in join.pairs {
@@ -49,6 +52,7 @@ public struct AccuracySample: Sendable {
         relativeErrors += other.relativeErrors
         truthDurations += other.truthDurations
         probeDurations += other.probeDurations
+        status.merge(other.status)
     }
 
     /// Matched share of the ground truth, percent; nil without ground truth.

@@ -18,6 +18,8 @@ public struct RunAccuracy: Sendable {
     /// Expected spans the probe did not report: one server span per served request, one client
     /// span per traced downstream call.
     public var missingSpans: Int
+    /// Per service: 4xx and 5xx among its server spans and among its served records.
+    public var serviceErrors: [String: ServiceErrorSample] = [:]
 
     public static func evaluate(_ run: RunObservations) -> RunAccuracy {
         let serviceAt = EndpointDirectory(run.endpoints)
@@ -72,9 +74,28 @@ public struct RunAccuracy: Sendable {
             truthEdges[hop] = truthClient.count
             missing += serverSample.unmatchedTruth + (isIngress ? 0 : clientSample.unmatchedTruth)
         }
-        return RunAccuracy(samples: samples, observedEdges: observedTopology(clientSpans: clientSpans, serverSpans: serverSpans,
-                                                                             serviceAt: serviceAt),
-                           truthEdges: truthEdges, missingSpans: missing)
+        var result = RunAccuracy(samples: samples, observedEdges: observedTopology(clientSpans: clientSpans, serverSpans: serverSpans,
+                                                                                   serviceAt: serviceAt),
+                                 truthEdges: truthEdges, missingSpans: missing)
+        result.serviceErrors = serviceErrors(run, serverSpans: serverSpans, serviceAt: serviceAt)
+        return result
+    }
+
+    /// Each service's server spans (the owning process's, else the one listening at the span's
+    /// server end) against its served records on the work route.
+    static func serviceErrors(_ run: RunObservations, serverSpans: [RunObservations.ProbeSpan],
+                              serviceAt: EndpointDirectory) -> [String: ServiceErrorSample] {
+        var samples: [String: ServiceErrorSample] = [:]
+        for (name, truth) in run.services {
+            var sample = ServiceErrorSample()
+            truth.served.forEach { sample.count(truth: $0.http.status) }
+            samples[name] = sample
+        }
+        for span in serverSpans {
+            guard let name = span.service ?? serviceAt[span.exchange.connection.remote], samples[name] != nil else { continue }
+            samples[name]!.count(probe: span.exchange.http.status)
+        }
+        return samples
     }
 
     /// The topology from the probe's spans alone: a client span is an edge from its process's

@@ -9,12 +9,15 @@ public struct TimedExchange: Hashable, Sendable {
     public var ordinal: UInt64
     public var start: UInt64
     public var end: UInt64
+    /// Method and status: what the truth's side sent or received, or what the probe parsed.
+    public var http: HTTPExchange
 
-    public init(connection: ConnectionTuple, ordinal: UInt64, start: UInt64, end: UInt64) {
+    public init(connection: ConnectionTuple, ordinal: UInt64, start: UInt64, end: UInt64, http: HTTPExchange = HTTPExchange()) {
         self.connection = connection
         self.ordinal = ordinal
         self.start = start
         self.end = end
+        self.http = http
     }
 
     public var durationNanoseconds: Double { end >= start ? Double(end - start) : -Double(start - end) }

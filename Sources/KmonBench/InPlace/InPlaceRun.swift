@@ -76,7 +76,8 @@ final class InPlaceRun {
         let generator = LoadGenerator(LoadConfiguration(
             target: LoadTarget(endpoint: ingress), connections: settings.connections, threads: 1,
             model: rate.map { .openLoop(rate: $0, poisson: false) } ?? .closedLoop,
-            duration: max(planned * 4, planned + 120), warmUp: settings.warmupSeconds, seed: settings.seed, stop: runStop))
+            duration: max(planned * 4, planned + 120), warmUp: settings.warmupSeconds, seed: settings.seed, stop: runStop,
+            requests: workload.spec.requests))
         let load = LoadThread(generator)
 
         var measured: [PhaseMeasurement] = []

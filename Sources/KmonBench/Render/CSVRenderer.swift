@@ -47,7 +47,8 @@ public enum CSVRenderer {
     public static func accuracy(_ rows: [AccuracyRow]) -> String {
         let header = ["arm", "variant", "mode", "vantage", "hop", "load", "truth_requests", "matched", "matched_pct",
                       "unmatched_truth", "unmatched_probe", "bias_us", "mae_us", "p99_abs_err_us", "median_rel_err_pct",
-                      "p50_truth_us", "p50_probe_us", "p99_truth_us", "p99_probe_us", "nesting_checked", "nesting_violations"]
+                      "p50_truth_us", "p50_probe_us", "p99_truth_us", "p99_probe_us", "nesting_checked", "nesting_violations",
+                      "status_compared", "status_agreed", "status_agreed_pct", "status_no_status", "status_disagreements"]
         let lines = rows.map { row -> [String] in
             [row.arm, row.variant, row.mode ?? "", row.vantage.rawValue, row.hop, Format.csv(row.load),
              String(row.truthRequests), String(row.matched), Format.csv(row.matchedPercent), String(row.unmatchedTruth),
@@ -55,7 +56,9 @@ public enum CSVRenderer {
              Format.csv(row.errors.p99AbsoluteErrorMicroseconds), Format.csv(row.errors.medianRelativeErrorPercent),
              Format.csv(row.errors.p50TruthMicroseconds), Format.csv(row.errors.p50ProbeMicroseconds),
              Format.csv(row.errors.p99TruthMicroseconds), Format.csv(row.errors.p99ProbeMicroseconds),
-             String(row.nestingChecked), String(row.nestingViolations)]
+             String(row.nestingChecked), String(row.nestingViolations),
+             row.status.map { String($0.compared) } ?? "", row.status.map { String($0.agreed) } ?? "",
+             Format.csv(row.status?.agreedPercent), row.status?.noStatus ?? "", row.status?.disagreementText ?? ""]
         }
         return render([header] + lines)
     }

@@ -28,6 +28,11 @@ public enum TablesRenderer {
         }
         sections.append("## Accuracy\n\nprobe − truth per request, joined on (4-tuple, ordinal). Latency from the actual send (uncorrected).\n\n"
             + accuracy(results))
+        sections.append("## Status agreement\n\n" + statusNote + "\n\n" + statusAgreement(results))
+        if let serviceErrors = results.serviceErrors {
+            sections.append("## Error rates per service\n\nServer spans of each service against its served records (work route).\n\n"
+                + self.serviceErrors(serviceErrors))
+        }
         sections.append("## Topology\n\n" + topology(results))
         if let gate = results.gate {
             sections.append("## Gate: this build against \(gate.baseObjects)\n\n" + self.gate(gate))

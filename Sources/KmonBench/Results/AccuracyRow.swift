@@ -26,6 +26,8 @@ public struct AccuracyRow: Codable, Sendable {
     public var errors: AccuracySample.Summary
     public var nestingChecked: Int
     public var nestingViolations: Int
+    /// Method and status against the truth; absent only in files from before it existed.
+    public var status: StatusRecord?
 
     public init(arm: String, variant: String, mode: String?, vantage: Vantage, hop: String, load: Double,
                 sample: AccuracySample) {
@@ -43,6 +45,7 @@ public struct AccuracyRow: Codable, Sendable {
         errors = sample.summary()
         nestingChecked = sample.nestingChecked
         nestingViolations = sample.nestingViolations
+        status = StatusRecord(sample.status)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -50,6 +53,7 @@ public struct AccuracyRow: Codable, Sendable {
         case truthRequests = "truth_requests", matchedPercent = "matched_pct"
         case unmatchedTruth = "unmatched_truth", unmatchedProbe = "unmatched_probe"
         case nestingChecked = "nesting_checked", nestingViolations = "nesting_violations"
+        case status
     }
 
     public init(from decoder: Decoder) throws {
@@ -68,6 +72,7 @@ public struct AccuracyRow: Codable, Sendable {
         errors = try AccuracySample.Summary(from: decoder)
         nestingChecked = try c.decode(Int.self, forKey: .nestingChecked)
         nestingViolations = try c.decode(Int.self, forKey: .nestingViolations)
+        status = try c.decodeIfPresent(StatusRecord.self, forKey: .status)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -86,5 +91,6 @@ public struct AccuracyRow: Codable, Sendable {
         try errors.encode(to: encoder)
         try c.encode(nestingChecked, forKey: .nestingChecked)
         try c.encode(nestingViolations, forKey: .nestingViolations)
+        try c.encode(status, forKey: .status)
     }
 }

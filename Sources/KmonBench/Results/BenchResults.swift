@@ -38,6 +38,8 @@ public struct BenchResults: Codable, Sendable {
     public var placement: [PlacementSpread]?
     /// The trigger level, one row per arm; nil when the run had none.
     public var trigger: [TriggerRow]?
+    /// Per arm, load and service: error rates of server spans against served records.
+    public var serviceErrors: [ServiceErrorRow]?
 
     public init(kmonVersion: String, startedAt: String, elapsedSeconds: Double, environment: BenchEnvironment,
                 config: BenchConfigRecord, noiseFloor: NoiseFloorRecord, knee: KneeRecord, saturation: [SaturationRow],
@@ -67,6 +69,7 @@ public struct BenchResults: Codable, Sendable {
         case kmonVersion = "kmon_version", startedAt = "started_at", elapsedSeconds = "elapsed_s"
         case noiseFloor = "noise_floor", invalidBlocks = "invalid_blocks"
         case machineNoise = "machine_noise", placement
+        case serviceErrors = "service_errors"
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -92,6 +95,7 @@ public struct BenchResults: Codable, Sendable {
         try c.encode(machineNoise, forKey: .machineNoise)
         try c.encode(placement, forKey: .placement)
         try c.encodeIfPresent(trigger, forKey: .trigger)
+        try c.encodeIfPresent(serviceErrors, forKey: .serviceErrors)
     }
 
     public func encoded() throws -> Data {

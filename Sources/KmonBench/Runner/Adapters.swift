@@ -12,7 +12,7 @@ enum Adapters {
             guard !record.failed else { return nil }
             return TimedExchange(
                 connection: record.tuple,
-                ordinal: UInt64(record.ordinal), start: record.sendNs, end: record.completeNs)
+                ordinal: UInt64(record.ordinal), start: record.sendNs, end: record.completeNs, http: record.exchange)
         }
     }
 
@@ -22,13 +22,15 @@ enum Adapters {
         var served: [TimedExchange] = [], other: [TimedExchange] = []
         for record in records.served {
             let exchange = TimedExchange(connection: record.connection.reversed,
-                                         ordinal: UInt64(record.ordinal), start: record.firstReadNs, end: record.responseWrittenNs)
+                                         ordinal: UInt64(record.ordinal), start: record.firstReadNs, end: record.responseWrittenNs,
+                                         http: HTTPExchange(method: record.method, status: record.status))
             if record.route == .work { served.append(exchange) } else { other.append(exchange) }
         }
         let calls = records.calls.compactMap { call -> TimedExchange? in
             guard call.status != 0 else { return nil }
             return TimedExchange(connection: call.connection,
-                                 ordinal: UInt64(call.ordinal), start: call.sendStartNs, end: call.responseCompleteNs)
+                                 ordinal: UInt64(call.ordinal), start: call.sendStartNs, end: call.responseCompleteNs,
+                                 http: HTTPExchange(method: call.method, status: call.status))
         }
         return RunObservations.ServiceTruth(calls: calls, served: served, otherServed: other)
     }
@@ -39,7 +41,8 @@ enum Adapters {
         return RunObservations.ProbeSpan(
             role: server ? .server : .client,
             exchange: TimedExchange(connection: server ? span.tuple.reversed : span.tuple,
-                                    ordinal: UInt64(span.ordinal), start: span.startNanoseconds, end: span.endNanoseconds),
+                                    ordinal: UInt64(span.ordinal), start: span.startNanoseconds, end: span.endNanoseconds,
+                                    http: span.http),
             service: service)
     }
 

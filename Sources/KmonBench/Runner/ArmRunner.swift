@@ -78,7 +78,7 @@ final class ArmRunner {
             target: LoadTarget(endpoint: ingress), connections: plan.lengths.connections, threads: 1,
             model: rate.map { .openLoop(rate: $0, poisson: false) } ?? .closedLoop,
             duration: Self.duration(rate: rate, lengths: plan.lengths),
-            warmUp: plan.lengths.warmupSeconds, seed: plan.seed &+ UInt64(index), stop: runStop))
+            warmUp: plan.lengths.warmupSeconds, seed: plan.seed &+ UInt64(index), stop: runStop, requests: spec.requests))
         let summary: LoadSummary
         do {
             summary = try generator.run()

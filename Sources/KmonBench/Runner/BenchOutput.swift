@@ -32,6 +32,7 @@ public enum BenchOutput {
         try put("skipped.csv", Data(CSVRenderer.skipped(results.skipped).utf8))
         try put("degraded.csv", Data(CSVRenderer.degraded(results.degraded).utf8))
         if let trigger = results.trigger { try put("trigger.csv", Data(TriggerTable.csv(trigger).utf8)) }
+        if let serviceErrors = results.serviceErrors { try put("service_errors.csv", Data(CSVRenderer.serviceErrors(serviceErrors).utf8)) }
         try put("report.html", Data(HTMLReport.render(results).utf8))
     }
 

@@ -18,8 +18,12 @@ extension ResultsBuilder {
                     }
                 }
                 guard present else { continue }
-                rows.append(AccuracyRow(arm: arm.name, variant: arm.variantName, mode: arm.mode?.rawValue, vantage: vantage,
-                                        hop: hop.description, load: load, sample: pooled))
+                var row = AccuracyRow(arm: arm.name, variant: arm.variantName, mode: arm.mode?.rawValue, vantage: vantage,
+                                      hop: hop.description, load: load, sample: pooled)
+                if arm.build == .noHTTP, row.status?.agreedPercent == nil {
+                    row.status?.noStatus = "status reading off: the @nohttp arm reads no payload (--http-off)"
+                }
+                rows.append(row)
                 if chart, let histogram = ErrorHistogram.make(arm: arm.name, vantage: vantage, hop: hop.description, load: load,
                                                               errorsNanoseconds: pooled.errors) {
                     charts.append(histogram)
@@ -27,6 +31,19 @@ extension ResultsBuilder {
             }
         }
         return (rows, charts)
+    }
+
+    /// Per service, the error rate its server spans show against its served records, pooled
+    /// over the arm's accuracy runs at this load.
+    func serviceErrorRows(arm: BenchArm, load: Double, runs: [RunMeasurement]) -> [ServiceErrorRow] {
+        var pooled: [String: ServiceErrorSample] = [:]
+        for accuracy in runs.compactMap(\.accuracy) {
+            pooled.merge(accuracy.serviceErrors) { var sum = $0; sum.merge($1); return sum }
+        }
+        return pooled.keys.sorted().map { service in
+            ServiceErrorRow(arm: arm.name, variant: arm.variantName, mode: arm.mode?.rawValue, load: load, service: service,
+                            sample: pooled[service]!)
+        }
     }
 
     /// Each probe arm's topology over all its valid load runs.

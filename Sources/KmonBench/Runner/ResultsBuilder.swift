@@ -49,7 +49,7 @@ public struct ResultsBuilder {
     public func build(environment: BenchEnvironment, startedAt: String, elapsedSeconds: Double,
                       skipped: [SkippedArm]) -> BenchResults {
         let saturation = saturationRows()
-        var overhead: [OverheadRow] = [], accuracy: [AccuracyRow] = []
+        var overhead: [OverheadRow] = [], accuracy: [AccuracyRow] = [], serviceErrors: [ServiceErrorRow] = []
         var cdf: [LatencyCDF] = [], histograms: [ErrorHistogram] = []
         var noiseBlocks: [String: Int] = [:], noiseMDE: [String: MetricMDE] = [:]
         for load in plan.loadPercents {
@@ -73,6 +73,7 @@ public struct ResultsBuilder {
                 let (rows, charts) = accuracyRows(arm: arm, load: load, runs: runs, chart: load == plan.loadPercents.first)
                 accuracy += rows
                 histograms += charts
+                serviceErrors += serviceErrorRows(arm: arm, load: load, runs: runs)
             }
         }
         let invalid = accuracyRuns.compactMap { m in
@@ -92,6 +93,7 @@ public struct ResultsBuilder {
         results.machineNoise = machineNoise(mde: noiseMDE)
         results.placement = placementSpread()
         results.trigger = triggerRows()
+        results.serviceErrors = serviceErrors
         return results
     }
 

@@ -7,7 +7,7 @@ import KmonSystem
 /// | offset | type     | field                                   |
 /// |--------|----------|-----------------------------------------|
 /// | 0      | 8 bytes  | magic "KMONSVC1"                         |
-/// | 8      | u16      | format version (1)                       |
+/// | 8      | u16      | format version (3)                       |
 /// | 10     | u16      | record size (64)                         |
 /// | 12     | u32      | pid of the service                       |
 /// | 16     | 48 bytes | service name, UTF-8, NUL padded          |
@@ -27,12 +27,15 @@ import KmonSystem
 /// | 40     | u64  | response written ns           | 0                          |
 /// | 48     | 36   | the connection as the service sees it (`ConnectionTuple.store`: local address, remote address, 16 bytes each in network order, IPv4 mapped; local port, remote port) |
 /// | 84     | u16  | 0                             | call index                 |
-/// | 86     | u16  | 0                             | 0                          |
+/// | 86     | u8   | method received (`HTTPMethod` raw value) | method sent     |
+/// | 87     | u8   | 0                             | 0                          |
+///
+/// Version 3 added the method at 86 (version 2 had 0 there).
 ///
 /// Served requests: local = the server side; calls: local = our client side.
 enum RecordLayout {
     static let magic: [UInt8] = Array("KMONSVC1".utf8)
-    static let version: UInt16 = 2
+    static let version: UInt16 = 3
     static let headerSize = 64
     static let recordSize = 88
     static let nameCapacity = 48
@@ -54,20 +57,20 @@ enum RecordLayout {
 
     @inline(__always)
     static func encode(_ r: ServedRequestRecord, into raw: UnsafeMutableRawPointer) {
-        common(into: raw, kind: servedKind, flag: r.route.rawValue, status: r.status, ordinal: r.ordinal,
+        common(into: raw, kind: servedKind, flag: r.route.rawValue, method: r.method, status: r.status, ordinal: r.ordinal,
                connection: r.connection, callIndex: 0, id: r.requestID,
                times: (r.firstReadNs, r.handlerEntryNs, r.handlerExitNs, r.responseWrittenNs))
     }
 
     @inline(__always)
     static func encode(_ r: DownstreamCallRecord, into raw: UnsafeMutableRawPointer) {
-        common(into: raw, kind: callKind, flag: 0, status: r.status, ordinal: r.ordinal,
+        common(into: raw, kind: callKind, flag: 0, method: r.method, status: r.status, ordinal: r.ordinal,
                connection: r.connection, callIndex: r.callIndex, id: r.parentRequestID,
                times: (r.sendStartNs, r.responseCompleteNs, 0, 0))
     }
 
     @inline(__always)
-    private static func common(into raw: UnsafeMutableRawPointer, kind: UInt8, flag: UInt8, status: UInt16, ordinal: UInt32,
+    private static func common(into raw: UnsafeMutableRawPointer, kind: UInt8, flag: UInt8, method: HTTPMethod, status: UInt16, ordinal: UInt32,
                                connection: ConnectionTuple, callIndex: UInt16, id: UInt64,
                                times: (UInt64, UInt64, UInt64, UInt64)) {
         raw.storeBytes(of: kind, toByteOffset: 0, as: UInt8.self)
@@ -81,6 +84,7 @@ enum RecordLayout {
         raw.storeBytes(of: times.3.littleEndian, toByteOffset: 40, as: UInt64.self)
         connection.store(into: raw + 48)
         raw.storeBytes(of: callIndex.littleEndian, toByteOffset: 84, as: UInt16.self)
-        raw.storeBytes(of: UInt16(0), toByteOffset: 86, as: UInt16.self)
+        raw.storeBytes(of: method.rawValue, toByteOffset: 86, as: UInt8.self)
+        raw.storeBytes(of: UInt8(0), toByteOffset: 87, as: UInt8.self)
     }
 }

@@ -18,6 +18,9 @@ public struct ServedRequestRecord: Sendable, Equatable {
     public var connection: ConnectionTuple
     public var ordinal: UInt32
     public var route: Route
+    /// The method received (`unknown` for input rejected before its request line parsed).
+    public var method: HTTPMethod
+    /// The status sent.
     public var status: UInt16
     /// When the read(2) that returned the request's first bytes returned (for pipelined
     /// requests read together, the same time).
@@ -29,12 +32,13 @@ public struct ServedRequestRecord: Sendable, Equatable {
     /// Just after the write(2) that sent the response's last byte returned.
     public var responseWrittenNs: UInt64
 
-    public init(requestID: UInt64, connection: ConnectionTuple, ordinal: UInt32, route: Route,
+    public init(requestID: UInt64, connection: ConnectionTuple, ordinal: UInt32, route: Route, method: HTTPMethod = .unknown,
                 status: UInt16, firstReadNs: UInt64, handlerEntryNs: UInt64, handlerExitNs: UInt64, responseWrittenNs: UInt64) {
         self.requestID = requestID
         self.connection = connection
         self.ordinal = ordinal
         self.route = route
+        self.method = method
         self.status = status
         self.firstReadNs = firstReadNs
         self.handlerEntryNs = handlerEntryNs
@@ -52,6 +56,8 @@ public struct DownstreamCallRecord: Sendable, Equatable {
     /// The connection the call went on, as the caller sees it (local = our client side).
     public var connection: ConnectionTuple
     public var ordinal: UInt32
+    /// The method sent.
+    public var method: HTTPMethod
     /// HTTP status received; 0 when the call failed without a response.
     public var status: UInt16
     /// Just before the first write(2) of the request.
@@ -60,11 +66,12 @@ public struct DownstreamCallRecord: Sendable, Equatable {
     public var responseCompleteNs: UInt64
 
     public init(parentRequestID: UInt64, callIndex: UInt16, connection: ConnectionTuple,
-                ordinal: UInt32, status: UInt16, sendStartNs: UInt64, responseCompleteNs: UInt64) {
+                ordinal: UInt32, method: HTTPMethod = .get, status: UInt16, sendStartNs: UInt64, responseCompleteNs: UInt64) {
         self.parentRequestID = parentRequestID
         self.callIndex = callIndex
         self.connection = connection
         self.ordinal = ordinal
+        self.method = method
         self.status = status
         self.sendStartNs = sendStartNs
         self.responseCompleteNs = responseCompleteNs

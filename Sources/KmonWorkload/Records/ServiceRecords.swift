@@ -39,16 +39,18 @@ public struct ServiceRecords: Sendable {
             func u32(_ at: Int) -> UInt32 { UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: offset + at, as: UInt32.self)) }
             func u64(_ at: Int) -> UInt64 { UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset + at, as: UInt64.self)) }
             let connection = ConnectionTuple(loading: raw.baseAddress! + offset + 48)
+            // A byte no method has reads as `other`: the file is ground truth, not trusted input.
+            let method = HTTPMethod(rawValue: raw[offset + 86]) ?? .other
             switch raw[offset] {
             case RecordLayout.servedKind:
                 records.served.append(ServedRequestRecord(
                     requestID: u64(8), connection: connection, ordinal: u32(4),
-                    route: ServedRequestRecord.Route(rawValue: raw[offset + 1]) ?? .other, status: u16(2),
+                    route: ServedRequestRecord.Route(rawValue: raw[offset + 1]) ?? .other, method: method, status: u16(2),
                     firstReadNs: u64(16), handlerEntryNs: u64(24), handlerExitNs: u64(32), responseWrittenNs: u64(40)))
             case RecordLayout.callKind:
                 records.calls.append(DownstreamCallRecord(
                     parentRequestID: u64(8), callIndex: u16(84), connection: connection, ordinal: u32(4),
-                    status: u16(2), sendStartNs: u64(16), responseCompleteNs: u64(24)))
+                    method: method, status: u16(2), sendStartNs: u64(16), responseCompleteNs: u64(24)))
             default:
                 throw FormatError(path: path, problem: "record \(index) has unknown kind \(raw[offset])")
             }

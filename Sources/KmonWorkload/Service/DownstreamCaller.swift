@@ -9,6 +9,9 @@ import KmonSystem
 /// while idle) gets one retry on a fresh connection; both attempts are recorded.
 struct DownstreamCaller {
     let records: RecordBuffer?
+    /// The caller's method mix, drawn per call from (seed, parent request id, call index).
+    var mix: RequestMix = .getOnly
+    var seed: UInt64 = 0
 
     private struct InFlight {
         let pool: DownstreamPool
@@ -21,6 +24,7 @@ struct DownstreamCaller {
         var status: Int?
         var failure: String?
         var keepAlive = false
+        var method = HTTPMethod.get
     }
 
     /// Returns nil when every call answered 2xx, else the reason for the caller's 502.
@@ -29,6 +33,8 @@ struct DownstreamCaller {
         flights.reserveCapacity(calls.count)
         for call in calls {
             var flight = InFlight(pool: call.pool, callIndex: call.callIndex, connection: nil, reused: false)
+            flight.method = mix.single
+                ?? mix.method(draw: ErrorMix.draw(seed: seed, requestID: parentRequestID, stream: UInt64(call.callIndex) + 1))
             send(&flight, parentRequestID: parentRequestID, retry: true)
             flights.append(flight)
         }
@@ -58,7 +64,7 @@ struct DownstreamCaller {
             flight.ordinal = connection.ordinal
             connection.ordinal += 1
             flight.sendStart = MonotonicClock.now()
-            try flight.pool.request.withUnsafeBytes { try TCPSocket.writeAll(connection.fd, $0.baseAddress!, $0.count) }
+            try flight.pool.requests[Int(flight.method.rawValue)].withUnsafeBytes { try TCPSocket.writeAll(connection.fd, $0.baseAddress!, $0.count) }
         } catch {
             if flight.connection != nil {
                 finish(&flight, parentRequestID: parentRequestID, failure: "\(error)")
@@ -141,7 +147,7 @@ struct DownstreamCaller {
         guard let records, let connection = flight.connection else { return }
         records.append(DownstreamCallRecord(
             parentRequestID: parentRequestID, callIndex: flight.callIndex, connection: connection.tuple,
-            ordinal: flight.ordinal, status: status,
+            ordinal: flight.ordinal, method: flight.method, status: status,
             sendStartNs: flight.sendStart, responseCompleteNs: end))
     }
 }

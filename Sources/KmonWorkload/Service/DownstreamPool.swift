@@ -29,19 +29,22 @@ final class DownstreamConnection {
 final class DownstreamPool: @unchecked Sendable {
     let service: String
     let endpoint: SocketEndpoint
-    /// The request sent on every call: "GET / HTTP/1.1" with the callee's name as Host.
-    let request: [UInt8]
+    /// The request of each method in the caller's mix ("GET / HTTP/1.1", or a POST with its
+    /// body), with the callee's name as Host; indexed by the method's raw value.
+    let requests: [[UInt8]]
     let timeoutMs: Int
     // A pthread mutex: it sleeps when contended rather than spinning, which matters with
     // hundreds of connection threads on two cores.
     private let lock = NSLock()
     private var idle: [DownstreamConnection] = []
 
-    init(service: String, endpoint: SocketEndpoint, timeoutMs: Int) {
+    init(service: String, endpoint: SocketEndpoint, timeoutMs: Int, mix: RequestMix = .getOnly) {
         self.service = service
         self.endpoint = endpoint
         self.timeoutMs = timeoutMs
-        request = Array("GET / HTTP/1.1\r\nHost: \(service)\r\n\r\n".utf8)
+        var requests = [[UInt8]](repeating: [], count: Int(HTTPMethod.other.rawValue) + 1)
+        for share in mix.shares { requests[Int(share.method.rawValue)] = mix.request(share.method, host: service) }
+        self.requests = requests
     }
 
     /// An idle connection (reused: true) or a new one.

@@ -173,12 +173,16 @@ struct ServerConnection {
             status = 405
             output += CannedResponses.status(405, reason: "use GET (or POST on /)", close: !head.keepAlive, keepAlive10: !head.isHTTP11)
         case .work:
-            if let failure = runtime.serve(requestID: requestID, records: records) {
-                status = 502
-                output += CannedResponses.status(502, reason: "downstream call failed: \(failure)", close: !head.keepAlive, keepAlive10: !head.isHTTP11)
-            } else {
+            switch runtime.serve(requestID: requestID, records: records) {
+            case .ok:
                 output += !head.keepAlive ? responses.okClose : (head.isHTTP11 ? responses.okKeepAlive : responses.okKeepAlive10)
                 output.appendBody(responses.body)
+            case .injected(let injected):
+                status = injected
+                output += CannedResponses.status(Int(injected), reason: "injected by the spec's errors", close: !head.keepAlive, keepAlive10: !head.isHTTP11)
+            case .callFailed(let failure):
+                status = 502
+                output += CannedResponses.status(502, reason: "downstream call failed: \(failure)", close: !head.keepAlive, keepAlive10: !head.isHTTP11)
             }
         case .health:
             output += head.keepAlive ? responses.health : responses.healthClose
@@ -186,7 +190,8 @@ struct ServerConnection {
             status = 404
             output += CannedResponses.status(404, reason: "unknown path; this service serves / and /health", close: !head.keepAlive, keepAlive10: !head.isHTTP11)
         }
-        return ServedRequestRecord(requestID: requestID, connection: connection, ordinal: ordinal, route: route, status: status,
+        return ServedRequestRecord(requestID: requestID, connection: connection, ordinal: ordinal, route: route,
+                                   method: head.method, status: status,
                                    firstReadNs: firstRead, handlerEntryNs: entry, handlerExitNs: MonotonicClock.now(), responseWrittenNs: 0)
     }
 

@@ -11,6 +11,8 @@ public final class ServiceRuntime: @unchecked Sendable {
     let records: ServiceRecordWriter?
     private let steps: [[(pool: DownstreamPool, callIndex: UInt16)]]
     private let nextRequestID = Atomic<UInt64>(1)
+    /// Seeds the draws of errors and call methods: the same per service on every run.
+    private let errorSeed: UInt64
     /// Connections between reading a request and recording its answer: shutdown waits for
     /// them, so a request answered just before SIGTERM is still in the records.
     let requestsInFlight = Atomic<Int>(0)
@@ -19,6 +21,7 @@ public final class ServiceRuntime: @unchecked Sendable {
     public init(service: ServiceSpec, peers: [String: SocketEndpoint], records: ServiceRecordWriter?, callTimeoutMs: Int = 10_000) throws {
         self.service = service
         self.records = records
+        errorSeed = ErrorMix.seed(service: service.name)
         responses = CannedResponses(service: service.name, responseBytes: service.work.responseBytes)
         var pools: [String: DownstreamPool] = [:]
         var index: UInt16 = 0
@@ -29,7 +32,7 @@ public final class ServiceRuntime: @unchecked Sendable {
                 guard let endpoint = peers[callee] else {
                     throw ServiceArgumentsError("service \(service.name) calls \(callee), but no --peer \(callee)=ADDR:PORT was given")
                 }
-                let pool = pools[callee] ?? DownstreamPool(service: callee, endpoint: endpoint, timeoutMs: callTimeoutMs)
+                let pool = pools[callee] ?? DownstreamPool(service: callee, endpoint: endpoint, timeoutMs: callTimeoutMs, mix: service.requests)
                 pools[callee] = pool
                 calls.append((pool, index))
                 index += 1
@@ -51,8 +54,21 @@ public final class ServiceRuntime: @unchecked Sendable {
         nextRequestID.wrappingAdd(1, ordering: .relaxed).oldValue
     }
 
-    /// Does the work and the calls. Returns nil on success, else why the answer is 502.
-    func serve(requestID: UInt64, records: RecordBuffer?) -> String? {
+    /// What serving a request on "/" came to.
+    enum Outcome {
+        case ok
+        /// The spec's `errors` drew this status: the work and calls were skipped.
+        case injected(UInt16)
+        /// A downstream call failed or answered other than 2xx: why the answer is 502.
+        case callFailed(String)
+    }
+
+    /// Draws the spec's error mix, then does the work and the calls.
+    func serve(requestID: UInt64, records: RecordBuffer?) -> Outcome {
+        if !service.errors.isEmpty,
+           let status = service.errors.status(draw: ErrorMix.draw(seed: errorSeed, requestID: requestID)) {
+            return .injected(status)
+        }
         if service.work.cpuMicros > 0 {
             let until = MonotonicClock.now() + UInt64(service.work.cpuMicros) * 1000
             while MonotonicClock.now() < until {}
@@ -62,10 +78,10 @@ public final class ServiceRuntime: @unchecked Sendable {
             var remaining = timespec()
             while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
         }
-        let caller = DownstreamCaller(records: records)
+        let caller = DownstreamCaller(records: records, mix: service.requests, seed: errorSeed)
         for step in steps {
-            if let failure = caller.run(step, parentRequestID: requestID) { return failure }
+            if let failure = caller.run(step, parentRequestID: requestID) { return .callFailed(failure) }
         }
-        return nil
+        return .ok
     }
 }

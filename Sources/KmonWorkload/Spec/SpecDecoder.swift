@@ -22,7 +22,7 @@ struct SpecDecoder {
         } catch let error as YamlError {
             throw WorkloadSpecError(file: file, field: "", problem: "not valid YAML: \(error)")
         }
-        let top = try mapping(root, service: nil, field: "", allowed: ["name", "ingress", "services"])
+        let top = try mapping(root, service: nil, field: "", allowed: ["name", "ingress", "services", "methods", "body_bytes"])
         let name = try top["name"].map { try string($0, service: nil, field: "name") } ?? "unnamed"
         guard let ingressNode = top["ingress"] else { throw missing("ingress", service: nil, in: root) }
         let ingress = try string(ingressNode, service: nil, field: "ingress")
@@ -31,12 +31,13 @@ struct SpecDecoder {
             throw error(servicesNode, service: nil, field: "services", problem: "must be a non-empty list of services")
         }
         let services = try list.enumerated().map { try service($0.element, index: $0.offset) }
-        return WorkloadSpec(file: file, name: name, ingress: ingress, services: services)
+        let requests = try requestMix(methods: top["methods"], bodyBytes: top["body_bytes"], service: nil)
+        return WorkloadSpec(file: file, name: name, ingress: ingress, services: services, requests: requests)
     }
 
     private mutating func service(_ node: Node, index: Int) throws -> ServiceSpec {
         let field = "services[\(index)]"
-        let keys = try mapping(node, service: nil, field: field, allowed: ["name", "port", "work", "calls"])
+        let keys = try mapping(node, service: nil, field: field, allowed: ["name", "port", "work", "calls", "errors", "methods", "body_bytes"])
         guard let nameNode = keys["name"] else { throw missing("name", service: nil, in: node, prefix: field + ".") }
         let name = try string(nameNode, service: nil, field: field + ".name")
         lines.record(service: name, field: "name", node: nameNode)
@@ -64,7 +65,9 @@ struct SpecDecoder {
                 calls.append(try callStep(step, service: name, field: "calls[\(i)]"))
             }
         }
-        return ServiceSpec(name: name, port: UInt16(port), work: work, calls: calls)
+        let errors = try keys["errors"].map { try errorMix($0, service: name) } ?? ErrorMix()
+        let requests = try requestMix(methods: keys["methods"], bodyBytes: keys["body_bytes"], service: name)
+        return ServiceSpec(name: name, port: UInt16(port), work: work, calls: calls, errors: errors, requests: requests)
     }
 
     private mutating func callStep(_ node: Node, service: String, field: String) throws -> CallStep {
@@ -128,7 +131,7 @@ struct SpecDecoder {
         WorkloadSpecError(file: file, line: node.mark.map { $0.line }, service: service, field: prefix + key, problem: "required key is missing")
     }
 
-    private func error(_ node: Node, service: String?, field: String, problem: String) -> WorkloadSpecError {
+    func error(_ node: Node, service: String?, field: String, problem: String) -> WorkloadSpecError {
         let value: String?
         if case .scalar(let scalar) = node { value = scalar.string } else { value = nil }
         return WorkloadSpecError(file: file, line: node.mark.map { $0.line }, service: service, field: field, value: value, problem: problem)

@@ -1,4 +1,5 @@
 import Foundation
+import KmonHTTP
 import KmonSupport
 
 /// A workload: the services to run, their per-request work and calls, and the ingress the load
@@ -9,12 +10,15 @@ public struct WorkloadSpec: Sendable, Equatable {
     public var name: String
     public var ingress: String
     public var services: [ServiceSpec]
+    /// The load generator's requests to the ingress: top-level `methods` and `body_bytes`.
+    public var requests: RequestMix
 
-    public init(file: String, name: String, ingress: String, services: [ServiceSpec]) {
+    public init(file: String, name: String, ingress: String, services: [ServiceSpec], requests: RequestMix = .getOnly) {
         self.file = file
         self.name = name
         self.ingress = ingress
         self.services = services
+        self.requests = requests
     }
 
     /// Reads, parses and validates a spec file.
@@ -68,12 +72,19 @@ public struct ServiceSpec: Sendable, Equatable {
     public var port: UInt16
     public var work: WorkSpec
     public var calls: [CallStep]
+    /// Statuses answered on purpose instead of the work (`errors`).
+    public var errors: ErrorMix
+    /// What this service sends on its downstream calls (`methods`, `body_bytes`).
+    public var requests: RequestMix
 
-    public init(name: String, port: UInt16, work: WorkSpec = WorkSpec(), calls: [CallStep] = []) {
+    public init(name: String, port: UInt16, work: WorkSpec = WorkSpec(), calls: [CallStep] = [],
+                errors: ErrorMix = ErrorMix(), requests: RequestMix = .getOnly) {
         self.name = name
         self.port = port
         self.work = work
         self.calls = calls
+        self.errors = errors
+        self.requests = requests
     }
 
     /// Every service called, in call order, each once per request.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KmonHTTP
 import KmonLoad
 import KmonSupport
 
@@ -12,7 +13,10 @@ struct LoadCommand: ParsableCommand {
             --poisson) and latency counts from them, corrected for coordinated omission; the \
             uncorrected latency counts from the actual send. Closed loop (--rate max): each \
             connection sends again as soon as its response is in.
-            --records FILE writes one 56-byte record per request (see docs/load.md).
+            --records FILE writes one 88-byte record per request, with the method sent and the \
+            status received (see docs/load.md).
+            --methods GET:80,POST:20 mixes methods (drawn per request, seeded); each POST carries \
+            --body-bytes of body.
             --compare-wrk runs wrk and kmon in closed loop alternately against URL, then kmon in \
             open loop at half of wrk's rate, and prints both throughputs and the schedule lag.
             """)
@@ -43,6 +47,12 @@ struct LoadCommand: ParsableCommand {
 
     @Option(help: "Seconds a request may wait for its full response before it counts as a timeout.")
     var timeout: Double = 5
+
+    @Option(help: "Method mix, e.g. GET:80,POST:20 (percentages adding up to 100; GET and POST only).")
+    var methods: String = "GET:100"
+
+    @Option(help: "Body bytes of each POST (0 to 1048576).")
+    var bodyBytes: Int = 0
 
     @Option(help: "Write the per-request ground-truth records to this file.")
     var records: String?
@@ -81,7 +91,17 @@ struct LoadCommand: ParsableCommand {
             throw ValidationError("--spin-us must be from 0 to 1000000 (got \(spinMicros))")
         }
         try AcceptedRange(1...100, unit: "rounds").checkFlag(rounds, "--rounds")
+        _ = try parsedMix()
         if compareWrk && poisson { throw ValidationError("--compare-wrk measures an evenly spaced schedule; drop --poisson") }
+    }
+
+    private func parsedMix() throws -> RequestMix {
+        try AcceptedRange(0...1_048_576, unit: "bytes").checkFlag(bodyBytes, "--body-bytes")
+        var problem = ""
+        guard let mix = RequestMix.parse(methods: methods, bodyBytes: bodyBytes, problem: &problem) else {
+            throw ValidationError("--methods: \(problem)")
+        }
+        return mix
     }
 
     private func parsedModel() throws -> LoadModel {
@@ -100,7 +120,8 @@ struct LoadCommand: ParsableCommand {
         let base = LoadConfiguration(
             target: target, connections: connections, threads: threads, model: try parsedModel(),
             scenario: LoadScenario(argument: scenario)!, duration: duration, warmUp: warmup,
-            requestTimeout: timeout, recordsPath: records, spinNanoseconds: spinMicros.map { UInt64($0) * 1000 } ?? LoadConfiguration.defaultSpinNanoseconds, realtimePriority: realtime ? 10 : nil, stop: trap.token)
+            requestTimeout: timeout, recordsPath: records, spinNanoseconds: spinMicros.map { UInt64($0) * 1000 } ?? LoadConfiguration.defaultSpinNanoseconds, realtimePriority: realtime ? 10 : nil, stop: trap.token,
+            requests: try parsedMix())
         do {
             if compareWrk {
                 let comparison = try WrkComparison(url: url, configuration: base, rounds: rounds).run()

@@ -14,6 +14,10 @@ struct LoadCommandTests {
         (["http://127.0.0.1:1/", "--duration", "0"], "--duration must be from 0.001 to 31536000 seconds"),
         (["http://127.0.0.1:1/", "--duration=-1"], "--duration must be from 0.001 to 31536000 seconds"),
         (["http://127.0.0.1:1/", "--scenario", "pipelined:0"], "--scenario 'pipelined:0' is not one of"),
+        (["http://127.0.0.1:1/", "--methods", "GET:50"], "--methods: the percentages add up to 50.0, not 100"),
+        (["http://127.0.0.1:1/", "--methods", "GET:50,PUT:50"], "--methods: 'PUT:50' is not GET:PERCENT or POST:PERCENT"),
+        (["http://127.0.0.1:1/", "--methods", "GET:50,POST:5O"], "--methods: '5O' is not a percentage"),
+        (["http://127.0.0.1:1/", "--body-bytes", "2000000"], "--body-bytes must be from 0 to 1048576 bytes"),
     ])
     func badInputIsAUsageError(_ arguments: [String], _ message: String) throws {
         try Privileged.check()
@@ -70,5 +74,21 @@ struct LoadCommandTests {
         #expect((json?["schedule_lag_us"] as? [String: Double]).map { $0["p50"] != nil && $0["p99"] != nil } == true)
         let records = try GroundTruthFile.read(from: path)
         #expect(records.filter { !$0.flags.contains(.warmUp) }.count == requests)
+        #expect(records.allSatisfy { $0.method == .get })
+    }
+
+    @Test func methodMixIsRecordedPerRequest() throws {
+        try Privileged.check()
+        let service = try LoadTestService()
+        let path = "/tmp/kmon-load-cli-mix-\(getpid()).kgt"
+        defer { unlink(path) }
+        let result = try runCommand(kmon, ["load", service.url, "--rate", "400", "--duration", "1", "--warmup", "0",
+                                           "--connections", "2", "--methods", "GET:70,POST:30", "--body-bytes", "100",
+                                           "--records", path])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let records = try GroundTruthFile.read(from: path)
+        let posts = records.filter { $0.method == .post }.count
+        #expect(records.count > 300 && records.allSatisfy { [.get, .post].contains($0.method) && $0.status == 200 })
+        #expect(abs(Double(posts) / Double(records.count) - 0.3) < 0.08, "\(posts) of \(records.count)")
     }
 }

@@ -85,7 +85,10 @@ import Testing
         #expect(objects[0]["bias_us"] as? Double == -1 && objects[0]["mae_us"] as? Double == 1)
         #expect(objects[0]["truth_requests"] as? Int == 2 && objects[0]["matched"] as? Int == 1)
         #expect(objects[1]["bias_us"] is NSNull && objects[1]["p99_probe_us"] is NSNull && objects[1]["mode"] is NSNull)
-        #expect(Set(objects[0].keys) == Set(objects[1].keys) && objects[0].count == 21)
+        #expect(Set(objects[0].keys) == Set(objects[1].keys) && objects[0].count == 22)
+        // Status agreement sits in its own object: the joined pair carries no status on either side.
+        let status = try #require(objects[0]["status"] as? [String: Any])
+        #expect(status["compared"] as? Int == 1 && status["agreed_pct"] is NSNull && status["no_status"] is String)
         let back = try JSONDecoder().decode([AccuracyRow].self, from: json)
         #expect(back[0].errors == rows[0].errors && back[1].errors == rows[1].errors && back[1].mode == nil)
         #expect(try encoder.encode(back) == json)

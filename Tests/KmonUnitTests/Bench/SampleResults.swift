@@ -1,5 +1,6 @@
 import KmonSupport
 @testable import KmonBench
+import KmonSystem
 
 /// Synthetic results with the shape a real run has, for schema, rendering and gate tests.
 enum SampleResults {
@@ -60,6 +61,11 @@ enum SampleResults {
         sample.truthDurations = [100_000, 200_000]
         sample.probeDurations = [98_000, 199_000]
         sample.nestingChecked = 10_000
+        sample.status.compared = 10_000
+        sample.status.agreed = 9_998
+        sample.status.disagreements = [StatusAgreement.Pair(probe: HTTPExchange(method: .get, status: 200),
+                                                            truth: HTTPExchange(method: .get, status: 500)): 2]
+        sample.status.examples = ["127.0.0.1:40000 > 127.0.0.1:18080 #7"]
         let accuracy = ["client→frontend", "frontend→api", "api→store"].flatMap { hop in
             [Vantage.client, .server].map { AccuracyRow(arm: "sock/kernel", variant: "sock", mode: "kernel", vantage: $0, hop: hop, load: 50, sample: sample) }
         }
@@ -72,7 +78,7 @@ enum SampleResults {
         }
         let histogram = ErrorHistogram.make(arm: "sock/kernel", vantage: .client, hop: "client→frontend", load: 50,
                                             errorsNanoseconds: sample.errors)!
-        return BenchResults(
+        var results = BenchResults(
             kmonVersion: "0.1.0", startedAt: "2026-11-27T18:00:00Z", elapsedSeconds: 301,
             environment: BenchEnvironment(kernel: "Linux 6.18.0", cpu: "Test CPU", cores: 2, machine: "x86_64",
                                           hostname: "test", memoryMB: 2048, bpfStats: "BPF_ENABLE_STATS"),
@@ -104,5 +110,16 @@ enum SampleResults {
             skipped: [SkippedArm(variant: "kprobe", reason: "kernel built without CONFIG_KPROBES")],
             invalidBlocks: [InvalidBlock(phase: "load 90%", block: 3, variant: "syscall", reason: "api died (signal 9) at 41.2 s")],
             charts: ChartData(latencyCDF: cdf, errorHistograms: [histogram]))
+        var store = ServiceErrorSample()
+        store.probeRequests = 10_000
+        store.probe5xx = 300
+        store.probe4xx = 200
+        store.truthRequests = 10_000
+        store.truth5xx = 300
+        store.truth4xx = 200
+        results.serviceErrors = [ServiceErrorRow(arm: "sock/kernel", variant: "sock", mode: "kernel", load: 50, service: "store", sample: store),
+                                 ServiceErrorRow(arm: "sock/kernel", variant: "sock", mode: "kernel", load: 50, service: "idle",
+                                                 sample: ServiceErrorSample())]
+        return results
     }
 }

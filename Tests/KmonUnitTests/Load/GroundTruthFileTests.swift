@@ -10,17 +10,17 @@ import Testing
                           status: 200, errorCode: 0, flags: [.warmUp]),
         GroundTruthRecord(intendedNs: .max, sendNs: 1 << 40, completeNs: 1 << 41,
                           tuple: ConnectionTuple(local: .at("::", 0), remote: .at("2001:db8::1", 1)), ordinal: .max, bytes: 0, connection: 0,
-                          status: 0, errorCode: -3, flags: [.error, .timeout, .incomplete]),
+                          method: .post, status: 0, errorCode: -3, flags: [.error, .timeout, .incomplete]),
     ]
 
-    @Test func recordsAreEightyBytesWithSixteenByteAddresses() {
-        #expect(GroundTruthFile.recordSize == 80)
-        #expect(GroundTruthFile.encode([Self.sample[0]]).count == GroundTruthFile.headerSize + 80)
+    @Test func recordsAreEightyEightBytesWithSixteenByteAddresses() {
+        #expect(GroundTruthFile.recordSize == 88 && GroundTruthFile.version == 3)
+        #expect(GroundTruthFile.encode([Self.sample[0]]).count == GroundTruthFile.headerSize + 88)
     }
 
     @Test func encodeThenDecodeGivesTheSameRecords() throws {
         let bytes = GroundTruthFile.encode(Self.sample)
-        #expect(bytes.count == 16 + 2 * 80)
+        #expect(bytes.count == 16 + 2 * 88)
         #expect(try GroundTruthFile.decode(bytes) == Self.sample)
     }
 
@@ -36,6 +36,15 @@ import Testing
         #expect(Array(record[44..<60]) == [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 127, 0, 0, 1])
         #expect(Array(record[60..<76]) == [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 198, 18, 0, 2])
         #expect(u(76, 2) == 40_000 && u(78, 2) == 18_080)
+        // The method sent (GET = 1), then padding.
+        #expect(record[80] == 1 && record[81..<88].allSatisfy { $0 == 0 })
+        #expect(GroundTruthFile.encode([Self.sample[1]])[16 + 80] == HTTPMethod.post.rawValue)
+    }
+
+    @Test func aMethodByteNoMethodHasReadsAsOther() throws {
+        var bytes = GroundTruthFile.encode([Self.sample[0]])
+        bytes[16 + 80] = 200
+        #expect(try GroundTruthFile.decode(bytes)[0].method == .other)
     }
 
     @Test func rejectsForeignAndTornFiles() {

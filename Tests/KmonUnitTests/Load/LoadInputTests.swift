@@ -1,3 +1,4 @@
+import KmonHTTP
 @testable import KmonLoad
 import KmonSystem
 import Testing
@@ -35,9 +36,19 @@ import Testing
             return c
         }
         #expect(throws: Never.self) { try config { _ in }.validate() }
+        #expect(throws: Never.self) {
+            try config { $0.requests = RequestMix(shares: [.init(.get, basisPoints: 8000), .init(.post, basisPoints: 2000)], bodyBytes: 4096) }
+                .validate()
+        }
         for bad in [config { $0.model = .openLoop(rate: 0, poisson: false) }, config { $0.model = .openLoop(rate: -5, poisson: true) },
                     config { $0.duration = 0 }, config { $0.duration = -1 }, config { $0.connections = 0 },
-                    config { $0.threads = 5 }, config { $0.warmUp = -1 }] {
+                    config { $0.threads = 5 }, config { $0.warmUp = -1 },
+                    // 10,000 connections × 64 in flight × 1 MiB POSTs of a mix: 625 GiB of request buffers.
+                    config {
+                        $0.connections = 10_000
+                        $0.scenario = .pipelined(depth: 64)
+                        $0.requests = RequestMix(shares: [.init(.get, basisPoints: 5000), .init(.post, basisPoints: 5000)], bodyBytes: 1 << 20)
+                    }] {
             #expect(throws: LoadError.self) { try bad.validate() }
         }
         // Each of these trapped converting seconds or a rate to integers (exit 132).
