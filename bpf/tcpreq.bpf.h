@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include "tcpreq.h"
+#include "tcpreq_http.h"
 #include "kmon_inject.bpf.h"
 
 #define KMON_TGID_FILTER_ENTRIES 1024 /* --pid */
@@ -102,6 +103,36 @@ const volatile __u32 targ_batch = 1;
 /* 1 where a read refreshes TCP's clock (KernelFeature.readClock, `tcp_read_clock`): a variant that defines
  * TCPREQ_READ_CLOCK(sk) then takes a read's time from it instead of bpf_ktime_get_ns(). */
 const volatile __u32 targ_read_clock = 0;
+/* 1 to read a request's method and a response's status (docs/variants.md, "Method and status"):
+ * at most TCPREQ_HTTP_PEEK bytes where a span opens and where its response starts, in kernel and
+ * user modes. 0 (`kmon monitor --http off`) reads no byte of payload. */
+const volatile __u32 targ_http = 0;
+
+/* Each variant defines how a move's first bytes are found (after including this file): copies
+ * at most `want` (<= TCPREQ_HTTP_PEEK) of the `bytes` moved into the zero-filled `head`, and
+ * returns how many it copied, 0 when it cannot see them. `src` is what the variant passed to
+ * tcpreq_on_data. Called only where a span edge moves, and only with targ_http. */
+static __always_inline __u32 tcpreq_peek(void *src, __u64 *head, __u32 bytes, __u32 want);
+
+/* Before a peek's size check: clang knows the size is at most `want` and drops the check, but
+ * the verifier needs it to bound the copy; this hides what clang knows. */
+#define TCPREQ_PEEK_BOUND(n) asm volatile("" : "+r"(n))
+
+/* The method of the request whose first bytes this move carries. */
+static __always_inline __u8 peek_method(void *src, __u32 bytes)
+{
+    __u64 head[TCPREQ_HTTP_PEEK / 8] = {};
+    return tcpreq_http_method(head, tcpreq_peek(src, head, bytes, TCPREQ_HTTP_REQUEST_PEEK));
+}
+
+/* The status of the response whose first bytes this move carries; 0 when none is read. */
+static __always_inline __u16 peek_status(void *src, __u32 bytes)
+{
+    __u64 head[TCPREQ_HTTP_PEEK / 8] = {};
+    if (tcpreq_peek(src, head, bytes, TCPREQ_HTTP_RESPONSE_PEEK) == 0)
+        return 0;
+    return tcpreq_http_status(head);
+}
 
 /* The two homes of per-connection state, declared once for the variants that keep it per
  * socket (sock, fentry, skb): socket-local storage, and `conn_table` keyed by socket cookie,
@@ -295,7 +326,8 @@ static __always_inline void tcpreq_decide(struct tcpreq_conn *st, struct sock *s
 }
 #endif
 
-static __always_inline void emit_event(struct tcpreq_conn *st, __u32 kind, __u64 now, __u32 bytes)
+static __always_inline void emit_event(struct tcpreq_conn *st, __u32 kind, __u64 now, __u32 bytes, __u8 method,
+                                       __u16 status)
 {
     struct tcpreq_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
     if (!e) {
@@ -317,6 +349,9 @@ static __always_inline void emit_event(struct tcpreq_conn *st, __u32 kind, __u64
     e->role = st->role;
     e->flags = st->seen_handshake ? 0 : TCPREQ_EV_MIDWAY;
     e->tuple = st->tuple;
+    e->status = status;
+    e->method = method;
+    __builtin_memset(e->pad, 0, sizeof(e->pad)); /* ring memory is not zeroed */
     bpf_ringbuf_submit(e, SUBMIT_FLAGS);
 }
 
@@ -389,6 +424,9 @@ static __always_inline void fill_span(struct tcpreq_span *s, const struct tcpreq
     s->tgid = st->tgid;
     __builtin_memcpy(s->comm, st->comm, sizeof(s->comm));
     s->tuple = st->tuple;
+    s->status = st->status;
+    s->method = st->method;
+    __builtin_memset(s->pad, 0, sizeof(s->pad)); /* ring and batch memory are not zeroed */
 }
 
 static __always_inline void emit_span(const struct tcpreq_conn *st)
@@ -431,7 +469,11 @@ static __always_inline void send_batch(struct tcpreq_batch_slot *slot, __u64 now
     __u32 n = slot->batch.count;
     if (n > TCPREQ_BATCH_SPANS)
         n = TCPREQ_BATCH_SPANS;
-    __u64 size = __builtin_offsetof(struct tcpreq_batch, spans) + n * sizeof(struct tcpreq_span);
+    __u64 spans_size = n * sizeof(struct tcpreq_span);
+    /* Keeps the add below an add: knowing spans_size's low bits are zero, clang makes it an OR,
+     * whose bound the verifier loses (112-byte spans: 2040 > the 1800 bytes there are). */
+    asm volatile("" : "+r"(spans_size));
+    __u64 size = __builtin_offsetof(struct tcpreq_batch, spans) + spans_size;
     if (bpf_ringbuf_output(&events, &slot->batch, size, SUBMIT_FLAGS))
         kmon_lost(KMON_LOST_RINGBUF, n);
     slot->batch.count = 0;
@@ -545,9 +587,11 @@ static __always_inline __u64 edge_time(const struct tcpreq_conn *st, struct sock
 }
 
 /* Bytes moved on a watched connection (kernel and histogram modes). The clock is read only
- * where a span opens or a response moves: further bytes of a request need no timestamp. */
-static __always_inline void advance(struct tcpreq_conn *st, struct sock *sk, __u32 bytes, bool is_send)
+ * where a span opens or a response moves: further bytes of a request need no timestamp; the
+ * bytes only where a span opens (method) or its response starts (status), in kernel mode. */
+static __always_inline void advance(struct tcpreq_conn *st, struct sock *sk, __u32 bytes, bool is_send, void *src)
 {
+    bool http = targ_http && targ_mode == TCPREQ_MODE_KERNEL;
     bool request = (st->role == TCPREQ_ROLE_SERVER) != is_send; /* server reads, client sends */
     if (request) {
         if (st->phase != TCPREQ_PHASE_REQUEST) {
@@ -558,12 +602,16 @@ static __always_inline void advance(struct tcpreq_conn *st, struct sock *sk, __u
             st->start_ns = now;
             st->request_bytes = 0;
             st->response_bytes = 0;
+            st->method = http ? peek_method(src, bytes) : TCPREQ_HTTP_UNKNOWN;
+            st->status = 0;
         }
         st->request_bytes += bytes;
     } else if (st->phase != TCPREQ_PHASE_IDLE) {
         /* A response with no request before it (a greeting, or a connection met mid-way)
          * is not a span. */
         bool turn = st->phase == TCPREQ_PHASE_REQUEST;
+        if (turn && http)
+            st->status = peek_status(src, bytes);
         st->phase = TCPREQ_PHASE_RESPONSE;
         st->last_ns = edge_time(st, sk, is_send, false);
         st->response_bytes += bytes;
@@ -574,8 +622,30 @@ static __always_inline void advance(struct tcpreq_conn *st, struct sock *sk, __u
     }
 }
 
-/* A send or recv of `bytes` > 0 on a connection whose state the variant found or created. */
-static __always_inline void tcpreq_on_data(struct tcpreq_conn *st, struct sock *sk, __u32 bytes, bool is_send)
+/* User mode: an event's method or status, read only at a move whose direction differs from
+ * the connection's last (the only moves that can open a request or a response in the
+ * assembler's rule; phase, unused in user mode, keeps the last direction). */
+static __always_inline void user_event(struct tcpreq_conn *st, __u32 bytes, bool is_send, void *src)
+{
+    __u8 method = 0;
+    __u16 status = 0;
+    if (targ_http) {
+        bool request = (st->role == TCPREQ_ROLE_SERVER) != is_send;
+        __u8 direction = request ? TCPREQ_PHASE_REQUEST : TCPREQ_PHASE_RESPONSE;
+        if (st->phase != direction) {
+            st->phase = direction;
+            if (request)
+                method = peek_method(src, bytes);
+            else
+                status = peek_status(src, bytes);
+        }
+    }
+    emit_event(st, is_send ? TCPREQ_EV_SEND : TCPREQ_EV_RECV, bpf_ktime_get_ns(), bytes, method, status);
+}
+
+/* A send or recv of `bytes` > 0 on a connection whose state the variant found or created;
+ * `src` tells the variant's tcpreq_peek where its bytes are. */
+static __always_inline void tcpreq_on_data(struct tcpreq_conn *st, struct sock *sk, __u32 bytes, bool is_send, void *src)
 {
     if (st->targeted == TCPREQ_TARGET_NO)
         return;
@@ -590,9 +660,9 @@ static __always_inline void tcpreq_on_data(struct tcpreq_conn *st, struct sock *
     }
 #endif
     if (targ_mode == TCPREQ_MODE_USER)
-        emit_event(st, is_send ? TCPREQ_EV_SEND : TCPREQ_EV_RECV, bpf_ktime_get_ns(), bytes);
+        user_event(st, bytes, is_send, src);
     else
-        advance(st, sk, bytes, is_send);
+        advance(st, sk, bytes, is_send, src);
 }
 
 /* The connection left ESTABLISHED or closed: a response in flight is complete. May run in
@@ -602,7 +672,7 @@ static __always_inline void tcpreq_on_close(struct tcpreq_conn *st)
     if (st->targeted != TCPREQ_TARGET_YES)
         return;
     if (targ_mode == TCPREQ_MODE_USER)
-        emit_event(st, TCPREQ_EV_CLOSE, bpf_ktime_get_ns(), 0);
+        emit_event(st, TCPREQ_EV_CLOSE, bpf_ktime_get_ns(), 0, 0, 0);
     else if (st->phase == TCPREQ_PHASE_RESPONSE)
         finish_span(st);
     inflight_release(st);

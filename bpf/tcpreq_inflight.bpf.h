@@ -53,7 +53,7 @@ static __always_inline struct tcpreq_conn *inflight_find(const struct tcpreq_con
 }
 
 /* The span's own fields, at each turn of a connection that already holds its slot: they sit in
- * the slot's first 48 bytes, so a turn writes a line or two, not the whole state (whose comm and
+ * the slot's first 48 bytes and its last 8, so a turn writes a line or two, not the whole state (whose comm and
  * tuple, copied at the claim, do not change). Phase last: it says the rest is current. */
 static __always_inline void inflight_turn(struct tcpreq_conn *slot, const struct tcpreq_conn *st)
 {
@@ -62,6 +62,8 @@ static __always_inline void inflight_turn(struct tcpreq_conn *slot, const struct
     slot->request_bytes = st->request_bytes;
     slot->response_bytes = st->response_bytes;
     slot->ordinal = st->ordinal;
+    slot->status = st->status;
+    slot->method = st->method;
     slot->phase = st->phase;
 }
 

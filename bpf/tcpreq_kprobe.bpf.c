@@ -18,6 +18,7 @@
 
 #define TCPREQ_COOKIE(sk) ((__u64)(sk))
 #include "tcpreq.bpf.h"
+#include "tcpreq_syscall_args.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -33,13 +34,19 @@ static __always_inline struct tcpreq_conn *state_of(struct sock *sk, bool create
     return table_state(&conn_state, (__u64)sk, create);
 }
 
+/* A move's first bytes, in the user buffer of the system call the probed function runs in. */
+static __always_inline __u32 tcpreq_peek(void *src, __u64 *head, __u32 bytes, __u32 want)
+{
+    return task_syscall_peek(head, bytes, want);
+}
+
 static __always_inline void on_data(struct sock *sk, long bytes, bool is_send)
 {
     if (bytes <= 0)
         return;
     struct tcpreq_conn *st = state_of(sk, true);
     if (st)
-        tcpreq_on_data(st, sk, bytes, is_send);
+        tcpreq_on_data(st, sk, bytes, is_send, 0);
 }
 
 SEC("kprobe/tcp_sendmsg")

@@ -26,6 +26,13 @@ static __always_inline struct tcpreq_conn *state_of(struct sock *sk, bool create
     return targ_state_table ? table_state(&conn_table, table_key(sk), create) : storage_state(&conn_state, sk, create);
 }
 
+/* A move's first bytes, in the user buffer of the system call this hook runs in (sock's
+ * tracepoints and fentry's functions run on its path, in the calling thread). */
+static __always_inline __u32 tcpreq_peek(void *src, __u64 *head, __u32 bytes, __u32 want)
+{
+    return task_syscall_peek(head, bytes, want);
+}
+
 /* The socket is gone: a table entry must go with it (storage goes by itself). */
 static __always_inline void forget(struct sock *sk)
 {
@@ -45,7 +52,7 @@ static __always_inline void on_data(struct sock *sk, int ret, int flags, bool is
         return;
     struct tcpreq_conn *st = state_of(sk, true);
     if (st)
-        tcpreq_on_data(st, sk, ret, is_send);
+        tcpreq_on_data(st, sk, ret, is_send, 0);
 }
 
 /* Most state changes matter to nobody: the states (registers) are compared before the socket

@@ -40,7 +40,7 @@ static __always_inline struct tcpreq_conn *state_of(struct bpf_sock *sk, struct 
  * followed). The packet starts at its IP header. Offsets and bitfields come from the kernel's iphdr, ipv6hdr and
  * tcphdr (CO-RE); only the bytes holding the fields read are copied to the stack, since every
  * copied byte costs on every packet. */
-static __always_inline bool tcp_payload(struct __sk_buff *skb, __u32 family, __u32 *payload, bool *end)
+static __always_inline bool tcp_payload(struct __sk_buff *skb, __u32 family, __u32 *payload, __u32 *at, bool *end)
 {
     __u32 ip_len;
     if (family == AF_INET) {
@@ -63,6 +63,7 @@ static __always_inline bool tcp_payload(struct __sk_buff *skb, __u32 family, __u
         return false;
     __u32 headers = ip_len + BPF_CORE_READ_BITFIELD(&tcp, doff) * 4;
     *payload = skb->len > headers ? skb->len - headers : 0;
+    *at = headers;
     *end = BPF_CORE_READ_BITFIELD(&tcp, fin) || BPF_CORE_READ_BITFIELD(&tcp, rst);
     return true;
 }
@@ -126,6 +127,25 @@ static __always_inline void decide(struct tcpreq_conn *st, struct bpf_sock *sk, 
     st->seen_handshake = fresh_connection(sk);
 }
 
+/* A move's first bytes: the packet's payload, from its offset (GSO packets and paged data
+ * included: bpf_skb_load_bytes follows them). */
+struct skb_src {
+    struct __sk_buff *skb;
+    __u32 at;
+};
+
+static __always_inline __u32 tcpreq_peek(void *src, __u64 *head, __u32 bytes, __u32 want)
+{
+    struct skb_src *packet = src;
+    __u64 n = want;
+    if (n > bytes)
+        n = bytes;
+    TCPREQ_PEEK_BOUND(n);
+    if (n == 0 || n > TCPREQ_HTTP_PEEK || bpf_skb_load_bytes(packet->skb, packet->at, head, n))
+        return 0;
+    return n;
+}
+
 static __always_inline void on_packet(struct __sk_buff *skb, bool egress)
 {
     struct bpf_sock *sk = skb->sk;
@@ -134,9 +154,9 @@ static __always_inline void on_packet(struct __sk_buff *skb, bool egress)
     sk = bpf_sk_fullsock(sk);
     if (!sk || sk->protocol != IPPROTO_TCP || (sk->family != AF_INET && sk->family != AF_INET6))
         return;
-    __u32 payload;
+    __u32 payload, at;
     bool end;
-    if (!tcp_payload(skb, sk->family, &payload, &end))
+    if (!tcp_payload(skb, sk->family, &payload, &at, &end))
         return;
     /* Handshake and pure ACKs: no state until data moves. */
     struct tcpreq_conn *st = state_of(sk, skb, payload != 0);
@@ -144,8 +164,10 @@ static __always_inline void on_packet(struct __sk_buff *skb, bool egress)
         return;
     if (st->targeted == TCPREQ_TARGET_UNDECIDED)
         decide(st, sk, skb);
-    if (payload)
-        tcpreq_on_data(st, 0, payload, egress);
+    if (payload) {
+        struct skb_src src = { .skb = skb, .at = at };
+        tcpreq_on_data(st, 0, payload, egress, &src);
+    }
     if (end)
         tcpreq_on_close(st);
 }

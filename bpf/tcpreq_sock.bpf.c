@@ -34,6 +34,7 @@ extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
 #define TCPREQ_READ_CLOCK(sk) \
     (((struct tcp_sock *)bpf_rdonly_cast((sk), bpf_core_type_id_kernel(struct tcp_sock)))->tcp_clock_cache)
 #include "tcpreq.bpf.h"
+#include "tcpreq_syscall_args.bpf.h"
 #include "tcpreq_sk_storage.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";

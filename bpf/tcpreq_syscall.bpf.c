@@ -29,6 +29,7 @@
 /* No socket cookie helper in tracepoint programs: the kernel address names the socket. */
 #define TCPREQ_COOKIE(sk) ((__u64)(sk))
 #include "tcpreq.bpf.h"
+#include "tcpreq_syscall_args.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -72,56 +73,6 @@ struct {
     __type(key, int);
     __type(value, struct call);
 } calls SEC(".maps");
-
-/* The watched calls' numbers (the kernels' unistd tables) and where a call's arguments sit. */
-#if defined(__TARGET_ARCH_x86)
-#define NR_read 0
-#define NR_write 1
-#define NR_close 3
-#define NR_readv 19
-#define NR_writev 20
-#define NR_connect 42
-#define NR_accept 43
-#define NR_sendto 44
-#define NR_recvfrom 45
-#define NR_sendmsg 46
-#define NR_recvmsg 47
-#define NR_accept4 288
-#define SYSCALL_ARG0(regs) ((regs)->di)
-#define SYSCALL_ARG2(regs) ((regs)->dx)
-#define SYSCALL_ARG3(regs) ((regs)->r10)
-#define SYSCALL_NR_AT_EXIT(regs) ((long)(regs)->orig_ax)
-#define TS_COMPAT 0x0002
-#define COMPAT_CALL(task) ((task)->thread_info.status & TS_COMPAT)
-#elif defined(__TARGET_ARCH_arm64)
-#define NR_close 57
-#define NR_read 63
-#define NR_write 64
-#define NR_readv 65
-#define NR_writev 66
-#define NR_accept 202
-#define NR_connect 203
-#define NR_sendto 206
-#define NR_recvfrom 207
-#define NR_sendmsg 211
-#define NR_recvmsg 212
-#define NR_accept4 242
-#define SYSCALL_ARG0(regs) ((regs)->orig_x0)
-#define SYSCALL_ARG2(regs) ((regs)->regs[2])
-#define SYSCALL_ARG3(regs) ((regs)->regs[3])
-#define SYSCALL_NR_AT_EXIT(regs) ((long)(regs)->syscallno)
-#define TIF_32BIT 22
-#define COMPAT_CALL(task) ((task)->thread_info.flags & (1UL << TIF_32BIT))
-#else
-#error "tcpreq_syscall: system call numbers are known for x86_64 and arm64 only"
-#endif
-
-/* A 32-bit task's numbers mean other calls; its calls are not watched. */
-static __always_inline bool compat_call(void)
-{
-    struct task_struct *task = bpf_get_current_task_btf();
-    return COMPAT_CALL(task) != 0;
-}
 
 static __always_inline struct sock *fd_to_sock(int fd)
 {
@@ -189,7 +140,19 @@ static __always_inline void on_enter(int fd, bool is_send, __u64 flags)
     call->active = 1;
 }
 
-static __always_inline void on_exit(long ret)
+/* A move's bytes: in the buffer of the call returning (sys_exit's registers). */
+struct syscall_src {
+    struct pt_regs *regs;
+    long nr;
+};
+
+static __always_inline __u32 tcpreq_peek(void *src, __u64 *head, __u32 bytes, __u32 want)
+{
+    struct syscall_src *call = src;
+    return syscall_peek(call->regs, call->nr, head, bytes, want);
+}
+
+static __always_inline void on_exit(struct pt_regs *regs, long nr, long ret)
 {
     struct call *call = bpf_task_storage_get(&calls, bpf_get_current_task_btf(), 0, 0);
     if (!call || !call->active)
@@ -198,8 +161,10 @@ static __always_inline void on_exit(long ret)
     if (ret <= 0)
         return;
     struct fd_conn *c = conn_for(bpf_get_current_pid_tgid() >> 32, call->fd, false);
-    if (c)
-        tcpreq_on_data(&c->st, (struct sock *)c->sk, ret, call->is_send);
+    if (c) {
+        struct syscall_src src = { .regs = regs, .nr = nr };
+        tcpreq_on_data(&c->st, (struct sock *)c->sk, ret, call->is_send, &src);
+    }
 }
 
 /* Role from the call that made the socket; the fd walk waits for the first data call. */
@@ -291,7 +256,7 @@ int BPF_PROG(tcpreq_sys_exit, struct pt_regs *regs, long ret)
     if (id == NR_accept || id == NR_accept4)
         set_role((int)ret, TCPREQ_ROLE_SERVER);
     else
-        on_exit(ret);
+        on_exit(regs, id, ret);
     return 0;
 }
 

@@ -32,6 +32,7 @@ enum InFlightSpans {
                     startNanoseconds: state.start_ns, endNanoseconds: state.last_ns,
                     requestBytes: UInt64(state.request_bytes), responseBytes: UInt64(state.response_bytes),
                     tgid: Int32(bitPattern: state.tgid), comm: commString(state.comm), cookie: state.cookie,
-                    partial: state.seen_handshake == 0 && state.ordinal == 0) // as the kernel's span_partial
+                    partial: state.seen_handshake == 0 && state.ordinal == 0, // as the kernel's span_partial
+                    http: TcpreqRecord.http(state.method, state.status))
     }
 }

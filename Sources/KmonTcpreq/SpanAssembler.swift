@@ -6,7 +6,9 @@ import KmonSystem
 /// - a span opens at the first request byte, collects the response, and closes at the next
 ///   request byte or when the connection closes; its end is the last response byte's time;
 /// - a response with no request before it is not a span;
-/// - on a connection whose handshake the kernel did not see (`midway`), the first span is partial.
+/// - on a connection whose handshake the kernel did not see (`midway`), the first span is partial;
+/// - its method is the one the kernel read from the event that opened it, its status the one read
+///   from its first response event.
 public struct SpanAssembler {
     private enum Phase { case idle, request, response }
 
@@ -22,6 +24,7 @@ public struct SpanAssembler {
         var last: UInt64 = 0
         var requestBytes: UInt64 = 0
         var responseBytes: UInt64 = 0
+        var http = HTTPExchange()
 
         mutating func finish(cookie: UInt64) -> Span {
             defer {
@@ -30,7 +33,7 @@ public struct SpanAssembler {
             }
             return Span(role: role, tuple: tuple, ordinal: ordinal, startNanoseconds: start, endNanoseconds: last,
                         requestBytes: requestBytes, responseBytes: responseBytes, tgid: tgid, comm: comm, cookie: cookie,
-                        partial: midway && ordinal == 0)
+                        partial: midway && ordinal == 0, http: http)
         }
     }
 
@@ -68,9 +71,11 @@ public struct SpanAssembler {
                 c.start = event.timestampNanoseconds
                 c.requestBytes = 0
                 c.responseBytes = 0
+                c.http = HTTPExchange(method: event.http.method)
             }
             c.requestBytes += UInt64(event.bytes)
         } else if c.phase != .idle {
+            if c.phase == .request { c.http.status = event.http.status }
             c.phase = .response
             c.last = event.timestampNanoseconds
             c.responseBytes += UInt64(event.bytes)

@@ -17,10 +17,15 @@ public struct TcpreqEvent: Hashable, Sendable {
     public var tuple: ConnectionTuple
     /// Kmon did not see the connection's handshake: its first span is partial.
     public var midway: Bool
+    /// What the kernel parsed from this move's first bytes where it turned the connection's
+    /// direction: a request's method (status 0) or a response's status (method unknown);
+    /// nothing elsewhere, or with reading off.
+    public var http: HTTPExchange
 
     public init(kind: Kind, timestampNanoseconds: UInt64, cookie: UInt64, tgid: Int32, tid: Int32 = 0, bytes: UInt32,
-                role: SpanRole?, tuple: ConnectionTuple, midway: Bool = false) {
+                role: SpanRole?, tuple: ConnectionTuple, midway: Bool = false, http: HTTPExchange = HTTPExchange()) {
         self.midway = midway
+        self.http = http
         self.kind = kind
         self.timestampNanoseconds = timestampNanoseconds
         self.cookie = cookie

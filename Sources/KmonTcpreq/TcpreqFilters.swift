@@ -49,6 +49,10 @@ public struct TcpreqConfiguration: Sendable {
     /// connections can have a response in flight at once and still be closed at stop. Rounded up
     /// to a power of two; nil keeps 16,384. Past it a span is counted in `lost.unindexed`.
     public var inFlightSlots: UInt32?
+    /// Read each request's method and each response's status in the kernel (kernel and user
+    /// modes; at most 16 bytes at a span's edges, and only the parsed fields leave the kernel).
+    /// Off, no byte of payload is read and spans carry `.unknown` and 0 (`--http off`).
+    public var readsHTTP = true
 
     public init(variant: ProbeVariant = .sock, mode: SpanMode = .kernel, filters: TcpreqFilters = TcpreqFilters(),
                 ringBufferBytes: Int = 8 << 20, pollIntervalMilliseconds: Int32 = 20,

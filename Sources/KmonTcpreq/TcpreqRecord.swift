@@ -41,7 +41,7 @@ public enum TcpreqRecord: Hashable, Sendable {
             return TcpreqEvent(kind: eventKind, timestampNanoseconds: raw.timestamp_ns, cookie: raw.cookie,
                                tgid: Int32(bitPattern: raw.tgid), tid: Int32(bitPattern: raw.tid), bytes: raw.bytes,
                                role: role(UInt32(raw.role)), tuple: ConnectionTuple(raw.tuple),
-                               midway: raw.flags & UInt16(TCPREQ_EV_MIDWAY) != 0)
+                               midway: raw.flags & UInt16(TCPREQ_EV_MIDWAY) != 0, http: http(raw.method, raw.status))
         case TCPREQ_REC_SPAN:
             spans.append(try span(try load(bytes, as: tcpreq_span.self, "span"), names: &names))
             return nil
@@ -61,7 +61,13 @@ public enum TcpreqRecord: Hashable, Sendable {
                     startNanoseconds: raw.start_ns, endNanoseconds: raw.end_ns,
                     requestBytes: UInt64(raw.request_bytes), responseBytes: UInt64(raw.response_bytes),
                     tgid: Int32(bitPattern: raw.tgid), comm: names.name(raw.comm), cookie: raw.cookie,
-                    partial: raw.flags & UInt16(TCPREQ_SPAN_PARTIAL) != 0)
+                    partial: raw.flags & UInt16(TCPREQ_SPAN_PARTIAL) != 0, http: http(raw.method, raw.status))
+    }
+
+    /// A kernel method code and status as an exchange. A code no build knows (a newer object's)
+    /// reads as not HTTP: bytes were read, and this build cannot name them.
+    static func http(_ method: UInt8, _ status: UInt16) -> HTTPExchange {
+        HTTPExchange(method: HTTPMethod(rawValue: method) ?? .notHTTP, status: status)
     }
 
     /// A `tcpreq_batch`: a count, then that many spans (the ring record ends after them).

@@ -24,6 +24,7 @@ extension TcpreqSession {
         try object.setGlobal("targ_filter_tgids", to: UInt32(filters.pids.isEmpty ? 0 : 1))
         try object.setGlobal("targ_filter_ports", to: UInt32(filters.ports.isEmpty ? 0 : 1))
         try object.setGlobal("targ_filter_cgroup", to: UInt32(filters.cgroupPath == nil ? 0 : 1))
+        try object.setGlobal("targ_http", to: UInt32(configuration.readsHTTP && configuration.mode != .histogram ? 1 : 0))
         try object.map("events").setMaxEntries(UInt32(configuration.ringBufferBytes))
         try sizeListeners()
         try chooseOptionalFeatures()

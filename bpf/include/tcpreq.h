@@ -43,6 +43,23 @@
 #define TCPREQ_EV_SEND 2  /* bytes written by the application */
 #define TCPREQ_EV_CLOSE 3 /* connection left ESTABLISHED or was closed: flush what is pending */
 
+/* HTTP/1.x request methods (method fields): the raw values of HTTPMethod
+ * (Sources/KmonSystem/HTTP/HTTPMethod.swift), so a record's byte decodes straight into it. */
+#define TCPREQ_HTTP_UNKNOWN 0    /* nothing read: reading is off, or no buffer to read */
+#define TCPREQ_HTTP_GET 1
+#define TCPREQ_HTTP_HEAD 2
+#define TCPREQ_HTTP_POST 3
+#define TCPREQ_HTTP_PUT 4
+#define TCPREQ_HTTP_DELETE 5
+#define TCPREQ_HTTP_OPTIONS 6
+#define TCPREQ_HTTP_PATCH 7
+#define TCPREQ_HTTP_CONNECT 8
+#define TCPREQ_HTTP_TRACE 9
+#define TCPREQ_HTTP_OTHER 10     /* Swift's; the kernel says NOT_HTTP for any other token */
+#define TCPREQ_HTTP_NOT_HTTP 255 /* bytes were read and start no HTTP/1.x request */
+/* The most bytes read from a request's or a response's start (the status line needs 12). */
+#define TCPREQ_HTTP_PEEK 16
+
 /* One connection endpoint pair, seen from the socket's own side: s = local, d = remote. */
 struct tcpreq_tuple {
     __u8 saddr[16];
@@ -82,6 +99,11 @@ struct tcpreq_conn {
     __u8 seen_handshake; /* 1: the role came from the handshake; 0: met mid-way, first span partial */
     char comm[16]; /* the owner's name, taken in process context: spans may close in softirq */
     struct tcpreq_tuple tuple;
+    /* The span's HTTP method (TCPREQ_HTTP_*, read where it opens) and status (read at its
+     * first response move; 0: none). */
+    __u16 status;
+    __u8 method;
+    __u8 pad[5];
 };
 
 /* One send, recv or close on a targeted TCP socket (user mode). */
@@ -96,6 +118,12 @@ struct tcpreq_event {
     __u16 role;        /* TCPREQ_ROLE_* as the kernel knows it */
     __u16 flags;       /* TCPREQ_EV_MIDWAY */
     struct tcpreq_tuple tuple;
+    /* Parsed from this move's first bytes where it turned the connection's direction (the only
+     * moves that can open a request or a response): a request's method or a response's status;
+     * 0 elsewhere. */
+    __u16 status;
+    __u8 method;
+    __u8 pad[5];
 };
 
 /* One completed request/response on a connection (kernel mode). */
@@ -112,6 +140,9 @@ struct tcpreq_span {
     __u32 tgid;        /* process that owns the socket (first to use it) */
     char comm[16];     /* that process's name */
     struct tcpreq_tuple tuple;
+    __u16 status;      /* the response's status code; 0: none read */
+    __u8 method;       /* TCPREQ_HTTP_* */
+    __u8 pad[5];
 };
 
 /* Spans that one CPU closed, written to the ring together: one ring reservation per batch
@@ -171,18 +202,18 @@ struct tcpreq_listen_key {
 };
 
 _Static_assert(sizeof(struct tcpreq_tuple) == 40, "tcpreq_tuple layout changed");
-_Static_assert(sizeof(struct tcpreq_conn) == 104, "tcpreq_conn layout changed");
+_Static_assert(sizeof(struct tcpreq_conn) == 112, "tcpreq_conn layout changed");
 /* Socket storage puts a value 8 bytes into a cache line of its own (the kernel's
  * bpf_local_storage_data: the map pointer its lookup checks, then the value): what every run
  * reads or writes, up to seen_handshake, shares that line; comm and tuple, read only where a
  * connection is decided or a span ends, come after. */
 _Static_assert(__builtin_offsetof(struct tcpreq_conn, seen_handshake) < 56, "tcpreq_conn hot fields left the first cache line");
-_Static_assert(sizeof(struct tcpreq_event) == 80, "tcpreq_event layout changed");
+_Static_assert(sizeof(struct tcpreq_event) == 88, "tcpreq_event layout changed");
 _Static_assert(__builtin_offsetof(struct tcpreq_event, flags) == 38, "tcpreq_event layout changed");
-_Static_assert(sizeof(struct tcpreq_span) == 104, "tcpreq_span layout changed");
+_Static_assert(sizeof(struct tcpreq_span) == 112, "tcpreq_span layout changed");
 _Static_assert(__builtin_offsetof(struct tcpreq_span, flags) == 6, "tcpreq_span layout changed");
 _Static_assert(sizeof(struct tcpreq_listen_key) == 24, "tcpreq_listen_key layout changed");
-_Static_assert(sizeof(struct tcpreq_batch) == 8 + 104 * TCPREQ_BATCH_SPANS, "tcpreq_batch layout changed");
+_Static_assert(sizeof(struct tcpreq_batch) == 8 + 112 * TCPREQ_BATCH_SPANS, "tcpreq_batch layout changed");
 _Static_assert(sizeof(struct tcpreq_batch_slot) == 16 + sizeof(struct tcpreq_batch), "tcpreq_batch_slot layout changed");
 _Static_assert(sizeof(struct tcpreq_hist_key) == 32, "tcpreq_hist_key layout changed");
 _Static_assert(sizeof(struct tcpreq_hist) == 32 + 8 * TCPREQ_HIST_SLOTS, "tcpreq_hist layout changed");

@@ -6,6 +6,7 @@
 #include "../../../bpf/include/kmon_common.h"
 #include "../../../bpf/include/selftest.h"
 #include "../../../bpf/include/tcpreq.h"
+#include "../../../bpf/include/tcpreq_http.h"
 #include "../../../bpf/include/collector.h"
 #include "../../../bpf/include/tcpdrop.h"
 #include "../../../bpf/include/offcpu.h"

@@ -11,13 +11,14 @@ import Testing
 struct TcpreqLayoutTests {
     @Test func sizesMatchTheHeader() {
         #expect(MemoryLayout<tcpreq_tuple>.size == 40)
-        #expect(MemoryLayout<tcpreq_event>.size == 80)
-        #expect(MemoryLayout<tcpreq_span>.size == 104)
+        #expect(MemoryLayout<tcpreq_event>.size == 88)
+        #expect(MemoryLayout<tcpreq_span>.size == 112)
+        #expect(MemoryLayout<tcpreq_conn>.size == 112)
         #expect(MemoryLayout<tcpreq_hist_key>.size == 32)
         #expect(MemoryLayout<tcpreq_hist>.size == 32 + 8 * Int(TCPREQ_HIST_SLOTS))
         #expect(MemoryLayout<tcpreq_port_key>.size == 4)
         #expect(MemoryLayout<tcpreq_listen_key>.size == 24)
-        #expect(MemoryLayout<tcpreq_batch>.size == 8 + 104 * Int(TCPREQ_BATCH_SPANS))
+        #expect(MemoryLayout<tcpreq_batch>.size == 8 + 112 * Int(TCPREQ_BATCH_SPANS))
         #expect(MemoryLayout<tcpreq_batch_slot>.size == 16 + MemoryLayout<tcpreq_batch>.size)
     }
 
@@ -28,6 +29,12 @@ struct TcpreqLayoutTests {
         #expect(MemoryLayout<tcpreq_event>.offset(of: \.tuple) == 40)
         #expect(MemoryLayout<tcpreq_span>.offset(of: \.flags) == 6)
         #expect(MemoryLayout<tcpreq_event>.offset(of: \.flags) == 38)
+        #expect(MemoryLayout<tcpreq_span>.offset(of: \.status) == 104)
+        #expect(MemoryLayout<tcpreq_span>.offset(of: \.method) == 106)
+        #expect(MemoryLayout<tcpreq_event>.offset(of: \.status) == 80)
+        #expect(MemoryLayout<tcpreq_event>.offset(of: \.method) == 82)
+        #expect(MemoryLayout<tcpreq_conn>.offset(of: \.status) == 104)
+        #expect(MemoryLayout<tcpreq_conn>.offset(of: \.method) == 106)
         #expect(MemoryLayout<tcpreq_listen_key>.offset(of: \.netns) == 16)
         #expect(MemoryLayout<tcpreq_listen_key>.offset(of: \.family) == 22)
     }
@@ -43,6 +50,8 @@ struct TcpreqLayoutTests {
         raw.response_bytes = 20
         raw.ordinal = 3
         raw.flags = UInt16(TCPREQ_SPAN_PARTIAL)
+        raw.method = UInt8(TCPREQ_HTTP_DELETE)
+        raw.status = 503
         raw.tgid = 77
         withUnsafeMutableBytes(of: &raw.comm) { $0.copyBytes(from: Array("frontend".utf8)) }
         raw.tuple.family = UInt16(AF_INET)
@@ -61,6 +70,7 @@ struct TcpreqLayoutTests {
         #expect(span.tuple == ConnectionTuple(local: .at("127.0.0.1", 8080), remote: .at("127.0.0.2", 40000)))
         #expect(span.requestBytes == 10 && span.responseBytes == 20)
         #expect(span.partial)
+        #expect(span.http == HTTPExchange(method: .delete, status: 503))
     }
 
     @Test func decodesAnIPv6Event() throws {
@@ -71,6 +81,7 @@ struct TcpreqLayoutTests {
         raw.bytes = 100
         raw.role = UInt16(TCPREQ_ROLE_UNKNOWN)
         raw.flags = UInt16(TCPREQ_EV_MIDWAY)
+        raw.method = UInt8(TCPREQ_HTTP_NOT_HTTP)
         raw.tuple.family = UInt16(AF_INET6)
         withUnsafeMutableBytes(of: &raw.tuple.saddr) { $0[15] = 1 }
         withUnsafeMutableBytes(of: &raw.tuple.daddr) { $0[15] = 1 }
@@ -80,6 +91,7 @@ struct TcpreqLayoutTests {
             return
         }
         #expect(event.kind == .send && event.bytes == 100 && event.role == nil && event.midway)
+        #expect(event.http == HTTPExchange(method: .notHTTP, status: 0))
         #expect(event.tuple.local.address == IPAddress("::1"))
         #expect(event.tuple.local.description == "[::1]:0")
     }
