@@ -5,9 +5,9 @@ import KmonSystem
 import KmonTcpreq
 import Testing
 
-/// nginx answering a known mix of 200, 404 and 500, watched by `kmon monitor` (the default
-/// variant, sock/kernel): exact counts per status class for the nginx service (server vantage)
-/// and the client's edge, and ClickHouse rows with each span's exact status.
+/// nginx answering a known mix of 200, 404 and 500, watched by `kmon monitor` in each variant
+/// that reads status (kernel mode): exact counts per status class for the nginx service (server
+/// vantage) and the client's edge, and ClickHouse rows with each span's exact status.
 @Suite(Privileged.enabled)
 struct NginxStatusTests {
     /// 40 GET /ok, 10 POST /ok with a body, 25 GET of a missing file, 15 GET /fail, in a fixed
@@ -26,7 +26,8 @@ struct NginxStatusTests {
         try clickhouse.clickhouseQuery(sql + " FORMAT TabSeparated").split(separator: "\n").map { $0.split(separator: "\t").map(String.init) }
     }
 
-    @Test func nginxsMixIsCountedExactlyPerStatusClassAndEverySpanHasItsStatus() throws {
+    @Test(arguments: [ProbeVariant.sock, .syscall, .skb])
+    func nginxsMixIsCountedExactlyPerStatusClassAndEverySpanHasItsStatus(variant: ProbeVariant) throws {
         try Privileged.check()
         let nginx = try SinkServer.nginxStatus()
         defer { nginx.remove() }
@@ -35,7 +36,7 @@ struct NginxStatusTests {
         defer { clickhouse.remove() }
         try clickhouse.start()
 
-        let monitor = try ChildMonitor(arguments: ["--json", "--interval", "0.2", "--port", "\(nginx.port)", "--clickhouse", clickhouse.url])
+        let monitor = try ChildMonitor(arguments: ["--json", "--variant", variant.rawValue, "--interval", "0.2", "--port", "\(nginx.port)", "--clickhouse", clickhouse.url])
         defer { monitor.kill() }
         try monitor.waitUntilWatching(timeout: 30)
         let answers = try StatusClient.run(Self.mix(), port: nginx.port)
