@@ -42,13 +42,18 @@ struct PayloadSecretTests {
         let answers = try StatusClient.run(Array(repeating: requests, count: 10).flatMap { $0 }, port: nginx.port)
         #expect(answers.count == 40)
 
-        // Prometheus receives what a scrape returns: take one while the monitor runs.
+        // Prometheus receives what a scrape returns: take one while the monitor runs, once the
+        // ten 404s are in (nginx's server spans, labelled GET and 4xx).
         let metrics = HTTPEndpoint(host: "127.0.0.1", port: metricsPort)
         var scraped = ""
         #expect(eventually(timeout: 10) {
             scraped = (try? SinkHTTPClient.send("GET", to: metrics, path: "/metrics", timeout: 1))?.bodyText ?? ""
-            return scraped.contains(#"service="nginx""#)
-        }, "no nginx series on /metrics: \(scraped.prefix(500))")
+            return scraped.split(separator: "\n").contains {
+                $0.hasPrefix(#"kmon_requests_total{service="nginx","#) && $0.contains(#"side="server",method="GET",status_class="4xx"}"#)
+                    && $0.hasSuffix(" 10")
+            }
+        }, "no nginx 4xx series of 10 on /metrics: \(scraped.prefix(3000))")
+        #expect(try Self.promtoolFindings(scraped) == "", "promtool check metrics on the exposition with method and status_class")
         let summary = try monitor.interruptAndReadSummary()
         #expect(summary.services.first { $0.name == "nginx" }?.requests == 40)
 
@@ -72,6 +77,31 @@ struct PayloadSecretTests {
         // The parsed fields did arrive: the exact statuses of the mix (200 and 404), per span.
         let statuses = try clickhouse.clickhouseQuery("SELECT method, status, count() FROM kmon.spans WHERE side = 'server' GROUP BY method, status ORDER BY method, status FORMAT TabSeparated")
         #expect(statuses == "GET\t200\t10\nGET\t404\t10\nPOST\t200\t10\nPUT\t200\t10\n", "\(statuses)")
+        let influx404 = try influxd.getJSON("/query?db=kmon_secret&q=" + #"SELECT sum("count") FROM kmon_requests WHERE service='nginx' AND side='server' AND status_class='4xx' AND method='GET'"#
+            .addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)
+        let influxSeries = (influx404["results"] as? [[String: Any]])?.first?["series"] as? [[String: Any]]
+        #expect(((influxSeries?.first?["values"] as? [[Any]])?.first?.last as? NSNumber)?.intValue == 10, "InfluxDB: \(influx404)")
+        let jsonSpans = try String(contentsOf: jsonl, encoding: .utf8).split(separator: "\n")
+            .compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }.filter { $0["type"] as? String == "span" }
+        #expect(jsonSpans.filter { $0["method"] as? String == "POST" && ($0["status"] as? NSNumber)?.intValue == 200 }.count == 20,
+                "JSON lines: POST 200 spans, server and client sides")
+    }
+
+    /// What `promtool check metrics` says of `exposition` (nothing when it passes without lint findings).
+    private static func promtoolFindings(_ exposition: String) throws -> String {
+        let promtool = Process()
+        promtool.executableURL = URL(fileURLWithPath: "/usr/bin/promtool")
+        promtool.arguments = ["check", "metrics"]
+        let input = Pipe(), output = Pipe()
+        promtool.standardInput = input
+        promtool.standardOutput = output
+        promtool.standardError = output
+        try promtool.run()
+        input.fileHandleForWriting.write(Data(exposition.utf8))
+        try input.fileHandleForWriting.close()
+        let report = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        promtool.waitUntilExit()
+        return promtool.terminationStatus == 0 ? report : "exit \(promtool.terminationStatus): \(report)"
     }
 
     /// 80 characters either side of the first occurrence, to show where a leak came from.
