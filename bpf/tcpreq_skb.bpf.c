@@ -10,6 +10,8 @@
  * Server span: first request packet in -> last response packet out; client span: first request
  * packet out -> last response packet in. No task here: records carry no pid or comm (Swift
  * finds the socket's owner), and --pid is applied in user space; --port in the kernel.
+ * Method and status (targ_http): bpf_skb_load_bytes at the TCP payload of the packet that opens a
+ * span or starts its response; at most 12 bytes (docs/variants.md).
  * Cost per run: two bpf_skb_load_bytes and a storage lookup, on every packet of every socket in
  * the cgroup, pure ACKs included: under wrk (`scripts/tcpreq-cost 3`, 2026-12-05) ingress 210,
  * egress 285 ns, against 59 for empty (docs/costs.md). Returns 1: never drops. */

@@ -8,6 +8,9 @@
  * Emits, by targ_mode: user: one tcpreq_event per send/recv/close; kernel: each completed span
  * once, most in per-CPU batches of up to 16 (tcpreq_batch); histogram: no records, log2
  * histograms in `hists`.
+ * Method and status (targ_http): the tracepoints carry no buffer, so the bytes come from the user
+ * buffer of the system call in progress, found from the task's saved registers
+ * (bpf/tcpreq_syscall_args.bpf.h); at span edges only, at most 12 bytes (docs/variants.md).
  * Cost per run (docs/costs.md, "Cost per path"): an unwatched socket pays one storage lookup
  * (one helper call); a watched one adds the state machine; a span edge on a read, or a write that
  * opens a span, adds one load of TCP's cached clock (edge_time), a response's write a clock read

@@ -13,6 +13,8 @@
  * close the responses still in flight. Not seen: sendfile, splice, io_uring,
  * sendmmsg/recvmmsg, and 32-bit (compat) calls, as the syscalls:* tracepoints skip them too.
  * Emits, by targ_mode, the same records as the sock variant (bpf/tcpreq.bpf.h).
+ * Method and status (targ_http): from the call's user buffer (or first iovec), at sys_exit, with
+ * the registers sys_exit is given; at span edges only, at most 12 bytes (docs/variants.md).
  * Syscall numbers and argument registers are per architecture (x86_64, arm64); the registers
  * are relocated by CO-RE (kmon_vmlinux.h), as is inet_sock_set_state's trace_event_raw_* context.
  * Cost per run (docs/costs.md): every system call on the machine runs the programs once on enter

@@ -40,16 +40,17 @@ public struct ProbeObjects: Sendable {
     /// Every probe arm, then for the gate its `@base` and `@aa` twins.
     public func arms(_ arms: [BenchArm]) -> [BenchArm] {
         guard hasBase else { return arms }
-        return arms + arms.filter { $0.variant != nil }.flatMap { [$0.with(.base), $0.with(.again)] }
+        return arms + arms.filter { $0.variant != nil && $0.build == .current }.flatMap { [$0.with(.base), $0.with(.again)] }
     }
 
     func configure(_ configuration: inout TcpreqConfiguration, for arm: BenchArm) {
         if arm.build == .base { configuration.object = arm.variant.flatMap { base[$0] } }
+        if arm.build == .noHTTP { configuration.readsHTTP = false }
         if let injectVariants, !(arm.variant.map(injectVariants.contains) ?? false) { return }
         switch arm.build {
         case .base:
             configuration.injectLoops = injectBaseLoops
-        case .current, .again:
+        case .current, .again, .noHTTP:
             configuration.injectLoops = injectLoops
         }
     }

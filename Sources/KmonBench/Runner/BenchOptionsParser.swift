@@ -27,6 +27,14 @@ public enum BenchOptionsParser {
         return arms
     }
 
+    /// `--http-off`: after `arms`, each arm that reads method and status (a probe in kernel or
+    /// user mode) once more as `ARM@nohttp`, reading none.
+    public static func withHTTPOff(_ arms: [BenchArm]) -> [BenchArm] {
+        arms + arms.filter { arm in
+            arm.variant.map { $0 != .empty } == true && arm.mode != .histogram
+        }.map { $0.with(.noHTTP) }
+    }
+
     /// Collector arms: `offcpu@2` (one level) or `offcpu` (every level it has).
     public static func collectorArms(_ text: String) throws -> [BenchArm] {
         var arms: [BenchArm] = []

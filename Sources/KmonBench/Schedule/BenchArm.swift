@@ -13,8 +13,9 @@ public struct BenchArm: Hashable, Codable, Sendable, CustomStringConvertible {
     /// A collector (tcpdrop, offcpu, biostat, fcount) and its verbosity level.
     public var collector: CollectorKind?
     public var verbosity: Int?
-    /// Which build of the probe's objects the arm loads: the CI gate runs each probe arm with
-    /// the base branch's objects too, and once more with this build's (its A/A pair).
+    /// Which build of the probe's objects the arm loads, and how: the CI gate runs each probe arm
+    /// with the base branch's objects too, and once more with this build's (its A/A pair);
+    /// `--http-off` runs it once more with method and status reading off.
     public var build: Build = .current
 
     public enum Build: String, Hashable, Codable, Sendable {
@@ -24,6 +25,9 @@ public struct BenchArm: Hashable, Codable, Sendable, CustomStringConvertible {
         case base
         /// This build's objects again, loaded separately: `sock/kernel@aa`, the gate's noise floor.
         case again = "aa"
+        /// This build's objects reading no payload (`targ_http` 0): `sock/kernel@nohttp`, what the
+        /// arm cost before method and status, measured in place beside the arm that reads them.
+        case noHTTP = "nohttp"
     }
 
     public static let baseline = BenchArm(variant: nil, mode: nil, isRepeat: false)

@@ -95,6 +95,9 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .customLong("inject-variants"), help: "Inject only into these variants' programs (comma-separated). Default: every variant.")
     var injectVariants: String?
 
+    @Flag(name: .customLong("http-off"), help: "Every probe arm that reads method and status (kernel and user modes) also runs as ARM@nohttp, reading no payload, in the same blocks: what reading costs, in place.")
+    var httpOff = false
+
     @Flag(help: "Gate: with --base-objects on this run's paired phases, else against --baseline. Exit 0 equal, 2 regression, 4 improvements only.")
     var check = false
 
@@ -146,8 +149,8 @@ struct BenchCommand: ParsableCommand {
 
     func armList() throws -> [BenchArm] {
         let values = presetValues
-        return try BenchOptionsParser.arms(variants: variants ?? values.variants, modes: modes ?? values.modes)
-            + BenchOptionsParser.collectorArms(collectors ?? values.collectors)
+        let probes = try BenchOptionsParser.arms(variants: variants ?? values.variants, modes: modes ?? values.modes)
+        return (httpOff ? BenchOptionsParser.withHTTPOff(probes) : probes) + (try BenchOptionsParser.collectorArms(collectors ?? values.collectors))
     }
 
     var presetValues: BenchPreset { quick ? .quick : (preset == "paper" ? .paper : .standard) }

@@ -29,6 +29,9 @@ struct MonitorCommand: ParsableCommand {
     @Option(help: "Span mode: \(SpanMode.allCases.map(\.rawValue).joined(separator: ", ")).")
     var mode: String = SpanMode.kernel.rawValue
 
+    @Option(help: "Read each request's method and each response's status in the kernel: on, or off to read no byte of payload (spans then carry no method or status). At most 12 bytes at a span's edges; only the parsed codes leave the kernel.")
+    var http: String = "on"
+
     @Option(name: .customLong("pid"), help: "Watch this process (repeatable).")
     var pids: [Int32] = []
 
@@ -66,6 +69,7 @@ struct MonitorCommand: ParsableCommand {
         guard SpanMode(rawValue: mode) != nil else {
             throw ValidationError("--mode '\(mode)' is not one of \(SpanMode.allCases.map(\.rawValue).joined(separator: ", "))")
         }
+        guard http == "on" || http == "off" else { throw ValidationError("--http '\(http)' is not one of on, off") }
         if let duration { try AcceptedRange.positiveSeconds.checkFlag(duration, "--duration") }
         try AcceptedRange.seconds(from: 0.05).checkFlag(interval, "--interval")
         if let bad = pids.first(where: { $0 <= 0 }) { throw ValidationError("--pid must be a positive process id (got \(bad))") }
@@ -89,10 +93,10 @@ struct MonitorCommand: ParsableCommand {
         let plan = try collectorOptions.plan(pids: pids, cgroup: cgroup)
 
         var monitor: TcpreqMonitor?
+        var configuration = TcpreqConfiguration(variant: variant, mode: mode, filters: TcpreqFilters(pids: pids, cgroupPath: cgroup, ports: ports))
+        configuration.readsHTTP = http == "on"
         if plan.runsTcpreq { do {
-            monitor = try TcpreqMonitor(
-                TcpreqConfiguration(variant: variant, mode: mode, filters: TcpreqFilters(pids: pids, cgroupPath: cgroup, ports: ports)),
-                endpointNames: endpointNames, logger: logger)
+            monitor = try TcpreqMonitor(configuration, endpointNames: endpointNames, logger: logger)
             monitor?.session.degradations.forEach { printError($0, prefix: "kmon: ") }
         } catch let error as TcpreqError {
             if error.isBadEnvironment || error.isBadFilter {

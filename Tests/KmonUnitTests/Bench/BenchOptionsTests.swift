@@ -1,3 +1,4 @@
+import KmonTcpreq
 import Testing
 @testable import KmonBench
 
@@ -7,6 +8,23 @@ import Testing
         #expect(arms.map(\.name) == ["baseline", "baseline-aa", "empty", "sock/kernel", "sock/user", "syscall/kernel", "syscall/user"])
         #expect(throws: BenchError.unknownVariant("telepathy")) { try BenchOptionsParser.arms(variants: "sock,telepathy", modes: "kernel") }
         #expect(throws: BenchError.unknownMode("psychic")) { try BenchOptionsParser.arms(variants: "sock", modes: "psychic") }
+    }
+
+    /// --http-off: each arm that reads method and status gets a twin that reads none; the gate's
+    /// twins are for this build's own arms only, and the twin loads with reading off.
+    @Test func httpOffTwinsForArmsThatRead() throws {
+        let arms = BenchOptionsParser.withHTTPOff(try BenchOptionsParser.arms(variants: "empty,sock,skb", modes: "kernel,histogram"))
+        #expect(arms.map(\.name) == ["baseline", "baseline-aa", "empty", "sock/kernel", "sock/histogram", "skb/kernel", "skb/histogram",
+                                      "sock/kernel@nohttp", "skb/kernel@nohttp"])
+        var objects = ProbeObjects()
+        objects.directory = "/base"
+        #expect(objects.arms(arms).filter { $0.build == .base }.map(\.name)
+            == ["empty@base", "sock/kernel@base", "sock/histogram@base", "skb/kernel@base", "skb/histogram@base"])
+        var configuration = TcpreqConfiguration()
+        objects.configure(&configuration, for: .probe(.sock))
+        #expect(configuration.readsHTTP)
+        objects.configure(&configuration, for: BenchArm.probe(.sock).with(.noHTTP))
+        #expect(!configuration.readsHTTP)
     }
 
     /// A low knee must not leave an accuracy run a few hundred requests (CI had 286 at 95 req/s).
