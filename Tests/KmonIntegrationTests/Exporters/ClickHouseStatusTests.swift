@@ -74,4 +74,21 @@ struct ClickHouseStatusTests {
         try export([span(10)], to: clickhouse, table: "spans_v1")
         #expect(try rows(clickhouse, "SELECT count() FROM kmon.spans_v1").first?.first == "4")
     }
+
+    /// A table that cannot take the columns (a Memory table: 18.16 cannot ALTER it) still gets
+    /// every span, without method and status, rather than every insert being rejected.
+    @Test func aTableThatCannotBeAlteredGetsRowsWithoutTheColumns() throws {
+        try Privileged.check()
+        let clickhouse = try SinkServer.clickhouse()
+        defer { clickhouse.remove() }
+        try clickhouse.start()
+        let old = ClickHouseSpanRows.columns.dropLast(ClickHouseSpanRows.httpColumns.count).map { "`\($0.name)` \($0.type)" }
+        _ = try clickhouse.clickhouseQuery("CREATE DATABASE kmon")
+        _ = try clickhouse.clickhouseQuery("CREATE TABLE kmon.spans_memory (\(old.joined(separator: ", "))) ENGINE = Memory")
+
+        try export((0..<20).map(span), to: clickhouse, table: "spans_memory")
+        #expect(try rows(clickhouse, "SELECT count() FROM kmon.spans_memory").first?.first == "20")
+        #expect(try rows(clickhouse, "SELECT count() FROM system.columns WHERE database = 'kmon' AND table = 'spans_memory' AND name IN ('method', 'status')")
+                    .first?.first == "0")
+    }
 }
