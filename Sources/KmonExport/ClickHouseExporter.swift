@@ -51,6 +51,8 @@ public final class ClickHouseExporter: ExportSink, @unchecked Sendable {
     private let logger: Logger
     private let lock = NSLock()
     private var tableEnsured = false
+    /// Whether the table has the HTTP columns (an older table that could not be altered has not).
+    private var tableHasHTTP = true
     /// CLOCK_REALTIME minus CLOCK_MONOTONIC, refreshed every period, for the rows' wall time.
     private var wallOffset: Int64 = ClickHouseExporter.currentWallOffset()
 
@@ -69,7 +71,8 @@ public final class ClickHouseExporter: ExportSink, @unchecked Sendable {
         sender.start(thread: "kmon-clickhouse", connect: { [unowned self] in try makeClient() },
                      send: { [unowned self] batch, client in
                          body.removeAll(keepingCapacity: true)
-                         ClickHouseSpanRows.encode(batch, wallOffset: lock.withLock { wallOffset }, node: settings.node, into: &body)
+                         let (offset, http) = lock.withLock { (wallOffset, tableHasHTTP) }
+                         ClickHouseSpanRows.encode(batch, wallOffset: offset, node: settings.node, http: http, into: &body)
                          return send(body, with: client)
                      })
     }
@@ -126,7 +129,8 @@ public final class ClickHouseExporter: ExportSink, @unchecked Sendable {
         if !lock.withLock({ tableEnsured }) {
             do { try ensureTable(with: client) } catch { return .retry("\(error)") }
         }
-        let path = "/?query=" + Self.encode(ClickHouseSpanRows.insert(database: settings.database, table: settings.table))
+        let http = lock.withLock { tableHasHTTP }
+        let path = "/?query=" + Self.encode(ClickHouseSpanRows.insert(database: settings.database, table: settings.table, http: http))
         do {
             let response = try client.send("POST", path: path, contentType: "application/octet-stream", body: rows)
             if (200..<300).contains(response.status) { return .delivered }
@@ -149,17 +153,49 @@ public final class ClickHouseExporter: ExportSink, @unchecked Sendable {
     }
 
     /// `CREATE DATABASE IF NOT EXISTS` and `CREATE TABLE IF NOT EXISTS`: idempotent, so each
-    /// first contact (and each contact after the table went missing) runs them.
+    /// first contact (and each contact after the table went missing) runs them. A table an older
+    /// kmon made gets the HTTP columns added; if that is refused (no ALTER right, an engine that
+    /// cannot), rows go without them, and a warning says so.
     private func ensureTable(with client: SinkHTTPClient) throws {
-        for statement in [ClickHouseSpanRows.createDatabase(settings.database),
-                          ClickHouseSpanRows.createTable(database: settings.database, table: settings.table)] {
-            let response = try client.send("POST", path: "/", contentType: "text/plain; charset=utf-8", body: Array(statement.utf8))
-            guard (200..<300).contains(response.status) else {
-                let failure = client.failure("POST", "/ (\(statement.prefix(40))…)", response)
-                throw ExportError(failure, isBadCredentials: Self.isCredentialFailure(response))
-            }
+        let (database, table) = (settings.database, settings.table)
+        for statement in [ClickHouseSpanRows.createDatabase(database), ClickHouseSpanRows.createTable(database: database, table: table)] {
+            _ = try run(statement, with: client)
         }
-        lock.withLock { tableEnsured = true }
+        var existing = try columnNames(with: client)
+        let alters = ClickHouseSpanRows.addMissingColumns(database: database, table: table, existing: existing)
+        if !alters.isEmpty {
+            for statement in alters {
+                // Another agent may add the column first; what counts is the columns afterwards.
+                do { _ = try run(statement, with: client) } catch let error as ExportError where !error.isBadCredentials {
+                    logger.warning("could not add a column to the ClickHouse table", metadata: ["reason": "\(error)"])
+                }
+            }
+            existing = try columnNames(with: client)
+        }
+        let http = ClickHouseSpanRows.httpColumns.allSatisfy { existing.contains($0.name) }
+        if !http {
+            logger.warning("the ClickHouse table has no method and status columns; writing rows without them",
+                           metadata: ["table": "\(database).\(table)"])
+        }
+        lock.withLock {
+            tableHasHTTP = http
+            tableEnsured = true
+        }
+    }
+
+    private func columnNames(with client: SinkHTTPClient) throws -> Set<String> {
+        let text = try run(ClickHouseSpanRows.describeColumns(database: settings.database, table: settings.table), with: client)
+        return Set(text.split(separator: "\n").map(String.init))
+    }
+
+    /// One statement; its answer's text, or an error naming the sink, the statement's start and the reason.
+    private func run(_ statement: String, with client: SinkHTTPClient) throws -> String {
+        let response = try client.send("POST", path: "/", contentType: "text/plain; charset=utf-8", body: Array(statement.utf8))
+        guard (200..<300).contains(response.status) else {
+            let failure = client.failure("POST", "/ (\(statement.prefix(40))…)", response)
+            throw ExportError(failure, isBadCredentials: Self.isCredentialFailure(response))
+        }
+        return response.bodyText
     }
 
     /// 401/403 from a proxy in front, or ClickHouse's own UNKNOWN_USER (192), WRONG_PASSWORD

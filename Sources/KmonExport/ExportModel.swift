@@ -32,11 +32,14 @@ public struct ExportedSpan: Sendable, Equatable {
     public var tuple: ConnectionTuple?
     public var requestBytes: UInt64
     public var responseBytes: UInt64
+    /// The method and status the kernel parsed (only these: no payload byte, no path, reaches a sink).
+    public var http: HTTPExchange
 
     public init(service: String, peerName: String? = nil, peerAddress: String, side: SpanSide,
                 startNanoseconds: UInt64, durationNanoseconds: UInt64, pid: Int32 = 0, ordinal: UInt64 = 0, partial: Bool = false,
-                tuple: ConnectionTuple? = nil, requestBytes: UInt64 = 0, responseBytes: UInt64 = 0) {
+                tuple: ConnectionTuple? = nil, requestBytes: UInt64 = 0, responseBytes: UInt64 = 0, http: HTTPExchange = HTTPExchange()) {
         self.partial = partial
+        self.http = http
         self.tuple = tuple
         self.requestBytes = requestBytes
         self.responseBytes = responseBytes

@@ -113,10 +113,11 @@ public final class InfluxExporter: ExportSink, @unchecked Sendable {
     static func points(for snapshot: ExportSnapshot, summaries: [SpanLabels: SpanAggregator.Summary]) -> [LinePoint] {
         let time = snapshot.wallNanoseconds
         var points: [LinePoint] = []
-        for (labels, s) in summaries.sorted(by: { ($0.key.service, $0.key.peer, $0.key.side.rawValue) < ($1.key.service, $1.key.peer, $1.key.side.rawValue) }) {
+        for (labels, s) in summaries.sorted(by: { $0.key < $1.key }) {
             points.append(LinePoint(
                 measurement: "kmon_requests",
-                tags: ["service": labels.service, "peer": labels.peer, "side": labels.side.rawValue],
+                tags: ["service": labels.service, "peer": labels.peer, "side": labels.side.rawValue,
+                       "method": labels.method.name, "status_class": labels.statusClass.rawValue],
                 fields: [("count", .unsigned(s.count)), ("duration_sum_seconds", .float(Double(s.sumNanoseconds) / 1e9)),
                          ("duration_min_seconds", .float(Double(s.minNanoseconds) / 1e9)),
                          ("duration_max_seconds", .float(Double(s.maxNanoseconds) / 1e9)),

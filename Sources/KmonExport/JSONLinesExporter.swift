@@ -100,6 +100,8 @@ public final class JSONLinesExporter: ExportSink, @unchecked Sendable {
                 ("pid", String(span.pid)),
                 ("ordinal", String(span.ordinal)),
                 ("partial", span.partial ? "true" : "false"),
+                ("method", JSONText.string(span.http.method.name)),
+                ("status", String(span.http.status)),
             ])
         case .period(let snapshot):
             return JSONText.object([

@@ -1,4 +1,5 @@
 import Foundation
+import KmonSystem
 
 /// Keeps a label's set of values bounded: the first `limit` distinct values keep their own name,
 /// later ones all become `other`. Without it, one scan of ephemeral client ports would create
@@ -33,8 +34,9 @@ public final class LabelBudget: @unchecked Sendable {
     public var overflowCount: UInt64 { lock.withLock { overflowed } }
 }
 
-/// The labels of a span, with each label's cardinality bounded. A series is (service, peer, side),
-/// so a sink holds at most `(serviceLimit + 1) × (peerNameLimit + peerAddressLimit + 1) × 2` of them.
+/// The labels of a span, with each label's cardinality bounded. A series is (service, peer, side,
+/// method, status_class): service and peer go through budgets, method and status class come from
+/// fixed enums (12 methods, 6 classes), so no request can add a value to either.
 public final class SpanLabeler: @unchecked Sendable {
     public struct Limits: Sendable, Equatable {
         /// Distinct `service` values (process names).
@@ -50,8 +52,12 @@ public final class SpanLabeler: @unchecked Sendable {
             self.peerAddresses = peerAddresses
         }
 
-        /// The most (service, peer, side) series a sink can hold.
+        /// The most (service, peer, side) series a sink can hold, before method and status class.
         public var maximumSeries: Int { (services + 1) * (peerNames + peerAddresses + 1) * SpanSide.allCases.count }
+
+        /// At most this many (method, status_class) pairs per (service, peer, side); in practice a
+        /// service's few methods times the classes it answers.
+        public static let maximumHTTPPairs = HTTPMethod.allCases.count * HTTPStatusClass.allCases.count
     }
 
     public let limits: Limits
@@ -73,7 +79,8 @@ public final class SpanLabeler: @unchecked Sendable {
         } else {
             peer = peerAddresses.label(for: span.peerAddress)
         }
-        return SpanLabels(service: services.label(for: span.service), peer: peer, side: span.side)
+        return SpanLabels(service: services.label(for: span.service), peer: peer, side: span.side,
+                          method: span.http.method, statusClass: span.http.statusClass)
     }
 }
 
@@ -82,10 +89,22 @@ public struct SpanLabels: Hashable, Sendable {
     public var service: String
     public var peer: String
     public var side: SpanSide
+    /// Labelled by `HTTPMethod.name` ("GET", …, "unknown", "not_http").
+    public var method: HTTPMethod
+    /// Labelled "1xx" … "5xx", or "none" where no status line was read.
+    public var statusClass: HTTPStatusClass
 
-    public init(service: String, peer: String, side: SpanSide) {
+    public init(service: String, peer: String, side: SpanSide, method: HTTPMethod = .unknown, statusClass: HTTPStatusClass = .none) {
         self.service = service
         self.peer = peer
         self.side = side
+        self.method = method
+        self.statusClass = statusClass
+    }
+
+    /// The order sinks write series in: by name, then side, method and class.
+    static func < (a: SpanLabels, b: SpanLabels) -> Bool {
+        (a.service, a.peer, a.side.rawValue, a.method.rawValue, a.statusClass.rawValue)
+            < (b.service, b.peer, b.side.rawValue, b.method.rawValue, b.statusClass.rawValue)
     }
 }

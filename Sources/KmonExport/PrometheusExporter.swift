@@ -64,7 +64,8 @@ public final class PrometheusExporter: ExportSink, @unchecked Sendable {
         let labels = labeler.labels(for: span)
         let metrics = lock.withLock {
             if let existing = series[labels] { return existing }
-            let values = [("service", labels.service), ("peer", labels.peer), ("side", labels.side.rawValue)]
+            let values = [("service", labels.service), ("peer", labels.peer), ("side", labels.side.rawValue),
+                          ("method", labels.method.name), ("status_class", labels.statusClass.rawValue)]
             let created = (registry.makeValueHistogram(descriptor: Self.durationDescriptor, labels: values, buckets: Self.durationBuckets),
                            registry.makeCounter(descriptor: Self.requestsDescriptor, labels: values))
             series[labels] = created

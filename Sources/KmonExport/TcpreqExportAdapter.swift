@@ -176,6 +176,6 @@ struct SpanNamer {
                             side: span.role == .server ? .server : .client,
                             startNanoseconds: span.startNanoseconds, durationNanoseconds: span.durationNanoseconds,
                             pid: span.tgid, ordinal: UInt64(span.ordinal), partial: span.partial,
-                            tuple: span.tuple, requestBytes: span.requestBytes, responseBytes: span.responseBytes)
+                            tuple: span.tuple, requestBytes: span.requestBytes, responseBytes: span.responseBytes, http: span.http)
     }
 }

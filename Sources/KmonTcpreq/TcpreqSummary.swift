@@ -13,6 +13,11 @@ public struct TcpreqSummary: Codable, Sendable {
         public var p99_us: Double?
         public var request_bytes: UInt64
         public var response_bytes: UInt64
+        /// `requests` by status class; they sum to `requests`.
+        public var status_classes: StatusClassCounts
+        /// Of `requests`, those answered 5xx (the errors), and 4xx as a figure of its own.
+        public var errors_5xx: UInt64
+        public var errors_4xx: UInt64
     }
 
     public struct Edge: Codable, Sendable {
@@ -25,6 +30,11 @@ public struct TcpreqSummary: Codable, Sendable {
         public var p99_us: Double?
         public var request_bytes: UInt64
         public var response_bytes: UInt64
+        /// `requests` by status class; they sum to `requests`.
+        public var status_classes: StatusClassCounts
+        /// Of `requests`, those answered 5xx (the errors), and 4xx as a figure of its own.
+        public var errors_5xx: UInt64
+        public var errors_4xx: UInt64
     }
 
     public struct Program: Codable, Sendable {
@@ -86,12 +96,16 @@ public struct TcpreqSummary: Codable, Sendable {
         services = snapshot.topology.services.map {
             Service(name: $0.name, pids: $0.pids, requests: $0.traffic.requests, partial: $0.traffic.partial,
                     p50_us: $0.traffic.microseconds(atPercentile: 50), p99_us: $0.traffic.microseconds(atPercentile: 99),
-                    request_bytes: $0.traffic.requestBytes, response_bytes: $0.traffic.responseBytes)
+                    request_bytes: $0.traffic.requestBytes, response_bytes: $0.traffic.responseBytes,
+                    status_classes: $0.traffic.statusClasses, errors_5xx: $0.traffic.statusClasses.serverError,
+                    errors_4xx: $0.traffic.statusClasses.clientError)
         }
         edges = snapshot.topology.edges.map {
             Edge(from: $0.from, to: $0.to, requests: $0.traffic.requests, partial: $0.traffic.partial,
                  p50_us: $0.traffic.microseconds(atPercentile: 50), p99_us: $0.traffic.microseconds(atPercentile: 99),
-                 request_bytes: $0.traffic.requestBytes, response_bytes: $0.traffic.responseBytes)
+                 request_bytes: $0.traffic.requestBytes, response_bytes: $0.traffic.responseBytes,
+                 status_classes: $0.traffic.statusClasses, errors_5xx: $0.traffic.statusClasses.serverError,
+                 errors_4xx: $0.traffic.statusClasses.clientError)
         }
         lost = snapshot.counters.lost.total
         let detail = snapshot.counters.lost

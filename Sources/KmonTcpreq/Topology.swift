@@ -30,6 +30,9 @@ public struct TrafficSummary: Sendable {
     public var requestBytes: UInt64 = 0
     public var responseBytes: UInt64 = 0
     public var latency = TrafficSummary.emptyHistogram()
+    /// `requests` by the response's status class (partial ones included); in histogram mode,
+    /// whose maps keep no status, all are `none`.
+    public var statusClasses = StatusClassCounts()
 
     /// 1 ns to 100 s at 2 significant digits: under 1% error, a few KB per summary.
     static func emptyHistogram() -> Histogram<UInt64> {
@@ -39,8 +42,9 @@ public struct TrafficSummary: Sendable {
     public init() {}
 
     public mutating func record(durationNanoseconds: UInt64, requestBytes: UInt64, responseBytes: UInt64, count: UInt64 = 1,
-                                partial: Bool = false) {
+                                partial: Bool = false, statusClass: HTTPStatusClass = .none) {
         requests += count
+        statusClasses[statusClass] += count
         self.requestBytes += requestBytes
         self.responseBytes += responseBytes
         if partial {
@@ -55,6 +59,7 @@ public struct TrafficSummary: Sendable {
         partial += other.partial
         requestBytes += other.requestBytes
         responseBytes += other.responseBytes
+        statusClasses.merge(other.statusClasses)
         latency.add(other.latency)
     }
 
@@ -112,11 +117,11 @@ public struct TopologyBuilder {
         case .server:
             servers[ServerKey(tgid: span.tgid, comm: span.comm, endpoint: span.tuple.local), default: TrafficSummary()]
                 .record(durationNanoseconds: span.durationNanoseconds, requestBytes: span.requestBytes, responseBytes: span.responseBytes,
-                        partial: span.partial)
+                        partial: span.partial, statusClass: span.http.statusClass)
         case .client:
             clients[ClientKey(tgid: span.tgid, comm: span.comm, remote: span.tuple.remote), default: TrafficSummary()]
                 .record(durationNanoseconds: span.durationNanoseconds, requestBytes: span.requestBytes, responseBytes: span.responseBytes,
-                        partial: span.partial)
+                        partial: span.partial, statusClass: span.http.statusClass)
         }
     }
 
@@ -130,6 +135,7 @@ public struct TopologyBuilder {
         }
         traffic.requests += histogram.partial
         traffic.partial += histogram.partial
+        traffic.statusClasses.none += histogram.partial
         let comm = processName(histogram.tgid)
         switch histogram.role {
         case .server: servers[ServerKey(tgid: histogram.tgid, comm: comm, endpoint: histogram.endpoint), default: TrafficSummary()].merge(traffic)

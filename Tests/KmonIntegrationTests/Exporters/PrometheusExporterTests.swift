@@ -69,7 +69,9 @@ struct PrometheusScrapeTests {
         defer { exporter.close(timeout: 0) }
         for i in 0..<50 {
             exporter.record(ExportedSpan(service: "front \"quoted\"", peerName: i % 2 == 0 ? "cart" : nil, peerAddress: "[::1]:\(9000 + i % 3)",
-                                         side: .client, startNanoseconds: 0, durationNanoseconds: UInt64(i) * 10_000))
+                                         side: .client, startNanoseconds: 0, durationNanoseconds: UInt64(i) * 10_000,
+                                         http: HTTPExchange(method: HTTPMethod.allCases[i % HTTPMethod.allCases.count],
+                                                            status: [0, 200, 302, 404, 503, 101][i % 6])))
         }
         exporter.publish(ExportSnapshot(lostEvents: ["tcpreq": 2],
                                         programs: [ExportedProgramStats(program: "tcpreq_send", runs: 10, runTimeNanoseconds: 1_500)],

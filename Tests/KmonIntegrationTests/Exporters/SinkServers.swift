@@ -22,7 +22,7 @@ final class SinkServer {
     var auth: SinkAuth = .none
     private var process: SpawnedProcess?
 
-    private init(name: String, executable: String, port: UInt16, directory: URL, arguments: [String], readyPath: String) {
+    init(name: String, executable: String, port: UInt16, directory: URL, arguments: [String], readyPath: String) {
         self.name = name
         self.executable = executable
         self.port = port
@@ -258,14 +258,14 @@ final class SinkServer {
         return String(text.suffix(600))
     }
 
-    private static func locate(_ binary: String, package: String) throws -> String {
+    static func locate(_ binary: String, package: String) throws -> String {
         for dir in ["/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin"] where FileManager.default.isExecutableFile(atPath: "\(dir)/\(binary)") {
             return "\(dir)/\(binary)"
         }
         throw SinkServerError("\(binary) is not installed; run scripts/setup (or apt-get install -y \(package))")
     }
 
-    private static func makeDirectory(_ name: String) throws -> URL {
+    static func makeDirectory(_ name: String) throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kmon-\(name)-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         return dir

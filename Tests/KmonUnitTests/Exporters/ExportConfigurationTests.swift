@@ -129,14 +129,25 @@ import Testing
         let span = ExportedSpan(service: "api", peerName: nil, peerAddress: "127.0.0.1:9000", side: .client,
                                 startNanoseconds: 5_000_000_000, durationNanoseconds: 1234, pid: 42, ordinal: 3, partial: true,
                                 tuple: ConnectionTuple(local: .at("127.0.0.1", 40000), remote: .at("127.0.0.1", 9000)),
-                                requestBytes: 100, responseBytes: 200)
+                                requestBytes: 100, responseBytes: 200, http: HTTPExchange(method: .post, status: 503))
         var out: [UInt8] = []
         ClickHouseSpanRows.encode([span], wallOffset: 1_700_000_000_000_000_000, node: "n1", into: &out)
         // DateTime (4) + time_unix_ns (8) + node (1+2) + service (1+3) + peer and peer_address (2 × (1+14))
         // + side (1) + local (1+9, 2) + remote (1+9, 2) + 5 × UInt64 (40) + pid (4) + partial (1)
-        #expect(out.count == 4 + 8 + 3 + 4 + 30 + 1 + 12 + 12 + 40 + 4 + 1)
+        // + method (1+4) + status (2)
+        #expect(out.count == 4 + 8 + 3 + 4 + 30 + 1 + 12 + 12 + 40 + 4 + 1 + 5 + 2)
         #expect(Array(out[0..<4]) == withUnsafeBytes(of: UInt32(1_700_000_005).littleEndian, Array.init))
-        #expect(out.last == 1)
+        #expect(Array(out.suffix(8)) == [1, 4] + Array("POST".utf8) + [0xF7, 0x01]) // partial, "POST", 503 little-endian
+        // A table that could not take the HTTP columns gets rows (and an INSERT) without them.
+        var old: [UInt8] = []
+        ClickHouseSpanRows.encode([span], wallOffset: 1_700_000_000_000_000_000, node: "n1", http: false, into: &old)
+        #expect(old == Array(out.dropLast(7)))
+        #expect(ClickHouseSpanRows.insert(database: "kmon", table: "spans").contains("partial, method, status) FORMAT RowBinary"))
+        #expect(ClickHouseSpanRows.insert(database: "kmon", table: "spans", http: false).contains("pid, partial) FORMAT RowBinary"))
+        // An older table gets exactly its missing columns, each by its own ALTER (18.16 has no IF NOT EXISTS there).
+        #expect(ClickHouseSpanRows.addMissingColumns(database: "kmon", table: "spans", existing: ["time", "status"])
+                == ["ALTER TABLE `kmon`.`spans` ADD COLUMN `method` String DEFAULT 'unknown'"])
+        #expect(ClickHouseSpanRows.addMissingColumns(database: "kmon", table: "spans", existing: ["method", "status"]).isEmpty)
         #expect(out[12] == 2 && Array(out[13..<15]) == Array("n1".utf8))
         var long: [UInt8] = []
         let name = String(repeating: "s", count: 300)

@@ -12,7 +12,7 @@ import Testing
                                       sinks: [SinkStats(sink: "influx", buffered: 3, dropped: 1)])
         let lines = InfluxExporter.points(for: snapshot, summaries: aggregator.drain()).compactMap(\.line)
         #expect(lines.count == 5)
-        #expect(lines[0].hasPrefix("kmon_requests,peer=db,service=api,side=client count=4i,duration_sum_seconds=0.001,"))
+        #expect(lines[0].hasPrefix("kmon_requests,method=unknown,peer=db,service=api,side=client,status_class=none count=4i,duration_sum_seconds=0.001,"))
         #expect(lines[0].hasSuffix(" 1000"))
         #expect(lines[1] == "kmon_events_lost,collector=tcpreq total=2i 1000")
         #expect(lines[2] == "kmon_bpf_program,program=recv runs=9i,run_time_seconds=5e-07 1000")

@@ -1,5 +1,6 @@
 import Foundation
 @testable import KmonExport
+import KmonSystem
 import Testing
 
 @Suite struct JSONLinesSchemaTests {
@@ -10,12 +11,14 @@ import Testing
 
     @Test func spanLineHasTheDocumentedKeysInOrder() throws {
         let span = ExportedSpan(service: "front \"end\"\n", peerName: nil, peerAddress: "[::1]:8080", side: .client,
-                                startNanoseconds: 5_000, durationNanoseconds: 1_234, pid: 42, ordinal: 7)
+                                startNanoseconds: 5_000, durationNanoseconds: 1_234, pid: 42, ordinal: 7,
+                                http: HTTPExchange(method: .delete, status: 404))
         let line = JSONLinesExporter.line(.span(span, wallOffset: 1_000_000))
         #expect(line.hasPrefix(#"{"type":"span","time_unix_ns":1005000,"service":"front \"end\"\n","peer":null,"#))
         let object = try decode(line)
         #expect(Set(object.keys) == ["type", "time_unix_ns", "service", "peer", "peer_address", "side",
-                                     "start_monotonic_ns", "duration_ns", "pid", "ordinal", "partial"])
+                                     "start_monotonic_ns", "duration_ns", "pid", "ordinal", "partial", "method", "status"])
+        #expect(line.hasSuffix(#""partial":false,"method":"DELETE","status":404}"#))
         #expect(object["service"] as? String == "front \"end\"\n")
         #expect(object["peer"] is NSNull)
         #expect(object["peer_address"] as? String == "[::1]:8080")

@@ -13,7 +13,7 @@ import Testing
         for _ in 0..<3 { exporter.record(span("api", "127.0.0.1:9000", .client, micros: 80)) }
         exporter.record(span("api", "127.0.0.1:9000", .client, micros: 3_000))
         let text = exporter.render()
-        let labels = #"service="api",peer="127.0.0.1:9000",side="client""#
+        let labels = #"service="api",peer="127.0.0.1:9000",side="client",method="unknown",status_class="none""#
         #expect(text.contains("# HELP kmon_request_duration_seconds "))
         #expect(text.contains("# TYPE kmon_request_duration_seconds histogram\n"))
         #expect(text.contains("# TYPE kmon_requests_total counter\n"))
