@@ -53,7 +53,11 @@ extension Format {
     /// Decimals an axis needs so that ticks `step` apart all read differently (−1, −0.5, 0, +0.5, +1).
     static func tickDecimals(step: Double) -> Int {
         guard step > 0, step.isFinite else { return 0 }
-        return min(4, max(0, Int(ceil(-log10(step) - 1e-9))))
+        for places in 0..<4 {
+            let scaled = step * pow(10, Double(places))
+            if abs(scaled - scaled.rounded()) < 1e-6 * max(scaled, 1) { return places }
+        }
+        return 4
     }
 
     /// A Δ% and its CI at one precision: two decimals where the figures are under 1%, so a
