@@ -219,7 +219,6 @@ struct BenchCommand: ParsableCommand {
             if !logging.verbose { print(TablesRenderer.render(results)) }
             fail("cannot write the results: \(error); the tables above are all that is left of this run", ExitCodes.failure)
         }
-        print("Results: \(directory)/ (\(BenchOutput.files.joined(separator: ", ")))")
         if let failure = outcome.failure {
             fail("the bench stopped early: \(failure); the block is marked invalid in \(directory)/results.json", ExitCodes.failure)
         }
