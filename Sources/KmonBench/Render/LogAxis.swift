@@ -5,7 +5,10 @@ struct LogAxis {
     let low: Double
     let high: Double
 
+    /// Figures come from a results file: a non-finite or absurd bound is clamped, so the ticks
+    /// stay a few dozen at most.
     init(low: Double, high: Double) {
+        let low = low.isFinite ? min(max(low, 1e-3), 1e12) : 1e-3, high = high.isFinite ? min(max(high, 1e-3), 1e12) : 1e12
         let floor = max(min(low, high), 1e-3)
         self.low = pow(10, Foundation.floor(log10(floor) * 4) / 4)
         self.high = max(pow(10, ceil(log10(max(high, floor * 1.01)) * 4) / 4), self.low * 1.5)

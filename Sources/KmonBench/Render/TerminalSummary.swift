@@ -1,4 +1,5 @@
 import Foundation
+import KmonSupport
 
 /// What `kmon bench` prints: the findings in at most 100 columns, verdicts first, then
 /// accuracy, then what ran degraded or not at all and where the full tables are. tables.md
@@ -10,7 +11,8 @@ public enum TerminalSummary {
         let findings = Findings(results)
         let config = results.config
         var lines: [String] = []
-        func add(_ line: String, indent: Int = 2) { lines += wrap(line, indent: indent) }
+        // Names and reasons come from the run's files: a control sequence is shown, never sent.
+        func add(_ line: String, indent: Int = 2) { lines += wrap(TerminalText.escaped(line), indent: indent) }
         add("kmon bench: \(config.workload) over \(config.network) · \(results.startedAt) · seed \(config.seed)")
         if let knee = results.knee.kneeRPS {
             add("Knee: \(Format.rate(knee)) req/s (closed-loop saturation \(Format.rate(results.knee.saturationRPS)) req/s); "

@@ -28,6 +28,29 @@ import Testing
         #expect(!text.contains("| p50 Δ% [95% CI]"), "the overhead table is in tables.md only")
     }
 
+    /// A results file is input: an arm or a reason with a control sequence is shown escaped.
+    @Test func controlSequencesInTheResultsAreShownNotSent() {
+        var hostile = results
+        hostile.skipped = [SkippedArm(variant: "x\u{1b}]0;PWNED\u{07}", reason: "a\u{1b}[2J\nb")]
+        for index in hostile.overhead.indices where hostile.overhead[index].arm == "syscall" { hostile.overhead[index].arm = "s\u{1b}[31m" }
+        let text = TerminalSummary.render(hostile)
+        #expect(!text.unicodeScalars.contains { $0.value == 0x1b || $0.value == 0x07 })
+        #expect(text.contains("x\\x1b]0;PWNED\\x07") && text.contains("s\\x1b[31m"))
+    }
+
+    /// Figures from a results file that no run writes (infinite, NaN, huge) still render, promptly.
+    @Test func absurdFiguresRenderWithoutHangingOrTrapping() {
+        var absurd = results
+        for index in absurd.phases.indices {
+            absurd.phases[index].p50Microseconds = index % 2 == 0 ? .infinity : 1e300
+            absurd.phases[index].cpuMicrosecondsPerRequest = .nan
+        }
+        for index in absurd.charts.latencyCDF.indices { absurd.charts.latencyCDF[index].points = [[0.5, .infinity], [0.9, -1], [0.99, 1e308]] }
+        for index in absurd.overhead.indices { absurd.overhead[index].p50DeltaPercent = .infinity; absurd.overhead[index].cpuDeltaCI = [.nan, 1e300] }
+        #expect(HTMLReport.render(absurd).hasSuffix("</html>\n"))
+        #expect(TerminalSummary.render(absurd).split(separator: "\n").allSatisfy { $0.count <= TerminalSummary.width })
+    }
+
     @Test func wrappingCutsWhatCannotBreakAndIndentsTheRest() {
         let lines = TerminalSummary.wrap("word " + String(repeating: "x", count: 250), width: 100, indent: 4)
         #expect(lines.allSatisfy { $0.count <= 100 })
