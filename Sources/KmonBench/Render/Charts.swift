@@ -71,7 +71,7 @@ enum Charts {
             rows.first { $0.arm == arm }.flatMap { row in delta(row).map { (arm, $0.0, $0.1) } }
         }
         let rowHeight = 26.0, left = 30 + (measured.map { SVG.textWidth($0.0) }.max() ?? 40), right = 30.0, top = 30.0
-        let width = 520 + left, height = top + rowHeight * Double(max(measured.count, 1)) + 44
+        let width = 300 + left, height = top + rowHeight * Double(max(measured.count, 1)) + 44
         var extremes: [Double] = [mde ?? 0]
         for (_, value, ci) in measured { extremes += [value] + (ci ?? []) }
         let limit = max(extremes.filter(\.isFinite).map { abs($0) }.max() ?? 0, 0.01) * 1.15

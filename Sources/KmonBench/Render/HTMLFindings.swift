@@ -8,23 +8,29 @@ enum HTMLFindings {
             html += "<p class=\"note\"><b>Quick run:</b> few blocks of short phases, so its figures are rough: CIs are wide and the tails are rough.</p>"
         }
         if findings.levels.isEmpty { html += "<p>No load level measured an arm against the baseline.</p>" }
+        html += "<ul class=\"verdicts\">" + findings.levels.map { "<li>\(paragraph($0))</li>" }.joined() + "</ul>"
+        var rows: [String] = []
         for level in findings.levels {
+            for (index, arm) in level.arms.enumerated() {
+                var row = "<tr>"
+                if index == 0 {
+                    var cell = "\(Format.load(level.load))"
+                    if let rate = level.offeredRPS { cell += "<br><span class=\"verdict neutral\">\(Format.rate(rate)) req/s</span>" }
+                    row += "<td class=\"arm\" rowspan=\"\(level.arms.count)\">\(cell)</td>"
+                }
+                row += "<td class=\"arm\">\(swatch(arm.arm, palette))</td>" + arm.metrics.map { metric in
+                    "<td>\(SVG.escape(Format.delta(metric.delta, metric.interval)))<br><span class=\"verdict \(cssClass(metric.verdict))\">"
+                        + "\(metric.verdict.rawValue)</span></td>"
+                }.joined() + "<td>\(Format.number(arm.nanosecondsPerRun, 0))</td>"
+                rows.append(row + "</tr>")
+            }
             let floor = level.noiseFloor
-            var heading = "At \(Format.load(level.load)) of the baseline's knee"
-            if let rate = level.offeredRPS { heading += " (\(Format.rate(rate)) req/s)" }
-            if let blocks = level.blocks { heading += ", \(blocks) blocks" }
-            html += "<h3>\(SVG.escape(heading))</h3><ul class=\"verdicts\">"
-            for arm in level.arms { html += "<li>\(sentence(arm, load: level.load))</li>" }
-            html += "</ul><p class=\"note\">The noise floor (A/A minimum detectable effect): p50 ±\(Format.significant(floor.p50))%, "
-                + "p99 ±\(Format.significant(floor.p99))%, CPU ±\(Format.significant(floor.cpu))%. A Δ inside it is \"not detected\".</p>"
-            html += scrolling(table(
-                header: ["arm", "p50 Δ [95% CI]", "p99 Δ [95% CI]", "CPU/request Δ [95% CI]", "ns/run"],
-                rows: level.arms.map { arm in
-                    [swatch(arm.arm, palette)] + arm.metrics.map { metric in
-                        "\(SVG.escape(Format.delta(metric.delta, metric.interval)))<br><span class=\"verdict \(cssClass(metric.verdict))\">"
-                            + "\(metric.verdict.rawValue)</span>"
-                    } + [Format.number(arm.nanosecondsPerRun, 0)]
-                }))
+            rows.append("<tr class=\"floor\"><td class=\"arm\" colspan=\"2\">noise floor (A/A MDE)</td><td>±\(Format.significant(floor.p50))%</td>"
+                + "<td>±\(Format.significant(floor.p99))%</td><td>±\(Format.significant(floor.cpu))%</td><td></td></tr>")
+        }
+        if !rows.isEmpty {
+            html += scrolling("<table><tr>" + ["load", "arm", "p50 Δ [95% CI]", "p99 Δ [95% CI]", "CPU/request Δ [95% CI]", "ns/run"]
+                .map { "<th>\(SVG.escape($0))</th>" }.joined() + "</tr>" + rows.joined() + "</table>")
         }
         if !findings.accuracy.isEmpty {
             html += "<h3>Accuracy</h3><p class=\"note\">probe − truth per request; the worst figure over hops, vantages and levels.</p>"
@@ -43,15 +49,34 @@ enum HTMLFindings {
         return html + "</section>\n"
     }
 
-    /// "sock/kernel: CPU +3.4% [+2.5, +3.7] per request (slower); p50 +0.1% [..] (not detected); …"
-    static func sentence(_ arm: Findings.Arm, load: Double) -> String {
-        let metrics = arm.metrics.map { metric in
-            let label = metric.name == "CPU" ? "CPU per request" : metric.name
-            return "\(label) \(Format.delta(metric.delta, metric.interval)) (\(metric.verdict.rawValue))"
+    /// One level in words: what each arm changed beyond the noise floor, then the arms in
+    /// which nothing was detected. "At 50% of the knee (768 req/s, 29 blocks): syscall/kernel:
+    /// CPU per request +8.3% [+4.3, +17.1] (slower). …"
+    static func paragraph(_ level: Findings.Level) -> String {
+        var heading = "At \(Format.load(level.load)) of the baseline's knee"
+        var details: [String] = []
+        if let rate = level.offeredRPS { details.append("\(Format.rate(rate)) req/s") }
+        if let blocks = level.blocks { details.append("\(blocks) blocks") }
+        if !details.isEmpty { heading += " (\(details.joined(separator: ", ")))" }
+        var text = "<b>\(SVG.escape(heading)):</b> "
+        let quiet = level.arms.filter { $0.metrics.allSatisfy { $0.verdict == .notDetected } }.map(\.arm)
+        for arm in level.arms where !quiet.contains(arm.arm) {
+            let said = arm.metrics.filter { $0.verdict != .notDetected }.map { metric in
+                "\(metric.name == "CPU" ? "CPU per request" : metric.name) \(Format.delta(metric.delta, metric.interval)) (\(metric.verdict.rawValue))"
+            }
+            text += "<b>\(SVG.escape(arm.arm))</b>: \(SVG.escape(said.joined(separator: "; ")))"
+            if let ns = arm.nanosecondsPerRun { text += ", \(Format.number(ns, 0)) ns/run" }
+            text += ". "
         }
-        var text = "<b>\(SVG.escape(arm.arm))</b>: " + SVG.escape(metrics.joined(separator: "; "))
-        if let ns = arm.nanosecondsPerRun { text += "; its programs took \(Format.number(ns, 0)) ns per run" }
-        return text + "."
+        let floor = level.noiseFloor
+        let floorText = "p50 ±\(Format.significant(floor.p50))%, p99 ±\(Format.significant(floor.p99))%, CPU ±\(Format.significant(floor.cpu))%"
+        if quiet.isEmpty {
+            text += SVG.escape("The noise floor: \(floorText).")
+        } else {
+            text += SVG.escape("Nothing detected above the noise floor (\(floorText)) for ") + quiet.map { "<b>\(SVG.escape($0))</b>" }
+                .joined(separator: ", ") + "."
+        }
+        return text
     }
 
     static func swatch(_ arm: String, _ palette: ArmPalette) -> String {

@@ -13,7 +13,7 @@ public enum HTMLReport {
             h2{margin-top:1.6em;border-bottom:1px solid #ddd}
             table{border-collapse:collapse;font-size:12px;margin:0.5em 0}
             th,td{border:1px solid #ccc;padding:3px 6px;text-align:right;white-space:nowrap}
-            th:first-child,td:first-child{text-align:left}
+            th:first-child,td:first-child,td.arm{text-align:left}
             th{background:#f4f4f4}
             .table-wrap{max-width:100%;overflow-x:auto;margin:0.5em 0 1em}
             .note{color:#555;font-size:13px;max-width:60em}
@@ -23,7 +23,8 @@ public enum HTMLReport {
             svg{max-width:100%;height:auto;display:block}
             .swatch{display:inline-block;width:0.8em;height:0.8em;margin-right:0.4em;vertical-align:baseline}
             .verdict{font-size:11px}.verdict.slower{color:#b00}.verdict.faster{color:#070}.verdict.neutral{color:#666}
-            ul.verdicts li{margin:0.3em 0}
+            ul.verdicts li{margin:0.4em 0;max-width:75em}
+            tr.floor td{color:#666;font-size:11px;background:#fafafa}
             code{overflow-wrap:anywhere}
             </style></head><body>
             <h1>kmon bench: \(SVG.escape(results.config.workload)) over \(SVG.escape(results.config.network))</h1>
