@@ -44,6 +44,11 @@ public enum TerminalSummary {
             lines.append("")
             add("gate: \(gate.outcome) (exit \(gate.exitCode)) against \(gate.baseObjects)")
             for failure in gate.hardFailures { add("hard gate: \(failure)") }
+            // What moved the verdict; the gate table in tables.md has every test.
+            for finding in gate.findings where finding.change == .regression || finding.change == .improvement {
+                add("  \(finding.arm) at \(Format.load(finding.load)): \(finding.metric) \(Format.signed(finding.deltaPercent))% "
+                    + "(\(finding.change.rawValue), p Holm \(Format.pValue(finding.adjustedPValue)))", indent: 4)
+            }
         }
         if !findings.notes.isEmpty {
             lines.append("")

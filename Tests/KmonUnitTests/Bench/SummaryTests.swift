@@ -28,6 +28,16 @@ import Testing
         #expect(!text.contains("| p50 Δ% [95% CI]"), "the overhead table is in tables.md only")
     }
 
+    /// A gated run says its outcome and what moved it, in the same 100 columns.
+    @Test func aGateSaysItsOutcomeAndWhatMovedIt() {
+        var gated = results
+        gated.gate = GateRecord(GatePhases.check(GatePhases.make(scale: GatePhases.current(1.2))), baseObjects: "/base")
+        let lines = TerminalSummary.render(gated).split(separator: "\n")
+        #expect(lines.contains { $0.hasPrefix("gate: regression (exit 2) against /base") }, "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("  sock/kernel at 50%: BPF ns/req +") && $0.contains("(regression, p Holm") }, "\(lines)")
+        #expect(lines.allSatisfy { $0.count <= TerminalSummary.width })
+    }
+
     /// A results file is input: an arm or a reason with a control sequence is shown escaped.
     @Test func controlSequencesInTheResultsAreShownNotSent() {
         var hostile = results
