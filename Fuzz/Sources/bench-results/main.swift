@@ -4,7 +4,8 @@ import KmonBench
 
 // The results reader (`compare A B`, `bench --baseline FILE`): bytes in, results or one
 // ResultsFileError out, never a trap; and results it accepts must go through what `compare
-// --check` does with them (the deltas table and the regression gate) without a trap either.
+// --check` does with them (the deltas table and the regression gate) and what `bench --render`
+// does (the summary and report.html) without a trap either.
 Fuzzer.run { bytes in
     let results: BenchResults
     do {
@@ -16,4 +17,6 @@ Fuzzer.run { bytes in
     }
     _ = GateRenderer.compare(results, results, nameA: "a", nameB: "b")
     _ = RegressionGate().check(baseline: results, current: results)
+    _ = TerminalSummary.render(results)
+    _ = HTMLReport.render(results)
 }

@@ -24,10 +24,24 @@ enum SVG {
         "<line x1=\"\(n(x1))\" y1=\"\(n(y1))\" x2=\"\(n(x2))\" y2=\"\(n(y2))\" stroke=\"\(stroke)\" stroke-width=\"\(n(width))\" \(extra)/>"
     }
 
-    static func polyline(_ points: [(Double, Double)], stroke: String) -> String {
+    static func polyline(_ points: [(Double, Double)], stroke: String, extra: String = "") -> String {
         let coordinates = points.map { "\(n($0.0)),\(n($0.1))" }.joined(separator: " ")
-        return "<polyline fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"1.8\" points=\"\(coordinates)\"/>"
+        return "<polyline fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"1.8\" points=\"\(coordinates)\" \(extra)/>"
     }
+
+    /// An axis's name and unit, upright under the x axis or turned along the y axis, so it
+    /// never runs off the chart's left edge.
+    static func axisLabel(_ x: Double, _ y: Double, _ content: String, vertical: Bool = false) -> String {
+        let turn = vertical ? "transform=\"rotate(-90 \(n(x)) \(n(y)))\" " : ""
+        return text(x, y, content, anchor: "middle", size: 10, extra: turn + "class=\"axis-label\" fill=\"#444\"")
+    }
+
+    /// `data-arm` marks an element drawn in an arm's colour (the browser test checks each arm
+    /// keeps one colour).
+    static func arm(_ name: String) -> String { "data-arm=\"\(escape(name))\"" }
+
+    /// Roughly how wide `text` is at `size` px in a sans-serif font, for margins and legends.
+    static func textWidth(_ text: String, size: Double = 11) -> Double { Double(text.count) * size * 0.62 }
 
     static func rect(_ x: Double, _ y: Double, _ width: Double, _ height: Double, fill: String, extra: String = "") -> String {
         "<rect x=\"\(n(x))\" y=\"\(n(y))\" width=\"\(n(max(width, 0)))\" height=\"\(n(max(height, 0)))\" fill=\"\(fill)\" \(extra)/>"

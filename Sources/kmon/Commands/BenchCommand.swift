@@ -22,8 +22,9 @@ struct BenchCommand: ParsableCommand {
             Each phase records the machine's noise (steal, other tenants' CPU, pressure). \
             First closed-loop saturation, then the baseline's knee (the highest rate whose p99 stays \
             within 3x the low-load p99), then one open-loop run per load level at fractions of the \
-            knee. Accuracy comes from short runs on fresh services. Writes results.json (schema \
-            kmon.bench/2), tables.md (also printed), CSV files and report.html into --out. With \
+            knee. Accuracy comes from short runs on fresh services. Prints a summary of the \
+            findings (--verbose: every table too) and writes results.json (schema \
+            kmon.bench/2), tables.md, CSV files and report.html into --out. With \
             --baseline FILE --check, compares ns/run per program, runs/request and CPU µs/request \
             with FILE (history across runs, not a gate on a shared machine): exit 0 equal, 2 \
             regression, 4 improvements only.
@@ -110,6 +111,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Seed for block order and bootstrap; default: chosen at random and recorded.")
     var seed: UInt64?
 
+    @Option(help: ArgumentHelp("Measure nothing: print the summary of an earlier run (a results folder or results.json) and write its tables, CSVs and report.html into --out.", valueName: "results"))
+    var render: String?
+
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -157,6 +161,7 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         let logger = logging.bootstrap()
+        if let render { return renderEarlierRun(render) }
         try requireBPFPrivileges()
         _ = KernelMounts.check(mountMissing: true)
         // A baseline that is not ours is refused before minutes of measuring.
@@ -208,13 +213,15 @@ struct BenchCommand: ParsableCommand {
             interrupted(trap)
         }
 
-        // The tables reach the terminal even when the files cannot be written (a full disk).
-        print(TablesRenderer.render(results))
+        // The findings first, in 100 columns; every table with --verbose, and whenever the files
+        // cannot be written (a full disk), so the figures still reach the terminal.
         let directory = output.path
+        print(TerminalSummary.render(results, directory: directory))
+        if logging.verbose { print(TablesRenderer.render(results)) }
         do { try BenchOutput.write(results, to: output) } catch {
+            if !logging.verbose { print(TablesRenderer.render(results)) }
             fail("cannot write the results: \(error); the tables above are all that is left of this run", ExitCodes.failure)
         }
-        print("Results: \(directory)/ (\(BenchOutput.files.joined(separator: ", ")))")
         if let failure = outcome.failure {
             fail("the bench stopped early: \(failure); the block is marked invalid in \(directory)/results.json", ExitCodes.failure)
         }
@@ -228,6 +235,19 @@ struct BenchCommand: ParsableCommand {
             print(GateRenderer.render(report))
             if report.outcome.exitCode != 0 { throw ExitCode(report.outcome.exitCode) }
         }
+    }
+
+    /// `--render`: an earlier run's outputs made again by this build's renderers.
+    private func renderEarlierRun(_ path: String) {
+        let results: BenchResults
+        do { results = try BenchOutput.load(path) } catch { fail("\(error)", ExitCodes.badInput) }
+        let output: OutputDirectory
+        do { output = try BenchOutput.prepare(out ?? BenchOutput.defaultDirectory()) } catch {
+            fail("--out \(error)", ExitCodes.usage)
+        }
+        print(TerminalSummary.render(results, directory: output.path))
+        if logging.verbose { print(TablesRenderer.render(results)) }
+        do { try BenchOutput.write(results, to: output) } catch { fail("cannot write the results: \(error)", ExitCodes.failure) }
     }
 
     /// The base objects, checked against this build, and the loops that inject the asked-for ns.

@@ -4,7 +4,7 @@ import Logging
 
 /// `--verbose`, shared by every command: shows debug logs, libbpf's included.
 struct LoggingOptions: ParsableArguments {
-    @Flag(name: [.short, .long], help: "Show debug logs, including libbpf's own messages.")
+    @Flag(name: [.short, .long], help: "Show debug logs, including libbpf's own messages (bench: and every table after the summary).")
     var verbose = false
 
     /// Sets up swift-log once for this process and routes libbpf to it.

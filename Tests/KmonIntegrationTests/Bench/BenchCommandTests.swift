@@ -68,12 +68,37 @@ struct BenchCommandTests {
         for file in BenchOutput.files {
             #expect(FileManager.default.fileExists(atPath: run.directory.appendingPathComponent(file).path), "\(file) missing")
         }
-        #expect(run.stdout.contains("## Overhead") && run.stdout.contains("## Accuracy"))
+        #expect(run.stdout.contains("At 50% of the knee") && run.stdout.contains("Accuracy ("))
         #expect(run.stdout.contains("tails are rough"))
+        let tables = try String(contentsOf: run.directory.appendingPathComponent("tables.md"), encoding: .utf8)
+        #expect(tables.contains("## Overhead") && tables.contains("## Accuracy"))
         #expect(run.results.config.quick)
         #expect(Set(run.results.overhead.map(\.arm)) == ["baseline", "baseline-aa", "empty", "sock/kernel"])
         let html = try String(contentsOf: run.directory.appendingPathComponent("report.html"), encoding: .utf8)
         #expect(html.contains("<svg") && !html.contains("<script"))
+    }
+
+    /// What a user reads first: at most 100 columns, the verdicts of each level before accuracy
+    /// and before where the files are; the 22-column overhead table stays in tables.md.
+    @Test func theSummaryFitsAHundredColumnsWithTheVerdictsFirst() throws {
+        try Privileged.check()
+        let run = try Self.quickRun()
+        #expect(run.status == 0, "stderr: \(run.stderr.suffix(2000))")
+        let lines = run.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let wide = lines.filter { $0.count > TerminalSummary.width }
+        #expect(wide.isEmpty, "\(wide.count) lines over 100 columns: \(wide.prefix(3))")
+        #expect(!run.stdout.contains("| p50 Δ% [95% CI]"), "the overhead table is printed only with --verbose")
+        let level = try #require(lines.firstIndex { $0.hasPrefix("At 50% of the knee") }, "no level block: \(run.stdout.prefix(800))")
+        let accuracy = try #require(lines.firstIndex { $0.hasPrefix("Accuracy (") })
+        let files = try #require(lines.firstIndex { $0.hasPrefix("Every figure:") })
+        #expect(level < accuracy && accuracy < files)
+        #expect(lines[..<level].allSatisfy { !$0.hasPrefix("  ") }, "only the heading comes before the verdicts")
+        for arm in ["baseline-aa", "empty", "sock/kernel"] {
+            let verdict = lines[level...].first { $0.hasPrefix("  \(arm) ") }
+            #expect(verdict.map { line in ["not detected", "not significant", "slower", "faster"].contains { line.contains($0) } } == true,
+                    "\(arm): \(verdict ?? "no line")")
+        }
+        #expect(lines[accuracy...].contains { $0.hasPrefix("  sock/kernel") && $0.contains("joined") })
     }
 
     @Test(arguments: Features.allCases)
@@ -240,7 +265,7 @@ struct BenchCommandTests {
                                       "--baseline", path.path, "--check"], scratch: Self.scratch)
         let status = bench.wait(seconds: 240)
         #expect(status == 2, "stderr: \(bench.stderr.suffix(2000))")
-        #expect(bench.stdout.contains("## Overhead") && bench.stdout.contains("regression"))
+        #expect(bench.stdout.contains("At 50% of the knee") && bench.stdout.contains("regression"))
     }
 
     /// `results` with every probe cost (ns per run, runs and CPU per request) times `factor`.

@@ -32,7 +32,7 @@ struct TriggerLevelTests {
             }
             #expect(row.strayRuns == 0)
         }
-        #expect(run.stdout.contains("## Trigger level"))
+        #expect(run.stdout.contains("Trigger level (no load"))
         #expect(FileManager.default.fileExists(atPath: run.directory.appendingPathComponent("trigger.csv").path))
         let pid = try #require(Self.driverPID(run.stderr), "the bench did not name its driver: \(run.stderr.suffix(1500))")
         #expect(!BenchProcess.processExists(pid), "trigger driver \(pid) survived the bench")
