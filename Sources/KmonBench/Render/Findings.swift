@@ -42,6 +42,13 @@ struct Findings {
         var worstBiasWhere: String?
         var worstP99Error: Double?
         var topology: VariantTopology?
+        /// The lowest share of joined spans whose method and status equal the truth's; nil where
+        /// no row compared any (then `noStatus` says why, if the variant reads none).
+        var statusAgreedPercent: Double?
+        var noStatus: String?
+        /// Services whose probe error rates (4xx, 5xx) equal the truth's, of those compared.
+        var errorRatesMatching: Int = 0
+        var errorRatesCompared: Int = 0
     }
 
     var levels: [Level] = []
@@ -74,7 +81,11 @@ struct Findings {
                 arm: arm, joinedPercent: rows.compactMap(\.matchedPercent).min(),
                 worstBias: biased?.errors.biasMicroseconds, worstBiasWhere: biased.map { "\($0.vantage.rawValue) \($0.hop)" },
                 worstP99Error: rows.compactMap(\.errors.p99AbsoluteErrorMicroseconds).max(),
-                topology: results.topology.byVariant.first { $0.variant == arm }))
+                topology: results.topology.byVariant.first { $0.variant == arm },
+                statusAgreedPercent: rows.compactMap { $0.status?.agreedPercent }.min(),
+                noStatus: rows.lazy.compactMap { $0.status?.noStatus }.first,
+                errorRatesMatching: (results.serviceErrors ?? []).filter { $0.arm == arm && $0.matchesTruth }.count,
+                errorRatesCompared: (results.serviceErrors ?? []).filter { $0.arm == arm }.count))
         }
         notes += results.skipped.map { "skipped \($0.variant): \($0.reason)" }
         notes += results.degraded.map { "degraded \($0.arms.joined(separator: ", ")): no \($0.feature), so \($0.effect)" }

@@ -35,12 +35,14 @@ enum HTMLFindings {
         if !findings.accuracy.isEmpty {
             html += "<h3>Accuracy</h3><p class=\"note\">probe − truth per request; the worst figure over hops, vantages and levels.</p>"
             html += scrolling(table(
-                header: ["arm", "joined %", "worst bias µs", "worst p99 |err| µs", "topology precision / recall"],
+                header: ["arm", "joined %", "worst bias µs", "worst p99 |err| µs", "topology precision / recall", "method and status"],
                 rows: findings.accuracy.map { accuracy in
                     [swatch(accuracy.arm, palette), Format.number(accuracy.joinedPercent, 2),
                      SVG.escape(Format.signed(accuracy.worstBias, 2) + (accuracy.worstBiasWhere.map { " (\($0))" } ?? "")),
                      Format.number(accuracy.worstP99Error, 1),
-                     accuracy.topology.map { "\(Format.number($0.precision, 2)) / \(Format.number($0.recall, 2))" } ?? Format.missing]
+                     accuracy.topology.map { "\(Format.number($0.precision, 2)) / \(Format.number($0.recall, 2))" } ?? Format.missing,
+                     TerminalSummary.statusFields(accuracy).isEmpty
+                        ? Format.missing : SVG.escape(TerminalSummary.statusFields(accuracy).joined(separator: "; "))]
                 }))
         }
         if !findings.notes.isEmpty {

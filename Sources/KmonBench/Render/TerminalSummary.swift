@@ -93,6 +93,22 @@ public enum TerminalSummary {
         if let topology = accuracy.topology {
             fields.append("topology P \(Format.number(topology.precision, 2)) R \(Format.number(topology.recall, 2))")
         }
+        fields += statusFields(accuracy)
+        return fields
+    }
+
+    /// Method and status against the truth: the worst row's agreement, and the services whose
+    /// error rates equal the truth's; or why the variant has no status.
+    static func statusFields(_ accuracy: Findings.Accuracy) -> [String] {
+        var fields: [String] = []
+        if let agreed = accuracy.statusAgreedPercent {
+            fields.append("status \(Format.number(agreed, 2))%")
+        } else if let reason = accuracy.noStatus {
+            fields.append("no status: \(reason)")
+        }
+        if accuracy.errorRatesCompared > 0 {
+            fields.append("error rates = truth for \(accuracy.errorRatesMatching)/\(accuracy.errorRatesCompared) services")
+        }
         return fields
     }
 

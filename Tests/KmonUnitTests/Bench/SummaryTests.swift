@@ -28,6 +28,27 @@ import Testing
         #expect(!text.contains("| p50 Δ% [95% CI]"), "the overhead table is in tables.md only")
     }
 
+    /// The accuracy line ends with the worst status agreement and the services whose error rates
+    /// equal the truth's; a variant that reads no status says why instead of showing 0%.
+    @Test func accuracySaysHowOftenMethodAndStatusAgreed() {
+        let store = results.serviceErrors!.first { $0.service == "store" }!
+        let matching = store.matchesTruth ? 2 : 1
+        let text = TerminalSummary.render(results)
+        #expect(text.contains("status 99.98%"), "\(text)")
+        #expect(text.contains("error rates = truth for \(matching)/2 services"), "\(text)")
+        #expect(HTMLReport.render(results).contains("status 99.98%; error rates = truth for \(matching)/2 services"))
+
+        var unread = results
+        for index in unread.accuracy.indices {
+            unread.accuracy[index].status?.agreedPercent = nil
+            unread.accuracy[index].status?.noStatus = "status reading off"
+        }
+        unread.serviceErrors = nil
+        let lines = TerminalSummary.render(unread).split(separator: "\n")
+        #expect(lines.contains { $0.contains("no status: status reading off") })
+        #expect(!lines.contains { $0.contains("status 0") })
+    }
+
     /// A gated run says its outcome and what moved it, in the same 100 columns.
     @Test func aGateSaysItsOutcomeAndWhatMovedIt() {
         var gated = results
