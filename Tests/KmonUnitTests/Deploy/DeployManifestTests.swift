@@ -19,8 +19,12 @@ struct DeployManifestTests {
         }
         let files = try DeployTree.manifests()
         #expect(files.count >= 6, "found only \(files.map(\.lastPathComponent))")
-        let result = try DeployTree.run(validator, ["--strict", "--kubernetes-version", "1.37.0"] + files.map(\.path))
-        #expect(result.status == 0, "kubernetes-validate failed:\n\(result.output)")
+        // As root, in a network namespace with no interface up: the schemas must come from the package.
+        let offline = geteuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare")
+        let arguments = ["--strict", "--kubernetes-version", "1.37.0"] + files.map(\.path)
+        let result = offline ? try DeployTree.run("/usr/bin/unshare", ["--net", validator] + arguments)
+                             : try DeployTree.run(validator, arguments)
+        #expect(result.status == 0, "kubernetes-validate failed\(offline ? " (no network)" : ""):\n\(result.output)")
         // Every file was checked against a schema: a kind it has no schema for only warns.
         for file in files {
             #expect(result.output.contains("\(file.path) passed"), "\(file.lastPathComponent) was not validated:\n\(result.output)")
