@@ -6,6 +6,8 @@ let testModules: [Target.Dependency] = [
     "BPF", "CKmonEvents", "CLibbpf", "KmonBench", "KmonBPFObjects", "KmonCollectors", "KmonDoctor", "KmonExport",
     "KmonFeatures", "KmonHTTP", "KmonLoad", "KmonSupport", "KmonSystem", "KmonTcpreq", "KmonTestSupport", "KmonWorkload",
     .product(name: "Logging", package: "swift-log"),
+    // deploy/kubernetes's manifests are read as YAML (DeployManifestTests).
+    .product(name: "Yams", package: "Yams"),
 ]
 
 let package = Package(
