@@ -108,7 +108,7 @@ struct MonitorCommand: ParsableCommand {
 
         var monitor: TcpreqMonitor?
         var configuration = TcpreqConfiguration(variant: variant, mode: mode, filters: TcpreqFilters(pids: pids, cgroupPath: cgroup, ports: ports,
-                                                                                                    containers: try containerSelector()))
+                                                                                                    containers: try containerSelector(plan.tcpreqFilter)))
         configuration.readsHTTP = http == "on"
         if plan.runsTcpreq { do {
             monitor = try TcpreqMonitor(configuration, endpointNames: endpointNames, naming: ServiceNaming(rawValue: nameBy)!,
@@ -216,10 +216,14 @@ struct MonitorCommand: ParsableCommand {
         }
     }
 
-    /// `--container` and `--pod`, nil when neither is given; a bad regex is a usage error.
-    private func containerSelector() throws -> ContainerSelector? {
+    /// `--container` and `--pod`, else the config's `collector.tcpreq.listen.container`/`.pod`;
+    /// nil when none is given. A bad regex is a usage error.
+    private func containerSelector(_ config: ListenFilter? = nil) throws -> ContainerSelector? {
+        let flags = container != nil || pod != nil
+        let (container, pod) = flags ? (container, pod) : (config?.container, config?.pod)
         guard container != nil || pod != nil else { return nil }
-        do { return try ContainerSelector(container: container, pod: pod) } catch let error as ContainerSelectorError {
+        let fields = flags ? ("--container", "--pod") : ("collector.tcpreq.listen.container", "collector.tcpreq.listen.pod")
+        do { return try ContainerSelector(container: container, pod: pod, field: fields) } catch let error as ContainerSelectorError {
             throw ValidationError(error.description)
         }
     }
