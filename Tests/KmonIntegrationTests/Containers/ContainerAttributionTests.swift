@@ -12,8 +12,10 @@ import Testing
 /// the default naming and no filter, one naming by container and keeping only api and store in
 /// the kernel (`--container`). Every figure is checked against `podman inspect`.
 @Suite(.serialized) struct ContainerAttributionTests {
-    @Test(Privileged.enabled, .timeLimit(.minutes(3)))
-    func spansCarryTheirContainerAndTheFilterKeepsOnlyTheChosen() throws {
+    /// sock and syscall check the task's cgroup; skb, with no task, the socket's
+    /// (`bpf_skb_cgroup_id`).
+    @Test(Privileged.enabled, .timeLimit(.minutes(3)), arguments: ["sock", "syscall", "skb"])
+    func spansCarryTheirContainerAndTheFilterKeepsOnlyTheChosen(variant: String) throws {
         try Privileged.check()
         try #require(Podman.available, "podman is not installed (scripts/setup installs podman and runc)")
         let podman = try Podman()
@@ -36,7 +38,7 @@ import Testing
                               annotations: replicas)
         try podman.runService(name: names.api, arguments: ["--spec", spec, "--service", "api"])
 
-        let ports = (0..<4).flatMap { ["--port", "\(base + UInt16($0))"] }
+        let ports = ["--variant", variant] + (0..<4).flatMap { ["--port", "\(base + UInt16($0))"] }
         let all = try MonitorProcess(arguments: ["--json"] + ports)
         let chosen = try MonitorProcess(arguments: ["--json", "--name-by", "container", "--container", "^kmonct-\(tag)-(api|store)$"] + ports)
         defer { all.remove(); chosen.remove() }
@@ -60,6 +62,15 @@ import Testing
         #expect(all.stop() == 130 && chosen.stop() == 130, "\(all.stderr)\n\(chosen.stderr)")
 
         let web = try names.web.map(podman.inspect), api = try podman.inspect(names.api), store = try podman.inspect(names.store)
+        let filtered = try JSONDecoder().decode(TcpreqSummary.self, from: Data(chosen.stdout.utf8))
+        guard variant != "skb" else {
+            // skb has no task: a span's process is found afterwards among /proc's sockets, which
+            // misses the many that closed first (one request a connection here), so names are
+            // not checked. The kernel's choice is: api's server and client spans and store's
+            // server spans, none of web's or of this test's client sockets.
+            #expect((UInt64(answered * 3)...UInt64(answered * 3 + probes)).contains(filtered.spans), "\(filtered.spans)")
+            return
+        }
         let everything = try JSONDecoder().decode(TcpreqSummary.self, from: Data(all.stdout.utf8))
         // Default naming: the two replicas are one service, with a row each.
         let front = try #require(everything.services.first { $0.name == "shopfront" }, "\(everything.services.map(\.name))")
@@ -78,7 +89,6 @@ import Testing
         #expect(everything.edges.contains { $0.from == api.name && $0.to == store.name && $0.requests == UInt64(answered) })
 
         // --container in the kernel: only api's and store's spans, store's included though it started later.
-        let filtered = try JSONDecoder().decode(TcpreqSummary.self, from: Data(chosen.stdout.utf8))
         #expect(Set(filtered.services.map(\.name)) == [api.name, store.name], "\(filtered.services.map(\.name))")
         // The probe reached store before or after the rescan picked it up: either is right.
         let filteredStore = filtered.services.first { $0.name == store.name }?.requests ?? 0
