@@ -26,14 +26,25 @@ public final class ContainerResolver: @unchecked Sendable {
     private var byTask: [Int32: TaskEntry] = [:]
     private let lock = NSLock()
 
+    /// The container Kmon itself runs in, if any: its fellow tasks count as the host's (a CI job
+    /// or a shell in one container with the services keeps the names it had without containers).
+    let ownContainerID: String?
+
     public init(cgroupRoot: String?, state: RuntimeState = RuntimeState(), procRoot: String = "/proc") {
         self.cgroupRoot = cgroupRoot
         self.state = state
         self.procRoot = procRoot
+        ownContainerID = Self.cgroupPath(ofTask: getpid(), procRoot: "/proc").flatMap(CgroupPathParser.owner(ofPath:))
+            .flatMap { $0.runtime == .systemd ? nil : $0.id }
     }
 
-    /// The container of process `tgid`, nil for a host task or one that is gone.
+    /// The container of process `tgid`, nil for a host task, one in Kmon's own container, or one that is gone.
     public func info(ofTask tgid: Int32) -> ContainerInfo? {
+        let info = lookUp(task: tgid)
+        return info?.id == ownContainerID && ownContainerID != nil ? nil : info
+    }
+
+    private func lookUp(task tgid: Int32) -> ContainerInfo? {
         let now = Self.monotonicNanoseconds()
         if let entry = lock.withLock({ byTask[tgid] }), now &- entry.readAt < Self.taskTTLNanoseconds {
             return info(ofCgroupID: entry.cgroupID, path: entry.path)
