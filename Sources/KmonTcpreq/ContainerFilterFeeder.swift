@@ -2,6 +2,7 @@ import BPF
 import Foundation
 import KmonContainers
 import KmonSupport
+import Logging
 
 /// Keeps `target_cgroup_ids` equal to the cgroups of the containers `--container`/`--pod`
 /// choose. A regex cannot run in the kernel, so this walks the cgroup2 tree and re-walks it
@@ -21,7 +22,11 @@ final class ContainerFilterFeeder {
     /// Cgroups chosen that the map had no room for, at the last refresh (it holds 4,096).
     private(set) var refused = 0
 
-    init(map: BPFMap, selector: ContainerSelector, resolver: ContainerResolver, root: String, interval: Double = 1) {
+    private let logger: Logger
+
+    init(map: BPFMap, selector: ContainerSelector, resolver: ContainerResolver, root: String, interval: Double = 1,
+         logger: Logger = Logger(label: "kmon.tcpreq")) {
+        self.logger = logger
         self.map = map
         self.selector = selector
         self.resolver = resolver
@@ -54,6 +59,10 @@ final class ContainerFilterFeeder {
             } catch {
                 nowRefused += 1
             }
+        }
+        // Never silent: a chosen container the set has no room for is not watched.
+        if nowRefused > refused {
+            logger.warning("container filter full: \(nowRefused) chosen cgroups are not watched (the set holds 4,096)")
         }
         refused = nowRefused
     }

@@ -167,7 +167,7 @@ extension TcpreqSession {
         if let selector = filters.containers {
             guard let root = KernelMounts.cgroup2Path() else { throw TcpreqError.badFilter("--container and --pod need a cgroup v2 mount") }
             let feeder = ContainerFilterFeeder(map: try object.map("target_cgroup_ids"), selector: selector,
-                                               resolver: ContainerResolver(cgroupRoot: root), root: root)
+                                               resolver: ContainerResolver(cgroupRoot: root), root: root, logger: logger)
             feeder.refresh()
             feeder.start()
             containerFeeder = feeder
