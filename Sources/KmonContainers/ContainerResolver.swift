@@ -108,8 +108,10 @@ public final class ContainerResolver: @unchecked Sendable {
     }
 
     /// The cgroup id of `path`: the inode of its directory under the cgroup2 mount, 0 if none.
+    /// A path that climbs (`/../..`: the task is outside kmon's own cgroup namespace, as for kmon
+    /// in a pod with a private one) names no directory under the mount: 0, never a stat outside it.
     public func cgroupID(ofPath path: String) -> UInt64 {
-        guard let cgroupRoot else { return 0 }
+        guard let cgroupRoot, !path.split(separator: "/").contains("..") else { return 0 }
         var status = stat()
         guard stat(cgroupRoot + path, &status) == 0 else { return 0 }
         return UInt64(status.st_ino)

@@ -55,6 +55,11 @@ import Testing
         let scanned = CgroupScan.containerCgroups(root: node.root + "/sys/fs/cgroup")
         #expect(scanned.map(\.path) == [cgroup])
         #expect(scanned.first?.cgroupID == resolver.cgroupID(ofPath: cgroup) && scanned.first?.cgroupID != 0)
+        // Seen from a private cgroup namespace (kmon in a pod) the path climbs: the owner still
+        // parses, but no directory outside the mount is looked at.
+        try node.makeDirectory("/sys/kubepods.slice")
+        #expect(resolver.cgroupID(ofPath: "/../kubepods.slice") == 0)
+        #expect(resolver.info(ofCgroupPath: "/../.." + cgroup)?.id == Self.id)
     }
 
     @Test func crioGivesPodNamespaceAndContainer() throws {

@@ -114,8 +114,12 @@ struct DeployManifestTests {
         #expect(plan.runsTcpreq)
         #expect(plan.collectors[.tcpdrop]?.verbosity == 1)
         #expect(config.collectors[.tcpreq]?.exportPeriodSeconds == 15)
-        // The container and pod filter keys are there for the operator, commented out until kmon reads them.
+        // The container and pod filter, commented out for the operator, parses once uncommented.
         #expect(yaml.contains("# listen: { container:"))
+        try yaml.replacingOccurrences(of: "# listen: { container:", with: "listen: { container:").write(to: file, atomically: true, encoding: .utf8)
+        let filtered = try CollectorConfigFile.load(path: file.path)
+        #expect(filtered.collectors[.tcpreq]?.filter.container == "^(frontend|api)$")
+        #expect(filtered.collectors[.tcpreq]?.filter.pod == "shop/checkout-.*")
     }
 
     @Test("the privileged fallback is a separate overlay that sets privileged on the same container")
