@@ -16,9 +16,11 @@ public final class ContainerResolver: @unchecked Sendable {
     static let cacheLimit = 16_384
     static let taskTTLNanoseconds: UInt64 = 5_000_000_000
 
+    /// A task's container as last resolved: a span costs one lookup here, even where its cgroup
+    /// has no id to cache by (a path from another cgroup namespace).
     private struct TaskEntry {
         var cgroupID: UInt64
-        var path: String
+        var info: ContainerInfo?
         var readAt: UInt64
     }
 
@@ -47,15 +49,16 @@ public final class ContainerResolver: @unchecked Sendable {
     private func lookUp(task tgid: Int32) -> ContainerInfo? {
         let now = Self.monotonicNanoseconds()
         if let entry = lock.withLock({ byTask[tgid] }), now &- entry.readAt < Self.taskTTLNanoseconds {
-            return info(ofCgroupID: entry.cgroupID, path: entry.path)
+            return entry.info
         }
         guard tgid > 0, let path = Self.cgroupPath(ofTask: tgid, procRoot: procRoot) else { return nil }
         let id = cgroupID(ofPath: path)
+        let info = info(ofCgroupID: id, path: path)
         lock.withLock {
             if byTask.count >= Self.cacheLimit { byTask.removeAll(keepingCapacity: true) }
-            byTask[tgid] = TaskEntry(cgroupID: id, path: path, readAt: now)
+            byTask[tgid] = TaskEntry(cgroupID: id, info: info, readAt: now)
         }
-        return info(ofCgroupID: id, path: path)
+        return info
     }
 
     /// The container owning the cgroup at `path` (relative to the cgroup2 mount), cached by its id.
@@ -78,7 +81,10 @@ public final class ContainerResolver: @unchecked Sendable {
 
     /// Forgets a cgroup (it was removed), so a later one with a reused id is read afresh.
     public func forget(cgroupID id: UInt64) {
-        _ = lock.withLock { byCgroup.removeValue(forKey: id) }
+        lock.withLock {
+            byCgroup.removeValue(forKey: id)
+            byTask = byTask.filter { $0.value.cgroupID != id }
+        }
     }
 
     /// The names and pod of `owner` from the runtime's state; what the state lacks stays nil.

@@ -151,5 +151,11 @@ import Testing
         #expect(resolver.info(ofTask: 41)?.name == nil)
         resolver.forget(cgroupID: resolver.cgroupID(ofPath: "/libpod_parent/libpod-\(Self.id)"))
         #expect(resolver.info(ofTask: 41)?.name == "late")
+        // A task seen from another cgroup namespace has no cgroup id to cache by: it is still
+        // resolved once per task, not once per span.
+        try node.write("/proc/45/cgroup", "0::/../../libpod_parent/libpod-\(Self.id)\n")
+        #expect(resolver.info(ofTask: 45)?.name == "late")
+        try node.write("/var/lib/containers/storage/overlay-containers/containers.json", #"[{"id":"\#(Self.id)","names":["later"]}]"#)
+        #expect(resolver.info(ofTask: 45)?.name == "late")
     }
 }
