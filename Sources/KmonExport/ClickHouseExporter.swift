@@ -52,7 +52,7 @@ public final class ClickHouseExporter: ExportSink, @unchecked Sendable {
     private let lock = NSLock()
     private var tableEnsured = false
     /// Whether the table has the HTTP columns (an older table that could not be altered has not).
-    private var tableHasHTTP = true
+    private var tableHasAddedColumns = true
     /// CLOCK_REALTIME minus CLOCK_MONOTONIC, refreshed every period, for the rows' wall time.
     private var wallOffset: Int64 = ClickHouseExporter.currentWallOffset()
 
@@ -71,8 +71,8 @@ public final class ClickHouseExporter: ExportSink, @unchecked Sendable {
         sender.start(thread: "kmon-clickhouse", connect: { [unowned self] in try makeClient() },
                      send: { [unowned self] batch, client in
                          body.removeAll(keepingCapacity: true)
-                         let (offset, http) = lock.withLock { (wallOffset, tableHasHTTP) }
-                         ClickHouseSpanRows.encode(batch, wallOffset: offset, node: settings.node, http: http, into: &body)
+                         let (offset, added) = lock.withLock { (wallOffset, tableHasAddedColumns) }
+                         ClickHouseSpanRows.encode(batch, wallOffset: offset, node: settings.node, added: added, into: &body)
                          return send(body, with: client)
                      })
     }
@@ -129,8 +129,8 @@ public final class ClickHouseExporter: ExportSink, @unchecked Sendable {
         if !lock.withLock({ tableEnsured }) {
             do { try ensureTable(with: client) } catch { return .retry("\(error)") }
         }
-        let http = lock.withLock { tableHasHTTP }
-        let path = "/?query=" + Self.encode(ClickHouseSpanRows.insert(database: settings.database, table: settings.table, http: http))
+        let added = lock.withLock { tableHasAddedColumns }
+        let path = "/?query=" + Self.encode(ClickHouseSpanRows.insert(database: settings.database, table: settings.table, added: added))
         do {
             let response = try client.send("POST", path: path, contentType: "application/octet-stream", body: rows)
             if (200..<300).contains(response.status) { return .delivered }
@@ -172,13 +172,13 @@ public final class ClickHouseExporter: ExportSink, @unchecked Sendable {
             }
             existing = try columnNames(with: client)
         }
-        let http = ClickHouseSpanRows.httpColumns.allSatisfy { existing.contains($0.name) }
-        if !http {
-            logger.warning("the ClickHouse table has no method and status columns; writing rows without them",
+        let added = ClickHouseSpanRows.addedColumns.allSatisfy { existing.contains($0.name) }
+        if !added {
+            logger.warning("the ClickHouse table lacks the method, status and container columns and could not take them; writing rows without them",
                            metadata: ["table": "\(database).\(table)"])
         }
         lock.withLock {
-            tableHasHTTP = http
+            tableHasAddedColumns = added
             tableEnsured = true
         }
     }

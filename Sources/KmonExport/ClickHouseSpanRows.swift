@@ -24,14 +24,18 @@ public enum ClickHouseSpanRows {
         ("response_bytes", "UInt64"),
         ("pid", "Int32"),
         ("partial", "UInt8"),                 // 1: may have begun before the monitor attached
-    ] + httpColumns
+    ] + addedColumns
 
     /// Added after the first release: a table an older kmon created lacks them, and gets them
     /// by `ALTER TABLE … ADD COLUMN` (ClickHouse 18.16 has no `ADD COLUMN IF NOT EXISTS`, so
     /// the exporter reads `system.columns` first). Rows already there read the defaults.
-    public static let httpColumns: [(name: String, type: String)] = [
+    public static let addedColumns: [(name: String, type: String)] = [
         ("method", "String DEFAULT 'unknown'"),  // HTTPMethod.name: GET, POST, …, other, not_http, unknown
         ("status", "UInt16 DEFAULT 0"),          // the response's status code; 0 when none was read
+        ("container_id", "String DEFAULT ''"),   // the process's container (docs/containers.md); '' on the host
+        ("container", "String DEFAULT ''"),      // its name, from the runtime's state
+        ("pod", "String DEFAULT ''"),            // its Kubernetes pod and namespace, where it has one
+        ("namespace", "String DEFAULT ''"),
     ]
 
     public static func createDatabase(_ database: String) -> String {
@@ -46,9 +50,9 @@ public enum ClickHouseSpanRows {
             + "ENGINE = MergeTree() PARTITION BY toYYYYMMDD(time) ORDER BY (service, time)"
     }
 
-    /// Without `http`, for a table that lacks the HTTP columns and could not be altered.
-    public static func insert(database: String, table: String, http: Bool = true) -> String {
-        let names = (http ? columns : Array(columns.dropLast(httpColumns.count))).map(\.name)
+    /// Without `added`, for an older table that lacks the added columns and could not be altered.
+    public static func insert(database: String, table: String, added: Bool = true) -> String {
+        let names = (added ? columns : Array(columns.dropLast(addedColumns.count))).map(\.name)
         return "INSERT INTO `\(database)`.`\(table)` (\(names.joined(separator: ", "))) FORMAT RowBinary"
     }
 
@@ -57,9 +61,9 @@ public enum ClickHouseSpanRows {
         "SELECT name FROM system.columns WHERE database = '\(database)' AND table = '\(table)' FORMAT TabSeparated"
     }
 
-    /// What an older table needs to take the HTTP columns: one ALTER per missing column.
+    /// What an older table needs to take the added columns: one ALTER per missing column.
     public static func addMissingColumns(database: String, table: String, existing: Set<String>) -> [String] {
-        httpColumns.filter { !existing.contains($0.name) }.map { "ALTER TABLE `\(database)`.`\(table)` ADD COLUMN `\($0.name)` \($0.type)" }
+        addedColumns.filter { !existing.contains($0.name) }.map { "ALTER TABLE `\(database)`.`\(table)` ADD COLUMN `\($0.name)` \($0.type)" }
     }
 
     /// A ClickHouse identifier Kmon accepts without quoting surprises.
@@ -73,8 +77,8 @@ public enum ClickHouseSpanRows {
     }
 
     /// Appends one row per span. `wallOffset` turns CLOCK_MONOTONIC starts into wall-clock time.
-    /// `http: false` leaves the HTTP columns out, matching `insert(…, http: false)`.
-    public static func encode<C: Collection>(_ spans: C, wallOffset: Int64, node: String, http: Bool = true, into out: inout [UInt8])
+    /// `added: false` leaves the added columns out, matching `insert(…, added: false)`.
+    public static func encode<C: Collection>(_ spans: C, wallOffset: Int64, node: String, added: Bool = true, into out: inout [UInt8])
         where C.Element == ExportedSpan {
         out.reserveCapacity(out.count + spans.count * 160)
         for span in spans {
@@ -97,9 +101,13 @@ public enum ClickHouseSpanRows {
             put(span.responseBytes, &out)
             put(UInt32(bitPattern: span.pid), &out)
             out.append(span.partial ? 1 : 0)
-            guard http else { continue }
+            guard added else { continue }
             put(span.http.method.name, &out)
             put(span.http.status, &out)
+            put(span.container?.id ?? "", &out)
+            put(span.container?.name ?? "", &out)
+            put(span.container?.pod ?? "", &out)
+            put(span.container?.namespace ?? "", &out)
         }
     }
 

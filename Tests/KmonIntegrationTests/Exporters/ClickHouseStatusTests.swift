@@ -1,4 +1,5 @@
 import Foundation
+import KmonContainers
 import KmonExport
 import KmonSupport
 import KmonSystem
@@ -16,6 +17,18 @@ struct ClickHouseStatusTests {
         ExportedSpan(service: "api", peerAddress: "127.0.0.1", side: i % 2 == 0 ? .server : .client, startNanoseconds: MonotonicClock.now(),
                      durationNanoseconds: 1_000, ordinal: UInt64(i),
                      http: HTTPExchange(method: HTTPMethod.allCases[i % HTTPMethod.allCases.count], status: Self.statuses[i % Self.statuses.count]))
+    }
+
+    /// Every third span from a container: a pod's on containerd, or a Podman container's (no pod).
+    private func containerized(_ i: Int) -> ExportedSpan {
+        var s = span(i)
+        switch i % 3 {
+        case 1: s.container = ContainerInfo(runtime: .containerd, id: String(repeating: "ab", count: 32), name: "api",
+                                            pod: "api-7d4b9c6f58-x2kqp", namespace: "shop", podUID: "0f1e2d3c", workload: "api")
+        case 2: s.container = ContainerInfo(runtime: .podman, id: String(repeating: "cd", count: 32), name: "store")
+        default: break
+        }
+        return s
     }
 
     private func rows(_ clickhouse: SinkServer, _ sql: String) throws -> [[String]] {
@@ -52,6 +65,22 @@ struct ClickHouseStatusTests {
         #expect(errors.first?.first == String(spans.filter { (500..<600).contains($0.http.status) }.count))
     }
 
+    /// The container columns: a span's container id, name, pod and namespace, '' on the host.
+    @Test func everyRowHasItsSpansContainerAndPod() throws {
+        try Privileged.check()
+        let clickhouse = try SinkServer.clickhouse()
+        defer { clickhouse.remove() }
+        try clickhouse.start()
+        let spans = (0..<30).map(containerized)
+        try export(spans, to: clickhouse, table: "spans_containers")
+        let read = try rows(clickhouse, "SELECT ordinal, container_id, container, pod, namespace FROM kmon.spans_containers ORDER BY ordinal")
+        #expect(read.count == spans.count)
+        for (row, span) in zip(read, spans) {
+            let c = span.container
+            #expect(row == [String(span.ordinal), c?.id ?? "", c?.name ?? "", c?.pod ?? "", c?.namespace ?? ""], "row \(row)")
+        }
+    }
+
     /// A table from before method and status existed: kmon adds both columns, old rows read
     /// 'unknown' and 0, and new rows carry theirs.
     @Test func anOlderTableGetsTheColumnsAndKeepsItsRows() throws {
@@ -59,20 +88,21 @@ struct ClickHouseStatusTests {
         let clickhouse = try SinkServer.clickhouse()
         defer { clickhouse.remove() }
         try clickhouse.start()
-        let old = ClickHouseSpanRows.columns.dropLast(ClickHouseSpanRows.httpColumns.count).map { "`\($0.name)` \($0.type)" }
+        let old = ClickHouseSpanRows.columns.dropLast(ClickHouseSpanRows.addedColumns.count).map { "`\($0.name)` \($0.type)" }
         _ = try clickhouse.clickhouseQuery("CREATE DATABASE kmon")
         _ = try clickhouse.clickhouseQuery("CREATE TABLE kmon.spans_v1 (\(old.joined(separator: ", "))) ENGINE = MergeTree() "
                                            + "PARTITION BY toYYYYMMDD(time) ORDER BY (service, time)")
         _ = try clickhouse.clickhouseQuery("INSERT INTO kmon.spans_v1 (service, ordinal) VALUES ('older', 7)")
 
         try export([span(8), span(9)], to: clickhouse, table: "spans_v1")
-        let read = try rows(clickhouse, "SELECT service, ordinal, method, status FROM kmon.spans_v1 ORDER BY ordinal")
-        #expect(read == [["older", "7", "unknown", "0"],
-                         ["api", "8", span(8).http.method.name, String(span(8).http.status)],
-                         ["api", "9", span(9).http.method.name, String(span(9).http.status)]])
+        let read = try rows(clickhouse, "SELECT service, ordinal, method, status, pod FROM kmon.spans_v1 ORDER BY ordinal")
+        #expect(read == [["older", "7", "unknown", "0", ""],
+                         ["api", "8", span(8).http.method.name, String(span(8).http.status), ""],
+                         ["api", "9", span(9).http.method.name, String(span(9).http.status), ""]])
         // A second agent finds the columns there and alters nothing.
-        try export([span(10)], to: clickhouse, table: "spans_v1")
+        try export([containerized(10)], to: clickhouse, table: "spans_v1")
         #expect(try rows(clickhouse, "SELECT count() FROM kmon.spans_v1").first?.first == "4")
+        #expect(try rows(clickhouse, "SELECT pod FROM kmon.spans_v1 WHERE ordinal = 10") == [["api-7d4b9c6f58-x2kqp"]])
     }
 
     /// A table that cannot take the columns (a Memory table: 18.16 cannot ALTER it) still gets
@@ -82,7 +112,7 @@ struct ClickHouseStatusTests {
         let clickhouse = try SinkServer.clickhouse()
         defer { clickhouse.remove() }
         try clickhouse.start()
-        let old = ClickHouseSpanRows.columns.dropLast(ClickHouseSpanRows.httpColumns.count).map { "`\($0.name)` \($0.type)" }
+        let old = ClickHouseSpanRows.columns.dropLast(ClickHouseSpanRows.addedColumns.count).map { "`\($0.name)` \($0.type)" }
         _ = try clickhouse.clickhouseQuery("CREATE DATABASE kmon")
         _ = try clickhouse.clickhouseQuery("CREATE TABLE kmon.spans_memory (\(old.joined(separator: ", "))) ENGINE = Memory")
 

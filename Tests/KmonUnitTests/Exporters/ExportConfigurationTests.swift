@@ -1,4 +1,5 @@
 import Foundation
+import KmonContainers
 @testable import KmonExport
 import KmonSystem
 import KmonTestSupport
@@ -134,20 +135,27 @@ import Testing
         ClickHouseSpanRows.encode([span], wallOffset: 1_700_000_000_000_000_000, node: "n1", into: &out)
         // DateTime (4) + time_unix_ns (8) + node (1+2) + service (1+3) + peer and peer_address (2 × (1+14))
         // + side (1) + local (1+9, 2) + remote (1+9, 2) + 5 × UInt64 (40) + pid (4) + partial (1)
-        // + method (1+4) + status (2)
-        #expect(out.count == 4 + 8 + 3 + 4 + 30 + 1 + 12 + 12 + 40 + 4 + 1 + 5 + 2)
+        // + method (1+4) + status (2) + four empty container strings (4 × 1): a host process
+        #expect(out.count == 4 + 8 + 3 + 4 + 30 + 1 + 12 + 12 + 40 + 4 + 1 + 5 + 2 + 4)
         #expect(Array(out[0..<4]) == withUnsafeBytes(of: UInt32(1_700_000_005).littleEndian, Array.init))
-        #expect(Array(out.suffix(8)) == [1, 4] + Array("POST".utf8) + [0xF7, 0x01]) // partial, "POST", 503 little-endian
-        // A table that could not take the HTTP columns gets rows (and an INSERT) without them.
+        #expect(Array(out.suffix(12)) == [1, 4] + Array("POST".utf8) + [0xF7, 0x01, 0, 0, 0, 0]) // partial, "POST", 503, no container
+        // A table that could not take the added columns gets rows (and an INSERT) without them.
         var old: [UInt8] = []
-        ClickHouseSpanRows.encode([span], wallOffset: 1_700_000_000_000_000_000, node: "n1", http: false, into: &old)
-        #expect(old == Array(out.dropLast(7)))
-        #expect(ClickHouseSpanRows.insert(database: "kmon", table: "spans").contains("partial, method, status) FORMAT RowBinary"))
-        #expect(ClickHouseSpanRows.insert(database: "kmon", table: "spans", http: false).contains("pid, partial) FORMAT RowBinary"))
+        ClickHouseSpanRows.encode([span], wallOffset: 1_700_000_000_000_000_000, node: "n1", added: false, into: &old)
+        #expect(old == Array(out.dropLast(11)))
+        #expect(ClickHouseSpanRows.insert(database: "kmon", table: "spans").contains("partial, method, status, container_id, container, pod, namespace) FORMAT RowBinary"))
+        #expect(ClickHouseSpanRows.insert(database: "kmon", table: "spans", added: false).contains("pid, partial) FORMAT RowBinary"))
+        // A containerized span carries its container's id, name, pod and namespace.
+        var boxed = span
+        boxed.container = ContainerInfo(runtime: .crio, id: "0123456789ab", name: "api", pod: "p", namespace: "ns")
+        var inPod: [UInt8] = []
+        ClickHouseSpanRows.encode([boxed], wallOffset: 0, node: "n1", into: &inPod)
+        #expect(Array(inPod.suffix(22)) == [12] + Array("0123456789ab".utf8) + [3] + Array("api".utf8) + [1, UInt8(ascii: "p"), 2] + Array("ns".utf8))
         // An older table gets exactly its missing columns, each by its own ALTER (18.16 has no IF NOT EXISTS there).
-        #expect(ClickHouseSpanRows.addMissingColumns(database: "kmon", table: "spans", existing: ["time", "status"])
+        let present = Set(ClickHouseSpanRows.columns.map(\.name)).subtracting(["method"])
+        #expect(ClickHouseSpanRows.addMissingColumns(database: "kmon", table: "spans", existing: present)
                 == ["ALTER TABLE `kmon`.`spans` ADD COLUMN `method` String DEFAULT 'unknown'"])
-        #expect(ClickHouseSpanRows.addMissingColumns(database: "kmon", table: "spans", existing: ["method", "status"]).isEmpty)
+        #expect(ClickHouseSpanRows.addMissingColumns(database: "kmon", table: "spans", existing: Set(ClickHouseSpanRows.columns.map(\.name))).isEmpty)
         #expect(out[12] == 2 && Array(out[13..<15]) == Array("n1".utf8))
         var long: [UInt8] = []
         let name = String(repeating: "s", count: 300)
