@@ -31,11 +31,11 @@ public struct BenchResults: Codable, Sendable {
     public var invalidBlocks: [InvalidBlock]
     public var charts: ChartData
     /// With `--base-objects`: this build against the base build (docs/ci.md).
-    public var gate: GateRecord?
+    @ExplicitNull public var gate: GateRecord? = nil
     /// How noisy the machine was per level, beside the A/A floor.
-    public var machineNoise: MachineNoiseRecord?
+    @ExplicitNull public var machineNoise: MachineNoiseRecord? = nil
     /// ns/run across the loads of each probe arm's identical objects.
-    public var placement: [PlacementSpread]?
+    @ExplicitNull public var placement: [PlacementSpread]? = nil
     /// The trigger level, one row per arm; nil when the run had none.
     public var trigger: [TriggerRow]?
     /// Per arm, load and service: error rates of server spans against served records.
@@ -70,32 +70,6 @@ public struct BenchResults: Codable, Sendable {
         case noiseFloor = "noise_floor", invalidBlocks = "invalid_blocks"
         case machineNoise = "machine_noise", placement
         case serviceErrors = "service_errors"
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(schema, forKey: .schema)
-        try c.encode(kmonVersion, forKey: .kmonVersion)
-        try c.encode(startedAt, forKey: .startedAt)
-        try c.encode(elapsedSeconds, forKey: .elapsedSeconds)
-        try c.encode(environment, forKey: .environment)
-        try c.encode(config, forKey: .config)
-        try c.encode(noiseFloor, forKey: .noiseFloor)
-        try c.encode(knee, forKey: .knee)
-        try c.encode(saturation, forKey: .saturation)
-        try c.encode(overhead, forKey: .overhead)
-        try c.encode(phases, forKey: .phases)
-        try c.encode(accuracy, forKey: .accuracy)
-        try c.encode(topology, forKey: .topology)
-        try c.encode(skipped, forKey: .skipped)
-        try c.encode(degraded, forKey: .degraded)
-        try c.encode(invalidBlocks, forKey: .invalidBlocks)
-        try c.encode(charts, forKey: .charts)
-        try c.encode(gate, forKey: .gate)
-        try c.encode(machineNoise, forKey: .machineNoise)
-        try c.encode(placement, forKey: .placement)
-        try c.encodeIfPresent(trigger, forKey: .trigger)
-        try c.encodeIfPresent(serviceErrors, forKey: .serviceErrors)
     }
 
     public func encoded() throws -> Data {
@@ -159,8 +133,8 @@ public struct BenchEnvironment: Codable, Sendable {
     public var cores: Int
     public var machine: String
     public var hostname: String
-    public var memoryMB: Double?
-    public var bpfStats: String?
+    @ExplicitNull public var memoryMB: Double? = nil
+    @ExplicitNull public var bpfStats: String? = nil
 
     public init(kernel: String, cpu: String, cores: Int, machine: String, hostname: String,
                 memoryMB: Double?, bpfStats: String?) {
@@ -176,17 +150,6 @@ public struct BenchEnvironment: Codable, Sendable {
     enum CodingKeys: String, CodingKey {
         case kernel, cpu, cores, machine, hostname
         case memoryMB = "memory_mb", bpfStats = "bpf_stats"
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(kernel, forKey: .kernel)
-        try c.encode(cpu, forKey: .cpu)
-        try c.encode(cores, forKey: .cores)
-        try c.encode(machine, forKey: .machine)
-        try c.encode(hostname, forKey: .hostname)
-        try c.encode(memoryMB, forKey: .memoryMB)
-        try c.encode(bpfStats, forKey: .bpfStats)
     }
 }
 
@@ -266,12 +229,12 @@ public struct NoiseFloorRecord: Codable, Sendable {
 
 /// Minimum detectable effect of each compared metric, percent (nil below two A/A blocks).
 public struct MetricMDE: Codable, Sendable, Equatable {
-    public var p50: Double?
-    public var p90: Double?
-    public var p99: Double?
-    public var mean: Double?
-    public var cpu: Double?
-    public var machine: Double?
+    @ExplicitNull public var p50: Double? = nil
+    @ExplicitNull public var p90: Double? = nil
+    @ExplicitNull public var p99: Double? = nil
+    @ExplicitNull public var mean: Double? = nil
+    @ExplicitNull public var cpu: Double? = nil
+    @ExplicitNull public var machine: Double? = nil
 
     public init(p50: Double? = nil, p90: Double? = nil, p99: Double? = nil, mean: Double? = nil, cpu: Double? = nil,
                 machine: Double? = nil) {
@@ -282,24 +245,14 @@ public struct MetricMDE: Codable, Sendable, Equatable {
         self.cpu = cpu
         self.machine = machine
     }
-
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(p50, forKey: .p50)
-        try c.encode(p90, forKey: .p90)
-        try c.encode(p99, forKey: .p99)
-        try c.encode(mean, forKey: .mean)
-        try c.encode(cpu, forKey: .cpu)
-        try c.encode(machine, forKey: .machine)
-    }
 }
 
 public struct SaturationRow: Codable, Sendable {
     public var variant: String
-    public var rps: Double?
-    public var deltaPercent: Double?
-    public var deltaCI: [Double]?
-    public var pValue: Double?
+    @ExplicitNull public var rps: Double? = nil
+    @ExplicitNull public var deltaPercent: Double? = nil
+    @ExplicitNull public var deltaCI: [Double]? = nil
+    @ExplicitNull public var pValue: Double? = nil
     public var blocks: [Double]
 
     public init(variant: String, rps: Double?, deltaPercent: Double?, deltaCI: [Double]?, pValue: Double?, blocks: [Double]) {
@@ -314,16 +267,6 @@ public struct SaturationRow: Codable, Sendable {
     enum CodingKeys: String, CodingKey {
         case variant, rps, blocks
         case deltaPercent = "delta_pct", deltaCI = "delta_ci", pValue = "p_value"
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(variant, forKey: .variant)
-        try c.encode(rps, forKey: .rps)
-        try c.encode(deltaPercent, forKey: .deltaPercent)
-        try c.encode(deltaCI, forKey: .deltaCI)
-        try c.encode(pValue, forKey: .pValue)
-        try c.encode(blocks, forKey: .blocks)
     }
 }
 

@@ -20,20 +20,20 @@ public struct MachineNoiseRecord: Codable, Sendable, Equatable {
     public struct Level: Codable, Sendable, Equatable {
         /// `saturation` or `load 50%`; `load` is nil for saturation.
         public var level: String
-        public var load: Double?
+        @ExplicitNull public var load: Double? = nil
         /// Phases with noise figures, and how many of them passed a limit.
         public var phases: Int
         public var flagged: Int
-        public var stealMedianPercent: Double?
-        public var stealMaxPercent: Double?
-        public var otherMedianPercent: Double?
-        public var otherMaxPercent: Double?
-        public var pressureMedianPercent: Double?
+        @ExplicitNull public var stealMedianPercent: Double? = nil
+        @ExplicitNull public var stealMaxPercent: Double? = nil
+        @ExplicitNull public var otherMedianPercent: Double? = nil
+        @ExplicitNull public var otherMaxPercent: Double? = nil
+        @ExplicitNull public var pressureMedianPercent: Double? = nil
         /// Phases in which the services' cgroups were throttled at all.
         public var throttledPhases: Int
         /// The A/A noise floor of the level (nil for saturation): the smallest Δ the run could call.
-        public var mdeP50Percent: Double?
-        public var mdeCPUPercent: Double?
+        @ExplicitNull public var mdeP50Percent: Double? = nil
+        @ExplicitNull public var mdeCPUPercent: Double? = nil
 
         enum CodingKeys: String, CodingKey {
             case level, load, phases, flagged
@@ -41,22 +41,6 @@ public struct MachineNoiseRecord: Codable, Sendable, Equatable {
             case otherMedianPercent = "other_cpu_median_pct", otherMaxPercent = "other_cpu_max_pct"
             case pressureMedianPercent = "cpu_pressure_median_pct", throttledPhases = "throttled_phases"
             case mdeP50Percent = "mde_p50_pct", mdeCPUPercent = "mde_cpu_pct"
-        }
-
-        public func encode(to encoder: Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(level, forKey: .level)
-            try c.encode(load, forKey: .load)
-            try c.encode(phases, forKey: .phases)
-            try c.encode(flagged, forKey: .flagged)
-            try c.encode(stealMedianPercent, forKey: .stealMedianPercent)
-            try c.encode(stealMaxPercent, forKey: .stealMaxPercent)
-            try c.encode(otherMedianPercent, forKey: .otherMedianPercent)
-            try c.encode(otherMaxPercent, forKey: .otherMaxPercent)
-            try c.encode(pressureMedianPercent, forKey: .pressureMedianPercent)
-            try c.encode(throttledPhases, forKey: .throttledPhases)
-            try c.encode(mdeP50Percent, forKey: .mdeP50Percent)
-            try c.encode(mdeCPUPercent, forKey: .mdeCPUPercent)
         }
     }
 
@@ -71,18 +55,18 @@ public struct MachineNoiseRecord: Codable, Sendable, Equatable {
 public struct PlacementSpread: Codable, Sendable, Equatable {
     public var arm: String
     public var level: String
-    public var load: Double?
+    @ExplicitNull public var load: Double? = nil
     /// Each load's mean ns/run over its phases (all programs' run time over all their runs), in load order.
     public var nanosecondsPerRun: [Double]
     /// Coefficient of variation of those means, percent; nil below two loads.
-    public var cvPercent: Double?
+    @ExplicitNull public var cvPercent: Double? = nil
     /// Largest over smallest; nil below two loads.
-    public var maxOverMin: Double?
+    @ExplicitNull public var maxOverMin: Double? = nil
     /// The CV those means would have from phase-to-phase noise alone, percent: the pooled spread
     /// of single phases' ns/run around their load's mean, over √(phases per load). A `cvPercent`
     /// well above it is placement; one near it is the phases' own noise. Nil without two phases
     /// in some load.
-    public var phaseNoiseCVPercent: Double?
+    @ExplicitNull public var phaseNoiseCVPercent: Double? = nil
 
     /// `phases`: each load's phases' ns/run, in load order, for `phaseNoiseCVPercent`.
     public init(arm: String, level: String, load: Double?, nanosecondsPerRun: [Double], phases: [[Double]] = []) {
@@ -111,16 +95,5 @@ public struct PlacementSpread: Codable, Sendable, Equatable {
         case arm, level, load
         case nanosecondsPerRun = "ns_per_run", cvPercent = "cv_pct", maxOverMin = "max_over_min"
         case phaseNoiseCVPercent = "phase_noise_cv_pct"
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(arm, forKey: .arm)
-        try c.encode(level, forKey: .level)
-        try c.encode(load, forKey: .load)
-        try c.encode(nanosecondsPerRun, forKey: .nanosecondsPerRun)
-        try c.encode(cvPercent, forKey: .cvPercent)
-        try c.encode(maxOverMin, forKey: .maxOverMin)
-        try c.encode(phaseNoiseCVPercent, forKey: .phaseNoiseCVPercent)
     }
 }
