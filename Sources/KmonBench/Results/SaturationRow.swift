@@ -1,0 +1,22 @@
+public struct SaturationRow: Codable, Sendable {
+    public var variant: String
+    @ExplicitNull public var rps: Double? = nil
+    @ExplicitNull public var deltaPercent: Double? = nil
+    @ExplicitNull public var deltaCI: [Double]? = nil
+    @ExplicitNull public var pValue: Double? = nil
+    public var blocks: [Double]
+
+    public init(variant: String, rps: Double?, deltaPercent: Double?, deltaCI: [Double]?, pValue: Double?, blocks: [Double]) {
+        self.variant = variant
+        self.rps = rps
+        self.deltaPercent = deltaPercent
+        self.deltaCI = deltaCI
+        self.pValue = pValue
+        self.blocks = blocks
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case variant, rps, blocks
+        case deltaPercent = "delta_pct", deltaCI = "delta_ci", pValue = "p_value"
+    }
+}
