@@ -145,7 +145,7 @@ final class InPlaceRun {
             let phase = phases[min(measured.count, phases.count - 1)]
             var invalid = PhaseMeasurement(run: phase, startNs: MonotonicClock.now(), endNs: MonotonicClock.now(), switchNs: 0,
                                            offeredRPS: rate)
-            invalid.invalidReason = failure
+            invalid.invalidReason = .failed(failure)
             measured.append(invalid)
         }
         return Outcome(phases: measured, failure: failure)

@@ -55,7 +55,7 @@ public enum TablesRenderer {
     /// Says which levels lost phases to queueing, so a thin row is not read as a clean one.
     static func offSchedule(_ results: BenchResults) -> String {
         var counts: [String: Int] = [:]
-        for block in results.invalidBlocks where block.reason.hasPrefix(PhaseMeasurement.offSchedulePrefix) {
+        for block in results.invalidBlocks where block.reason.isOffSchedule {
             counts[block.phase, default: 0] += 1
         }
         guard !counts.isEmpty else { return "" }
@@ -71,7 +71,7 @@ public enum TablesRenderer {
         var order: [[String]] = []
         var blocks: [[String]: [Int]] = [:]
         for block in results.invalidBlocks {
-            let key = [block.phase, block.variant, block.reason]
+            let key = [block.phase, block.variant, block.reason.description]
             if blocks[key] == nil { order.append(key) }
             blocks[key, default: []].append(block.block)
         }

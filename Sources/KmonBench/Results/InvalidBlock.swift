@@ -3,9 +3,9 @@ public struct InvalidBlock: Codable, Sendable, Equatable {
     public var phase: String
     public var block: Int
     public var variant: String
-    public var reason: String
+    public var reason: InvalidReason
 
-    public init(phase: String, block: Int, variant: String, reason: String) {
+    public init(phase: String, block: Int, variant: String, reason: InvalidReason) {
         self.phase = phase
         self.block = block
         self.variant = variant

@@ -111,7 +111,7 @@ final class ArmRunner {
             accuracy = try evaluateAccuracy(workload: workload, load: generator.records, spans: probeResult.spans)
         }
         var measurement = RunMeasurement(
-            run: scheduled, invalidReason: death, offeredRPS: rate, achievedRPS: summary.achievedRPS, requests: sent.count,
+            run: scheduled, invalidReason: death.map(InvalidReason.failed), offeredRPS: rate, achievedRPS: summary.achievedRPS, requests: sent.count,
             latency: latency, serviceCPUMicroseconds: serviceCPU, agentCPUMicroseconds: agentCPU,
             loadGeneratorCPUMicroseconds: max(0, selfCPU - (agentCPU ?? 0)),
             programs: probeResult?.programs ?? [:], eventsLost: probeResult?.lost ?? 0,

@@ -99,7 +99,7 @@ public final class BenchRunner {
                     guard let measurement else { return Outcome(results: nil, interrupted: true, failure: nil) }
                     accuracyRuns.append(measurement)
                     if let reason = measurement.invalidReason {
-                        failure = reason
+                        failure = reason.description
                         break accuracy
                     }
                 }

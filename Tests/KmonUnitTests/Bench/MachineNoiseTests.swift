@@ -64,7 +64,8 @@ import Testing
         var phases = [phase(steal: 1), phase(steal: 9), phase(steal: 4.9)]
         #expect(PhaseMeasurement.invalidateNoisy(&phases) == 1)
         #expect(phases.map(\.isValid) == [true, false, true])
-        #expect(phases[1].invalidReason == "noisy: steal 9.0% > 5%")
+        #expect(phases[1].invalidReason == .noisy("steal 9.0% > 5%"))
+        #expect(phases[1].invalidReason?.description == "noisy: steal 9.0% > 5%")
     }
 
     @Test func placementSpreadIsCVAndMaxOverMin() throws {

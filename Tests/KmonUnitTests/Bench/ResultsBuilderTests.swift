@@ -41,7 +41,7 @@ import Testing
             if isProbe {
                 m.programs = ["sock_send": .init(runs: 8000, nanoseconds: 960_000), "sock_recv": .init(runs: 8000, nanoseconds: 2_080_000)]
             }
-            if run.block == killBlock && run.arm == .baseline && run.phase != .saturation { m.invalidReason = "api died (signal 9) at 12.0 s" }
+            if run.block == killBlock && run.arm == .baseline && run.phase != .saturation { m.invalidReason = .failed("api died (signal 9) at 12.0 s") }
             return m
         }
     }
@@ -119,7 +119,7 @@ import Testing
     @Test func invalidPhasesAreListedAndDropped() {
         let plan = Self.plan()
         let results = build(plan, Self.phases(plan: plan, killBlock: 2))
-        #expect(results.invalidBlocks == [InvalidBlock(phase: "load 50%", block: 2, variant: "baseline", reason: "api died (signal 9) at 12.0 s")])
+        #expect(results.invalidBlocks == [InvalidBlock(phase: "load 50%", block: 2, variant: "baseline", reason: .failed("api died (signal 9) at 12.0 s"))])
         #expect(results.overhead[0].blocks == 9)
         #expect(results.noiseFloor.blocks["50"] == 9)
     }

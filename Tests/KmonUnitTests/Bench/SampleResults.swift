@@ -108,7 +108,7 @@ enum SampleResults {
             },
             accuracy: accuracy, topology: topology,
             skipped: [SkippedArm(variant: "kprobe", reason: "kernel built without CONFIG_KPROBES")],
-            invalidBlocks: [InvalidBlock(phase: "load 90%", block: 3, variant: "syscall", reason: "api died (signal 9) at 41.2 s")],
+            invalidBlocks: [InvalidBlock(phase: "load 90%", block: 3, variant: "syscall", reason: .failed("api died (signal 9) at 41.2 s"))],
             charts: ChartData(latencyCDF: cdf, errorHistograms: [histogram]))
         var store = ServiceErrorSample()
         store.probeRequests = 10_000
