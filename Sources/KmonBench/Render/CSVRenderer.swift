@@ -36,7 +36,7 @@ public enum CSVRenderer {
         let header = ["level", "load", "block", "arm", "start_s", "seconds", "switch_us", "requests", "achieved_rps",
                       "p50_us", "p99_us", "cpu_us_per_req", "machine_us_per_req", "bpf_runs", "stray_runs", "events_lost"]
         let lines = rows.map { row -> [String] in
-            [row.level, Format.csv(row.load), String(row.block), row.arm, Format.csv(row.startSeconds), Format.csv(row.seconds),
+            [row.level.description, Format.csv(row.load), String(row.block), row.arm, Format.csv(row.startSeconds), Format.csv(row.seconds),
              Format.csv(row.switchMicroseconds), String(row.requests), Format.csv(row.achievedRPS), Format.csv(row.p50Microseconds),
              Format.csv(row.p99Microseconds), Format.csv(row.cpuMicrosecondsPerRequest),
              Format.csv(row.machineMicrosecondsPerRequest), String(row.bpfRuns), String(row.strayRuns), String(row.eventsLost)]

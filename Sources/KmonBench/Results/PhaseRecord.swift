@@ -2,7 +2,7 @@
 /// reader can see drift and stalls over the run.
 public struct PhaseRecord: Codable, Sendable, Equatable {
     /// `saturation` or `load 50%`.
-    public var level: String
+    public var level: BenchPhase
     /// Percent of the knee; nil for saturation.
     @ExplicitNull public var load: Double? = nil
     public var block: Int
@@ -34,7 +34,7 @@ public struct PhaseRecord: Codable, Sendable, Equatable {
     @ExplicitNull public var objectsLoad: Int? = nil
     @ExplicitNull public var extraSettleMicroseconds: Double? = nil
 
-    public init(level: String, load: Double?, block: Int, arm: String, startSeconds: Double, seconds: Double,
+    public init(level: BenchPhase, load: Double?, block: Int, arm: String, startSeconds: Double, seconds: Double,
                 switchMicroseconds: Double, requests: Int, achievedRPS: Double, p50Microseconds: Double?,
                 p99Microseconds: Double?, cpuMicrosecondsPerRequest: Double?, machineMicrosecondsPerRequest: Double?,
                 bpfRuns: UInt64, strayRuns: UInt64, eventsLost: UInt64) {
@@ -59,7 +59,7 @@ public struct PhaseRecord: Codable, Sendable, Equatable {
     init(_ phase: PhaseMeasurement, benchStartNs: UInt64) {
         var load: Double?
         if case .load(let percent) = phase.run.phase { load = percent }
-        self.init(level: phase.run.phase.description, load: load, block: phase.run.block, arm: phase.run.arm.name,
+        self.init(level: phase.run.phase, load: load, block: phase.run.block, arm: phase.run.arm.name,
                   startSeconds: Double(phase.startNs &- benchStartNs) / 1e9, seconds: phase.seconds,
                   switchMicroseconds: Double(phase.switchNs) / 1000, requests: phase.requests, achievedRPS: phase.achievedRPS,
                   p50Microseconds: phase.latency.microseconds(atQuantile: 0.5),

@@ -164,7 +164,7 @@ struct BenchCommandTests {
         let arms = Set(results.config.arms)
         #expect(arms == ["baseline", "baseline-aa", "empty", "sock/kernel"])
         for (level, blocks) in [("saturation", results.config.lengths.saturationBlocks), ("load 50%", results.config.lengths.blocks)] {
-            let phases = results.phases.filter { $0.level == level }
+            let phases = results.phases.filter { $0.level.description == level }
             let offSchedule = results.invalidBlocks.filter { $0.phase == level && $0.reason.isOffSchedule }
             #expect(level != "saturation" || offSchedule.isEmpty, "closed loop has no schedule to be off")
             #expect(phases.count + offSchedule.count == blocks * arms.count, "\(level)")

@@ -31,7 +31,7 @@ import Testing
         var results = SampleResults.make()
         results.environment.memoryMB = nil
         results.knee.kneeRPS = nil
-        results.placement = [PlacementSpread(arm: "a", level: "saturation", load: nil, nanosecondsPerRun: [100])]
+        results.placement = [PlacementSpread(arm: "a", level: .saturation, load: nil, nanosecondsPerRun: [100])]
         results.trigger = [TriggerRow(arm: "sock/kernel", blocks: 1, iterations: 1)]
         let object = try #require(JSONSerialization.jsonObject(with: results.encoded()) as? [String: Any])
         #expect(object["gate"] is NSNull && object["machine_noise"] is NSNull)

@@ -29,7 +29,7 @@ import Testing
         let plan = ResultsBuilderTests.plan()
         let results = build(plan, Self.phases(plan))
         let noise = try #require(results.machineNoise)
-        #expect(noise.levels.map(\.level) == ["saturation", "load 50%"])
+        #expect(noise.levels.map(\.level) == [.saturation, .load(percent: 50)])
         let level = noise.levels[1]
         #expect(level.phases == 30)
         // Blocks 6–9 pass the 5% steal limit, block 3 the other tenants' 10%: 5 blocks of 3 arms.

@@ -100,7 +100,7 @@ import Testing
         #expect(results.phases.count == plan.schedule.runs().count)
         #expect(zip(results.phases, results.phases.dropFirst()).allSatisfy { $0.startSeconds < $1.startSeconds })
         let first = results.phases[0]
-        #expect(first.level == "saturation" && first.load == nil && abs(first.seconds - 0.4) < 1e-9 && first.switchMicroseconds == 900)
+        #expect(first.level == .saturation && first.load == nil && abs(first.seconds - 0.4) < 1e-9 && first.switchMicroseconds == 900)
         #expect(results.phases.filter { $0.arm == "sock/kernel" }.allSatisfy { $0.bpfRuns == 16_000 })
     }
 

@@ -100,7 +100,7 @@ enum SampleResults {
             overhead: overhead,
             phases: (0..<8).flatMap { block in
                 ["baseline", "sock/kernel"].enumerated().map { index, arm in
-                    PhaseRecord(level: "load 50%", load: 50, block: block, arm: arm, startSeconds: Double(block * 2 + index) * 0.5,
+                    PhaseRecord(level: .load(percent: 50), load: 50, block: block, arm: arm, startSeconds: Double(block * 2 + index) * 0.5,
                                 seconds: 0.4, switchMicroseconds: 900, requests: 4000, achievedRPS: 10_000,
                                 p50Microseconds: 120 + Double(index) * 2, p99Microseconds: 300, cpuMicrosecondsPerRequest: 50 + Double(index) * 4,
                                 machineMicrosecondsPerRequest: 70, bpfRuns: index == 0 ? 0 : 32_000, strayRuns: 0, eventsLost: 0)
