@@ -136,7 +136,7 @@ public final class BenchRunner {
     }
 
     /// With `--drop-noisy`: a level's phases past the noise limits (`PhaseNoise`) marked invalid.
-    private func dropNoisy(_ phases: [PhaseMeasurement], _ level: BenchPhase, _ progress: BenchProgress) -> [PhaseMeasurement] {
+    private func dropNoisy(_ phases: [PhaseMeasurement], _ level: BenchLevel, _ progress: BenchProgress) -> [PhaseMeasurement] {
         guard plan.dropNoisy else { return phases }
         var phases = phases
         let noisy = PhaseMeasurement.invalidateNoisy(&phases)
@@ -240,7 +240,7 @@ public final class BenchRunner {
         }.joined(separator: ", "))
 
         for percent in plan.loadPercents {
-            let level = BenchPhase.load(percent: percent)
+            let level = BenchLevel.load(percent: percent)
             guard let outcome = try inPlace.run(schedule.runs(of: level), rate: part.rate(percent),
                                                 settings: settings(phase: plan.lengths.phaseSeconds, settle: plan.lengths.settleSeconds),
                                                 progress: step) else { return nil }

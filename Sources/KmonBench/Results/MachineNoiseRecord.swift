@@ -19,7 +19,7 @@ public struct MachineNoiseRecord: Codable, Sendable, Equatable {
 
     public struct Level: Codable, Sendable, Equatable {
         /// `saturation` or `load 50%`; `load` is nil for saturation.
-        public var level: BenchPhase
+        public var level: BenchLevel
         @ExplicitNull public var load: Double? = nil
         /// Phases with noise figures, and how many of them passed a limit.
         public var phases: Int

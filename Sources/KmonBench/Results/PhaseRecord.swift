@@ -2,7 +2,7 @@
 /// reader can see drift and stalls over the run.
 public struct PhaseRecord: Codable, Sendable, Equatable {
     /// `saturation` or `load 50%`.
-    public var level: BenchPhase
+    public var level: BenchLevel
     /// Percent of the knee; nil for saturation.
     @ExplicitNull public var load: Double? = nil
     public var block: Int
@@ -34,7 +34,7 @@ public struct PhaseRecord: Codable, Sendable, Equatable {
     @ExplicitNull public var objectsLoad: Int? = nil
     @ExplicitNull public var extraSettleMicroseconds: Double? = nil
 
-    public init(level: BenchPhase, load: Double?, block: Int, arm: String, startSeconds: Double, seconds: Double,
+    public init(level: BenchLevel, load: Double?, block: Int, arm: String, startSeconds: Double, seconds: Double,
                 switchMicroseconds: Double, requests: Int, achievedRPS: Double, p50Microseconds: Double?,
                 p99Microseconds: Double?, cpuMicrosecondsPerRequest: Double?, machineMicrosecondsPerRequest: Double?,
                 bpfRuns: UInt64, strayRuns: UInt64, eventsLost: UInt64) {

@@ -2,7 +2,7 @@
 /// (results.json `placement`): what where code and maps land costs, which reloading turns into noise.
 public struct PlacementSpread: Codable, Sendable, Equatable {
     public var arm: String
-    public var level: BenchPhase
+    public var level: BenchLevel
     @ExplicitNull public var load: Double? = nil
     /// Each load's mean ns/run over its phases (all programs' run time over all their runs), in load order.
     public var nanosecondsPerRun: [Double]
@@ -17,7 +17,7 @@ public struct PlacementSpread: Codable, Sendable, Equatable {
     @ExplicitNull public var phaseNoiseCVPercent: Double? = nil
 
     /// `phases`: each load's phases' ns/run, in load order, for `phaseNoiseCVPercent`.
-    public init(arm: String, level: BenchPhase, load: Double?, nanosecondsPerRun: [Double], phases: [[Double]] = []) {
+    public init(arm: String, level: BenchLevel, load: Double?, nanosecondsPerRun: [Double], phases: [[Double]] = []) {
         self.arm = arm
         self.level = level
         self.load = load

@@ -1,6 +1,6 @@
 /// The machine's noise per level and the placement spread, from every phase's own figures.
 extension ResultsBuilder {
-    var measuredLevels: [BenchPhase] { [.saturation] + plan.loadPercents.map { .load(percent: $0) } }
+    var measuredLevels: [BenchLevel] { [.saturation] + plan.loadPercents.map { .load(percent: $0) } }
 
     /// Noise over every phase of each level that has figures, dropped ones included: the
     /// table says how noisy the machine was, not only the part that was kept.

@@ -53,7 +53,7 @@ public struct ResultsBuilder {
         var cdf: [LatencyCDF] = [], histograms: [ErrorHistogram] = []
         var noiseBlocks: [String: Int] = [:], noiseMDE: [String: MetricMDE] = [:]
         for load in plan.loadPercents {
-            let level = BenchPhase.load(percent: load)
+            let level = BenchLevel.load(percent: load)
             let key = BenchSchedule.format(load)
             let mde = noiseFloor(level)
             noiseMDE[key] = mde
@@ -97,23 +97,23 @@ public struct ResultsBuilder {
         return results
     }
 
-    func valid(_ arm: BenchArm, _ level: BenchPhase) -> [PhaseMeasurement] {
+    func valid(_ arm: BenchArm, _ level: BenchLevel) -> [PhaseMeasurement] {
         phases.filter { $0.run.arm == arm && $0.run.phase == level && $0.isValid }.sorted { $0.run.block < $1.run.block }
     }
 
     /// One value per block (nil where the phase is invalid or missing), so arms pair by block.
-    func blockValues(_ arm: BenchArm, _ level: BenchPhase, _ value: (PhaseMeasurement) -> Double?) -> [Double?] {
+    func blockValues(_ arm: BenchArm, _ level: BenchLevel, _ value: (PhaseMeasurement) -> Double?) -> [Double?] {
         let count = level == .saturation ? plan.lengths.saturationBlocks : plan.lengths.blocks
         var values = [Double?](repeating: nil, count: count)
         for phase in valid(arm, level) where phase.run.block < count { values[phase.run.block] = value(phase) }
         return values
     }
 
-    func blockValues(_ arm: BenchArm, _ level: BenchPhase, _ metric: Metric) -> [Double?] {
+    func blockValues(_ arm: BenchArm, _ level: BenchLevel, _ metric: Metric) -> [Double?] {
         blockValues(arm, level, metric.value)
     }
 
-    func noiseFloor(_ level: BenchPhase) -> MetricMDE {
+    func noiseFloor(_ level: BenchLevel) -> MetricMDE {
         func mde(_ metric: Metric) -> Double? {
             NoiseFloor.minimumDetectableEffect(first: blockValues(.baseline, level, metric),
                                                second: blockValues(.baselineRepeat, level, metric))
@@ -135,7 +135,7 @@ public struct ResultsBuilder {
         }
     }
 
-    func overheadRow(arm: BenchArm, level: BenchPhase, phases armPhases: [PhaseMeasurement], accuracyRuns runs: [RunMeasurement],
+    func overheadRow(arm: BenchArm, level: BenchLevel, phases armPhases: [PhaseMeasurement], accuracyRuns runs: [RunMeasurement],
                      mde: MetricMDE, saturation: [SaturationRow]) -> OverheadRow {
         guard case .load(let load) = level else { preconditionFailure("overhead rows are per load level") }
         var row = OverheadRow(arm: arm.name, variant: arm.variantName, mode: arm.mode?.rawValue, load: load,

@@ -32,7 +32,7 @@ import Testing
     /// One load run per level: saturation first, then each level's blocks together, in order.
     @Test func levelsAreContiguous() {
         let runs = schedule(seed: 1).runs()
-        var levels: [BenchPhase] = []
+        var levels: [BenchLevel] = []
         for run in runs where levels.last != run.phase { levels.append(run.phase) }
         #expect(levels == [.saturation, .load(percent: 50), .load(percent: 90)])
         #expect(schedule(seed: 1).runs(of: .load(percent: 90)).count == arms.count * 6)

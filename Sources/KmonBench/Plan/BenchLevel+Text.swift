@@ -1,7 +1,7 @@
 /// A level as results.json keeps it: its display text (`saturation`, `load 50%`, `trigger`),
 /// which reads back typed, so records hold the level itself and text is made only to render.
 /// `RawRepresentable` gives it the standard string coding; text that names no level is refused.
-extension BenchPhase: RawRepresentable, Codable {
+extension BenchLevel: RawRepresentable, Codable {
     public var rawValue: String { description }
 
     public init?(rawValue text: String) {
