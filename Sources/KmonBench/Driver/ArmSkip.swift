@@ -4,7 +4,7 @@ struct ArmSkip: Sendable {
     var arm: BenchArm
     var reason: String
 
-    var record: SkippedArm { SkippedArm(variant: arm.name, reason: reason) }
+    var record: SkippedArm { SkippedArm(arm: arm.name, reason: reason) }
 }
 
 extension [ArmSkip] {

@@ -66,7 +66,7 @@ public enum CSVRenderer {
     public static func saturation(_ rows: [SaturationRow]) -> String {
         let header = ["variant", "rps", "delta_pct", "delta_ci_lo", "delta_ci_hi", "p_value", "blocks"]
         let lines = rows.map {
-            [$0.variant, Format.csv($0.rps), Format.csv($0.deltaPercent), Format.csv($0.deltaCI?.first),
+            [$0.arm, Format.csv($0.rps), Format.csv($0.deltaPercent), Format.csv($0.deltaCI?.first),
              Format.csv($0.deltaCI?.last), Format.csv($0.pValue), String($0.blocks.count)]
         }
         return render([header] + lines)
@@ -74,7 +74,7 @@ public enum CSVRenderer {
 
     /// Reasons are one line already (`SkippedArm`, `Degradation`), so each arm is one CSV row.
     public static func skipped(_ rows: [SkippedArm]) -> String {
-        render([["arm", "reason"]] + rows.map { [$0.variant, $0.reason] })
+        render([["arm", "reason"]] + rows.map { [$0.arm, $0.reason] })
     }
 
     public static func degraded(_ rows: [DegradedFeature]) -> String {

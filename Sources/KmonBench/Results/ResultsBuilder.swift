@@ -77,9 +77,9 @@ public struct ResultsBuilder {
             }
         }
         let invalid = accuracyRuns.compactMap { m in
-            m.invalidReason.map { InvalidBlock(phase: "accuracy \(m.run.phase)", block: m.run.block, variant: m.run.arm.name, reason: $0) }
+            m.invalidReason.map { InvalidBlock(phase: "accuracy \(m.run.phase)", block: m.run.block, arm: m.run.arm.name, reason: $0) }
         } + phases.compactMap { p in
-            p.invalidReason.map { InvalidBlock(phase: p.run.phase.description, block: p.run.block, variant: p.run.arm.name, reason: $0) }
+            p.invalidReason.map { InvalidBlock(phase: p.run.phase.description, block: p.run.block, arm: p.run.arm.name, reason: $0) }
         }
         var results = BenchResults(
             kmonVersion: KmonVersion.string, startedAt: startedAt, elapsedSeconds: elapsedSeconds,
@@ -129,7 +129,7 @@ public struct ResultsBuilder {
             guard !present.isEmpty else { return nil }
             let comparison = arm == .baseline ? nil
                 : PairedComparison.compare(baseline: baseline, arm: values, seed: plan.seed &+ 17)
-            return SaturationRow(variant: arm.name, rps: Percentile.median(present), deltaPercent: comparison?.deltaPercent,
+            return SaturationRow(arm: arm.name, rps: Percentile.median(present), deltaPercent: comparison?.deltaPercent,
                                  deltaCI: comparison?.interval.map { [$0.low, $0.high] }, pValue: comparison?.pValue,
                                  blocks: present)
         }
@@ -168,7 +168,7 @@ public struct ResultsBuilder {
                                     cpu: Verdict.judge(cpu, mde: mde.cpu))
         }
         row.mdePercent = mde
-        let saturationRow = saturation.first { $0.variant == arm.name }
+        let saturationRow = saturation.first { $0.arm == arm.name }
         row.saturationRPS = saturationRow?.rps
         row.saturationDeltaPercent = saturationRow?.deltaPercent
 

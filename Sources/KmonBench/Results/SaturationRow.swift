@@ -1,13 +1,14 @@
 public struct SaturationRow: Codable, Sendable {
-    public var variant: String
+    /// The arm's name; results.json's key is `variant`.
+    public var arm: String
     @ExplicitNull public var rps: Double? = nil
     @ExplicitNull public var deltaPercent: Double? = nil
     @ExplicitNull public var deltaCI: [Double]? = nil
     @ExplicitNull public var pValue: Double? = nil
     public var blocks: [Double]
 
-    public init(variant: String, rps: Double?, deltaPercent: Double?, deltaCI: [Double]?, pValue: Double?, blocks: [Double]) {
-        self.variant = variant
+    public init(arm: String, rps: Double?, deltaPercent: Double?, deltaCI: [Double]?, pValue: Double?, blocks: [Double]) {
+        self.arm = arm
         self.rps = rps
         self.deltaPercent = deltaPercent
         self.deltaCI = deltaCI
@@ -16,7 +17,7 @@ public struct SaturationRow: Codable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case variant, rps, blocks
+        case arm = "variant", rps, blocks
         case deltaPercent = "delta_pct", deltaCI = "delta_ci", pValue = "p_value"
     }
 }

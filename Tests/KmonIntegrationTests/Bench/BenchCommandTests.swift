@@ -169,12 +169,12 @@ struct BenchCommandTests {
             #expect(level != "saturation" || offSchedule.isEmpty, "closed loop has no schedule to be off")
             #expect(phases.count + offSchedule.count == blocks * arms.count, "\(level)")
             for block in 0..<blocks {
-                let ran = phases.filter { $0.block == block }.map(\.arm) + offSchedule.filter { $0.block == block }.map(\.variant)
+                let ran = phases.filter { $0.block == block }.map(\.arm) + offSchedule.filter { $0.block == block }.map(\.arm)
                 #expect(ran.sorted() == arms.sorted(), "\(level) block \(block)")
             }
             for arm in arms where level != "saturation" {
                 #expect(phases.filter { $0.arm == arm }.count >= Verdict.minimumBlocks,
-                        "\(level): \(arm) kept too few blocks; off schedule: \(offSchedule.filter { $0.variant == arm })")
+                        "\(level): \(arm) kept too few blocks; off schedule: \(offSchedule.filter { $0.arm == arm })")
             }
         }
         for phase in results.phases {

@@ -60,7 +60,7 @@ import Testing
     func build(_ plan: BenchPlan, _ phases: [PhaseMeasurement]) -> BenchResults {
         ResultsBuilder(plan: plan, phases: phases, accuracyRuns: Self.accuracyRuns(), knee: Self.knee, hops: RunAccuracyTests.edges)
             .build(environment: .current(bpfStats: nil), startedAt: "2026-11-27T18:00:00Z", elapsedSeconds: 10,
-                   skipped: [SkippedArm(variant: "kprobe", reason: "no kprobes")])
+                   skipped: [SkippedArm(arm: "kprobe", reason: "no kprobes")])
     }
 
     @Test func overheadRowsPairPhasesWithTheBaselineOfTheSameBlock() throws {
@@ -119,7 +119,7 @@ import Testing
     @Test func invalidPhasesAreListedAndDropped() {
         let plan = Self.plan()
         let results = build(plan, Self.phases(plan: plan, killBlock: 2))
-        #expect(results.invalidBlocks == [InvalidBlock(phase: "load 50%", block: 2, variant: "baseline", reason: .failed("api died (signal 9) at 12.0 s"))])
+        #expect(results.invalidBlocks == [InvalidBlock(phase: "load 50%", block: 2, arm: "baseline", reason: .failed("api died (signal 9) at 12.0 s"))])
         #expect(results.overhead[0].blocks == 9)
         #expect(results.noiseFloor.blocks["50"] == 9)
     }
