@@ -8,7 +8,7 @@ import Testing
                       .noisy("steal 9.0% > 5%"), .failed("api died (signal 9) at 12.0 s"), .failed("trigger sock: no: colon"),
                       .failed("")])
     func textRoundTripsToTheSameKind(reason: InvalidReason) throws {
-        let block = InvalidBlock(phase: "load 50%", block: 1, variant: "sock/kernel", reason: reason)
+        let block = InvalidBlock(phase: "load 50%", block: 1, arm: "sock/kernel", reason: reason)
         let encoder = JSONEncoder()
         encoder.outputFormatting = .withoutEscapingSlashes
         let data = try encoder.encode(block)
