@@ -3,9 +3,11 @@ import PackageDescription
 
 /// What the tests may import: every module, the C layouts and libbpf shims, and test support.
 let testModules: [Target.Dependency] = [
-    "BPF", "CKmonEvents", "CLibbpf", "KmonBench", "KmonBPFObjects", "KmonCollectors", "KmonDoctor", "KmonExport",
+    "BPF", "CKmonEvents", "CLibbpf", "KmonBench", "KmonContainers", "KmonBPFObjects", "KmonCollectors", "KmonDoctor", "KmonExport",
     "KmonFeatures", "KmonHTTP", "KmonLoad", "KmonSupport", "KmonSystem", "KmonTcpreq", "KmonTestSupport", "KmonWorkload",
     .product(name: "Logging", package: "swift-log"),
+    // deploy/kubernetes's manifests are read as YAML (DeployManifestTests).
+    .product(name: "Yams", package: "Yams"),
 ]
 
 let package = Package(
@@ -18,6 +20,7 @@ let package = Package(
         .library(name: "KmonSystem", targets: ["KmonSystem"]),
         .library(name: "KmonSupport", targets: ["KmonSupport"]),
         .library(name: "KmonTcpreq", targets: ["KmonTcpreq"]),
+        .library(name: "KmonContainers", targets: ["KmonContainers"]),
         .library(name: "KmonCollectors", targets: ["KmonCollectors"]),
         .library(name: "KmonExport", targets: ["KmonExport"]),
         .library(name: "KmonHTTP", targets: ["KmonHTTP"]),
@@ -38,6 +41,8 @@ let package = Package(
         // The one connection identity (IPAddress, SocketEndpoint, ConnectionTuple: binary, IPv4
         // and IPv6) and the thin system-call layer (SystemCallError, TCPSocket). Imports nothing.
         .target(name: "KmonSystem"),
+        // Containers and pods from cgroup paths and the runtimes' state on the node (no API server).
+        .target(name: "KmonContainers", dependencies: ["KmonSystem"]),
 
         // The records and keys shared with bpf/ (bpf/include), and nothing else.
         .target(name: "CKmonEvents"),
@@ -67,7 +72,7 @@ let package = Package(
         .target(
             name: "KmonTcpreq",
             dependencies: [
-                "BPF", "CKmonEvents", "KmonBPFObjects", "KmonFeatures", "KmonSupport", "KmonSystem",
+                "BPF", "CKmonEvents", "KmonBPFObjects", "KmonContainers", "KmonFeatures", "KmonSupport", "KmonSystem",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
@@ -85,7 +90,7 @@ let package = Package(
         .target(
             name: "KmonExport",
             dependencies: [
-                "CCurl", "KmonCollectors", "KmonHTTP", "KmonSupport", "KmonSystem", "KmonTcpreq",
+                "CCurl", "KmonCollectors", "KmonContainers", "KmonHTTP", "KmonSupport", "KmonSystem", "KmonTcpreq",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -124,7 +129,7 @@ let package = Package(
         .executableTarget(
             name: "kmon",
             dependencies: [
-                "BPF", "KmonBench", "KmonCollectors", "KmonDoctor", "KmonExport", "KmonFeatures", "KmonHTTP", "KmonLoad",
+                "BPF", "KmonBench", "KmonCollectors", "KmonContainers", "KmonDoctor", "KmonExport", "KmonFeatures", "KmonHTTP", "KmonLoad",
                 "KmonSupport", "KmonSystem", "KmonTcpreq", "KmonWorkload",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

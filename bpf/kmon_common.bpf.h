@@ -6,7 +6,10 @@
  * - targ_filter_tgids: only tasks whose tgid is in `target_tgids`;
  * - targ_filter_cgroup: only tasks in the cgroup v2 subtree of `target_cgroup[0]` (the cgroup
  *   itself and every cgroup below it: bpf_current_task_under_cgroup). User space puts the
- *   directory's fd in slot 0 after load.
+ *   directory's fd in slot 0 after load;
+ * - targ_filter_cgroup_ids: only tasks (or sockets) whose own cgroup v2 id is in
+ *   `target_cgroup_ids` (--container, --pod): user space keeps the set current as containers
+ *   come and go (Sources/KmonTcpreq/ContainerFilterFeeder.swift).
  * An includer may size the tgid set with KMON_TGID_FILTER_ENTRIES before including. */
 #ifndef KMON_COMMON_BPF_H
 #define KMON_COMMON_BPF_H
@@ -59,7 +62,16 @@ struct {
     __type(value, __u32);
 } target_cgroup SEC(".maps");
 
+/* Cgroup ids to watch, when targ_filter_cgroup_ids is set (value unused). */
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, 4096);
+    __type(key, __u64);
+    __type(value, __u8);
+} target_cgroup_ids SEC(".maps");
+
 const volatile __u32 targ_filter_tgids = 0;
+const volatile __u32 targ_filter_cgroup_ids = 0;
 const volatile __u32 targ_filter_cgroup = 0;
 
 /* Adds `n` to slot `slot` of a per-CPU counter array. */
@@ -90,6 +102,12 @@ static __always_inline bool kmon_tgid_wanted(__u32 tgid)
 static __always_inline bool kmon_cgroup_wanted(void)
 {
     return !targ_filter_cgroup || bpf_current_task_under_cgroup(&target_cgroup, 0) == 1;
+}
+
+/* Whether cgroup `id` (bpf_get_current_cgroup_id, bpf_skb_cgroup_id) is in the watched set. */
+static __always_inline bool kmon_cgroup_id_wanted(__u64 id)
+{
+    return !targ_filter_cgroup_ids || bpf_map_lookup_elem(&target_cgroup_ids, &id);
 }
 
 /* floor(log2(v)), 0 for v <= 1, capped to the last of `slots`: slot i counts [2^i, 2^(i+1)). */

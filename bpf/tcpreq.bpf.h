@@ -302,6 +302,8 @@ static __always_inline bool wanted(const struct tcpreq_tuple *t, __u32 tgid)
         return false;
     if (!kmon_cgroup_wanted())
         return false;
+    if (targ_filter_cgroup_ids && !kmon_cgroup_id_wanted(bpf_get_current_cgroup_id()))
+        return false;
     return true;
 }
 

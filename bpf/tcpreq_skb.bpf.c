@@ -123,6 +123,11 @@ static __always_inline void decide(struct tcpreq_conn *st, struct bpf_sock *sk, 
         st->targeted = TCPREQ_TARGET_NO;
         return;
     }
+    /* No task here: the socket's cgroup (its owner's when it was made) stands for it. */
+    if (targ_filter_cgroup_ids && !kmon_cgroup_id_wanted(bpf_skb_cgroup_id(skb))) {
+        st->targeted = TCPREQ_TARGET_NO;
+        return;
+    }
     st->targeted = TCPREQ_TARGET_YES;
     st->cookie = bpf_get_socket_cookie(skb);
     st->role = listening_here(skb, t) ? TCPREQ_ROLE_SERVER : TCPREQ_ROLE_CLIENT;

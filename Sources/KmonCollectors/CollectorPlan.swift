@@ -9,6 +9,8 @@
 public struct CollectorPlan: Equatable, Sendable {
     public var runsTcpreq: Bool
     public var collectors: [CollectorKind: CollectorSettings]
+    /// The config's `collector.tcpreq.listen` (container and pod), which flags override.
+    public var tcpreqFilter: ListenFilter?
 
     public static func resolve(collect: String?, fcountEvents: [String], verboseLevels: [String],
                                config: CollectorConfigFile?, filter: ListenFilter) throws -> CollectorPlan {
@@ -49,6 +51,7 @@ public struct CollectorPlan: Equatable, Sendable {
         if let fcount = collectors[.fcount], fcount.fcountEvents.isEmpty {
             throw CollectorError.config("fcount needs at least one event: --fcount syscalls:sys_enter_write, or events: in its config section")
         }
-        return CollectorPlan(runsTcpreq: kinds.contains(.tcpreq), collectors: collectors)
+        return CollectorPlan(runsTcpreq: kinds.contains(.tcpreq), collectors: collectors,
+                             tcpreqFilter: config?.collectors[.tcpreq]?.filter)
     }
 }

@@ -35,6 +35,10 @@ public struct ListenFilter: Equatable, Sendable {
     /// A regular expression over the process name (`/proc/<pid>/comm`, at most 15 characters).
     public var comm: String?
     public var commRefreshSeconds: Double
+    /// tcpreq only (`collector.tcpreq.listen`): the YAML spelling of `--container` and `--pod`,
+    /// regexes over a container's name or id and a pod's `namespace/name`.
+    public var container: String?
+    public var pod: String?
 
     public init(pids: Set<Int32> = [], cgroup: String? = nil, comm: String? = nil, commRefreshSeconds: Double = 1) {
         self.pids = pids
@@ -51,6 +55,12 @@ public struct ListenFilter: Equatable, Sendable {
         if let comm {
             do { _ = try NSRegularExpression(pattern: comm) } catch {
                 throw CollectorError.config("bad listen.comm regular expression \"\(comm)\": \(error.localizedDescription)")
+            }
+        }
+        for (key, pattern) in [("container", container), ("pod", pod)] {
+            guard let pattern else { continue }
+            do { _ = try NSRegularExpression(pattern: pattern) } catch {
+                throw CollectorError.config("bad listen.\(key) regular expression \"\(pattern)\": \(error.localizedDescription)")
             }
         }
     }

@@ -1,3 +1,4 @@
+import KmonContainers
 import KmonSystem
 /// What the exporters take in: a small model of their own, so that the probes and collectors
 /// only need a thin adapter, and the exporters know nothing of BPF events or span assembly.
@@ -34,10 +35,14 @@ public struct ExportedSpan: Sendable, Equatable {
     public var responseBytes: UInt64
     /// The method and status the kernel parsed (only these: no payload byte, no path, reaches a sink).
     public var http: HTTPExchange
+    /// The container (and pod) the process runs in; nil for a host process.
+    public var container: ContainerInfo?
 
     public init(service: String, peerName: String? = nil, peerAddress: String, side: SpanSide,
                 startNanoseconds: UInt64, durationNanoseconds: UInt64, pid: Int32 = 0, ordinal: UInt64 = 0, partial: Bool = false,
-                tuple: ConnectionTuple? = nil, requestBytes: UInt64 = 0, responseBytes: UInt64 = 0, http: HTTPExchange = HTTPExchange()) {
+                tuple: ConnectionTuple? = nil, requestBytes: UInt64 = 0, responseBytes: UInt64 = 0, http: HTTPExchange = HTTPExchange(),
+                container: ContainerInfo? = nil) {
+        self.container = container
         self.partial = partial
         self.http = http
         self.tuple = tuple

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import KmonContainers
 import KmonSupport
 import KmonSystem
 import Logging
@@ -85,6 +86,15 @@ public final class JSONLinesExporter: ExportSink, @unchecked Sendable {
         if ownsFD { Glibc.close(fd) }
     }
 
+    /// A containerized span's owner: runtime, id, and the names the runtime's state gave.
+    static func containerFields(_ container: ContainerInfo?) -> [(String, String)] {
+        guard let container else { return [] }
+        let named: [(String, String?)] = [("container", container.name), ("pod", container.pod), ("namespace", container.namespace),
+                                          ("pod_uid", container.podUID)]
+        return [("runtime", JSONText.string(container.runtime.rawValue)), ("container_id", JSONText.string(container.id))]
+            + named.compactMap { key, value in value.map { (key, JSONText.string($0)) } }
+    }
+
     static func line(_ record: Record) -> String {
         switch record {
         case .span(let span, let offset):
@@ -102,7 +112,7 @@ public final class JSONLinesExporter: ExportSink, @unchecked Sendable {
                 ("partial", span.partial ? "true" : "false"),
                 ("method", JSONText.string(span.http.method.name)),
                 ("status", String(span.http.status)),
-            ])
+            ] + containerFields(span.container))
         case .period(let snapshot):
             return JSONText.object([
                 ("type", JSONText.string("period")),

@@ -1,5 +1,6 @@
 import Foundation
 import KmonCollectors
+import KmonContainers
 import KmonSupport
 import KmonSystem
 import KmonTcpreq
@@ -21,10 +22,12 @@ public final class TcpreqExportAdapter: TcpreqSnapshotSink, @unchecked Sendable 
     public private(set) var finalStats: [SinkStats] = []
 
     /// Starts the exporters' period timer. `collectors` are read once per export period.
-    public init(exporters: ExporterSet, endpointNames: [UInt16: String] = [:], collectors: [any Collector] = []) {
+    /// `containers` attributes spans (nil: none) and `naming` names their services, as the topology does.
+    public init(exporters: ExporterSet, endpointNames: [UInt16: String] = [:], collectors: [any Collector] = [],
+                containers: ContainerResolver? = nil, naming: ServiceNaming = .workload) {
         self.exporters = exporters
         self.collectors = collectors
-        namer = SpanNamer(endpointNames: endpointNames)
+        namer = SpanNamer(endpointNames: endpointNames, containers: containers, naming: naming)
         exporters.start { [weak self] in
             guard let self else { return ExportSnapshot() }
             return self.lock.withLock { var s = self.latest; s.wallNanoseconds = WallClock.nowNanoseconds(); return s }
@@ -104,8 +107,19 @@ struct SpanNamer {
     /// more, which changes no name.
     private var settled = RecentSet<ConnectionTuple>(generationSize: 4_096)
 
-    init(endpointNames: [UInt16: String]) {
+    let containers: ContainerResolver?
+    let naming: ServiceNaming
+
+    init(endpointNames: [UInt16: String], containers: ContainerResolver? = nil, naming: ServiceNaming = .workload) {
         self.endpointNames = endpointNames
+        self.containers = containers
+        self.naming = naming
+    }
+
+    /// The span's process as a service (`--name-by`), and its container; one cached lookup a span.
+    private func owner(_ span: Span) -> (service: String, container: ContainerInfo?) {
+        let container = containers?.info(ofTask: span.tgid)
+        return (naming.name(container, comm: span.comm), container)
     }
 
     /// Names a batch, with what it and every earlier batch teach: the previous batch's waiting
@@ -148,13 +162,13 @@ struct SpanNamer {
         // Connections come and go; keep the caller map from growing without bound.
         if callerByEndpoint.count > 65_536 { callerByEndpoint.removeAll(keepingCapacity: true) }
         for span in spans where span.role == .server {
-            let name = endpointNames[span.tuple.local.port] ?? span.comm
+            let name = endpointNames[span.tuple.local.port] ?? owner(span).service
             serviceByTgid[span.tgid] = serviceByTgid[span.tgid] ?? name
             serviceByEndpoint[span.tuple.local] = name
             servicesByPort[span.tuple.local.port, default: []].insert(name)
         }
         for span in spans where span.role == .client {
-            callerByEndpoint[span.tuple.local] = serviceByTgid[span.tgid] ?? span.comm
+            callerByEndpoint[span.tuple.local] = serviceByTgid[span.tgid] ?? owner(span).service
         }
     }
 
@@ -162,13 +176,14 @@ struct SpanNamer {
         let service: String
         let peerName: String?
         let peerAddress: String
+        let (processService, container) = owner(span)
         switch span.role {
         case .server:
-            service = endpointNames[span.tuple.local.port] ?? span.comm
+            service = endpointNames[span.tuple.local.port] ?? processService
             peerName = callerByEndpoint[span.tuple.remote]
             peerAddress = span.tuple.remote.address.description
         case .client:
-            service = serviceByTgid[span.tgid] ?? span.comm
+            service = serviceByTgid[span.tgid] ?? processService
             peerName = calleeName(span.tuple.remote)
             peerAddress = span.tuple.remote.description
         }
@@ -176,6 +191,7 @@ struct SpanNamer {
                             side: span.role == .server ? .server : .client,
                             startNanoseconds: span.startNanoseconds, durationNanoseconds: span.durationNanoseconds,
                             pid: span.tgid, ordinal: UInt64(span.ordinal), partial: span.partial,
-                            tuple: span.tuple, requestBytes: span.requestBytes, responseBytes: span.responseBytes, http: span.http)
+                            tuple: span.tuple, requestBytes: span.requestBytes, responseBytes: span.responseBytes, http: span.http,
+                            container: container)
     }
 }

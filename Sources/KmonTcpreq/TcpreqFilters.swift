@@ -1,6 +1,7 @@
 import BPF
 import Foundation
 import KmonBPFObjects
+import KmonContainers
 /// Which connections tcpreq watches, applied in the kernel once per connection, in the task
 /// that first moves data on it. Empty filters watch every TCP connection on the machine
 /// (except the monitor's own).
@@ -11,11 +12,16 @@ public struct TcpreqFilters: Sendable, Equatable {
     public var cgroupPath: String?
     /// Ports: a connection is watched when its local or remote port is listed.
     public var ports: [UInt16]
+    /// `--container`/`--pod`: only tasks (skb: sockets) in the chosen containers' cgroups, a set
+    /// `ContainerFilterFeeder` keeps current.
+    public var containers: ContainerSelector?
     /// Leave the monitoring process's own connections out (on unless a test drives traffic
     /// from the same process).
     public var excludeSelf: Bool
 
-    public init(pids: [Int32] = [], cgroupPath: String? = nil, ports: [UInt16] = [], excludeSelf: Bool = true) {
+    public init(pids: [Int32] = [], cgroupPath: String? = nil, ports: [UInt16] = [], containers: ContainerSelector? = nil,
+                excludeSelf: Bool = true) {
+        self.containers = containers
         self.pids = pids
         self.cgroupPath = cgroupPath
         self.ports = ports
@@ -100,6 +106,6 @@ public struct ExternalObject: Sendable {
     }
 
     /// What a build from before issue 25 lacks and a session goes without: the in-flight index
-    /// (its responses in flight at stop then stay open).
-    static let mayLack: Set<String> = ["inflight"]
+    /// (its responses in flight at stop then stay open), and the container filter's set (issue 27).
+    static let mayLack: Set<String> = ["inflight", "target_cgroup_ids"]
 }

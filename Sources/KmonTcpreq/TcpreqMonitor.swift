@@ -1,4 +1,5 @@
 import BPF
+import KmonContainers
 import KmonFeatures
 import KmonSupport
 import Logging
@@ -27,6 +28,8 @@ public struct TcpreqSnapshot: Sendable {
     public var windowClosedNanoseconds: UInt64
     /// The fill of the session's hash maps, as of the last count (`TcpreqMonitor.mapFillPeriod`).
     public var mapFill: [BPFMapFill] = []
+    /// The container of every service's process that runs in one (host processes are absent).
+    public var containers: [Int32: ContainerInfo] = [:]
 
     public init(variant: ProbeVariant, mode: SpanMode, timeNanoseconds: UInt64, elapsedSeconds: Double, topology: Topology,
                 newSpans: [Span], counters: TcpreqCounters, programs: [ProgramRunStats], degraded: [Degradation] = [],
@@ -53,21 +56,27 @@ public final class TcpreqMonitor {
     private var builder: TopologyBuilder
     private let startedAt: UInt64
     private let processNames: ProcessNames
+    /// Containers by task, cached by cgroup id (`--name-by`, and the summary's `containers`).
+    public let containers: ContainerResolver
     private var mapFill: [BPFMapFill] = []
     private var mapFillCountedAt: UInt64?
     /// Counting a map walks its keys, a syscall each: every 10 s, not every snapshot.
     public static let mapFillPeriodNanoseconds: UInt64 = 10_000_000_000
 
     /// Starts the session (see `TcpreqSession.start`). `endpointNames` maps listening ports to
-    /// service names, e.g. from a workload spec.
-    public init(_ configuration: TcpreqConfiguration, endpointNames: [UInt16: String] = [:],
+    /// service names, e.g. from a workload spec; `naming` names the others.
+    public init(_ configuration: TcpreqConfiguration, endpointNames: [UInt16: String] = [:], naming: ServiceNaming = .workload,
                 logger: Logger = Logger(label: "kmon.tcpreq")) throws {
         var configuration = configuration
         configuration.keepSpans = true
         let names = ProcessNames()
         processNames = names
+        let resolver = ContainerResolver(cgroupRoot: KernelMounts.cgroup2Path())
+        containers = resolver
+        self.naming = naming
         session = try TcpreqSession.start(configuration, logger: logger, processNames: names)
-        builder = TopologyBuilder(endpointNames: endpointNames, processName: names.name(of:))
+        builder = TopologyBuilder(endpointNames: endpointNames, processName: names.name(of:),
+                                  serviceName: Self.serviceName(naming, resolver))
         startedAt = MonotonicClock.now()
     }
 
@@ -79,7 +88,8 @@ public final class TcpreqMonitor {
         spans.forEach { builder.add($0) }
         var topology: Topology
         if session.configuration.mode == .histogram {
-            var fromHistograms = TopologyBuilder(endpointNames: builder.endpointNames, processName: processNames.name(of:))
+            var fromHistograms = TopologyBuilder(endpointNames: builder.endpointNames, processName: processNames.name(of:),
+                                                 serviceName: builder.serviceName)
             try session.histograms().forEach { fromHistograms.add($0) }
             topology = fromHistograms.build()
         } else {
@@ -98,7 +108,14 @@ public final class TcpreqMonitor {
                               windowEndNanoseconds: session.detachedAtNanoseconds ?? now,
                               windowClosedNanoseconds: session.lastDetachedAtNanoseconds ?? session.detachedAtNanoseconds ?? now)
         snapshot.mapFill = mapFill
+        for pid in Set(topology.services.flatMap(\.pids)) { snapshot.containers[pid] = containers.info(ofTask: pid) }
         return snapshot
+    }
+
+    private let naming: ServiceNaming
+
+    static func serviceName(_ naming: ServiceNaming, _ resolver: ContainerResolver) -> (Int32, String) -> String {
+        naming == .comm ? { $1 } : { naming.name(resolver.info(ofTask: $0), comm: $1) }
     }
 
     /// Stops the session; a snapshot taken afterwards is the final one.

@@ -3,6 +3,7 @@ import CKmonEvents
 import Foundation
 import Glibc
 import KmonBPFObjects
+import KmonContainers
 import KmonFeatures
 import KmonSupport
 import KmonSystem
@@ -24,6 +25,7 @@ extension TcpreqSession {
         try object.setGlobal("targ_filter_tgids", to: UInt32(filters.pids.isEmpty ? 0 : 1))
         try object.setGlobal("targ_filter_ports", to: UInt32(filters.ports.isEmpty ? 0 : 1))
         try object.setGlobal("targ_filter_cgroup", to: UInt32(filters.cgroupPath == nil ? 0 : 1))
+        if filters.containers != nil { try object.setGlobal("targ_filter_cgroup_ids", to: UInt32(1)) }
         try object.setGlobal("targ_http", to: UInt32(configuration.readsHTTP && configuration.mode != .histogram ? 1 : 0))
         try object.map("events").setMaxEntries(UInt32(configuration.ringBufferBytes))
         try sizeListeners()
@@ -162,6 +164,14 @@ extension TcpreqSession {
             defer { close(fd) }
             try object.map("target_cgroup").update(UInt32(0), fd)
         }
+        if let selector = filters.containers {
+            guard let root = KernelMounts.cgroup2Path() else { throw TcpreqError.badFilter("--container and --pod need a cgroup v2 mount") }
+            let feeder = ContainerFilterFeeder(map: try object.map("target_cgroup_ids"), selector: selector,
+                                               resolver: ContainerResolver(cgroupRoot: root), root: root, logger: logger)
+            feeder.refresh()
+            feeder.start()
+            containerFeeder = feeder
+        }
         // Before the hooks attach: connections met mid-way take their role from here at once.
         // A listener that opens or closes between this read and the attach stays unknown or
         // stale; the kernel tracks every change after it.
@@ -206,6 +216,7 @@ extension TcpreqSession {
     /// Starts closing every link in the background (`LinkReleaser`): the programs stop within
     /// milliseconds, the grace periods run out off this thread. `stop()` waits for them.
     func detachAll() {
+        containerFeeder?.stop()
         releaser.release(links)
         links.removeAll()
     }

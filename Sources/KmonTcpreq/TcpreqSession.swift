@@ -69,6 +69,8 @@ public final class TcpreqSession {
     var commNames = CommNames()
     /// Kernel mode: sends the per-CPU span batches that stopped filling.
     var flusher: BatchFlusher?
+    /// Keeps the container filter's cgroup set current (`--container`, `--pod`).
+    var containerFeeder: ContainerFilterFeeder?
     var assembler: SpanAssembler
     /// Consumer thread only, like the assembler.
     /// For variants without a task (skb): who owns each connection, and the --pid filter.

@@ -1,4 +1,5 @@
 import BPF
+import KmonContainers
 import KmonFeatures
 
 /// The JSON summary `kmon monitor --json` prints at the end (and the bench can store).
@@ -18,6 +19,14 @@ public struct TcpreqSummary: Codable, Sendable {
         /// Of `requests`, those answered 5xx (the errors), and 4xx as a figure of its own.
         public var errors_5xx: UInt64
         public var errors_4xx: UInt64
+        /// The containers (and pods) its processes run in, one a replica; absent for host processes.
+        public var containers: [Instance]?
+    }
+
+    /// One container of a service, with its processes: the per-instance rows.
+    public struct Instance: Codable, Sendable {
+        public var container: ContainerInfo
+        public var pids: [Int32]
     }
 
     public struct Edge: Codable, Sendable {
@@ -98,7 +107,7 @@ public struct TcpreqSummary: Codable, Sendable {
                     p50_us: $0.traffic.microseconds(atPercentile: 50), p99_us: $0.traffic.microseconds(atPercentile: 99),
                     request_bytes: $0.traffic.requestBytes, response_bytes: $0.traffic.responseBytes,
                     status_classes: $0.traffic.statusClasses, errors_5xx: $0.traffic.statusClasses.serverError,
-                    errors_4xx: $0.traffic.statusClasses.clientError)
+                    errors_4xx: $0.traffic.statusClasses.clientError, containers: Self.instances(of: $0.pids, in: snapshot.containers))
         }
         edges = snapshot.topology.edges.map {
             Edge(from: $0.from, to: $0.to, requests: $0.traffic.requests, partial: $0.traffic.partial,
@@ -120,6 +129,12 @@ public struct TcpreqSummary: Codable, Sendable {
         }
         self.skipped = skipped
         degraded = snapshot.degraded
+    }
+
+    static func instances(of pids: [Int32], in containers: [Int32: ContainerInfo]) -> [Instance]? {
+        let grouped = Dictionary(grouping: pids.compactMap { pid in containers[pid].map { ($0, pid) } }, by: \.0)
+        guard !grouped.isEmpty else { return nil }
+        return grouped.map { Instance(container: $0.key, pids: $0.value.map(\.1).sorted()) }.sorted { $0.container.id < $1.container.id }
     }
 
     /// A summary for a variant that could not run at all.

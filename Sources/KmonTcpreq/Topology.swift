@@ -106,10 +106,15 @@ public struct TopologyBuilder {
     /// Workload endpoint map: listening port to service name.
     public var endpointNames: [UInt16: String]
     private let processName: (Int32) -> String
+    /// The service a process serves as, from its tgid and comm (`--name-by`: its container or
+    /// pod); asked once per process and endpoint at `build()`, never per span.
+    public let serviceName: (Int32, String) -> String
 
-    public init(endpointNames: [UInt16: String] = [:], processName: @escaping (Int32) -> String) {
+    public init(endpointNames: [UInt16: String] = [:], processName: @escaping (Int32) -> String,
+                serviceName: @escaping (Int32, String) -> String = { $1 }) {
         self.endpointNames = endpointNames
         self.processName = processName
+        self.serviceName = serviceName
     }
 
     public mutating func add(_ span: Span) {
@@ -144,7 +149,15 @@ public struct TopologyBuilder {
     }
 
     public func build() -> Topology {
-        func serviceName(_ key: ServerKey) -> String { endpointNames[key.endpoint.port] ?? key.comm }
+        var names: [ProcessKey: String] = [:]
+        func named(_ tgid: Int32, _ comm: String) -> String {
+            let key = ProcessKey(tgid: tgid, comm: comm)
+            if let known = names[key] { return known }
+            let name = self.serviceName(tgid, comm)
+            names[key] = name
+            return name
+        }
+        func serviceName(_ key: ServerKey) -> String { endpointNames[key.endpoint.port] ?? named(key.tgid, key.comm) }
 
         var serviceByTgid: [Int32: String] = [:]
         var serviceByEndpoint: [SocketEndpoint: String] = [:]
@@ -169,7 +182,7 @@ public struct TopologyBuilder {
 
         var edges: [EdgeKey: TrafficSummary] = [:]
         for (key, traffic) in clients {
-            let from = serviceByTgid[key.tgid] ?? key.comm
+            let from = serviceByTgid[key.tgid] ?? named(key.tgid, key.comm)
             edges[EdgeKey(from: from, to: calleeName(key.remote)), default: TrafficSummary()].merge(traffic)
         }
         return Topology(
@@ -180,4 +193,5 @@ public struct TopologyBuilder {
     }
 
     private struct EdgeKey: Hashable { var from: String; var to: String }
+    private struct ProcessKey: Hashable { var tgid: Int32; var comm: String }
 }

@@ -20,9 +20,10 @@ public final class BenchProgress {
         estimatedSeconds = plan.estimatedSeconds
     }
 
+    /// A line the person should read, wrapped to the summary's width like the rest of the output.
     public func note(_ message: String) {
         clearBar()
-        write(message + "\n")
+        write(TerminalSummary.wrap(message).joined(separator: "\n") + "\n")
         redraw()
     }
 

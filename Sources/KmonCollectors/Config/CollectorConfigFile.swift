@@ -18,6 +18,8 @@ import Yams
 ///     max_duration: 10s
 ///   fcount:
 ///     events: [syscalls:sys_enter_write]
+///   tcpreq:
+///     listen: { container: "^shop-", pod: "^prod/api-" }   # tcpreq only, in the kernel
 /// ```
 /// Every unknown key, collector, verbosity, duration or event is an error naming its path.
 public struct CollectorConfigFile: Equatable, Sendable {
@@ -70,7 +72,7 @@ public struct CollectorConfigFile: Equatable, Sendable {
             }
             settings.verbosity = level
         }
-        if let listen = keys["listen"] { settings.filter = try self.listen(listen) }
+        if let listen = keys["listen"] { settings.filter = try self.listen(listen, containers: kind == .tcpreq) }
         if let export = keys["export"], let period = try export.mapping(allowed: ["period"])["period"] {
             settings.exportPeriodSeconds = try period.durationSeconds(in: .exportPeriodSeconds)
         }
@@ -97,8 +99,10 @@ public struct CollectorConfigFile: Equatable, Sendable {
         return settings
     }
 
-    static func listen(_ node: ConfigNode) throws -> ListenFilter {
-        let keys = try node.mapping(allowed: ["pid", "cgroup", "comm"])
+    /// `containers`: the section may filter by container and pod (tcpreq's programs check a
+    /// cgroup id set; the other collectors have none).
+    static func listen(_ node: ConfigNode, containers: Bool = false) throws -> ListenFilter {
+        let keys = try node.mapping(allowed: ["pid", "cgroup", "comm"] + (containers ? ["container", "pod"] : []))
         var filter = ListenFilter()
         if let pids = keys["pid"] {
             filter.pids = Set(try pids.scalarList().map { text in
@@ -110,8 +114,11 @@ public struct CollectorConfigFile: Equatable, Sendable {
         }
         filter.cgroup = try keys["cgroup"]?.string()
         filter.comm = try keys["comm"]?.string()
+        filter.container = try keys["container"]?.string()
+        filter.pod = try keys["pod"]?.string()
         do { try filter.validate() } catch let error as CollectorError {
-            throw CollectorError.config("\(node.path).comm: \(error.description)")
+            let key = error.description.contains("listen.container") ? "container" : error.description.contains("listen.pod") ? "pod" : "comm"
+            throw CollectorError.config("\(node.path).\(key): \(error.description)")
         }
         return filter
     }

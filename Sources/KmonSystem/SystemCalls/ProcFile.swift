@@ -21,6 +21,22 @@ public enum ProcFile {
     public static func bytes(_ path: String, limit: Int = defaultLimit) throws -> [UInt8] {
         let fd = try SystemCall.retrying("open(\(path))") { open(path, O_RDONLY | O_CLOEXEC) }
         defer { close(fd) }
+        return try readAll(fd, path: path, limit: limit)
+    }
+
+    /// A regular file that others may have written (a container runtime's state): a symlink as
+    /// the last component, a FIFO or a device is refused rather than followed or waited on.
+    public static func regularFile(_ path: String, limit: Int) throws -> [UInt8] {
+        let fd = try SystemCall.retrying("open(\(path))") { open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK) }
+        defer { close(fd) }
+        var status = stat()
+        guard fstat(fd, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
+            throw SystemCallError("open(\(path))", reason: "not a regular file")
+        }
+        return try readAll(fd, path: path, limit: limit)
+    }
+
+    private static func readAll(_ fd: Int32, path: String, limit: Int) throws -> [UInt8] {
         var result: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 << 10)
         while true {

@@ -3,6 +3,7 @@ import BPF
 import Foundation
 import Glibc
 import KmonCollectors
+import KmonContainers
 import KmonExport
 import KmonSupport
 import KmonSystem
@@ -38,6 +39,15 @@ struct MonitorCommand: ParsableCommand {
     @Option(help: "Watch tasks in this cgroup v2 directory and below (absolute, or relative to the cgroup2 mount).")
     var cgroup: String?
 
+    @Option(help: "Watch only containers whose name or id this regex finds (in the kernel; re-read every second).")
+    var container: String?
+
+    @Option(help: "Watch only pods whose NAMESPACE/NAME this regex finds (in the kernel; re-read every second).")
+    var pod: String?
+
+    @Option(name: .customLong("name-by"), help: "Name services by: \(ServiceNaming.allCases.map(\.rawValue).joined(separator: ", ")) (workload: a pod's controller, else the container, else the process name).")
+    var nameBy: String = ServiceNaming.workload.rawValue
+
     @Option(name: .customLong("port"), help: "Watch connections with this local or remote port (repeatable).")
     var ports: [UInt16] = []
 
@@ -69,6 +79,10 @@ struct MonitorCommand: ParsableCommand {
         guard SpanMode(rawValue: mode) != nil else {
             throw ValidationError("--mode '\(mode)' is not one of \(SpanMode.allCases.map(\.rawValue).joined(separator: ", "))")
         }
+        guard ServiceNaming(rawValue: nameBy) != nil else {
+            throw ValidationError("--name-by '\(nameBy)' is not one of \(ServiceNaming.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        _ = try containerSelector()
         guard http == "on" || http == "off" else { throw ValidationError("--http '\(http)' is not one of on, off") }
         if let duration { try AcceptedRange.positiveSeconds.checkFlag(duration, "--duration") }
         try AcceptedRange.seconds(from: 0.05).checkFlag(interval, "--interval")
@@ -93,10 +107,12 @@ struct MonitorCommand: ParsableCommand {
         let plan = try collectorOptions.plan(pids: pids, cgroup: cgroup)
 
         var monitor: TcpreqMonitor?
-        var configuration = TcpreqConfiguration(variant: variant, mode: mode, filters: TcpreqFilters(pids: pids, cgroupPath: cgroup, ports: ports))
+        var configuration = TcpreqConfiguration(variant: variant, mode: mode, filters: TcpreqFilters(pids: pids, cgroupPath: cgroup, ports: ports,
+                                                                                                    containers: try containerSelector(plan.tcpreqFilter)))
         configuration.readsHTTP = http == "on"
         if plan.runsTcpreq { do {
-            monitor = try TcpreqMonitor(configuration, endpointNames: endpointNames, logger: logger)
+            monitor = try TcpreqMonitor(configuration, endpointNames: endpointNames, naming: ServiceNaming(rawValue: nameBy)!,
+                                        logger: logger)
             monitor?.session.degradations.forEach { printError($0, prefix: "kmon: ") }
         } catch let error as TcpreqError {
             if error.isBadEnvironment || error.isBadFilter {
@@ -119,7 +135,8 @@ struct MonitorCommand: ParsableCommand {
         }
         let exportAdapter: TcpreqExportAdapter?
         do {
-            exportAdapter = try makeExportAdapter(endpointNames: endpointNames, plan: plan, collectors: collectors, logger: logger)
+            exportAdapter = try makeExportAdapter(endpointNames: endpointNames, plan: plan, collectors: collectors,
+                                                  containers: monitor?.containers, logger: logger)
         } catch {
             try? monitor?.stop()
             try? collectors.stop()
@@ -177,14 +194,15 @@ struct MonitorCommand: ParsableCommand {
     /// The exporters (`--prometheus`, `--influx`, `--clickhouse`, `--jsonl`), fed by tcpreq and every collector.
     /// Without `--export-period`, the config's shortest `export.period` applies.
     private func makeExportAdapter(endpointNames: [UInt16: String], plan: CollectorPlan, collectors: CollectorSet,
-                                   logger: Logger) throws -> TcpreqExportAdapter? {
+                                   containers: ContainerResolver?, logger: Logger) throws -> TcpreqExportAdapter? {
         var configuration = try export.configuration()
         guard !configuration.isEmpty else { return nil }
         if export.exportPeriod == nil, let period = plan.collectors.values.compactMap(\.exportPeriodSeconds).min() {
             configuration.period = max(period, 0.1)
         }
         let exporters = try ExporterSet.open(configuration, logger: logger)
-        return TcpreqExportAdapter(exporters: exporters, endpointNames: endpointNames, collectors: collectors.collectors)
+        return TcpreqExportAdapter(exporters: exporters, endpointNames: endpointNames, collectors: collectors.collectors,
+                                   containers: containers, naming: ServiceNaming(rawValue: nameBy)!)
     }
 
     /// `--cgroup` as one absolute path for tcpreq and the collectors alike: absolute, or relative
@@ -195,6 +213,18 @@ struct MonitorCommand: ParsableCommand {
             guard error.isUnavailable else { throw ValidationError(error.description) }
             printError(error)
             throw ExitCodes.unavailable
+        }
+    }
+
+    /// `--container` and `--pod`, else the config's `collector.tcpreq.listen.container`/`.pod`;
+    /// nil when none is given. A bad regex is a usage error.
+    private func containerSelector(_ config: ListenFilter? = nil) throws -> ContainerSelector? {
+        let flags = container != nil || pod != nil
+        let (container, pod) = flags ? (container, pod) : (config?.container, config?.pod)
+        guard container != nil || pod != nil else { return nil }
+        let fields = flags ? ("--container", "--pod") : ("collector.tcpreq.listen.container", "collector.tcpreq.listen.pod")
+        do { return try ContainerSelector(container: container, pod: pod, field: fields) } catch let error as ContainerSelectorError {
+            throw ValidationError(error.description)
         }
     }
 

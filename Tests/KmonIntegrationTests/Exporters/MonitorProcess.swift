@@ -21,6 +21,7 @@ final class MonitorProcess {
 
     var isRunning: Bool { process.isRunning }
     var stderr: String { (try? String(contentsOf: directory.appendingPathComponent("stderr"), encoding: .utf8)) ?? "" }
+    var stdout: String { (try? String(contentsOf: directory.appendingPathComponent("stdout"), encoding: .utf8)) ?? "" }
 
     /// SIGINT, then SIGKILL if it has not exited within `timeout` seconds.
     @discardableResult

@@ -9,10 +9,12 @@ struct MonitorExitCodeTests {
     let kmon = BuildProducts.executable("kmon")
 
     /// Ctrl-C on a monitor without --duration exited 0; interrupted means 130, after the
-    /// summary is printed and every probe is detached.
-    @Test func interruptWithoutDurationExits130AndLeavesNoLink() throws {
+    /// summary is printed and every probe is detached. With `--container` its rescan thread
+    /// must stop too, or the process would not exit.
+    @Test(arguments: [[], ["--container", "^kmon-none$", "--pod", "^x/y$"]])
+    func interruptWithoutDurationExits130AndLeavesNoLink(filter: [String]) throws {
         try Privileged.check()
-        let monitor = try ChildMonitor(arguments: ["--json", "--interval", "0.2", "--pid", "\(getpid())"])
+        let monitor = try ChildMonitor(arguments: ["--json", "--interval", "0.2", "--pid", "\(getpid())"] + filter)
         defer { monitor.kill() }
         try monitor.waitUntilWatching(timeout: 30)
         let programs = Self.programs(heldBy: monitor.pid)

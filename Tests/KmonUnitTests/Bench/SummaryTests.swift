@@ -49,6 +49,20 @@ import Testing
         #expect(!lines.contains { $0.contains("status 0") })
     }
 
+    /// The bench's notes on stderr (the knee, phases left out) keep to the summary's width.
+    @Test func progressNotesFitAHundredColumns() throws {
+        let pipe = Pipe()
+        let progress = BenchProgress(plan: ResultsBuilderTests.plan(), output: pipe.fileHandleForWriting)
+        let note = "baseline saturation 8702 req/s; knee 6962 req/s (p99 within 3× the low-load 4202 µs); "
+            + "load levels: 25% = 1740 req/s, 50% = 3481 req/s, 75% = 5222 req/s"
+        progress.note(note)
+        try pipe.fileHandleForWriting.close()
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let lines = text.split(separator: "\n")
+        #expect(lines.count == 2 && lines.allSatisfy { $0.count <= TerminalSummary.width }, "\(lines)")
+        #expect(lines.joined(separator: " ").split(separator: " ") == note.split(separator: " "), "no word lost")
+    }
+
     /// A gated run says its outcome and what moved it, in the same 100 columns.
     @Test func aGateSaysItsOutcomeAndWhatMovedIt() {
         var gated = results

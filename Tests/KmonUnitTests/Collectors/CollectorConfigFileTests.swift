@@ -58,12 +58,24 @@ struct CollectorConfigFileTests {
         ("collector:\n  tcpdrop:\n    listen:\n      comm: \"([\"", "bad listen.comm regular expression"),
         ("collector:\n  tcpdrop:\n    listen:\n      user: root", "collector.tcpdrop.listen.user: unknown key"),
         ("collector:\n  biostat:\n    state: [preempted]", "collector.biostat.state: unknown key"),
+        // Only tcpreq's programs check a cgroup id set.
+        ("collector:\n  offcpu:\n    listen: { container: api }", "collector.offcpu.listen.container: unknown key"),
+        ("collector:\n  tcpreq:\n    listen: { pod: \"(\" }", "collector.tcpreq.listen.pod: bad listen.pod regular expression"),
         ("collectors: {}", "collectors: unknown key"),
         ("collector: [", "not valid YAML"),
     ])
     func badConfig(yaml: String, expected: String) {
         let error = #expect(throws: CollectorError.self) { try CollectorConfigFile.parse(yaml: yaml) }
         #expect(error?.description.contains(expected) == true, "\(error?.description ?? "no error")")
+    }
+
+    @Test("tcpreq takes --container and --pod as listen keys")
+    func tcpreqContainerKeys() throws {
+        let config = try CollectorConfigFile.parse(yaml: "collector:\n  tcpreq:\n    listen: { container: \"^shop-\", pod: \"^prod/api-\" }")
+        #expect(config.collectors[.tcpreq]?.filter.container == "^shop-")
+        #expect(config.collectors[.tcpreq]?.filter.pod == "^prod/api-")
+        let plan = try CollectorPlan.resolve(collect: nil, fcountEvents: [], verboseLevels: [], config: config, filter: ListenFilter())
+        #expect(plan.runsTcpreq && plan.tcpreqFilter?.container == "^shop-")
     }
 
     @Test("durations keep their unit exactly")

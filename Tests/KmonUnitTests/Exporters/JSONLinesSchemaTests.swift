@@ -1,4 +1,5 @@
 import Foundation
+import KmonContainers
 @testable import KmonExport
 import KmonSystem
 import Testing
@@ -25,6 +26,18 @@ import Testing
         #expect(object["side"] as? String == "client")
         #expect((object["duration_ns"] as? NSNumber)?.uint64Value == 1_234)
         #expect((object["ordinal"] as? NSNumber)?.intValue == 7)
+    }
+
+    @Test func aContainerizedSpanNamesItsContainerAndPod() throws {
+        let id = String(repeating: "ab", count: 32)
+        var span = ExportedSpan(service: "shop/api", peerAddress: "127.0.0.1:1", side: .server, startNanoseconds: 1, durationNanoseconds: 2,
+                                container: ContainerInfo(runtime: .containerd, id: id, name: "api", pod: "api-0", namespace: "shop"))
+        let object = try decode(JSONLinesExporter.line(.span(span, wallOffset: 0)))
+        #expect(object["runtime"] as? String == "containerd" && object["container_id"] as? String == id)
+        #expect(object["container"] as? String == "api" && object["pod"] as? String == "api-0" && object["namespace"] as? String == "shop")
+        #expect(object["pod_uid"] == nil, "what the state did not give is left out")
+        span.container = nil
+        #expect(try decode(JSONLinesExporter.line(.span(span, wallOffset: 0)))["container_id"] == nil)
     }
 
     @Test func periodLineCarriesLossesProgramsSamplesAndSinks() throws {
