@@ -63,32 +63,20 @@ public struct AccuracySample: Sendable {
     /// The error figures of a sample, as an accuracy row of results.json holds them (flat, with
     /// nulls written out: a figure without data is `null`, not missing).
     public struct Summary: Codable, Sendable, Equatable {
-        public var biasMicroseconds: Double?
-        public var meanAbsoluteErrorMicroseconds: Double?
-        public var p99AbsoluteErrorMicroseconds: Double?
-        public var medianRelativeErrorPercent: Double?
-        public var p50TruthMicroseconds: Double?
-        public var p50ProbeMicroseconds: Double?
-        public var p99TruthMicroseconds: Double?
-        public var p99ProbeMicroseconds: Double?
+        @ExplicitNull public var biasMicroseconds: Double? = nil
+        @ExplicitNull public var meanAbsoluteErrorMicroseconds: Double? = nil
+        @ExplicitNull public var p99AbsoluteErrorMicroseconds: Double? = nil
+        @ExplicitNull public var medianRelativeErrorPercent: Double? = nil
+        @ExplicitNull public var p50TruthMicroseconds: Double? = nil
+        @ExplicitNull public var p50ProbeMicroseconds: Double? = nil
+        @ExplicitNull public var p99TruthMicroseconds: Double? = nil
+        @ExplicitNull public var p99ProbeMicroseconds: Double? = nil
 
         enum CodingKeys: String, CodingKey {
             case biasMicroseconds = "bias_us", meanAbsoluteErrorMicroseconds = "mae_us", p99AbsoluteErrorMicroseconds = "p99_abs_err_us"
             case medianRelativeErrorPercent = "median_rel_err_pct"
             case p50TruthMicroseconds = "p50_truth_us", p50ProbeMicroseconds = "p50_probe_us"
             case p99TruthMicroseconds = "p99_truth_us", p99ProbeMicroseconds = "p99_probe_us"
-        }
-
-        public func encode(to encoder: Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(biasMicroseconds, forKey: .biasMicroseconds)
-            try c.encode(meanAbsoluteErrorMicroseconds, forKey: .meanAbsoluteErrorMicroseconds)
-            try c.encode(p99AbsoluteErrorMicroseconds, forKey: .p99AbsoluteErrorMicroseconds)
-            try c.encode(medianRelativeErrorPercent, forKey: .medianRelativeErrorPercent)
-            try c.encode(p50TruthMicroseconds, forKey: .p50TruthMicroseconds)
-            try c.encode(p50ProbeMicroseconds, forKey: .p50ProbeMicroseconds)
-            try c.encode(p99TruthMicroseconds, forKey: .p99TruthMicroseconds)
-            try c.encode(p99ProbeMicroseconds, forKey: .p99ProbeMicroseconds)
         }
     }
 

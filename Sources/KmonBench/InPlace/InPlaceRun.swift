@@ -145,7 +145,7 @@ final class InPlaceRun {
             let phase = phases[min(measured.count, phases.count - 1)]
             var invalid = PhaseMeasurement(run: phase, startNs: MonotonicClock.now(), endNs: MonotonicClock.now(), switchNs: 0,
                                            offeredRPS: rate)
-            invalid.invalidReason = failure
+            invalid.invalidReason = .failed(failure)
             measured.append(invalid)
         }
         return Outcome(phases: measured, failure: failure)
@@ -234,29 +234,4 @@ final class InPlaceRun {
 private func difference(_ after: Double?, _ before: Double?) -> Double? {
     guard let after, let before else { return nil }
     return after - before
-}
-
-/// The load generator on its own thread, so the phase loop can switch arms meanwhile.
-final class LoadThread: @unchecked Sendable {
-    private let done = DispatchSemaphore(value: 0)
-    private let lock = NSLock()
-    private var result: Result<LoadSummary, Error>?
-
-    init(_ generator: LoadGenerator) {
-        let thread = Thread { [self] in
-            let outcome = Result { try generator.run() }
-            lock.withLock { result = outcome }
-            done.signal()
-        }
-        thread.name = "kmon-bench-load"
-        thread.stackSize = 1 << 20
-        thread.start()
-    }
-
-    var isFinished: Bool { lock.withLock { result != nil } }
-
-    func join() -> Result<LoadSummary, Error> {
-        done.wait()
-        return lock.withLock { result! }
-    }
 }

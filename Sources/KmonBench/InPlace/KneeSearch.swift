@@ -50,7 +50,7 @@ public struct KneeRecord: Codable, Sendable, Equatable {
     public var factor: Double
     public var points: [KneeSearch.Point]
     /// Nil when no rate of the sweep stayed below the knee; the levels then use the lowest rate.
-    public var kneeRPS: Double?
+    @ExplicitNull public var kneeRPS: Double? = nil
 
     public init(saturationRPS: Double, factor: Double, points: [KneeSearch.Point], kneeRPS: Double?) {
         self.saturationRPS = saturationRPS
@@ -61,13 +61,5 @@ public struct KneeRecord: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case factor, points, saturationRPS = "saturation_rps", kneeRPS = "knee_rps"
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(saturationRPS, forKey: .saturationRPS)
-        try c.encode(factor, forKey: .factor)
-        try c.encode(points, forKey: .points)
-        try c.encode(kneeRPS, forKey: .kneeRPS)
     }
 }

@@ -30,7 +30,7 @@ public struct PhaseMeasurement: Sendable {
     /// Runs of every other arm's programs over the window: zero unless a detach failed.
     public var strayRuns: UInt64 = 0
     public var eventsLost: UInt64 = 0
-    public var invalidReason: String?
+    public var invalidReason: InvalidReason?
     /// How noisy the machine was over the window (steal, other tenants, pressure, throttling).
     public var noise: PhaseNoise?
     /// Which load of the arm's objects ran the phase (0 = the first; `InPlaceRun` reloads them).
@@ -61,20 +61,19 @@ public struct PhaseMeasurement: Sendable {
     /// keep-up share (3%), but never less than 10 responses (short phases at low rates).
     static let scheduleTolerance = 1 - KneeSearch.keepUp
     static let scheduleSlack = 10.0
-    static let offSchedulePrefix = "off schedule"
 
     /// Why an open-loop phase measured queueing instead of its arm, or nil. When the services
     /// fall behind the offered rate a backlog builds, and once they catch up it drains faster
     /// than offered; either way its latencies are waiting time carried between phases, so
     /// comparing such a phase with its block's baseline says nothing about the probe.
-    public var offScheduleReason: String? {
+    public var offScheduleReason: InvalidReason? {
         guard let offered = offeredRPS, offered > 0, isValid else { return nil }
         let expected = offered * seconds
         let miss = Double(completed) - expected
         guard abs(miss) > max(Self.scheduleTolerance * expected, Self.scheduleSlack) else { return nil }
         let (direction, backlog) = miss < 0 ? ("behind", "built") : ("ahead of", "drained")
-        return Self.offSchedulePrefix + String(format: ": responses more than %.0f%% %@ the offered %.0f req/s (a backlog %@)",
-                                               Self.scheduleTolerance * 100, direction, offered, backlog)
+        return .offSchedule(String(format: "responses more than %.0f%% %@ the offered %.0f req/s (a backlog %@)",
+                                   Self.scheduleTolerance * 100, direction, offered, backlog))
     }
 
     /// Marks every off-schedule phase invalid, with its reason; returns how many there were.
@@ -93,7 +92,8 @@ public struct PhaseMeasurement: Sendable {
     public static func invalidateNoisy(_ phases: inout [PhaseMeasurement]) -> Int {
         var count = 0
         for i in phases.indices where phases[i].isValid {
-            guard let reason = phases[i].noise?.noisyReason else { continue }
+            guard let detail = phases[i].noise?.noisyDetail else { continue }
+            let reason = InvalidReason.noisy(detail)
             phases[i].invalidReason = reason
             count += 1
         }

@@ -65,7 +65,7 @@ final class TriggerRun {
             } catch {
                 var invalid = PhaseMeasurement(run: phase, startNs: MonotonicClock.now(), endNs: MonotonicClock.now(), switchNs: 0,
                                                offeredRPS: nil)
-                invalid.invalidReason = "trigger \(phase.arm.name): \(error)"
+                invalid.invalidReason = .failed("trigger \(phase.arm.name): \(error)")
                 measured.append(invalid)
                 break
             }

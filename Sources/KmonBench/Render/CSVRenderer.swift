@@ -36,7 +36,7 @@ public enum CSVRenderer {
         let header = ["level", "load", "block", "arm", "start_s", "seconds", "switch_us", "requests", "achieved_rps",
                       "p50_us", "p99_us", "cpu_us_per_req", "machine_us_per_req", "bpf_runs", "stray_runs", "events_lost"]
         let lines = rows.map { row -> [String] in
-            [row.level, Format.csv(row.load), String(row.block), row.arm, Format.csv(row.startSeconds), Format.csv(row.seconds),
+            [row.level.description, Format.csv(row.load), String(row.block), row.arm, Format.csv(row.startSeconds), Format.csv(row.seconds),
              Format.csv(row.switchMicroseconds), String(row.requests), Format.csv(row.achievedRPS), Format.csv(row.p50Microseconds),
              Format.csv(row.p99Microseconds), Format.csv(row.cpuMicrosecondsPerRequest),
              Format.csv(row.machineMicrosecondsPerRequest), String(row.bpfRuns), String(row.strayRuns), String(row.eventsLost)]
@@ -66,7 +66,7 @@ public enum CSVRenderer {
     public static func saturation(_ rows: [SaturationRow]) -> String {
         let header = ["variant", "rps", "delta_pct", "delta_ci_lo", "delta_ci_hi", "p_value", "blocks"]
         let lines = rows.map {
-            [$0.variant, Format.csv($0.rps), Format.csv($0.deltaPercent), Format.csv($0.deltaCI?.first),
+            [$0.arm, Format.csv($0.rps), Format.csv($0.deltaPercent), Format.csv($0.deltaCI?.first),
              Format.csv($0.deltaCI?.last), Format.csv($0.pValue), String($0.blocks.count)]
         }
         return render([header] + lines)
@@ -74,7 +74,7 @@ public enum CSVRenderer {
 
     /// Reasons are one line already (`SkippedArm`, `Degradation`), so each arm is one CSV row.
     public static func skipped(_ rows: [SkippedArm]) -> String {
-        render([["arm", "reason"]] + rows.map { [$0.variant, $0.reason] })
+        render([["arm", "reason"]] + rows.map { [$0.arm, $0.reason] })
     }
 
     public static func degraded(_ rows: [DegradedFeature]) -> String {

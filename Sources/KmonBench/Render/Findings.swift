@@ -87,10 +87,10 @@ struct Findings {
                 errorRatesMatching: (results.serviceErrors ?? []).filter { $0.arm == arm && $0.matchesTruth }.count,
                 errorRatesCompared: (results.serviceErrors ?? []).filter { $0.arm == arm }.count))
         }
-        notes += results.skipped.map { "skipped \($0.variant): \($0.reason)" }
+        notes += results.skipped.map { "skipped \($0.arm): \($0.reason)" }
         notes += results.degraded.map { "degraded \($0.arms.joined(separator: ", ")): no \($0.feature), so \($0.effect)" }
         if !results.invalidBlocks.isEmpty {
-            let offSchedule = results.invalidBlocks.filter { $0.reason.hasPrefix(PhaseMeasurement.offSchedulePrefix) }.count
+            let offSchedule = results.invalidBlocks.filter { $0.reason.isOffSchedule }.count
             let count = results.invalidBlocks.count
             notes.append("left out: \(count) phase\(count == 1 ? "" : "s") (\(offSchedule) off schedule), "
                 + "listed under Invalid blocks in tables.md")

@@ -53,7 +53,7 @@ public enum HTMLReport {
         }
         if !results.skipped.isEmpty {
             html += "<h3>Skipped arms</h3><ul>" + results.skipped.map {
-                "<li><b>\(SVG.escape($0.variant))</b>: \(SVG.escape($0.reason))</li>"
+                "<li><b>\(SVG.escape($0.arm))</b>: \(SVG.escape($0.reason))</li>"
             }.joined() + "</ul>"
         }
         if !results.invalidBlocks.isEmpty {

@@ -14,7 +14,7 @@ extension TablesRenderer {
             header: ["level", "phases", "flagged", "steal % med / max", "other CPU % med / max", "pressure % med", "throttled",
                      "A/A MDE p50 %", "A/A MDE CPU %"],
             rows: noise.levels.map { level in
-                [level.load.map(Format.load) ?? level.level, String(level.phases), String(level.flagged),
+                [level.load.map(Format.load) ?? level.level.description, String(level.phases), String(level.flagged),
                  "\(Format.number(level.stealMedianPercent, 2)) / \(Format.number(level.stealMaxPercent, 2))",
                  "\(Format.number(level.otherMedianPercent)) / \(Format.number(level.otherMaxPercent))",
                  Format.number(level.pressureMedianPercent, 0), String(level.throttledPhases),
@@ -34,7 +34,7 @@ extension TablesRenderer {
         return text + MarkdownTable.render(
             header: ["arm", "level", "loads", "ns/run per load", "CV %", "CV % phases alone", "max/min"],
             rows: spreads.map {
-                [$0.arm, $0.load.map(Format.load) ?? $0.level, String($0.nanosecondsPerRun.count),
+                [$0.arm, $0.load.map(Format.load) ?? $0.level.description, String($0.nanosecondsPerRun.count),
                  $0.nanosecondsPerRun.map { Format.number($0, 0) }.joined(separator: ", "), Format.number($0.cvPercent),
                  Format.number($0.phaseNoiseCVPercent), Format.number($0.maxOverMin, 3)]
             },

@@ -39,7 +39,7 @@ public enum TablesRenderer {
         }
         if !results.skipped.isEmpty {
             sections.append("## Skipped arms\n\n" + MarkdownTable.render(header: ["arm", "reason"],
-                                                                         rows: results.skipped.map { [$0.variant, $0.reason] }))
+                                                                         rows: results.skipped.map { [$0.arm, $0.reason] }))
         }
         if !results.degraded.isEmpty {
             sections.append("## Degraded features\n\nOptional kernel features these arms ran without; they ran, with the stated effect.\n\n"
@@ -55,7 +55,7 @@ public enum TablesRenderer {
     /// Says which levels lost phases to queueing, so a thin row is not read as a clean one.
     static func offSchedule(_ results: BenchResults) -> String {
         var counts: [String: Int] = [:]
-        for block in results.invalidBlocks where block.reason.hasPrefix(PhaseMeasurement.offSchedulePrefix) {
+        for block in results.invalidBlocks where block.reason.isOffSchedule {
             counts[block.phase, default: 0] += 1
         }
         guard !counts.isEmpty else { return "" }
@@ -71,7 +71,7 @@ public enum TablesRenderer {
         var order: [[String]] = []
         var blocks: [[String]: [Int]] = [:]
         for block in results.invalidBlocks {
-            let key = [block.phase, block.variant, block.reason]
+            let key = [block.phase, block.arm, block.reason.description]
             if blocks[key] == nil { order.append(key) }
             blocks[key, default: []].append(block.block)
         }
@@ -84,7 +84,7 @@ public enum TablesRenderer {
         MarkdownTable.render(
             header: ["arm", "req/s", "Δ%", "95% CI", "p", "blocks"],
             rows: results.saturation.map {
-                [$0.variant, Format.rate($0.rps), Format.signed($0.deltaPercent), Format.interval($0.deltaCI),
+                [$0.arm, Format.rate($0.rps), Format.signed($0.deltaPercent), Format.interval($0.deltaCI),
                  Format.pValue($0.pValue), String($0.blocks.count)]
             },
             rightAligned: [1, 2, 4, 5])

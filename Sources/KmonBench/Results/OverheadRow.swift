@@ -6,47 +6,47 @@
 public struct OverheadRow: Codable, Sendable {
     public var arm: String
     public var variant: String
-    public var mode: String?
+    @ExplicitNull public var mode: String? = nil
     /// Percent of the baseline's knee.
     public var load: Double
     public var offeredRPS: Double
-    public var achievedRPS: Double?
+    @ExplicitNull public var achievedRPS: Double? = nil
     /// Pooled over the arm's phases.
-    public var p50Microseconds: Double?
-    public var p90Microseconds: Double?
-    public var p99Microseconds: Double?
-    public var p999Microseconds: Double?
-    public var meanMicroseconds: Double?
-    public var p50DeltaPercent: Double?
-    public var p50DeltaCI: [Double]?
-    public var p50PValue: Double?
-    public var p90DeltaPercent: Double?
-    public var p90DeltaCI: [Double]?
-    public var p99DeltaPercent: Double?
-    public var p99DeltaCI: [Double]?
+    @ExplicitNull public var p50Microseconds: Double? = nil
+    @ExplicitNull public var p90Microseconds: Double? = nil
+    @ExplicitNull public var p99Microseconds: Double? = nil
+    @ExplicitNull public var p999Microseconds: Double? = nil
+    @ExplicitNull public var meanMicroseconds: Double? = nil
+    @ExplicitNull public var p50DeltaPercent: Double? = nil
+    @ExplicitNull public var p50DeltaCI: [Double]? = nil
+    @ExplicitNull public var p50PValue: Double? = nil
+    @ExplicitNull public var p90DeltaPercent: Double? = nil
+    @ExplicitNull public var p90DeltaCI: [Double]? = nil
+    @ExplicitNull public var p99DeltaPercent: Double? = nil
+    @ExplicitNull public var p99DeltaCI: [Double]? = nil
     /// The p99 Δ's p-value.
-    public var pValue: Double?
-    public var meanDeltaPercent: Double?
-    public var meanDeltaCI: [Double]?
+    @ExplicitNull public var pValue: Double? = nil
+    @ExplicitNull public var meanDeltaPercent: Double? = nil
+    @ExplicitNull public var meanDeltaCI: [Double]? = nil
     /// The `cpu` metric: services + agent CPU µs per request.
-    public var cpuDeltaPercent: Double?
-    public var cpuDeltaCI: [Double]?
-    public var cpuPValue: Double?
+    @ExplicitNull public var cpuDeltaPercent: Double? = nil
+    @ExplicitNull public var cpuDeltaCI: [Double]? = nil
+    @ExplicitNull public var cpuPValue: Double? = nil
     /// Whole-machine busy time per request.
-    public var machineDeltaPercent: Double?
-    public var machineDeltaCI: [Double]?
-    public var saturationRPS: Double?
-    public var saturationDeltaPercent: Double?
+    @ExplicitNull public var machineDeltaPercent: Double? = nil
+    @ExplicitNull public var machineDeltaCI: [Double]? = nil
+    @ExplicitNull public var saturationRPS: Double? = nil
+    @ExplicitNull public var saturationDeltaPercent: Double? = nil
     public var cpuMicrosecondsPerRequest = CPUBreakdown(services: nil, agent: nil, bpf: nil, loadGenerator: nil)
     public var bpfNanosecondsPerRun: [String: Double] = [:]
-    public var runsPerRequest: Double?
+    @ExplicitNull public var runsPerRequest: Double? = nil
     public var bpfRunsPerRequest: [String: Double] = [:]
     public var eventsLost: UInt64 = 0
     /// Spans the accuracy runs missed without a counted loss.
     public var unaccountedLosses = 0
-    public var agentRSSMegabytes: Double?
+    @ExplicitNull public var agentRSSMegabytes: Double? = nil
     /// Median time to switch to this arm (detach the previous, attach this one).
-    public var switchMicroseconds: Double?
+    @ExplicitNull public var switchMicroseconds: Double? = nil
     public var mdePercent = MetricMDE()
     public var verdicts = Verdicts(p50: .reference, p99: .reference, cpu: .reference)
     public var blocks = 0
@@ -76,121 +76,5 @@ public struct OverheadRow: Codable, Sendable {
         case runsPerRequest = "runs_per_req", bpfRunsPerRequest = "bpf_runs_per_req"
         case eventsLost = "events_lost", unaccountedLosses = "unaccounted_losses"
         case agentRSSMegabytes = "agent_rss_mb", switchMicroseconds = "switch_us", mdePercent = "mde_pct"
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(arm, forKey: .arm)
-        try c.encode(variant, forKey: .variant)
-        try c.encode(mode, forKey: .mode)
-        try c.encode(load, forKey: .load)
-        try c.encode(offeredRPS, forKey: .offeredRPS)
-        try c.encode(achievedRPS, forKey: .achievedRPS)
-        try c.encode(p50Microseconds, forKey: .p50Microseconds)
-        try c.encode(p90Microseconds, forKey: .p90Microseconds)
-        try c.encode(p99Microseconds, forKey: .p99Microseconds)
-        try c.encode(p999Microseconds, forKey: .p999Microseconds)
-        try c.encode(meanMicroseconds, forKey: .meanMicroseconds)
-        try c.encode(p50DeltaPercent, forKey: .p50DeltaPercent)
-        try c.encode(p50DeltaCI, forKey: .p50DeltaCI)
-        try c.encode(p50PValue, forKey: .p50PValue)
-        try c.encode(p90DeltaPercent, forKey: .p90DeltaPercent)
-        try c.encode(p90DeltaCI, forKey: .p90DeltaCI)
-        try c.encode(p99DeltaPercent, forKey: .p99DeltaPercent)
-        try c.encode(p99DeltaCI, forKey: .p99DeltaCI)
-        try c.encode(pValue, forKey: .pValue)
-        try c.encode(meanDeltaPercent, forKey: .meanDeltaPercent)
-        try c.encode(meanDeltaCI, forKey: .meanDeltaCI)
-        try c.encode(cpuDeltaPercent, forKey: .cpuDeltaPercent)
-        try c.encode(cpuDeltaCI, forKey: .cpuDeltaCI)
-        try c.encode(cpuPValue, forKey: .cpuPValue)
-        try c.encode(machineDeltaPercent, forKey: .machineDeltaPercent)
-        try c.encode(machineDeltaCI, forKey: .machineDeltaCI)
-        try c.encode(saturationRPS, forKey: .saturationRPS)
-        try c.encode(saturationDeltaPercent, forKey: .saturationDeltaPercent)
-        try c.encode(cpuMicrosecondsPerRequest, forKey: .cpuMicrosecondsPerRequest)
-        try c.encode(bpfNanosecondsPerRun, forKey: .bpfNanosecondsPerRun)
-        try c.encode(runsPerRequest, forKey: .runsPerRequest)
-        try c.encode(bpfRunsPerRequest, forKey: .bpfRunsPerRequest)
-        try c.encode(eventsLost, forKey: .eventsLost)
-        try c.encode(unaccountedLosses, forKey: .unaccountedLosses)
-        try c.encode(agentRSSMegabytes, forKey: .agentRSSMegabytes)
-        try c.encode(switchMicroseconds, forKey: .switchMicroseconds)
-        try c.encode(mdePercent, forKey: .mdePercent)
-        try c.encode(verdicts, forKey: .verdicts)
-        try c.encode(blocks, forKey: .blocks)
-        try c.encode(samples, forKey: .samples)
-    }
-}
-
-/// A verdict per compared metric. Latency is judged at the median and at p99, never at p99 alone.
-public struct Verdicts: Codable, Sendable, Equatable {
-    public var p50: Verdict
-    public var p99: Verdict
-    public var cpu: Verdict
-
-    public init(p50: Verdict, p99: Verdict, cpu: Verdict) {
-        self.p50 = p50
-        self.p99 = p99
-        self.cpu = cpu
-    }
-}
-
-/// CPU time per request, µs: the services' cgroups (which hold the BPF time run in their
-/// context), the agent's user space (ring-buffer consumer and span assembly), the BPF programs
-/// (kernel run statistics, a part of the others), the load generator, and the whole machine.
-public struct CPUBreakdown: Codable, Sendable, Equatable {
-    public var services: Double?
-    public var agent: Double?
-    public var bpf: Double?
-    public var loadGenerator: Double?
-    public var machine: Double?
-
-    public init(services: Double?, agent: Double?, bpf: Double?, loadGenerator: Double?, machine: Double? = nil) {
-        self.services = services
-        self.agent = agent
-        self.bpf = bpf
-        self.loadGenerator = loadGenerator
-        self.machine = machine
-    }
-
-    /// Everything Kmon adds: its agent and its programs.
-    public var kmonTotal: Double? {
-        guard agent != nil || bpf != nil else { return nil }
-        return (agent ?? 0) + (bpf ?? 0)
-    }
-
-    enum CodingKeys: String, CodingKey { case services, agent, bpf, machine, loadGenerator = "load_generator" }
-
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(services, forKey: .services)
-        try c.encode(agent, forKey: .agent)
-        try c.encode(bpf, forKey: .bpf)
-        try c.encode(loadGenerator, forKey: .loadGenerator)
-        try c.encode(machine, forKey: .machine)
-    }
-}
-
-/// Per-block values of the figures the regression gate compares, so a later run can test its
-/// blocks against these with a rank test rather than against one number.
-public struct GateSamples: Codable, Sendable, Equatable {
-    public var p99Microseconds: [Double]
-    /// Services + agent CPU µs per request, per block.
-    public var cpuMicrosecondsPerRequest: [Double]
-    public var runsPerRequest: [Double]
-    public var bpfNanosecondsPerRun: [String: [Double]]
-
-    public init(p99Microseconds: [Double] = [], cpuMicrosecondsPerRequest: [Double] = [], runsPerRequest: [Double] = [],
-                bpfNanosecondsPerRun: [String: [Double]] = [:]) {
-        self.p99Microseconds = p99Microseconds
-        self.cpuMicrosecondsPerRequest = cpuMicrosecondsPerRequest
-        self.runsPerRequest = runsPerRequest
-        self.bpfNanosecondsPerRun = bpfNanosecondsPerRun
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case p99Microseconds = "p99_us", cpuMicrosecondsPerRequest = "cpu_us_per_req"
-        case runsPerRequest = "runs_per_req", bpfNanosecondsPerRun = "bpf_ns_per_run"
     }
 }

@@ -2,9 +2,9 @@
 /// reader can see drift and stalls over the run.
 public struct PhaseRecord: Codable, Sendable, Equatable {
     /// `saturation` or `load 50%`.
-    public var level: String
+    public var level: BenchLevel
     /// Percent of the knee; nil for saturation.
-    public var load: Double?
+    @ExplicitNull public var load: Double? = nil
     public var block: Int
     public var arm: String
     /// Window start, seconds since the bench started, and its length.
@@ -13,10 +13,10 @@ public struct PhaseRecord: Codable, Sendable, Equatable {
     public var switchMicroseconds: Double
     public var requests: Int
     public var achievedRPS: Double
-    public var p50Microseconds: Double?
-    public var p99Microseconds: Double?
-    public var cpuMicrosecondsPerRequest: Double?
-    public var machineMicrosecondsPerRequest: Double?
+    @ExplicitNull public var p50Microseconds: Double? = nil
+    @ExplicitNull public var p99Microseconds: Double? = nil
+    @ExplicitNull public var cpuMicrosecondsPerRequest: Double? = nil
+    @ExplicitNull public var machineMicrosecondsPerRequest: Double? = nil
     /// Runs of the arm's own programs, and of every other arm's (zero unless a detach failed).
     public var bpfRuns: UInt64
     public var strayRuns: UInt64
@@ -24,17 +24,17 @@ public struct PhaseRecord: Codable, Sendable, Equatable {
     /// The machine's noise over the window (`PhaseNoise`): steal and other tenants' CPU as
     /// percent of all CPUs' time, CPU pressure as percent of the window, the services' cgroups'
     /// throttled µs, and why the phase is flagged noisy (nil when it is not).
-    public var stealPercent: Double?
-    public var otherCPUPercent: Double?
-    public var cpuPressurePercent: Double?
-    public var throttledMicroseconds: Double?
-    public var noisy: String?
+    @ExplicitNull public var stealPercent: Double? = nil
+    @ExplicitNull public var otherCPUPercent: Double? = nil
+    @ExplicitNull public var cpuPressurePercent: Double? = nil
+    @ExplicitNull public var throttledMicroseconds: Double? = nil
+    @ExplicitNull public var noisy: String? = nil
     /// Which load of the arm's objects ran it (0 = the first), and the settling added while
     /// the previous arm's programs still ran.
-    public var objectsLoad: Int?
-    public var extraSettleMicroseconds: Double?
+    @ExplicitNull public var objectsLoad: Int? = nil
+    @ExplicitNull public var extraSettleMicroseconds: Double? = nil
 
-    public init(level: String, load: Double?, block: Int, arm: String, startSeconds: Double, seconds: Double,
+    public init(level: BenchLevel, load: Double?, block: Int, arm: String, startSeconds: Double, seconds: Double,
                 switchMicroseconds: Double, requests: Int, achievedRPS: Double, p50Microseconds: Double?,
                 p99Microseconds: Double?, cpuMicrosecondsPerRequest: Double?, machineMicrosecondsPerRequest: Double?,
                 bpfRuns: UInt64, strayRuns: UInt64, eventsLost: UInt64) {
@@ -59,7 +59,7 @@ public struct PhaseRecord: Codable, Sendable, Equatable {
     init(_ phase: PhaseMeasurement, benchStartNs: UInt64) {
         var load: Double?
         if case .load(let percent) = phase.run.phase { load = percent }
-        self.init(level: phase.run.phase.description, load: load, block: phase.run.block, arm: phase.run.arm.name,
+        self.init(level: phase.run.phase, load: load, block: phase.run.block, arm: phase.run.arm.name,
                   startSeconds: Double(phase.startNs &- benchStartNs) / 1e9, seconds: phase.seconds,
                   switchMicroseconds: Double(phase.switchNs) / 1000, requests: phase.requests, achievedRPS: phase.achievedRPS,
                   p50Microseconds: phase.latency.microseconds(atQuantile: 0.5),
@@ -85,32 +85,5 @@ public struct PhaseRecord: Codable, Sendable, Equatable {
         case eventsLost = "events_lost", stealPercent = "steal_pct", otherCPUPercent = "other_cpu_pct"
         case cpuPressurePercent = "cpu_pressure_pct", throttledMicroseconds = "throttled_us", noisy
         case objectsLoad = "objects_load", extraSettleMicroseconds = "extra_settle_us"
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(level, forKey: .level)
-        try c.encode(load, forKey: .load)
-        try c.encode(block, forKey: .block)
-        try c.encode(arm, forKey: .arm)
-        try c.encode(startSeconds, forKey: .startSeconds)
-        try c.encode(seconds, forKey: .seconds)
-        try c.encode(switchMicroseconds, forKey: .switchMicroseconds)
-        try c.encode(requests, forKey: .requests)
-        try c.encode(achievedRPS, forKey: .achievedRPS)
-        try c.encode(p50Microseconds, forKey: .p50Microseconds)
-        try c.encode(p99Microseconds, forKey: .p99Microseconds)
-        try c.encode(cpuMicrosecondsPerRequest, forKey: .cpuMicrosecondsPerRequest)
-        try c.encode(machineMicrosecondsPerRequest, forKey: .machineMicrosecondsPerRequest)
-        try c.encode(bpfRuns, forKey: .bpfRuns)
-        try c.encode(strayRuns, forKey: .strayRuns)
-        try c.encode(eventsLost, forKey: .eventsLost)
-        try c.encode(stealPercent, forKey: .stealPercent)
-        try c.encode(otherCPUPercent, forKey: .otherCPUPercent)
-        try c.encode(cpuPressurePercent, forKey: .cpuPressurePercent)
-        try c.encode(throttledMicroseconds, forKey: .throttledMicroseconds)
-        try c.encode(noisy, forKey: .noisy)
-        try c.encode(objectsLoad, forKey: .objectsLoad)
-        try c.encode(extraSettleMicroseconds, forKey: .extraSettleMicroseconds)
     }
 }

@@ -3,7 +3,7 @@
 public struct ServiceErrorRow: Codable, Sendable, Equatable {
     public var arm: String
     public var variant: String
-    public var mode: String?
+    @ExplicitNull public var mode: String? = nil
     public var load: Double
     public var service: String
     public var probeRequests: Int
@@ -14,10 +14,10 @@ public struct ServiceErrorRow: Codable, Sendable, Equatable {
     public var truthRequests: Int
     public var truth4xx: Int
     public var truth5xx: Int
-    public var probe4xxPercent: Double?
-    public var probe5xxPercent: Double?
-    public var truth4xxPercent: Double?
-    public var truth5xxPercent: Double?
+    @ExplicitNull public var probe4xxPercent: Double? = nil
+    @ExplicitNull public var probe5xxPercent: Double? = nil
+    @ExplicitNull public var truth4xxPercent: Double? = nil
+    @ExplicitNull public var truth5xxPercent: Double? = nil
 
     enum CodingKeys: String, CodingKey {
         case arm, variant, mode, load, service
@@ -45,27 +45,6 @@ public struct ServiceErrorRow: Codable, Sendable, Equatable {
         probe5xxPercent = share(probe5xx, of: probeRequests)
         truth4xxPercent = share(truth4xx, of: truthRequests)
         truth5xxPercent = share(truth5xx, of: truthRequests)
-    }
-
-    /// Written by hand only so that a share without requests is an explicit null.
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(arm, forKey: .arm)
-        try c.encode(variant, forKey: .variant)
-        try c.encode(mode, forKey: .mode)
-        try c.encode(load, forKey: .load)
-        try c.encode(service, forKey: .service)
-        try c.encode(probeRequests, forKey: .probeRequests)
-        try c.encode(probe4xx, forKey: .probe4xx)
-        try c.encode(probe5xx, forKey: .probe5xx)
-        try c.encode(probeNoStatus, forKey: .probeNoStatus)
-        try c.encode(truthRequests, forKey: .truthRequests)
-        try c.encode(truth4xx, forKey: .truth4xx)
-        try c.encode(truth5xx, forKey: .truth5xx)
-        try c.encode(probe4xxPercent, forKey: .probe4xxPercent)
-        try c.encode(probe5xxPercent, forKey: .probe5xxPercent)
-        try c.encode(truth4xxPercent, forKey: .truth4xxPercent)
-        try c.encode(truth5xxPercent, forKey: .truth5xxPercent)
     }
 
     /// The probe read a status for every span and its 4xx and 5xx counts equal the truth's.

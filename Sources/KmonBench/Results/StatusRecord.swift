@@ -17,25 +17,14 @@ public struct StatusRecord: Codable, Sendable, Equatable {
 
     public var compared: Int
     public var agreed: Int
-    public var agreedPercent: Double?
-    public var noStatus: String?
+    @ExplicitNull public var agreedPercent: Double? = nil
+    @ExplicitNull public var noStatus: String? = nil
     public var disagreements: [Disagreement]
     public var examples: [String]
 
     enum CodingKeys: String, CodingKey {
         case compared, agreed, disagreements, examples
         case agreedPercent = "agreed_pct", noStatus = "no_status"
-    }
-
-    /// Written by hand only so that an absent figure is an explicit null, as everywhere in results.json.
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(compared, forKey: .compared)
-        try c.encode(agreed, forKey: .agreed)
-        try c.encode(agreedPercent, forKey: .agreedPercent)
-        try c.encode(noStatus, forKey: .noStatus)
-        try c.encode(disagreements, forKey: .disagreements)
-        try c.encode(examples, forKey: .examples)
     }
 
     /// At most this many pairs are listed; the rest are summed into their count.

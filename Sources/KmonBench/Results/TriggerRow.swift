@@ -9,20 +9,20 @@ public struct TriggerRow: Codable, Sendable, Equatable {
     public var iterations: Int
     /// Medians over blocks of the driver thread's CPU ns per iteration, and of this arm's minus
     /// the baseline's in the same block.
-    public var nanosecondsPerIteration: Double?
-    public var deltaNanosecondsPerIteration: Double?
+    @ExplicitNull public var nanosecondsPerIteration: Double? = nil
+    @ExplicitNull public var deltaNanosecondsPerIteration: Double? = nil
     /// Median elapsed ns per iteration: above the CPU figure by the time other work had the CPU.
-    public var wallNanosecondsPerIteration: Double?
+    @ExplicitNull public var wallNanosecondsPerIteration: Double? = nil
     /// Runs of all the arm's programs per iteration (median over blocks).
-    public var runsPerIteration: Double?
+    @ExplicitNull public var runsPerIteration: Double? = nil
     /// run_time_ns / run_cnt over every program and trigger phase (weighted by runs), and per phase in block order.
-    public var warmNanosecondsPerRun: Double?
+    @ExplicitNull public var warmNanosecondsPerRun: Double? = nil
     public var warmNanosecondsPerRunBlocks: [Double]
     /// The same over the load levels' phases: the services' load.
-    public var inSituNanosecondsPerRun: Double?
+    @ExplicitNull public var inSituNanosecondsPerRun: Double? = nil
     /// Δ ns per iteration over runs per iteration: a run's cost with its hook dispatch, which
     /// run_time_ns leaves out (median over blocks, and per block).
-    public var dispatchNanosecondsPerRun: Double?
+    @ExplicitNull public var dispatchNanosecondsPerRun: Double? = nil
     public var dispatchNanosecondsPerRunBlocks: [Double]
     public var programs: [String: TriggerProgram]
     /// Runs of other arms' programs during this arm's phases: zero unless a detach failed.
@@ -46,52 +46,5 @@ public struct TriggerRow: Codable, Sendable, Equatable {
         case warmNanosecondsPerRunBlocks = "warm_ns_per_run_blocks", inSituNanosecondsPerRun = "in_situ_ns_per_run"
         case dispatchNanosecondsPerRun = "dispatch_ns_per_run", dispatchNanosecondsPerRunBlocks = "dispatch_ns_per_run_blocks"
         case strayRuns = "stray_runs"
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(arm, forKey: .arm)
-        try c.encode(blocks, forKey: .blocks)
-        try c.encode(iterations, forKey: .iterations)
-        try c.encode(nanosecondsPerIteration, forKey: .nanosecondsPerIteration)
-        try c.encode(deltaNanosecondsPerIteration, forKey: .deltaNanosecondsPerIteration)
-        try c.encode(wallNanosecondsPerIteration, forKey: .wallNanosecondsPerIteration)
-        try c.encode(runsPerIteration, forKey: .runsPerIteration)
-        try c.encode(warmNanosecondsPerRun, forKey: .warmNanosecondsPerRun)
-        try c.encode(warmNanosecondsPerRunBlocks, forKey: .warmNanosecondsPerRunBlocks)
-        try c.encode(inSituNanosecondsPerRun, forKey: .inSituNanosecondsPerRun)
-        try c.encode(dispatchNanosecondsPerRun, forKey: .dispatchNanosecondsPerRun)
-        try c.encode(dispatchNanosecondsPerRunBlocks, forKey: .dispatchNanosecondsPerRunBlocks)
-        try c.encode(programs, forKey: .programs)
-        try c.encode(strayRuns, forKey: .strayRuns)
-    }
-}
-
-/// One program at the trigger level.
-public struct TriggerProgram: Codable, Sendable, Equatable {
-    /// Median over the trigger phases of its runs, and its runs per driver iteration.
-    public var runsPerPhase: Double
-    public var runsPerIteration: Double
-    public var warmNanosecondsPerRun: Double?
-    public var inSituNanosecondsPerRun: Double?
-
-    public init(runsPerPhase: Double, runsPerIteration: Double, warmNanosecondsPerRun: Double?, inSituNanosecondsPerRun: Double?) {
-        self.runsPerPhase = runsPerPhase
-        self.runsPerIteration = runsPerIteration
-        self.warmNanosecondsPerRun = warmNanosecondsPerRun
-        self.inSituNanosecondsPerRun = inSituNanosecondsPerRun
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case runsPerPhase = "runs_per_phase", runsPerIteration = "runs_per_iteration"
-        case warmNanosecondsPerRun = "warm_ns_per_run", inSituNanosecondsPerRun = "in_situ_ns_per_run"
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(runsPerPhase, forKey: .runsPerPhase)
-        try c.encode(runsPerIteration, forKey: .runsPerIteration)
-        try c.encode(warmNanosecondsPerRun, forKey: .warmNanosecondsPerRun)
-        try c.encode(inSituNanosecondsPerRun, forKey: .inSituNanosecondsPerRun)
     }
 }

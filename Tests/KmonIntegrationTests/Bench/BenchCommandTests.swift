@@ -164,17 +164,17 @@ struct BenchCommandTests {
         let arms = Set(results.config.arms)
         #expect(arms == ["baseline", "baseline-aa", "empty", "sock/kernel"])
         for (level, blocks) in [("saturation", results.config.lengths.saturationBlocks), ("load 50%", results.config.lengths.blocks)] {
-            let phases = results.phases.filter { $0.level == level }
-            let offSchedule = results.invalidBlocks.filter { $0.phase == level && $0.reason.hasPrefix("off schedule") }
+            let phases = results.phases.filter { $0.level.description == level }
+            let offSchedule = results.invalidBlocks.filter { $0.phase == level && $0.reason.isOffSchedule }
             #expect(level != "saturation" || offSchedule.isEmpty, "closed loop has no schedule to be off")
             #expect(phases.count + offSchedule.count == blocks * arms.count, "\(level)")
             for block in 0..<blocks {
-                let ran = phases.filter { $0.block == block }.map(\.arm) + offSchedule.filter { $0.block == block }.map(\.variant)
+                let ran = phases.filter { $0.block == block }.map(\.arm) + offSchedule.filter { $0.block == block }.map(\.arm)
                 #expect(ran.sorted() == arms.sorted(), "\(level) block \(block)")
             }
             for arm in arms where level != "saturation" {
                 #expect(phases.filter { $0.arm == arm }.count >= Verdict.minimumBlocks,
-                        "\(level): \(arm) kept too few blocks; off schedule: \(offSchedule.filter { $0.variant == arm })")
+                        "\(level): \(arm) kept too few blocks; off schedule: \(offSchedule.filter { $0.arm == arm })")
             }
         }
         for phase in results.phases {
@@ -364,7 +364,7 @@ struct BenchCommandTests {
         #expect(bench.stderr.contains("service api"))
         #expect(bench.stderr.contains("killed by signal 9"))
         let results = try BenchOutput.load(directory.path)
-        #expect(results.invalidBlocks.contains { $0.reason.contains("service api") })
+        #expect(results.invalidBlocks.contains { $0.reason.description.contains("service api") })
         for pid in children { #expect(!BenchProcess.processExists(pid), "pid \(pid) survived") }
     }
 }

@@ -64,20 +64,21 @@ import Testing
         var phases = [phase(steal: 1), phase(steal: 9), phase(steal: 4.9)]
         #expect(PhaseMeasurement.invalidateNoisy(&phases) == 1)
         #expect(phases.map(\.isValid) == [true, false, true])
-        #expect(phases[1].invalidReason == "noisy: steal 9.0% > 5%")
+        #expect(phases[1].invalidReason == .noisy("steal 9.0% > 5%"))
+        #expect(phases[1].invalidReason?.description == "noisy: steal 9.0% > 5%")
     }
 
     @Test func placementSpreadIsCVAndMaxOverMin() throws {
-        let spread = PlacementSpread(arm: "sock/kernel", level: "load 50%", load: 50, nanosecondsPerRun: [100, 110, 90])
+        let spread = PlacementSpread(arm: "sock/kernel", level: .load(percent: 50), load: 50, nanosecondsPerRun: [100, 110, 90])
         #expect(abs(try #require(spread.cvPercent) - 10) < 1e-9)
         #expect(abs(try #require(spread.maxOverMin) - 110.0 / 90) < 1e-12)
-        #expect(PlacementSpread(arm: "a", level: "l", load: nil, nanosecondsPerRun: [100]).cvPercent == nil)
+        #expect(PlacementSpread(arm: "a", level: .saturation, load: nil, nanosecondsPerRun: [100]).cvPercent == nil)
         // Phases that agree within each load: all of the spread is placement.
-        let placed = PlacementSpread(arm: "a", level: "l", load: nil, nanosecondsPerRun: [100, 110], phases: [[100, 100], [110, 110]])
+        let placed = PlacementSpread(arm: "a", level: .saturation, load: nil, nanosecondsPerRun: [100, 110], phases: [[100, 100], [110, 110]])
         #expect(placed.phaseNoiseCVPercent == 0)
         // ±10 ns within each load of 2 phases: means would spread by 10/√2 · √2 = 10 ns from that alone.
-        let noisy = PlacementSpread(arm: "a", level: "l", load: nil, nanosecondsPerRun: [100, 110], phases: [[90, 110], [100, 120]])
+        let noisy = PlacementSpread(arm: "a", level: .saturation, load: nil, nanosecondsPerRun: [100, 110], phases: [[90, 110], [100, 120]])
         #expect(abs(try #require(noisy.phaseNoiseCVPercent) - 10.0 / 105 * 100) < 1e-9)
-        #expect(PlacementSpread(arm: "a", level: "l", load: nil, nanosecondsPerRun: [100, 110], phases: [[100], [110]]).phaseNoiseCVPercent == nil)
+        #expect(PlacementSpread(arm: "a", level: .saturation, load: nil, nanosecondsPerRun: [100, 110], phases: [[100], [110]]).phaseNoiseCVPercent == nil)
     }
 }

@@ -32,13 +32,13 @@ import Testing
     /// levels lost phases to them.
     @Test func offSchedulePhasesAreGroupedAndNamedAboveTheOverheadTable() {
         var off = results
-        let reason = "off schedule: responses more than 3% behind the offered 7814 req/s (a backlog built)"
+        let reason = InvalidReason.offSchedule("responses more than 3% behind the offered 7814 req/s (a backlog built)")
         off.invalidBlocks += [3, 4, 7].flatMap { block in
-            ["baseline", "sock/kernel"].map { InvalidBlock(phase: "load 75%", block: block, variant: $0, reason: reason) }
+            ["baseline", "sock/kernel"].map { InvalidBlock(phase: "load 75%", block: block, arm: $0, reason: reason) }
         }
         let table = TablesRenderer.invalidBlocks(off).split(separator: "\n")
         #expect(table.count == 2 + 3)  // the died block, then one row per arm
-        #expect(table.contains { $0.contains("3, 4, 7") && $0.contains("sock/kernel") && $0.contains(reason) })
+        #expect(table.contains { $0.contains("3, 4, 7") && $0.contains("sock/kernel") && $0.contains(reason.description) })
         let text = TablesRenderer.render(off)
         #expect(text.contains("**Off schedule** (load 75%: 6 phases)"))
         #expect(!TablesRenderer.render(results).contains("Off schedule"))
@@ -76,7 +76,7 @@ import Testing
 
     @Test func textIsEscapedInHTML() {
         var hostile = results
-        hostile.skipped = [SkippedArm(variant: "<b>x</b>", reason: "a & b")]
+        hostile.skipped = [SkippedArm(arm: "<b>x</b>", reason: "a & b")]
         let html = HTMLReport.render(hostile)
         #expect(html.contains("&lt;b&gt;x&lt;/b&gt;"))
         #expect(html.contains("a &amp; b"))

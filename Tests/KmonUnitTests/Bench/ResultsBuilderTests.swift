@@ -41,7 +41,7 @@ import Testing
             if isProbe {
                 m.programs = ["sock_send": .init(runs: 8000, nanoseconds: 960_000), "sock_recv": .init(runs: 8000, nanoseconds: 2_080_000)]
             }
-            if run.block == killBlock && run.arm == .baseline && run.phase != .saturation { m.invalidReason = "api died (signal 9) at 12.0 s" }
+            if run.block == killBlock && run.arm == .baseline && run.phase != .saturation { m.invalidReason = .failed("api died (signal 9) at 12.0 s") }
             return m
         }
     }
@@ -60,7 +60,7 @@ import Testing
     func build(_ plan: BenchPlan, _ phases: [PhaseMeasurement]) -> BenchResults {
         ResultsBuilder(plan: plan, phases: phases, accuracyRuns: Self.accuracyRuns(), knee: Self.knee, hops: RunAccuracyTests.edges)
             .build(environment: .current(bpfStats: nil), startedAt: "2026-11-27T18:00:00Z", elapsedSeconds: 10,
-                   skipped: [SkippedArm(variant: "kprobe", reason: "no kprobes")])
+                   skipped: [SkippedArm(arm: "kprobe", reason: "no kprobes")])
     }
 
     @Test func overheadRowsPairPhasesWithTheBaselineOfTheSameBlock() throws {
@@ -100,7 +100,7 @@ import Testing
         #expect(results.phases.count == plan.schedule.runs().count)
         #expect(zip(results.phases, results.phases.dropFirst()).allSatisfy { $0.startSeconds < $1.startSeconds })
         let first = results.phases[0]
-        #expect(first.level == "saturation" && first.load == nil && abs(first.seconds - 0.4) < 1e-9 && first.switchMicroseconds == 900)
+        #expect(first.level == .saturation && first.load == nil && abs(first.seconds - 0.4) < 1e-9 && first.switchMicroseconds == 900)
         #expect(results.phases.filter { $0.arm == "sock/kernel" }.allSatisfy { $0.bpfRuns == 16_000 })
     }
 
@@ -119,7 +119,7 @@ import Testing
     @Test func invalidPhasesAreListedAndDropped() {
         let plan = Self.plan()
         let results = build(plan, Self.phases(plan: plan, killBlock: 2))
-        #expect(results.invalidBlocks == [InvalidBlock(phase: "load 50%", block: 2, variant: "baseline", reason: "api died (signal 9) at 12.0 s")])
+        #expect(results.invalidBlocks == [InvalidBlock(phase: "load 50%", block: 2, arm: "baseline", reason: .failed("api died (signal 9) at 12.0 s"))])
         #expect(results.overhead[0].blocks == 9)
         #expect(results.noiseFloor.blocks["50"] == 9)
     }

@@ -95,20 +95,20 @@ enum SampleResults {
                 KneeSearch.Point(rate: 6000, achievedRPS: 6000, p99Microseconds: 300),
                 KneeSearch.Point(rate: 10_000, achievedRPS: 9990, p99Microseconds: 600),
                 KneeSearch.Point(rate: 14_000, achievedRPS: 12_000, p99Microseconds: 9000)], kneeRPS: 10_000),
-            saturation: [SaturationRow(variant: "baseline", rps: 20_000, deltaPercent: nil, deltaCI: nil, pValue: nil, blocks: [20_000, 20_100, 19_900]),
-                         SaturationRow(variant: "sock/kernel", rps: 19_300, deltaPercent: -3.5, deltaCI: [-5, -2], pValue: 0.25, blocks: [19_300, 19_200, 19_400])],
+            saturation: [SaturationRow(arm: "baseline", rps: 20_000, deltaPercent: nil, deltaCI: nil, pValue: nil, blocks: [20_000, 20_100, 19_900]),
+                         SaturationRow(arm: "sock/kernel", rps: 19_300, deltaPercent: -3.5, deltaCI: [-5, -2], pValue: 0.25, blocks: [19_300, 19_200, 19_400])],
             overhead: overhead,
             phases: (0..<8).flatMap { block in
                 ["baseline", "sock/kernel"].enumerated().map { index, arm in
-                    PhaseRecord(level: "load 50%", load: 50, block: block, arm: arm, startSeconds: Double(block * 2 + index) * 0.5,
+                    PhaseRecord(level: .load(percent: 50), load: 50, block: block, arm: arm, startSeconds: Double(block * 2 + index) * 0.5,
                                 seconds: 0.4, switchMicroseconds: 900, requests: 4000, achievedRPS: 10_000,
                                 p50Microseconds: 120 + Double(index) * 2, p99Microseconds: 300, cpuMicrosecondsPerRequest: 50 + Double(index) * 4,
                                 machineMicrosecondsPerRequest: 70, bpfRuns: index == 0 ? 0 : 32_000, strayRuns: 0, eventsLost: 0)
                 }
             },
             accuracy: accuracy, topology: topology,
-            skipped: [SkippedArm(variant: "kprobe", reason: "kernel built without CONFIG_KPROBES")],
-            invalidBlocks: [InvalidBlock(phase: "load 90%", block: 3, variant: "syscall", reason: "api died (signal 9) at 41.2 s")],
+            skipped: [SkippedArm(arm: "kprobe", reason: "kernel built without CONFIG_KPROBES")],
+            invalidBlocks: [InvalidBlock(phase: "load 90%", block: 3, arm: "syscall", reason: .failed("api died (signal 9) at 41.2 s"))],
             charts: ChartData(latencyCDF: cdf, errorHistograms: [histogram]))
         var store = ServiceErrorSample()
         store.probeRequests = 10_000

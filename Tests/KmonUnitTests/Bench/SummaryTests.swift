@@ -9,7 +9,7 @@ import Testing
 
     @Test func theSummaryFitsAHundredColumnsWithTheVerdictsFirst() {
         var wide = results
-        wide.skipped.append(SkippedArm(variant: "fentry/kernel", reason: String(repeating: "a long kernel reason ", count: 12)
+        wide.skipped.append(SkippedArm(arm: "fentry/kernel", reason: String(repeating: "a long kernel reason ", count: 12)
             + "/sys/kernel/" + String(repeating: "x", count: 150)))
         for index in wide.overhead.indices where wide.overhead[index].arm == "syscall" { wide.overhead[index].arm = "syscall/histogram@base" }
         let text = TerminalSummary.render(wide, directory: "/tmp/" + String(repeating: "d", count: 120))
@@ -76,7 +76,7 @@ import Testing
     /// A results file is input: an arm or a reason with a control sequence is shown escaped.
     @Test func controlSequencesInTheResultsAreShownNotSent() {
         var hostile = results
-        hostile.skipped = [SkippedArm(variant: "x\u{1b}]0;PWNED\u{07}", reason: "a\u{1b}[2J\nb")]
+        hostile.skipped = [SkippedArm(arm: "x\u{1b}]0;PWNED\u{07}", reason: "a\u{1b}[2J\nb")]
         for index in hostile.overhead.indices where hostile.overhead[index].arm == "syscall" { hostile.overhead[index].arm = "s\u{1b}[31m" }
         let text = TerminalSummary.render(hostile)
         #expect(!text.unicodeScalars.contains { $0.value == 0x1b || $0.value == 0x07 })

@@ -82,7 +82,7 @@ import Testing
         for block in 0..<4 {
             #expect(Set(trigger.filter { $0.block == block }.map(\.arm)) == Set(ResultsBuilderTests.arms))
         }
-        #expect(BenchPhase.trigger.description == "trigger")
+        #expect(BenchLevel.trigger.description == "trigger")
     }
 
     @Test func presetsSizeTheLevelAndOldResultsReadWithout() throws {

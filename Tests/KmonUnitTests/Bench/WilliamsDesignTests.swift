@@ -79,7 +79,7 @@ import Testing
         var other = schedule
         other.seed = 12
         #expect(schedule.runs() != other.runs())
-        for level in [BenchPhase.load(percent: 25), .load(percent: 50)] {
+        for level in [BenchLevel.load(percent: 25), .load(percent: 50)] {
             let blocks = Dictionary(grouping: schedule.runs(of: level), by: \.block).sorted { $0.key < $1.key }
                 .map { $0.value.map { arms.firstIndex(of: $0.arm)! } }
             #expect(blocks.count == 10)

@@ -29,11 +29,11 @@ struct DegradationTests {
     @Test func reasonsAreOneLineEverywhere() {
         let log = "bpf_object__load failed: EPERM\nverifier log (last lines):\nprocessed 0 insns"
         #expect(!Degradation(feature: "iter", reason: log, effect: "x").reason.contains("\n"))
-        #expect(!SkippedArm(variant: "sock", reason: log).reason.contains("\n"))
+        #expect(!SkippedArm(arm: "sock", reason: log).reason.contains("\n"))
         let table = MarkdownTable.render(header: ["arm", "reason"], rows: [["sock", log + " | piped"]])
         #expect(table.split(separator: "\n").count == 3)
         #expect(table.contains("\\| piped"))
-        let csv = CSVRenderer.skipped([SkippedArm(variant: "sock", reason: log)])
+        let csv = CSVRenderer.skipped([SkippedArm(arm: "sock", reason: log)])
         #expect(csv.split(separator: "\n").count == 2)
     }
 

@@ -1,28 +1,8 @@
 import KmonSupport
-/// What load a phase runs under: one load run per level, the arms taking turns in it.
-public enum BenchPhase: Hashable, Sendable, CustomStringConvertible {
-    /// Closed loop, as fast as the arm can go.
-    case saturation
-    /// Open loop at this percentage of the baseline's knee.
-    case load(percent: Double)
-    /// The baseline alone at this rate, to find the knee.
-    case knee(rate: Double)
-    /// No load: the trigger driver fires the hooks in a tight loop (TriggerRun).
-    case trigger
-
-    public var description: String {
-        switch self {
-        case .saturation: "saturation"
-        case .load(let percent): "load \(BenchSchedule.format(percent))%"
-        case .knee(let rate): "knee search at \(Int(saturating: rate)) req/s"
-        case .trigger: "trigger"
-        }
-    }
-}
 
 /// One phase: an arm's turn in a block of a level.
 public struct ScheduledRun: Hashable, Sendable {
-    public var phase: BenchPhase
+    public var phase: BenchLevel
     public var block: Int
     public var arm: BenchArm
 }
@@ -55,7 +35,7 @@ public struct BenchSchedule: Sendable {
     public func runs() -> [ScheduledRun] {
         var generator = SeededGenerator(seed: seed)
         var runs: [ScheduledRun] = []
-        let levels = [(BenchPhase.saturation, saturationBlocks)] + loadPercents.map { (BenchPhase.load(percent: $0), loadBlocks) }
+        let levels = [(BenchLevel.saturation, saturationBlocks)] + loadPercents.map { (BenchLevel.load(percent: $0), loadBlocks) }
         for (level, blocks) in levels {
             for (block, order) in WilliamsDesign.blocks(arms, count: blocks, using: &generator).enumerated() {
                 runs += order.map { ScheduledRun(phase: level, block: block, arm: $0) }
@@ -67,7 +47,7 @@ public struct BenchSchedule: Sendable {
         return runs
     }
 
-    public func runs(of level: BenchPhase) -> [ScheduledRun] {
+    public func runs(of level: BenchLevel) -> [ScheduledRun] {
         runs().filter { $0.phase == level }
     }
 

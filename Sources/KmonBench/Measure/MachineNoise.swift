@@ -104,7 +104,6 @@ public struct PhaseNoise: Sendable, Equatable {
     /// threads queue for the two CPUs, so it measures the load as much as the noise.
     public static let stealLimitPercent = 5.0
     public static let otherLimitPercent = 10.0
-    public static let noisyPrefix = "noisy"
 
     public init?(before: MachineCounters?, after: MachineCounters?, ownMicroseconds: Double?, windowSeconds: Double) {
         guard let before, let after, after.totalMicroseconds > before.totalMicroseconds, windowSeconds > 0 else { return nil }
@@ -118,8 +117,11 @@ public struct PhaseNoise: Sendable, Equatable {
         if let start = before.throttledMicroseconds, let end = after.throttledMicroseconds { throttledMicroseconds = end - start }
     }
 
-    /// Why this phase counts as noisy, or nil.
-    public var noisyReason: String? {
+    /// Why this phase counts as noisy, or nil: `phases[].noisy` in results.json.
+    public var noisyReason: String? { noisyDetail.map { InvalidReason.noisy($0).description } }
+
+    /// Which limits the phase passed, or nil when it passed none.
+    public var noisyDetail: String? {
         var reasons: [String] = []
         if stealPercent > Self.stealLimitPercent {
             reasons.append(String(format: "steal %.1f%% > %.0f%%", stealPercent, Self.stealLimitPercent))
@@ -130,6 +132,6 @@ public struct PhaseNoise: Sendable, Equatable {
         if let throttled = throttledMicroseconds, throttled > 0 {
             reasons.append(String(format: "services throttled %.0f µs", throttled))
         }
-        return reasons.isEmpty ? nil : Self.noisyPrefix + ": " + reasons.joined(separator: ", ")
+        return reasons.isEmpty ? nil : reasons.joined(separator: ", ")
     }
 }

@@ -44,15 +44,15 @@ public struct RegressionGate: Sendable {
         /// A level that is no load level: `trigger` (its `load` is 0).
         public var level: String?
         public var metric: String
-        public var baseline: Double?
-        public var current: Double?
-        public var deltaPercent: Double?
-        public var mdePercent: Double?
-        public var pValue: Double?
+        @ExplicitNull public var baseline: Double? = nil
+        @ExplicitNull public var current: Double? = nil
+        @ExplicitNull public var deltaPercent: Double? = nil
+        @ExplicitNull public var mdePercent: Double? = nil
+        @ExplicitNull public var pValue: Double? = nil
         /// The p-value corrected for every test of the run (Holm); nil where the metric was not tested.
-        public var adjustedPValue: Double?
+        @ExplicitNull public var adjustedPValue: Double? = nil
         public var change: Change
-        public var note: String?
+        @ExplicitNull public var note: String? = nil
 
         enum CodingKeys: String, CodingKey {
             case arm, load, level, metric, baseline, current, change, note
@@ -61,22 +61,6 @@ public struct RegressionGate: Sendable {
 
         /// Where it was measured: "50%", or the level's name.
         public var place: String { level ?? Format.load(load) }
-
-        public func encode(to encoder: Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(arm, forKey: .arm)
-            try c.encode(load, forKey: .load)
-            try c.encodeIfPresent(level, forKey: .level)
-            try c.encode(metric, forKey: .metric)
-            try c.encode(baseline, forKey: .baseline)
-            try c.encode(current, forKey: .current)
-            try c.encode(deltaPercent, forKey: .deltaPercent)
-            try c.encode(mdePercent, forKey: .mdePercent)
-            try c.encode(pValue, forKey: .pValue)
-            try c.encode(adjustedPValue, forKey: .adjustedPValue)
-            try c.encode(change, forKey: .change)
-            try c.encode(note, forKey: .note)
-        }
     }
 
     public struct Report: Sendable {

@@ -53,7 +53,7 @@ public struct ResultsBuilder {
         var cdf: [LatencyCDF] = [], histograms: [ErrorHistogram] = []
         var noiseBlocks: [String: Int] = [:], noiseMDE: [String: MetricMDE] = [:]
         for load in plan.loadPercents {
-            let level = BenchPhase.load(percent: load)
+            let level = BenchLevel.load(percent: load)
             let key = BenchSchedule.format(load)
             let mde = noiseFloor(level)
             noiseMDE[key] = mde
@@ -77,9 +77,9 @@ public struct ResultsBuilder {
             }
         }
         let invalid = accuracyRuns.compactMap { m in
-            m.invalidReason.map { InvalidBlock(phase: "accuracy \(m.run.phase)", block: m.run.block, variant: m.run.arm.name, reason: $0) }
+            m.invalidReason.map { InvalidBlock(phase: "accuracy \(m.run.phase)", block: m.run.block, arm: m.run.arm.name, reason: $0) }
         } + phases.compactMap { p in
-            p.invalidReason.map { InvalidBlock(phase: p.run.phase.description, block: p.run.block, variant: p.run.arm.name, reason: $0) }
+            p.invalidReason.map { InvalidBlock(phase: p.run.phase.description, block: p.run.block, arm: p.run.arm.name, reason: $0) }
         }
         var results = BenchResults(
             kmonVersion: KmonVersion.string, startedAt: startedAt, elapsedSeconds: elapsedSeconds,
@@ -97,23 +97,23 @@ public struct ResultsBuilder {
         return results
     }
 
-    func valid(_ arm: BenchArm, _ level: BenchPhase) -> [PhaseMeasurement] {
+    func valid(_ arm: BenchArm, _ level: BenchLevel) -> [PhaseMeasurement] {
         phases.filter { $0.run.arm == arm && $0.run.phase == level && $0.isValid }.sorted { $0.run.block < $1.run.block }
     }
 
     /// One value per block (nil where the phase is invalid or missing), so arms pair by block.
-    func blockValues(_ arm: BenchArm, _ level: BenchPhase, _ value: (PhaseMeasurement) -> Double?) -> [Double?] {
+    func blockValues(_ arm: BenchArm, _ level: BenchLevel, _ value: (PhaseMeasurement) -> Double?) -> [Double?] {
         let count = level == .saturation ? plan.lengths.saturationBlocks : plan.lengths.blocks
         var values = [Double?](repeating: nil, count: count)
         for phase in valid(arm, level) where phase.run.block < count { values[phase.run.block] = value(phase) }
         return values
     }
 
-    func blockValues(_ arm: BenchArm, _ level: BenchPhase, _ metric: Metric) -> [Double?] {
+    func blockValues(_ arm: BenchArm, _ level: BenchLevel, _ metric: Metric) -> [Double?] {
         blockValues(arm, level, metric.value)
     }
 
-    func noiseFloor(_ level: BenchPhase) -> MetricMDE {
+    func noiseFloor(_ level: BenchLevel) -> MetricMDE {
         func mde(_ metric: Metric) -> Double? {
             NoiseFloor.minimumDetectableEffect(first: blockValues(.baseline, level, metric),
                                                second: blockValues(.baselineRepeat, level, metric))
@@ -129,13 +129,13 @@ public struct ResultsBuilder {
             guard !present.isEmpty else { return nil }
             let comparison = arm == .baseline ? nil
                 : PairedComparison.compare(baseline: baseline, arm: values, seed: plan.seed &+ 17)
-            return SaturationRow(variant: arm.name, rps: Percentile.median(present), deltaPercent: comparison?.deltaPercent,
+            return SaturationRow(arm: arm.name, rps: Percentile.median(present), deltaPercent: comparison?.deltaPercent,
                                  deltaCI: comparison?.interval.map { [$0.low, $0.high] }, pValue: comparison?.pValue,
                                  blocks: present)
         }
     }
 
-    func overheadRow(arm: BenchArm, level: BenchPhase, phases armPhases: [PhaseMeasurement], accuracyRuns runs: [RunMeasurement],
+    func overheadRow(arm: BenchArm, level: BenchLevel, phases armPhases: [PhaseMeasurement], accuracyRuns runs: [RunMeasurement],
                      mde: MetricMDE, saturation: [SaturationRow]) -> OverheadRow {
         guard case .load(let load) = level else { preconditionFailure("overhead rows are per load level") }
         var row = OverheadRow(arm: arm.name, variant: arm.variantName, mode: arm.mode?.rawValue, load: load,
@@ -168,7 +168,7 @@ public struct ResultsBuilder {
                                     cpu: Verdict.judge(cpu, mde: mde.cpu))
         }
         row.mdePercent = mde
-        let saturationRow = saturation.first { $0.variant == arm.name }
+        let saturationRow = saturation.first { $0.arm == arm.name }
         row.saturationRPS = saturationRow?.rps
         row.saturationDeltaPercent = saturationRow?.deltaPercent
 

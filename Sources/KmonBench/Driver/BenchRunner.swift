@@ -39,16 +39,16 @@ public final class BenchRunner {
     }
 
     /// Arms whose variant or collector the kernel cannot run, with the kernel's reason.
-    public static func unavailableArms(_ arms: [BenchArm]) -> [SkippedArm] {
+    static func unavailableArms(_ arms: [BenchArm]) -> [ArmSkip] {
         var reasons: [ProbeVariant: String?] = [:]
         return arms.compactMap { arm in
             if let kind = arm.collector {
                 return CollectorRun.unavailableReason(kind, verbosity: arm.verbosity ?? 1)
-                    .map { SkippedArm(variant: arm.name, reason: $0) }
+                    .map { ArmSkip(arm: arm, reason: $0) }
             }
             guard let variant = arm.variant else { return nil }
             if reasons[variant] == nil { reasons[variant] = TcpreqSession.unavailableReason(variant) }
-            return (reasons[variant] ?? nil).map { SkippedArm(variant: arm.name, reason: $0) }
+            return (reasons[variant] ?? nil).map { ArmSkip(arm: arm, reason: $0) }
         }
     }
 
@@ -56,13 +56,13 @@ public final class BenchRunner {
         let startedAt = ISO8601DateFormatter().string(from: Date())
         let clockStart = MonotonicClock.now()
         var skipped = Self.unavailableArms(plan.arms)
-        plan.arms.removeAll { arm in skipped.contains { $0.variant == arm.name } }
+        plan.arms.removeAll { skipped.skips($0) }
         // Run statistics stay on for every arm, baselines included: turning them on costs time.
         let stats = try? BPFStats()
         defer { stats?.close() }
         let progress = makeProgress(plan)
         defer { progress.done() }
-        for arm in skipped { progress.note("skipping \(arm.variant): \(arm.reason)") }
+        for skip in skipped { progress.note("skipping \(skip.arm.name): \(skip.reason)") }
         let scratchDirectory: ScratchDirectory
         do { scratchDirectory = try ScratchDirectory(prefix: "bench") } catch {
             throw BenchError(description: "cannot create a scratch directory: \(error)")
@@ -73,7 +73,7 @@ public final class BenchRunner {
         guard let overhead = try measureOverhead(scratch: scratch, benchStart: clockStart, progress: progress, skipped: &skipped) else {
             return Outcome(results: nil, interrupted: true, failure: nil)
         }
-        plan.arms.removeAll { arm in skipped.contains { $0.variant == arm.name } }
+        plan.arms.removeAll { skipped.skips($0) }
 
         var accuracyRuns: [RunMeasurement] = []
         var failure = overhead.failure
@@ -99,7 +99,7 @@ public final class BenchRunner {
                     guard let measurement else { return Outcome(results: nil, interrupted: true, failure: nil) }
                     accuracyRuns.append(measurement)
                     if let reason = measurement.invalidReason {
-                        failure = reason
+                        failure = reason.description
                         break accuracy
                     }
                 }
@@ -110,7 +110,8 @@ public final class BenchRunner {
         var results = ResultsBuilder(plan: plan, phases: overhead.phases, accuracyRuns: accuracyRuns, knee: overhead.knee,
                                      hops: Adapters.hops(spec), benchStartNs: clockStart,
                                      probeDegradations: overhead.degradations)
-            .build(environment: .current(bpfStats: stats?.mode.rawValue), startedAt: startedAt, elapsedSeconds: elapsed, skipped: skipped)
+            .build(environment: .current(bpfStats: stats?.mode.rawValue), startedAt: startedAt, elapsedSeconds: elapsed,
+                   skipped: skipped.map(\.record))
         let gate = objects.hasBase
             ? InRunGate().check(phases: overhead.phases, arms: plan.arms, loads: plan.loadPercents,
                                 blocks: max(plan.lengths.blocks, plan.lengths.triggerBlocks),
@@ -135,7 +136,7 @@ public final class BenchRunner {
     }
 
     /// With `--drop-noisy`: a level's phases past the noise limits (`PhaseNoise`) marked invalid.
-    private func dropNoisy(_ phases: [PhaseMeasurement], _ level: BenchPhase, _ progress: BenchProgress) -> [PhaseMeasurement] {
+    private func dropNoisy(_ phases: [PhaseMeasurement], _ level: BenchLevel, _ progress: BenchProgress) -> [PhaseMeasurement] {
         guard plan.dropNoisy else { return phases }
         var phases = phases
         let noisy = PhaseMeasurement.invalidateNoisy(&phases)
@@ -145,7 +146,7 @@ public final class BenchRunner {
 
     /// Saturation, knee and load levels on one workload; nil when interrupted.
     private func measureOverhead(scratch: String, benchStart: UInt64, progress: BenchProgress,
-                                 skipped: inout [SkippedArm]) throws -> OverheadPart? {
+                                 skipped: inout [ArmSkip]) throws -> OverheadPart? {
         let workload: RunningWorkload
         do {
             workload = try WorkloadController.start(
@@ -173,11 +174,11 @@ public final class BenchRunner {
                 part.degradations.append((arm.name, probe.degraded))
                 for degradation in probe.degraded { progress.note("\(arm.name) \(degradation)") }
             } catch {
-                skipped.append(SkippedArm(variant: arm.name, reason: "\(error)"))
+                skipped.append(ArmSkip(arm: arm, reason: "\(error)"))
                 progress.note("skipping \(arm.name): \(error)")
             }
         }
-        let arms = plan.arms.filter { arm in !skipped.contains { $0.variant == arm.name } }
+        let arms = plan.arms.filter { !skipped.skips($0) }
         var schedule = BenchSchedule(arms: arms, loadPercents: plan.loadPercents, saturationBlocks: plan.lengths.saturationBlocks,
                                      loadBlocks: plan.lengths.blocks, seed: plan.seed)
         schedule.triggerBlocks = trigger == nil ? 0 : plan.lengths.triggerBlocks
@@ -239,7 +240,7 @@ public final class BenchRunner {
         }.joined(separator: ", "))
 
         for percent in plan.loadPercents {
-            let level = BenchPhase.load(percent: percent)
+            let level = BenchLevel.load(percent: percent)
             guard let outcome = try inPlace.run(schedule.runs(of: level), rate: part.rate(percent),
                                                 settings: settings(phase: plan.lengths.phaseSeconds, settle: plan.lengths.settleSeconds),
                                                 progress: step) else { return nil }

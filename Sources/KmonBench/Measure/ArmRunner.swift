@@ -111,7 +111,7 @@ final class ArmRunner {
             accuracy = try evaluateAccuracy(workload: workload, load: generator.records, spans: probeResult.spans)
         }
         var measurement = RunMeasurement(
-            run: scheduled, invalidReason: death, offeredRPS: rate, achievedRPS: summary.achievedRPS, requests: sent.count,
+            run: scheduled, invalidReason: death.map(InvalidReason.failed), offeredRPS: rate, achievedRPS: summary.achievedRPS, requests: sent.count,
             latency: latency, serviceCPUMicroseconds: serviceCPU, agentCPUMicroseconds: agentCPU,
             loadGeneratorCPUMicroseconds: max(0, selfCPU - (agentCPU ?? 0)),
             programs: probeResult?.programs ?? [:], eventsLost: probeResult?.lost ?? 0,
@@ -136,48 +136,4 @@ final class ArmRunner {
             endpoints: endpoints, specEdges: Adapters.hops(spec), clientRecords: Adapters.clientRecords(load),
             services: services, spans: probeSpans))
     }
-}
-
-/// Stops the run's load early when a service dies or the bench is interrupted, and says which
-/// service died and when.
-final class DeathWatcher: @unchecked Sendable {
-    private let done = StopToken()
-    private let finished = DispatchSemaphore(value: 0)
-    private var death: String?
-
-    init(workload: RunningWorkload, bench: StopToken, run: StopToken, benchStart: UInt64) {
-        let thread = Thread { [done, finished] in
-            while !done.wait(seconds: 0.02) {
-                if workload.serviceExited.isStopped {
-                    let seconds = Double(MonotonicClock.now() - benchStart) / 1e9
-                    let what = workload.serviceExited.reason?.split(separator: "\n").first.map(String.init) ?? "a service exited"
-                    self.death = String(format: "%@, %.1f s into the bench", what, seconds)
-                    run.stop(reason: self.death!)
-                    break
-                }
-                if bench.isStopped {
-                    run.stop(reason: bench.reason ?? "interrupted")
-                    break
-                }
-            }
-            finished.signal()
-        }
-        thread.name = "kmon-bench-watch"
-        thread.start()
-    }
-
-    /// Ends the watch; returns the death report, if a service died.
-    @discardableResult
-    func finish() -> String? {
-        done.stop(reason: "run over")
-        finished.wait()
-        return death
-    }
-}
-
-/// An arm's probe or collector could not start on this kernel (beyond what the hook checks
-/// found): the bench skips the arm with this reason and goes on with the others.
-struct ArmStartError: Error {
-    var arm: BenchArm
-    var reason: String
 }

@@ -5,7 +5,7 @@ import KmonFeatures
 public struct RunMeasurement: Sendable {
     public var run: ScheduledRun
     /// Why the run's numbers cannot be used (a service died, the load generator failed); nil if valid.
-    public var invalidReason: String?
+    public var invalidReason: InvalidReason?
     public var offeredRPS: Double?
     public var achievedRPS: Double
     /// Requests the load generator sent in the whole run, warm-up included: the divisor for
@@ -36,7 +36,7 @@ public struct RunMeasurement: Sendable {
         }
     }
 
-    public init(run: ScheduledRun, invalidReason: String? = nil, offeredRPS: Double?, achievedRPS: Double, requests: Int,
+    public init(run: ScheduledRun, invalidReason: InvalidReason? = nil, offeredRPS: Double?, achievedRPS: Double, requests: Int,
                 latency: LatencyDistribution, serviceCPUMicroseconds: Double?, agentCPUMicroseconds: Double?,
                 loadGeneratorCPUMicroseconds: Double?, programs: [String: ProgramCost], eventsLost: UInt64,
                 agentRSSMegabytes: Double?, accuracy: RunAccuracy?) {

@@ -1,6 +1,6 @@
 /// The machine's noise per level and the placement spread, from every phase's own figures.
 extension ResultsBuilder {
-    var measuredLevels: [BenchPhase] { [.saturation] + plan.loadPercents.map { .load(percent: $0) } }
+    var measuredLevels: [BenchLevel] { [.saturation] + plan.loadPercents.map { .load(percent: $0) } }
 
     /// Noise over every phase of each level that has figures, dropped ones included: the
     /// table says how noisy the machine was, not only the part that was kept.
@@ -13,7 +13,7 @@ extension ResultsBuilder {
             let floor = load.flatMap { mde[BenchSchedule.format($0)] }
             let steal = noise.map(\.stealPercent), other = noise.map(\.otherPercent)
             return MachineNoiseRecord.Level(
-                level: level.description, load: load, phases: noise.count, flagged: noise.filter { $0.noisyReason != nil }.count,
+                level: level, load: load, phases: noise.count, flagged: noise.filter { $0.noisyReason != nil }.count,
                 stealMedianPercent: Percentile.median(steal), stealMaxPercent: steal.max(),
                 otherMedianPercent: Percentile.median(other), otherMaxPercent: other.max(),
                 pressureMedianPercent: Percentile.median(noise.compactMap(\.pressurePercent)),
@@ -40,7 +40,7 @@ extension ResultsBuilder {
                 guard !totals.isEmpty else { return nil }
                 var load: Double?
                 if case .load(let percent) = level { load = percent }
-                return PlacementSpread(arm: arm.name, level: level.description, load: load,
+                return PlacementSpread(arm: arm.name, level: level, load: load,
                                        nanosecondsPerRun: totals.keys.sorted().map { totals[$0]!.ns / totals[$0]!.runs },
                                        phases: totals.keys.sorted().map { single[$0]! })
             }
