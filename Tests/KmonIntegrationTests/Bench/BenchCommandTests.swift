@@ -92,7 +92,11 @@ struct BenchCommandTests {
         let accuracy = try #require(lines.firstIndex { $0.hasPrefix("Accuracy (") })
         let files = try #require(lines.firstIndex { $0.hasPrefix("Every figure:") })
         #expect(level < accuracy && accuracy < files)
-        #expect(lines[..<level].allSatisfy { !$0.hasPrefix("  ") }, "only the heading comes before the verdicts")
+        // Only the heading (which wraps where the checkout's path is long) and the knee come first.
+        let knee = try #require(lines.firstIndex { $0.hasPrefix("Knee: ") })
+        #expect(lines[0].hasPrefix("kmon bench: ") && knee < level, "\(lines.prefix(4))")
+        #expect(lines[1..<knee].allSatisfy { $0.hasPrefix("  ") } && lines[knee..<level].allSatisfy { !$0.hasPrefix("  ") },
+                "only the heading and the knee come before the verdicts")
         for arm in ["baseline-aa", "empty", "sock/kernel"] {
             let verdict = lines[level...].first { $0.hasPrefix("  \(arm) ") }
             #expect(verdict.map { line in ["not detected", "not significant", "slower", "faster"].contains { line.contains($0) } } == true,
