@@ -31,6 +31,13 @@ struct ClickHouseStatusTests {
         return s
     }
 
+    /// A table as the first release made it: without the columns added since.
+    private func createFirstReleaseTable(in clickhouse: SinkServer, named table: String, engine: String) throws {
+        let old = ClickHouseSpanRows.columns.dropLast(ClickHouseSpanRows.addedColumns.count).map { "`\($0.name)` \($0.type)" }
+        _ = try clickhouse.clickhouseQuery("CREATE DATABASE kmon")
+        _ = try clickhouse.clickhouseQuery("CREATE TABLE kmon.\(table) (\(old.joined(separator: ", "))) ENGINE = \(engine)")
+    }
+
     private func rows(_ clickhouse: SinkServer, _ sql: String) throws -> [[String]] {
         try clickhouse.clickhouseQuery(sql + " FORMAT TabSeparated").split(separator: "\n")
             .map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
@@ -88,10 +95,8 @@ struct ClickHouseStatusTests {
         let clickhouse = try SinkServer.clickhouse()
         defer { clickhouse.remove() }
         try clickhouse.start()
-        let old = ClickHouseSpanRows.columns.dropLast(ClickHouseSpanRows.addedColumns.count).map { "`\($0.name)` \($0.type)" }
-        _ = try clickhouse.clickhouseQuery("CREATE DATABASE kmon")
-        _ = try clickhouse.clickhouseQuery("CREATE TABLE kmon.spans_v1 (\(old.joined(separator: ", "))) ENGINE = MergeTree() "
-                                           + "PARTITION BY toYYYYMMDD(time) ORDER BY (service, time)")
+        try createFirstReleaseTable(in: clickhouse, named: "spans_v1",
+                                    engine: "MergeTree() PARTITION BY toYYYYMMDD(time) ORDER BY (service, time)")
         _ = try clickhouse.clickhouseQuery("INSERT INTO kmon.spans_v1 (service, ordinal) VALUES ('older', 7)")
 
         try export([span(8), span(9)], to: clickhouse, table: "spans_v1")
@@ -112,9 +117,7 @@ struct ClickHouseStatusTests {
         let clickhouse = try SinkServer.clickhouse()
         defer { clickhouse.remove() }
         try clickhouse.start()
-        let old = ClickHouseSpanRows.columns.dropLast(ClickHouseSpanRows.addedColumns.count).map { "`\($0.name)` \($0.type)" }
-        _ = try clickhouse.clickhouseQuery("CREATE DATABASE kmon")
-        _ = try clickhouse.clickhouseQuery("CREATE TABLE kmon.spans_memory (\(old.joined(separator: ", "))) ENGINE = Memory")
+        try createFirstReleaseTable(in: clickhouse, named: "spans_memory", engine: "Memory")
 
         try export((0..<20).map(span), to: clickhouse, table: "spans_memory")
         #expect(try rows(clickhouse, "SELECT count() FROM kmon.spans_memory").first?.first == "20")

@@ -24,11 +24,7 @@ extension SinkServer {
             http {
               access_log off;
               log_not_found off;
-              client_body_temp_path \(dir.path)/body;
-              proxy_temp_path \(dir.path)/proxy;
-              fastcgi_temp_path \(dir.path)/fastcgi;
-              uwsgi_temp_path \(dir.path)/uwsgi;
-              scgi_temp_path \(dir.path)/scgi;
+              \(SinkServer.nginxTemporaryPaths(dir))
               keepalive_requests 100000;
               server {
                 listen 127.0.0.1:\(port);

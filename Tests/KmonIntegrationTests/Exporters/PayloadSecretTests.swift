@@ -53,7 +53,7 @@ struct PayloadSecretTests {
                     && $0.hasSuffix(" 10")
             }
         }, "no nginx 4xx series of 10 on /metrics: \(scraped.prefix(3000))")
-        #expect(try Self.promtoolFindings(scraped) == "", "promtool check metrics on the exposition with method and status_class")
+        #expect(try SinkServer.promtoolFindings(scraped) == "", "promtool check metrics on the exposition with method and status_class")
         let summary = try monitor.interruptAndReadSummary()
         #expect(summary.services.first { $0.name == "nginx" }?.requests == 40)
 
@@ -85,23 +85,6 @@ struct PayloadSecretTests {
             .compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }.filter { $0["type"] as? String == "span" }
         #expect(jsonSpans.filter { $0["method"] as? String == "POST" && ($0["status"] as? NSNumber)?.intValue == 200 }.count == 20,
                 "JSON lines: POST 200 spans, server and client sides")
-    }
-
-    /// What `promtool check metrics` says of `exposition` (nothing when it passes without lint findings).
-    private static func promtoolFindings(_ exposition: String) throws -> String {
-        let promtool = Process()
-        promtool.executableURL = URL(fileURLWithPath: "/usr/bin/promtool")
-        promtool.arguments = ["check", "metrics"]
-        let input = Pipe(), output = Pipe()
-        promtool.standardInput = input
-        promtool.standardOutput = output
-        promtool.standardError = output
-        try promtool.run()
-        input.fileHandleForWriting.write(Data(exposition.utf8))
-        try input.fileHandleForWriting.close()
-        let report = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        promtool.waitUntilExit()
-        return promtool.terminationStatus == 0 ? report : "exit \(promtool.terminationStatus): \(report)"
     }
 
     /// 80 characters either side of the first occurrence, to show where a leak came from.

@@ -126,6 +126,30 @@ final class SinkServer {
         return response.bodyText
     }
 
+    /// What `promtool check metrics` says of `exposition` (nothing when it passes without lint findings).
+    static func promtoolFindings(_ exposition: String) throws -> String {
+        let promtool = Process()
+        promtool.executableURL = URL(fileURLWithPath: try locate("promtool", package: "prometheus"))
+        promtool.arguments = ["check", "metrics"]
+        let input = Pipe(), output = Pipe()
+        promtool.standardInput = input
+        promtool.standardOutput = output
+        promtool.standardError = output
+        try promtool.run()
+        input.fileHandleForWriting.write(Data(exposition.utf8))
+        try input.fileHandleForWriting.close()
+        let report = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        promtool.waitUntilExit()
+        return promtool.terminationStatus == 0 ? report : "exit \(promtool.terminationStatus): \(report)"
+    }
+
+    /// What every nginx a test starts needs in its `http` block: its temporary files inside `dir`,
+    /// so it writes nothing outside the test's folder.
+    static func nginxTemporaryPaths(_ dir: URL) -> String {
+        [("client_body", "body"), ("proxy", "proxy"), ("fastcgi", "fastcgi"), ("uwsgi", "uwsgi"), ("scgi", "scgi")]
+            .map { "\($0.0)_temp_path \(dir.path)/\($0.1);" }.joined(separator: " ")
+    }
+
     /// nginx as a TLS front on loopback for `upstream` (plain HTTP), with a self-signed
     /// certificate for 127.0.0.1 made here by openssl; `caFile` is that certificate. Requests
     /// pass through unchanged, so the upstream checks users and passwords itself. It also
@@ -157,11 +181,7 @@ final class SinkServer {
             events { worker_connections 64; }
             http {
               access_log off;
-              client_body_temp_path \(dir.path)/body;
-              proxy_temp_path \(dir.path)/proxy;
-              fastcgi_temp_path \(dir.path)/fastcgi;
-              uwsgi_temp_path \(dir.path)/uwsgi;
-              scgi_temp_path \(dir.path)/scgi;
+              \(SinkServer.nginxTemporaryPaths(dir))
               client_max_body_size 256m;
               server {
                 listen 127.0.0.1:\(port) ssl;

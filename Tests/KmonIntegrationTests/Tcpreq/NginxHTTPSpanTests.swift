@@ -49,11 +49,7 @@ struct NginxHTTPSpanTests {
             http {
               access_log off;
               sendfile on;
-              client_body_temp_path \(dir.path)/body;
-              proxy_temp_path \(dir.path)/proxy;
-              fastcgi_temp_path \(dir.path)/fastcgi;
-              uwsgi_temp_path \(dir.path)/uwsgi;
-              scgi_temp_path \(dir.path)/scgi;
+              \(SinkServer.nginxTemporaryPaths(dir))
               server {
                 listen 127.0.0.1:\(port);
                 root \(dir.path)/www;
