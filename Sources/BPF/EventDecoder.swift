@@ -1,4 +1,4 @@
-/// Reads fixed-layout event records (structs from bpf/include, imported through CLibbpf) out of
+/// Reads fixed-layout event records (structs from bpf/include, read through CKmonEvents) out of
 /// ring-buffer samples. A sample shorter than the struct is refused rather than read past its end.
 public enum EventDecoder {
     @inline(__always)

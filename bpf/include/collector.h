@@ -1,4 +1,4 @@
-/* Layouts every collector shares with Swift (through CLibbpf): histogram shape, stack depth,
+/* Layouts every collector shares with Swift (through CKmonEvents): histogram shape, stack depth,
  * and the slots of the stack_errors counter. Fixed-width types only, widest first. */
 #ifndef KMON_COLLECTOR_H
 #define KMON_COLLECTOR_H

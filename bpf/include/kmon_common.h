@@ -1,5 +1,5 @@
 /* Slots of the per-CPU `lost` counters every Kmon program keeps (bpf/kmon_common.bpf.h), shared
- * with Swift (through CLibbpf). */
+ * with Swift (through CKmonEvents). */
 #ifndef KMON_COMMON_H
 #define KMON_COMMON_H
 

@@ -1,4 +1,4 @@
-/* Event layout shared by bpf/selftest.bpf.c and Swift (through CLibbpf). */
+/* Event layout shared by bpf/selftest.bpf.c and Swift (through CKmonEvents). */
 #ifndef KMON_SELFTEST_H
 #define KMON_SELFTEST_H
 

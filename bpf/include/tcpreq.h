@@ -1,4 +1,4 @@
-/* Layouts shared by bpf/tcpreq_*.bpf.c and Swift (through CLibbpf): the only place they are
+/* Layouts shared by bpf/tcpreq_*.bpf.c and Swift (through CKmonEvents): the only place they are
  * written. Widest fields first, padding explicit, sizes pinned by _Static_assert and by a
  * Swift MemoryLayout test. Addresses are 16 bytes; IPv4 sits in the first 4 (family says which). */
 #ifndef KMON_TCPREQ_H
