@@ -2,12 +2,27 @@
 /// the same connection `reversed`. A join names a connection from its client end (local =
 /// client), so a record written by the caller meets a span seen on the callee's accepted socket.
 public struct ConnectionTuple: Hashable, Sendable, Codable, CustomStringConvertible {
-    public var local: SocketEndpoint
-    public var remote: SocketEndpoint
+    // Stored as the four fields JSON keeps (the ones people filter on), addresses as text.
+    public var localAddress: IPAddress
+    public var localPort: UInt16
+    public var remoteAddress: IPAddress
+    public var remotePort: UInt16
 
     public init(local: SocketEndpoint, remote: SocketEndpoint) {
-        self.local = local
-        self.remote = remote
+        localAddress = local.address
+        localPort = local.port
+        remoteAddress = remote.address
+        remotePort = remote.port
+    }
+
+    public var local: SocketEndpoint {
+        get { SocketEndpoint(address: localAddress, port: localPort) }
+        set { (localAddress, localPort) = (newValue.address, newValue.port) }
+    }
+
+    public var remote: SocketEndpoint {
+        get { SocketEndpoint(address: remoteAddress, port: remotePort) }
+        set { (remoteAddress, remotePort) = (newValue.address, newValue.port) }
     }
 
     /// No connection (nothing was established): every address and port zero.
@@ -18,31 +33,9 @@ public struct ConnectionTuple: Hashable, Sendable, Codable, CustomStringConverti
 
     public var description: String { "\(local)->\(remote)" }
 
-    // JSON keeps the four fields people filter on, addresses as text.
     enum CodingKeys: String, CodingKey {
         case localAddress = "local_address", localPort = "local_port"
         case remoteAddress = "remote_address", remotePort = "remote_port"
-    }
-
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        func address(_ key: CodingKeys) throws -> IPAddress {
-            let text = try c.decode(String.self, forKey: key)
-            guard let address = IPAddress(text) else {
-                throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "not an IP address: \(text)")
-            }
-            return address
-        }
-        self.init(local: SocketEndpoint(address: try address(.localAddress), port: try c.decode(UInt16.self, forKey: .localPort)),
-                  remote: SocketEndpoint(address: try address(.remoteAddress), port: try c.decode(UInt16.self, forKey: .remotePort)))
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(local.address.description, forKey: .localAddress)
-        try c.encode(local.port, forKey: .localPort)
-        try c.encode(remote.address.description, forKey: .remoteAddress)
-        try c.encode(remote.port, forKey: .remotePort)
     }
 
     /// The bytes a records file stores: local address (16, network order), remote address (16),
@@ -50,10 +43,10 @@ public struct ConnectionTuple: Hashable, Sendable, Codable, CustomStringConverti
     public static let storedSize = 36
 
     public func store(into raw: UnsafeMutableRawPointer) {
-        local.address.store(into: raw)
-        remote.address.store(into: raw + 16)
-        raw.storeBytes(of: local.port.littleEndian, toByteOffset: 32, as: UInt16.self)
-        raw.storeBytes(of: remote.port.littleEndian, toByteOffset: 34, as: UInt16.self)
+        localAddress.store(into: raw)
+        remoteAddress.store(into: raw + 16)
+        raw.storeBytes(of: localPort.littleEndian, toByteOffset: 32, as: UInt16.self)
+        raw.storeBytes(of: remotePort.littleEndian, toByteOffset: 34, as: UInt16.self)
     }
 
     public init(loading raw: UnsafeRawPointer) {

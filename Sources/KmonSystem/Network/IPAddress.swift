@@ -3,7 +3,9 @@ import Glibc
 /// An IPv4 or IPv6 address as its 16 bytes (IPv4 stored IPv4-mapped, ::ffff:a.b.c.d), held as
 /// two integers so hashing and comparing cost no more than a pair of words. Kernel records,
 /// ground truth and joins all carry this form; text exists only for people and for JSON.
-public struct IPAddress: Hashable, Sendable, Comparable, CustomStringConvertible {
+public struct IPAddress: Hashable, Sendable, Comparable, CodableAsText {
+    public static let textForm = "an IP address"
+
     /// Bytes 0–7 and 8–15 of the address in network order, read as big-endian integers.
     public var high: UInt64
     public var low: UInt64

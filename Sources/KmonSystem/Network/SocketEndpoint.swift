@@ -1,7 +1,10 @@
 import Glibc
 
 /// An IP address and TCP port: one end of a connection, or where a server listens.
-public struct SocketEndpoint: Hashable, Sendable, Codable, CustomStringConvertible {
+/// Codable as its text, "a.b.c.d:port" or "[v6]:port".
+public struct SocketEndpoint: Hashable, Sendable, CodableAsText {
+    public static let textForm = "an address:port"
+
     public var address: IPAddress
     public var port: UInt16
 
@@ -55,19 +58,5 @@ public struct SocketEndpoint: Hashable, Sendable, Codable, CustomStringConvertib
         default:
             return nil
         }
-    }
-
-    // Codable as the "a.b.c.d:port" text, which is what people and scripts read.
-    public init(from decoder: Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let endpoint = SocketEndpoint(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not an address:port: \(text)"))
-        }
-        self = endpoint
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
     }
 }
