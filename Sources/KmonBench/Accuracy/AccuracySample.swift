@@ -1,3 +1,5 @@
+import KmonSupport
+
 /// What one run's join says about one hop from one vantage, kept as raw values so that
 /// blocks can be pooled before percentiles are taken.
 public struct AccuracySample: Sendable {

@@ -1,3 +1,5 @@
+import KmonSupport
+
 /// Where the baseline's latency starts to climb: the load levels are fractions of this rate.
 ///
 /// The knee is the highest rate of an increasing sweep whose p99 stays within `factor` times

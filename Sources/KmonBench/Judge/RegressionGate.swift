@@ -1,3 +1,5 @@
+import KmonSupport
+
 /// The CI regression gate: compares the low-noise cost figures of a run with a stored baseline.
 ///
 /// A metric regresses only when all hold: the change exceeds the relative tolerance, it exceeds

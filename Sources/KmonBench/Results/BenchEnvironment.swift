@@ -1,3 +1,5 @@
+import KmonSupport
+
 public struct BenchEnvironment: Codable, Sendable {
     public var kernel: String
     public var cpu: String

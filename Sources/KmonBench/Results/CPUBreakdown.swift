@@ -1,3 +1,5 @@
+import KmonSupport
+
 /// CPU time per request, µs: the services' cgroups (which hold the BPF time run in their
 /// context), the agent's user space (ring-buffer consumer and span assembly), the BPF programs
 /// (kernel run statistics, a part of the others), the load generator, and the whole machine.

@@ -1,3 +1,5 @@
+import KmonSupport
+
 public struct EdgeRecord: Codable, Sendable {
     public var from: String
     public var to: String

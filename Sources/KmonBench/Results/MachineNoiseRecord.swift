@@ -1,3 +1,5 @@
+import KmonSupport
+
 /// How noisy the machine was, per level (results.json `machine_noise`): from each phase's
 /// steal, other tenants' CPU, CPU pressure and throttling, beside the A/A noise floor, so a
 /// reader sees both the noise and the smallest effect the run could have seen.

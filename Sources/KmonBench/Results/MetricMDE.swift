@@ -1,3 +1,5 @@
+import KmonSupport
+
 /// Minimum detectable effect of each compared metric, percent (nil below two A/A blocks).
 public struct MetricMDE: Codable, Sendable, Equatable {
     @ExplicitNull public var p50: Double? = nil

@@ -1,3 +1,5 @@
+import KmonSupport
+
 /// One row of the overhead table: an arm at one load level, against the baseline phases of the
 /// same blocks of the same in-place run.
 ///

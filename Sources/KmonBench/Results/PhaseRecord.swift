@@ -1,3 +1,5 @@
+import KmonSupport
+
 /// One measured phase in results.json's `phases` timeline: an arm's turn in a block, so a
 /// reader can see drift and stalls over the run.
 public struct PhaseRecord: Codable, Sendable, Equatable {

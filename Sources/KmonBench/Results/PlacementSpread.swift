@@ -1,3 +1,5 @@
+import KmonSupport
+
 /// The spread of one arm's ns/run across the loads of its (identical) objects within one level
 /// (results.json `placement`): what where code and maps land costs, which reloading turns into noise.
 public struct PlacementSpread: Codable, Sendable, Equatable {

@@ -1,3 +1,5 @@
+import KmonSupport
+
 public struct SaturationRow: Codable, Sendable {
     /// The arm's name; results.json's key is `variant`.
     public var arm: String

@@ -1,3 +1,5 @@
+import KmonSupport
+
 /// One service's error rate at one load for one arm: its server spans' 4xx and 5xx shares
 /// against its served records' (ground truth). Rows of results.json's `service_errors`.
 public struct ServiceErrorRow: Codable, Sendable, Equatable {

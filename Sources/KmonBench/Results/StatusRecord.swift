@@ -1,3 +1,5 @@
+import KmonSupport
+
 /// An accuracy row's status agreement in results.json: joined spans compared, how many carried
 /// the truth's method and status, and the disagreements by (probe, truth) pair, most frequent
 /// first. `agreed_pct` is null and `no_status` says why when the variant reads no status.

@@ -1,3 +1,5 @@
+import KmonSupport
+
 /// Topology accuracy: the headline figures are the worst over the variants that report a
 /// topology, so one good variant cannot hide a bad one; `by_variant` has each.
 public struct TopologyRecord: Codable, Sendable {

@@ -1,3 +1,5 @@
+import KmonSupport
+
 /// One program at the trigger level.
 public struct TriggerProgram: Codable, Sendable, Equatable {
     /// Median over the trigger phases of its runs, and its runs per driver iteration.

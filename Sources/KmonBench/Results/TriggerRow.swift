@@ -1,3 +1,5 @@
+import KmonSupport
+
 /// One arm at the trigger level (results.json `trigger`): its programs' warm cost with the
 /// driver firing the hooks, beside their in-situ cost under the services' load, and the
 /// driver's time per iteration against the baseline's in the same blocks.

@@ -1,3 +1,5 @@
+import KmonSupport
+
 public struct VariantTopology: Codable, Sendable {
     public var variant: String
     @ExplicitNull public var precision: Double? = nil

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import KmonBench
+import KmonSupport
 
 @Suite struct ExplicitNullTests {
     struct Row: Codable, Equatable {

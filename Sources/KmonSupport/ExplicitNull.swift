@@ -27,7 +27,7 @@ extension ExplicitNull: Equatable where Value: Equatable {}
 
 extension KeyedDecodingContainer {
     /// Synthesized decoding calls this for a wrapped property: a missing key is nil, as for a plain optional.
-    func decode<Value>(_ type: ExplicitNull<Value>.Type, forKey key: Key) throws -> ExplicitNull<Value> {
+    public func decode<Value>(_ type: ExplicitNull<Value>.Type, forKey key: Key) throws -> ExplicitNull<Value> {
         try decodeIfPresent(type, forKey: key) ?? ExplicitNull(wrappedValue: nil)
     }
 }
