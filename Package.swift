@@ -66,7 +66,7 @@ let package = Package(
         // What the kernel allows: hook kinds, optional features, their probes, degradations.
         .target(
             name: "KmonFeatures",
-            dependencies: ["BPF", "CKmonEvents", "CZlib", "KmonBPFObjects", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["BPF", "CKmonEvents", "CZlib", "KmonBPFObjects", "KmonSupport", .product(name: "Logging", package: "swift-log")]
         ),
         // tcpreq: probe variants, sessions, spans, histograms, topology.
         .target(

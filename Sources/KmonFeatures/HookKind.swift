@@ -1,3 +1,5 @@
+import KmonSupport
+
 /// The kinds of kernel hook Kmon's programs use, as `kmon doctor` reports them.
 public enum HookKind: String, CaseIterable, Codable, Sendable {
     case tracepoint
@@ -57,34 +59,22 @@ public enum HookKind: String, CaseIterable, Codable, Sendable {
 public struct HookAvailability: Codable, Equatable, Sendable {
     public var kind: HookKind
     public var available: Bool
-    public var reason: String?
-
-    public var usedBy: String { kind.usedBy }
-    public var effectWithout: String { kind.effectWithout }
+    /// Null in JSON when available, as documented.
+    @ExplicitNull public var reason: String?
+    /// The kind's own texts, stored so that JSON carries them.
+    public var usedBy: String
+    public var effectWithout: String
 
     public init(kind: HookKind, available: Bool, reason: String?) {
         self.kind = kind
         self.available = available
         self.reason = reason
+        usedBy = kind.usedBy
+        effectWithout = kind.effectWithout
     }
 
     enum CodingKeys: String, CodingKey {
         case kind, available, reason
         case usedBy = "used_by", effectWithout = "without"
-    }
-
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(kind: try c.decode(HookKind.self, forKey: .kind), available: try c.decode(Bool.self, forKey: .available),
-                  reason: try c.decodeIfPresent(String.self, forKey: .reason))
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(kind, forKey: .kind)
-        try c.encode(available, forKey: .available)
-        try c.encode(reason, forKey: .reason) // null when available, as documented
-        try c.encode(usedBy, forKey: .usedBy)
-        try c.encode(effectWithout, forKey: .effectWithout)
     }
 }

@@ -1,3 +1,5 @@
+import KmonSupport
+
 /// Kernel features beyond the hook kinds that Kmon's programs rely on, as `kmon doctor` lists
 /// them. Each is probed by really loading a tiny program (`FeatureProbe`).
 public enum KernelFeature: String, CaseIterable, Codable, Sendable {
@@ -48,7 +50,8 @@ public enum KernelFeature: String, CaseIterable, Codable, Sendable {
 public struct FeatureAvailability: Codable, Equatable, Sendable {
     public var feature: KernelFeature
     public var available: Bool
-    public var reason: String?
+    /// Null in JSON when available, like the hook rows.
+    @ExplicitNull public var reason: String?
     public var usedBy: String
     public var effectWithout: String
 
@@ -63,14 +66,5 @@ public struct FeatureAvailability: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case feature, available, reason
         case usedBy = "used_by", effectWithout = "without"
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(feature, forKey: .feature)
-        try c.encode(available, forKey: .available)
-        try c.encode(reason, forKey: .reason) // null when available, like the hook rows
-        try c.encode(usedBy, forKey: .usedBy)
-        try c.encode(effectWithout, forKey: .effectWithout)
     }
 }
