@@ -31,10 +31,16 @@ public struct TCPDropRecord: Encodable, Equatable, Sendable {
     public var reason: String?
     /// TCP state name (`ESTABLISHED`, ...), nil when no socket was known.
     public var state: String?
-    public var source: SocketEndpoint
-    public var destination: SocketEndpoint
+    // Stored as tcpdrop's flat saddr/sport/daddr/dport fields, which the JSON keeps.
+    public var sourceAddress: IPAddress
+    public var sourcePort: UInt16
+    public var destinationAddress: IPAddress
+    public var destinationPort: UInt16
     public var userStack: [String]?
     public var kernelStack: [String]?
+
+    public var source: SocketEndpoint { SocketEndpoint(address: sourceAddress, port: sourcePort) }
+    public var destination: SocketEndpoint { SocketEndpoint(address: destinationAddress, port: destinationPort) }
 
     enum CodingKeys: String, CodingKey {
         case kind, pid, tid, comm, reason, state
@@ -45,24 +51,6 @@ public struct TCPDropRecord: Encodable, Equatable, Sendable {
         case destinationPort = "dport"
         case userStack = "user_stack"
         case kernelStack = "kernel_stack"
-    }
-
-    // The JSON keeps tcpdrop's flat saddr/sport/daddr/dport fields, addresses as text.
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(kind, forKey: .kind)
-        try c.encode(timestampNanoseconds, forKey: .timestampNanoseconds)
-        try c.encode(pid, forKey: .pid)
-        try c.encode(tid, forKey: .tid)
-        try c.encode(comm, forKey: .comm)
-        try c.encodeIfPresent(reason, forKey: .reason)
-        try c.encodeIfPresent(state, forKey: .state)
-        try c.encode(source.address.description, forKey: .sourceAddress)
-        try c.encode(source.port, forKey: .sourcePort)
-        try c.encode(destination.address.description, forKey: .destinationAddress)
-        try c.encode(destination.port, forKey: .destinationPort)
-        try c.encodeIfPresent(userStack, forKey: .userStack)
-        try c.encodeIfPresent(kernelStack, forKey: .kernelStack)
     }
 
     /// Decodes the kernel's record; stacks are filled in by the collector.
@@ -80,8 +68,10 @@ public struct TCPDropRecord: Encodable, Equatable, Sendable {
         }
         state = Self.tcpStateNames[Int(e.state)]
         var e = e
-        source = SocketEndpoint(address: IPAddress(networkBytes: &e.saddr, family: Int32(e.family)), port: e.sport)
-        destination = SocketEndpoint(address: IPAddress(networkBytes: &e.daddr, family: Int32(e.family)), port: e.dport)
+        sourceAddress = IPAddress(networkBytes: &e.saddr, family: Int32(e.family))
+        sourcePort = e.sport
+        destinationAddress = IPAddress(networkBytes: &e.daddr, family: Int32(e.family))
+        destinationPort = e.dport
     }
 
     /// include/net/tcp_states.h; 0 means no socket.
