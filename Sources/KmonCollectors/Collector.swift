@@ -34,13 +34,6 @@ extension Collector {
     public func anyReport() throws -> any CollectorReport { try snapshot() }
 }
 
-/// Encodes any collector's report, e.g. as `collectors.<name>` in `kmon monitor --json`.
-public struct AnyCollectorReport: Encodable, Sendable {
-    public let report: any CollectorReport
-    public init(_ report: any CollectorReport) { self.report = report }
-    public func encode(to encoder: Encoder) throws { try report.encode(to: encoder) }
-}
-
 /// What a collector lost: ring-buffer records and hash-map keys it could not store, and stacks
 /// `bpf_get_stackid` failed to record.
 public struct CollectorLosses: Codable, Equatable, Sendable {

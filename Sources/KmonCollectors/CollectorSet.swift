@@ -1,5 +1,6 @@
 import BPF
 import Foundation
+import KmonSupport
 
 /// Several collectors run together, as `kmon monitor --collect …` does: started in a fixed
 /// order, stopped together, reported together under `collectors.<name>`. Keeps the kernel's
@@ -68,7 +69,7 @@ public final class CollectorSet {
 
 /// `collectors.<name>` in `kmon monitor --json`: the collector's report plus the run statistics
 /// of its programs, in one object.
-public struct CollectorSummary: Encodable, Sendable {
+public struct CollectorSummary: FlatEncodable, Sendable {
     public struct Program: Codable, Sendable {
         public var name: String
         public var runs: UInt64
@@ -86,12 +87,6 @@ public struct CollectorSummary: Encodable, Sendable {
     public let report: any CollectorReport
     public let programs: [Program]
 
-    enum CodingKeys: String, CodingKey { case programs }
-
-    public func encode(to encoder: Encoder) throws {
-        try report.encode(to: encoder)
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(programs, forKey: .programs)
-    }
+    public var flatParts: [any Encodable] { [report, ["programs": programs]] }
 }
 
