@@ -27,9 +27,8 @@ struct ClickHouseExporterTests {
 
     @Test func everySpanBecomesOneRowWithItsFields() throws {
         try Privileged.check()
-        let clickhouse = try SinkServer.clickhouse()
+        let clickhouse = try SinkServer.clickhouse().started()
         defer { clickhouse.remove() }
-        try clickhouse.start()
 
         var settings = ClickHouseExporter.Settings(endpoint: clickhouse.endpoint, table: "spans_it")
         settings.batchSize = 3_000 // several inserts
@@ -72,9 +71,8 @@ struct ClickHouseExporterTests {
 
     @Test func anOutageLosesNothingTheBufferCouldHoldAndCountsTheRest() throws {
         try Privileged.check()
-        let clickhouse = try SinkServer.clickhouse()
+        let clickhouse = try SinkServer.clickhouse().started()
         defer { clickhouse.remove() }
-        try clickhouse.start()
 
         var settings = ClickHouseExporter.Settings(endpoint: clickhouse.endpoint)
         settings.bufferCapacity = 1_000
@@ -112,9 +110,8 @@ struct ClickHouseExporterTests {
 
     @Test func refusedCredentialsFailAtStartNamingTheSink() throws {
         try Privileged.check()
-        let clickhouse = try SinkServer.clickhouse(kmonPassword: "right")
+        let clickhouse = try SinkServer.clickhouse(kmonPassword: "right").started()
         defer { clickhouse.remove() }
-        try clickhouse.start()
 
         var wrong = ClickHouseExporter.Settings(endpoint: clickhouse.endpoint, auth: .basic(user: "kmon", password: "wrong"))
         wrong.requestTimeout = 2

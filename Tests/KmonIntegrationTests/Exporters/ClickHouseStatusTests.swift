@@ -56,9 +56,8 @@ struct ClickHouseStatusTests {
 
     @Test func everyRowHasItsSpansMethodAndExactStatus() throws {
         try Privileged.check()
-        let clickhouse = try SinkServer.clickhouse()
+        let clickhouse = try SinkServer.clickhouse().started()
         defer { clickhouse.remove() }
-        try clickhouse.start()
         let spans = (0..<1_000).map(span)
         try export(spans, to: clickhouse, table: "spans_http")
 
@@ -75,9 +74,8 @@ struct ClickHouseStatusTests {
     /// The container columns: a span's container id, name, pod and namespace, '' on the host.
     @Test func everyRowHasItsSpansContainerAndPod() throws {
         try Privileged.check()
-        let clickhouse = try SinkServer.clickhouse()
+        let clickhouse = try SinkServer.clickhouse().started()
         defer { clickhouse.remove() }
-        try clickhouse.start()
         let spans = (0..<30).map(containerized)
         try export(spans, to: clickhouse, table: "spans_containers")
         let read = try rows(clickhouse, "SELECT ordinal, container_id, container, pod, namespace FROM kmon.spans_containers ORDER BY ordinal")
@@ -92,9 +90,8 @@ struct ClickHouseStatusTests {
     /// 'unknown' and 0, and new rows carry theirs.
     @Test func anOlderTableGetsTheColumnsAndKeepsItsRows() throws {
         try Privileged.check()
-        let clickhouse = try SinkServer.clickhouse()
+        let clickhouse = try SinkServer.clickhouse().started()
         defer { clickhouse.remove() }
-        try clickhouse.start()
         try createFirstReleaseTable(in: clickhouse, named: "spans_v1",
                                     engine: "MergeTree() PARTITION BY toYYYYMMDD(time) ORDER BY (service, time)")
         _ = try clickhouse.clickhouseQuery("INSERT INTO kmon.spans_v1 (service, ordinal) VALUES ('older', 7)")
@@ -114,9 +111,8 @@ struct ClickHouseStatusTests {
     /// every span, without method and status, rather than every insert being rejected.
     @Test func aTableThatCannotBeAlteredGetsRowsWithoutTheColumns() throws {
         try Privileged.check()
-        let clickhouse = try SinkServer.clickhouse()
+        let clickhouse = try SinkServer.clickhouse().started()
         defer { clickhouse.remove() }
-        try clickhouse.start()
         try createFirstReleaseTable(in: clickhouse, named: "spans_memory", engine: "Memory")
 
         try export((0..<20).map(span), to: clickhouse, table: "spans_memory")

@@ -27,9 +27,8 @@ struct InfluxExporterTests {
 
     @Test func pointsWrittenEachPeriodAreReadBackWithTheRightCounts() throws {
         try Privileged.check()
-        let influxd = try SinkServer.influxd()
+        let influxd = try SinkServer.influxd().started()
         defer { influxd.remove() }
-        try influxd.start()
 
         var settings = InfluxExporter.Settings(endpoint: influxd.endpoint, database: "kmon_it")
         settings.batchSize = 7 // several batches per period, so batching is exercised
@@ -68,9 +67,8 @@ struct InfluxExporterTests {
 
     @Test func anOutageBuffersPointsCountsDropsAndDeliversOnceBack() throws {
         try Privileged.check()
-        let influxd = try SinkServer.influxd()
+        let influxd = try SinkServer.influxd().started()
         defer { influxd.remove() }
-        try influxd.start()
 
         var settings = InfluxExporter.Settings(endpoint: influxd.endpoint, database: "kmon_outage")
         settings.bufferCapacity = 20

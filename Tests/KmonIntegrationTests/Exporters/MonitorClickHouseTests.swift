@@ -20,9 +20,8 @@ struct MonitorClickHouseTests {
 
     @Test func chain3RowsMatchTheLoadGeneratorTheServicesAndTheMonitorsOwnSummary() throws {
         try Privileged.check()
-        let clickhouse = try SinkServer.clickhouse()
+        let clickhouse = try SinkServer.clickhouse().started()
         defer { clickhouse.remove() }
-        try clickhouse.start()
         let recorded = try RecordedWorkload("chain3")
         defer { recorded.remove() }
         let spec = recorded.spec, workload = recorded.running
@@ -82,9 +81,8 @@ struct MonitorClickHouseTests {
 
     @Test func anOutageMidRunLosesNothingTheBufferCouldHoldAndCountsWhatItCouldNot() throws {
         try Privileged.check()
-        let clickhouse = try SinkServer.clickhouse()
+        let clickhouse = try SinkServer.clickhouse().started()
         defer { clickhouse.remove() }
-        try clickhouse.start()
         let exchange = try LoopbackExchange(serverDelayMicroseconds: 100)
         exchange.start()
         defer { exchange.close() }

@@ -53,9 +53,8 @@ struct MonitorExportTests {
         #expect(eventually(timeout: 30) { (try? SinkHTTPClient.send("GET", to: metrics, path: "/metrics", timeout: 1))?.status == 200 },
                 "kmon monitor never served /metrics: \(monitor.stderr)")
 
-        let prometheus = try SinkServer.prometheus(scraping: ListenAddress(host: "127.0.0.1", port: metricsPort), scrapeInterval: Self.scrapeInterval)
+        let prometheus = try SinkServer.prometheus(scraping: ListenAddress(host: "127.0.0.1", port: metricsPort), scrapeInterval: Self.scrapeInterval).started()
         defer { prometheus.remove() }
-        try prometheus.start()
         #expect(try eventually(timeout: 20) { try promQuery(prometheus, #"up{job="kmon"}"#) == 1 })
 
         usleep(UInt32.random(in: 0..<1_000_000)) // end the load at a random phase of the scrape cycle
@@ -95,9 +94,8 @@ struct MonitorExportTests {
 
     @Test func influxOutageMidRunLosesNothingTheBufferCouldHold() throws {
         try Privileged.check()
-        let influxd = try SinkServer.influxd()
+        let influxd = try SinkServer.influxd().started()
         defer { influxd.remove() }
-        try influxd.start()
         let exchange = try LoopbackExchange(serverDelayMicroseconds: 100)
         exchange.start()
         defer { exchange.close() }

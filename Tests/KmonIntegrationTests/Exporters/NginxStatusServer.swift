@@ -13,18 +13,8 @@ extension SinkServer {
         let dir = try makeDirectory("nginx-status")
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("www"), withIntermediateDirectories: true)
         let port = try freePort()
-        let config = """
-            daemon off;
-            master_process on;
-            worker_processes 1;
-            user root;
-            pid \(dir.path)/nginx.pid;
-            error_log \(dir.path)/error.log crit;
-            events { worker_connections 64; }
-            http {
-              access_log off;
+        let config = nginxConfig(dir, errorLog: "crit", http: """
               log_not_found off;
-              \(SinkServer.nginxTemporaryPaths(dir))
               keepalive_requests 100000;
               server {
                 listen 127.0.0.1:\(port);
@@ -34,8 +24,7 @@ extension SinkServer {
                 location = /fail { return 500; }
                 location = /echo { return 200 "$http_x_kmon_secret\\n"; }
               }
-            }
-            """
+            """)
         let file = dir.appendingPathComponent("nginx.conf")
         try config.write(to: file, atomically: true, encoding: .utf8)
         return SinkServer(name: "nginx", executable: binary, port: port, directory: dir,

@@ -29,12 +29,10 @@ struct NginxStatusTests {
     @Test(arguments: [ProbeVariant.sock, .syscall, .skb])
     func nginxsMixIsCountedExactlyPerStatusClassAndEverySpanHasItsStatus(variant: ProbeVariant) throws {
         try Privileged.check()
-        let nginx = try SinkServer.nginxStatus()
+        let nginx = try SinkServer.nginxStatus().started()
         defer { nginx.remove() }
-        try nginx.start()
-        let clickhouse = try SinkServer.clickhouse()
+        let clickhouse = try SinkServer.clickhouse().started()
         defer { clickhouse.remove() }
-        try clickhouse.start()
 
         let monitor = try ChildMonitor(arguments: ["--json", "--variant", variant.rawValue, "--interval", "0.2", "--port", "\(nginx.port)", "--clickhouse", clickhouse.url])
         defer { monitor.kill() }

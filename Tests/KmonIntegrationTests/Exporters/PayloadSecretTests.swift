@@ -12,15 +12,12 @@ struct PayloadSecretTests {
     @Test func noSinkAndNoOutputHoldsTheSecret() throws {
         try Privileged.check()
         let secret = "kmonSecret" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
-        let nginx = try SinkServer.nginxStatus()
+        let nginx = try SinkServer.nginxStatus().started()
         defer { nginx.remove() }
-        try nginx.start()
-        let clickhouse = try SinkServer.clickhouse()
+        let clickhouse = try SinkServer.clickhouse().started()
         defer { clickhouse.remove() }
-        try clickhouse.start()
-        let influxd = try SinkServer.influxd()
+        let influxd = try SinkServer.influxd().started()
         defer { influxd.remove() }
-        try influxd.start()
         let metricsPort = try SinkServer.freePort()
         let jsonl = FileManager.default.temporaryDirectory.appendingPathComponent("kmon-secret-\(UUID().uuidString.prefix(8)).jsonl")
         defer { try? FileManager.default.removeItem(at: jsonl) }

@@ -25,9 +25,8 @@ struct PrometheusScrapeTests {
         let exporter = try PrometheusExporter(address: ListenAddress(host: "127.0.0.1", port: 0), logger: Self.logger)
         defer { exporter.close(timeout: 0) }
         let target = try #require(exporter.boundAddress)
-        let prometheus = try SinkServer.prometheus(scraping: target, scrapeInterval: Self.scrapeInterval)
+        let prometheus = try SinkServer.prometheus(scraping: target, scrapeInterval: Self.scrapeInterval).started()
         defer { prometheus.remove() }
-        try prometheus.start()
         #expect(try eventually(timeout: 20) { try query(prometheus, #"up{job="kmon"}"#) == 1 }, "Prometheus never scraped \(target)")
 
         // 3_000 requests over ~3 s, on two services and both sides, starting at a random phase

@@ -143,11 +143,25 @@ final class SinkServer {
         return promtool.terminationStatus == 0 ? report : "exit \(promtool.terminationStatus): \(report)"
     }
 
-    /// What every nginx a test starts needs in its `http` block: its temporary files inside `dir`,
-    /// so it writes nothing outside the test's folder.
-    static func nginxTemporaryPaths(_ dir: URL) -> String {
-        [("client_body", "body"), ("proxy", "proxy"), ("fastcgi", "fastcgi"), ("uwsgi", "uwsgi"), ("scgi", "scgi")]
+    /// The nginx.conf every test's nginx shares: in the foreground as root, access log off, pid,
+    /// error log and temporary files inside `dir` (so it writes nothing outside the test's
+    /// folder); `http` is the rest of the http block. One process without `masterProcess`.
+    static func nginxConfig(_ dir: URL, masterProcess: Bool = true, errorLog level: String = "warn", http: String) -> String {
+        let temporaryPaths = [("client_body", "body"), ("proxy", "proxy"), ("fastcgi", "fastcgi"), ("uwsgi", "uwsgi"), ("scgi", "scgi")]
             .map { "\($0.0)_temp_path \(dir.path)/\($0.1);" }.joined(separator: " ")
+        return """
+            daemon off;
+            master_process \(masterProcess ? "on;\nworker_processes 1;" : "off;")
+            user root;
+            pid \(dir.path)/nginx.pid;
+            error_log \(dir.path)/error.log \(level);
+            events { worker_connections 64; }
+            http {
+              access_log off;
+              \(temporaryPaths)
+            \(http)
+            }
+            """
     }
 
     /// nginx as a TLS front on loopback for `upstream` (plain HTTP), with a self-signed
@@ -171,17 +185,7 @@ final class SinkServer {
         openssl.waitUntilExit()
         guard openssl.terminationStatus == 0 else { throw SinkServerError("openssl req failed with status \(openssl.terminationStatus)") }
         let basic = upstreamAuth.map { "Basic " + Data("\($0.user):\($0.password)".utf8).base64EncodedString() } ?? ""
-        let config = """
-            daemon off;
-            master_process on;
-            worker_processes 1;
-            user root;
-            pid \(dir.path)/nginx.pid;
-            error_log \(dir.path)/error.log warn;
-            events { worker_connections 64; }
-            http {
-              access_log off;
-              \(SinkServer.nginxTemporaryPaths(dir))
+        let config = nginxConfig(dir, http: """
               client_max_body_size 256m;
               server {
                 listen 127.0.0.1:\(port) ssl;
@@ -199,8 +203,7 @@ final class SinkServer {
                   proxy_set_header Connection "";
                 }
               }
-            }
-            """
+            """)
         let file = dir.appendingPathComponent("nginx.conf")
         try config.write(to: file, atomically: true, encoding: .utf8)
         let server = SinkServer(name: "nginx", executable: binary, port: port, directory: dir,
@@ -250,6 +253,16 @@ final class SinkServer {
             usleep(100_000)
         }
         throw SinkServerError("\(name) did not answer on 127.0.0.1:\(port) within \(timeout) s: \(tailOfLog())")
+    }
+
+    /// Starts a new server and hands it back, removed again if it does not come up: a test
+    /// writes `let server = try SinkServer.x().started()`, then `defer { server.remove() }`.
+    func started() throws -> SinkServer {
+        do { try start() } catch {
+            remove()
+            throw error
+        }
+        return self
     }
 
     /// SIGTERM, then SIGKILL after 10 s; waits for the process to be gone.

@@ -30,9 +30,8 @@ struct WorkloadPrometheusTests {
         let metrics = HTTPEndpoint(host: "127.0.0.1", port: metricsPort)
         #expect(eventually(timeout: 30) { (try? SinkHTTPClient.send("GET", to: metrics, path: "/metrics", timeout: 1))?.status == 200 },
                 "kmon monitor never served /metrics: \(monitor.stderr)")
-        let prometheus = try SinkServer.prometheus(scraping: ListenAddress(host: "127.0.0.1", port: metricsPort), scrapeInterval: 1)
+        let prometheus = try SinkServer.prometheus(scraping: ListenAddress(host: "127.0.0.1", port: metricsPort), scrapeInterval: 1).started()
         defer { prometheus.remove() }
-        try prometheus.start()
         #expect(try eventually(timeout: 20) { try query(prometheus, #"up{job="kmon"}"#) == 1 })
 
         let truth = try SteadyLoad.run(on: workload).count

@@ -39,17 +39,8 @@ struct NginxHTTPSpanTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         try String(repeating: "static body\n", count: 100).write(to: dir.appendingPathComponent("www/static/a.txt"), atomically: true, encoding: .utf8)
         let port = try TCPSocket.freeLoopbackPort()
-        let config = """
-            daemon off;
-            master_process off;
-            user root;
-            pid \(dir.path)/nginx.pid;
-            error_log \(dir.path)/error.log warn;
-            events { worker_connections 64; }
-            http {
-              access_log off;
+        let config = SinkServer.nginxConfig(dir, masterProcess: false, http: """
               sendfile on;
-              \(SinkServer.nginxTemporaryPaths(dir))
               server {
                 listen 127.0.0.1:\(port);
                 root \(dir.path)/www;
@@ -57,8 +48,7 @@ struct NginxHTTPSpanTests {
                 location = /missing { return 404; }
                 location = /fail { return 500; }
               }
-            }
-            """
+            """)
         try config.write(to: dir.appendingPathComponent("nginx.conf"), atomically: true, encoding: .utf8)
         let server = try SpawnedProcess(executable: nginx, arguments: ["-c", "\(dir.path)/nginx.conf", "-p", dir.path],
                                         log: "\(dir.path)/nginx.log")
