@@ -56,11 +56,7 @@ struct DegradationTests {
         state.tgid = 42
         state.role = UInt8(TCPREQ_ROLE_SERVER)
         state.targeted = UInt8(TCPREQ_TARGET_YES)
-        state.tuple.family = 2
-        state.tuple.sport = 8080
-        state.tuple.dport = 40000
-        withUnsafeMutableBytes(of: &state.tuple.saddr) { $0[0] = 127; $0[3] = 1 }
-        withUnsafeMutableBytes(of: &state.tuple.daddr) { $0[0] = 127; $0[3] = 1 }
+        state.tuple = .ipv4([127, 0, 0, 1], 8080, to: [127, 0, 0, 1], 40000)
         #expect(InFlightSpans.span(closing: state) == nil, "no response yet")
         state.phase = UInt8(TCPREQ_PHASE_RESPONSE)
         let span = InFlightSpans.span(closing: state)

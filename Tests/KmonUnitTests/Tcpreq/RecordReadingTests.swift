@@ -18,9 +18,7 @@ struct RecordReadingTests {
         raw.tgid = UInt32(port)
         raw.flags = partial ? UInt16(TCPREQ_SPAN_PARTIAL) : 0
         withUnsafeMutableBytes(of: &raw.comm) { $0.copyBytes(from: Array(comm.utf8.prefix(16))) }
-        raw.tuple.family = UInt16(AF_INET)
-        raw.tuple.sport = port
-        withUnsafeMutableBytes(of: &raw.tuple.saddr) { $0.copyBytes(from: [127, 0, 0, 1]) }
+        raw.tuple = .ipv4([127, 0, 0, 1], port)
         return raw
     }
 

@@ -54,11 +54,7 @@ struct TcpreqLayoutTests {
         raw.status = 503
         raw.tgid = 77
         withUnsafeMutableBytes(of: &raw.comm) { $0.copyBytes(from: Array("frontend".utf8)) }
-        raw.tuple.family = UInt16(AF_INET)
-        raw.tuple.sport = 8080
-        raw.tuple.dport = 40000
-        withUnsafeMutableBytes(of: &raw.tuple.saddr) { $0.copyBytes(from: [127, 0, 0, 1]) }
-        withUnsafeMutableBytes(of: &raw.tuple.daddr) { $0.copyBytes(from: [127, 0, 0, 2]) }
+        raw.tuple = .ipv4([127, 0, 0, 1], 8080, to: [127, 0, 0, 2], 40000)
         let record = try withUnsafeBytes(of: &raw) { try TcpreqRecord.decode($0) }
         guard case .span(let span) = record else {
             Issue.record("expected a span, got \(record)")
@@ -82,9 +78,7 @@ struct TcpreqLayoutTests {
         raw.role = UInt16(TCPREQ_ROLE_UNKNOWN)
         raw.flags = UInt16(TCPREQ_EV_MIDWAY)
         raw.method = UInt8(TCPREQ_HTTP_NOT_HTTP)
-        raw.tuple.family = UInt16(AF_INET6)
-        withUnsafeMutableBytes(of: &raw.tuple.saddr) { $0[15] = 1 }
-        withUnsafeMutableBytes(of: &raw.tuple.daddr) { $0[15] = 1 }
+        raw.tuple = .ipv6Loopback
         let record = try withUnsafeBytes(of: &raw) { try TcpreqRecord.decode($0) }
         guard case .event(let event) = record else {
             Issue.record("expected an event, got \(record)")
@@ -130,8 +124,7 @@ struct TcpreqLayoutTests {
         var raw = tcpreq_span()
         raw.record = UInt32(TCPREQ_REC_SPAN)
         raw.role = UInt16(TCPREQ_ROLE_CLIENT)
-        raw.tuple.family = UInt16(AF_INET)
-        withUnsafeMutableBytes(of: &raw.tuple.saddr) { $0.copyBytes(from: [10, 0, 0, 1]) }
+        raw.tuple = .ipv4([10, 0, 0, 1])
         withUnsafeMutableBytes(of: &raw.comm) { $0.copyBytes(from: Array("api".utf8)) }
         var spans: [Span] = []
         for port in [UInt16(1), 2, 1, 3, 1] {
