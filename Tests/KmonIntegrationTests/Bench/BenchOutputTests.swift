@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import KmonTestSupport
 import Testing
 
 /// `kmon bench --out` on a disk that cannot take the results, and the scratch files of a bench
@@ -16,9 +17,7 @@ struct BenchOutputTests {
         var mounted: String?
 
         init() throws {
-            var template = Array((NSTemporaryDirectory() + "kmon-benchout-XXXXXX").utf8CString)
-            guard let made = mkdtemp(&template) else { throw POSIXError(.EIO) }
-            path = String(cString: made)
+            path = try makeTemporaryDirectory("kmon-benchout")
         }
 
         /// A tmpfs of `size` at `name` (ro for read-only), unmounted on deinit whatever happens.

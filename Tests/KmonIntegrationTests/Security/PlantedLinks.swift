@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import KmonSystem
+import KmonTestSupport
 
 /// The setup of a hostile local user: `nobody` owns a directory (in a sticky, world-writable
 /// one, like /tmp) and plants symlinks in it to a file only root may write. Root is then told
@@ -16,9 +17,7 @@ final class PlantedLinks {
     let userDirectory: String
 
     init() throws {
-        var template = Array((NSTemporaryDirectory() + "kmon-planted-XXXXXX").utf8CString)
-        guard let made = mkdtemp(&template) else { throw SystemCallError("mkdtemp") }
-        root = String(cString: made)
+        root = try makeTemporaryDirectory("kmon-planted")
         chmod(root, 0o755)
         let vault = root + "/vault"
         mkdir(vault, 0o700)

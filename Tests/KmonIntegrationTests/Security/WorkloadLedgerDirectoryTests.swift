@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import KmonSystem
+import KmonTestSupport
 import Testing
 
 /// Workload ledgers say what a later kmon kills and deletes, so each user keeps them in a
@@ -16,9 +17,7 @@ struct WorkloadLedgerDirectoryTests {
         let path: String
 
         init() throws {
-            var template = Array((NSTemporaryDirectory() + "kmon-sharedtmp-XXXXXX").utf8CString)
-            guard let made = mkdtemp(&template) else { throw SystemCallError("mkdtemp") }
-            path = String(cString: made)
+            path = try makeTemporaryDirectory("kmon-sharedtmp")
             chmod(path, 0o1777)
         }
 

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import KmonHTTP
 import KmonSystem
+import KmonTestSupport
 import KmonWorkload
 
 /// Shared pieces of the workload tests: the repo's specs, temporary directories, and a
@@ -14,9 +15,7 @@ enum WorkloadFixtures {
     static func spec(_ name: String) -> String { workloads.appendingPathComponent("\(name).yaml").path }
 
     static func temporaryDirectory() throws -> String {
-        var template = Array((NSTemporaryDirectory() + "kmon-wltest-XXXXXX").utf8CString)
-        guard let path = mkdtemp(&template) else { throw SystemCallError("mkdtemp") }
-        return String(cString: path)
+        try makeTemporaryDirectory("kmon-wltest")
     }
 
     static func start(_ name: String, mode: WorkloadNetworkMode = .loopback, records: String? = nil) throws -> RunningWorkload {

@@ -14,9 +14,7 @@ struct ELFSymbolsTests {
 
     /// Writes the bytes to a fresh file in a fresh directory; the caller removes the directory.
     static func write(_ bytes: [UInt8], name: String = "crafted") throws -> (directory: String, path: String) {
-        var template = Array("/tmp/kmon-elf-XXXXXX".utf8CString)
-        guard let made = mkdtemp(&template) else { throw POSIXError(.EIO) }
-        let directory = String(cString: made)
+        let directory = try makeTemporaryDirectory("kmon-elf", in: "/tmp/")
         let path = directory + "/" + name
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         return (directory, path)

@@ -1,15 +1,14 @@
 import Foundation
 import Glibc
 @testable import KmonFeatures
+import KmonTestSupport
 import Testing
 
 /// /proc/config.gz is read with zlib in process: no `zcat` from PATH runs as root.
 @Suite(.serialized)
 struct KernelConfigTests {
     static func scratch() throws -> String {
-        var template = Array((NSTemporaryDirectory() + "kmon-kconfig-XXXXXX").utf8CString)
-        guard let made = mkdtemp(&template) else { throw POSIXError(.EIO) }
-        return String(cString: made)
+        try makeTemporaryDirectory("kmon-kconfig")
     }
 
     @Test func aGzipFileIsReadInProcessWithoutPATH() throws {

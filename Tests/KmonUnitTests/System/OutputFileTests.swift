@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import KmonSystem
+import KmonTestSupport
 import Testing
 
 /// `OutputFile` and `OutputDirectory`: never through a symlink, never into a hard-linked file,
@@ -14,9 +15,7 @@ struct OutputFileTests {
         var link: String { directory + "/out" }
 
         init() throws {
-            var template = Array((NSTemporaryDirectory() + "kmon-outputfile-XXXXXX").utf8CString)
-            guard let made = mkdtemp(&template) else { throw SystemCallError("mkdtemp") }
-            directory = String(cString: made)
+            directory = try makeTemporaryDirectory("kmon-outputfile")
             try "root only\n".write(toFile: secret, atomically: false, encoding: .utf8)
             guard symlink(secret, link) == 0 else { throw SystemCallError("symlink") }
         }

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import KmonSystem
+import KmonTestSupport
 import Testing
 
 /// `TrustedPath`: what root may load code from. Directories and files of another user are
@@ -10,9 +11,7 @@ struct TrustedPathTests {
         let directory: String
 
         init() throws {
-            var template = Array((NSTemporaryDirectory() + "kmon-trust-XXXXXX").utf8CString)
-            guard let made = mkdtemp(&template) else { throw SystemCallError("mkdtemp") }
-            directory = String(cString: made)
+            directory = try makeTemporaryDirectory("kmon-trust")
         }
 
         func make(_ name: String, mode: mode_t) throws -> String {
