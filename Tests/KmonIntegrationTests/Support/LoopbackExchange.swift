@@ -20,35 +20,25 @@ final class LoopbackExchange: @unchecked Sendable {
     let serverDelayMicroseconds: UInt32
     /// The name (comm, at most 15 bytes) each server thread gives itself, as the probes see it.
     let serverThreadName: String?
-    private let listenFD: Int32
+    private let listener: LoopbackListener
 
     init(requestBytes: Int = 64, responseBytes: Int = 256, serverDelayMicroseconds: UInt32 = 200, serverThreadName: String? = nil) throws {
         self.serverThreadName = serverThreadName
         self.requestBytes = requestBytes
         self.responseBytes = responseBytes
         self.serverDelayMicroseconds = serverDelayMicroseconds
-        listenFD = try TCPSocket.listen(on: SocketEndpoint(address: .loopbackV4, port: 0), backlog: 128)
-        port = TCPSocket.localEndpoint(listenFD)?.port ?? 0
+        listener = try LoopbackListener(backlog: 128)
+        port = listener.port
     }
 
     /// Starts serving; call once.
     func start() {
-        let acceptor = Thread { [self] in acceptLoop() }
-        acceptor.start()
+        listener.accept { [self] fd, _ in serve(fd) }
     }
 
     /// Stops accepting; served connections end when their clients close.
     func close() {
-        shutdown(listenFD, Int32(SHUT_RDWR))
-        Glibc.close(listenFD)
-    }
-
-    private func acceptLoop() {
-        while true {
-            guard let fd = try? TCPSocket.accept(listenFD) else { return }
-            let t = Thread { [self] in serve(fd) }
-            t.start()
-        }
+        listener.close()
     }
 
     private func serve(_ fd: Int32) {

@@ -48,28 +48,19 @@ final class ScriptedHTTPExchange: @unchecked Sendable {
     }
 
     let port: UInt16
-    private let listenFD: Int32
+    private let listener: LoopbackListener
     /// The script of each accepted connection, in accept order (clients connect one at a time).
     private let scripts: [[Step]]
 
     init(scripts: [[Step]]) throws {
         self.scripts = scripts
-        listenFD = try TCPSocket.listen(on: SocketEndpoint(address: .loopbackV4, port: 0), backlog: 16)
-        port = TCPSocket.localEndpoint(listenFD)?.port ?? 0
-        let acceptor = Thread { [self] in acceptLoop() }
-        acceptor.start()
+        listener = try LoopbackListener(backlog: 16)
+        port = listener.port
+        listener.accept(limit: scripts.count) { [self] fd, index in Self.serve(fd, self.scripts[index]) }
     }
 
     func close() {
-        shutdown(listenFD, Int32(SHUT_RDWR))
-        Glibc.close(listenFD)
-    }
-
-    private func acceptLoop() {
-        for script in scripts {
-            guard let fd = try? TCPSocket.accept(listenFD) else { return }
-            Thread { Self.serve(fd, script) }.start()
-        }
+        listener.close()
     }
 
     private static func serve(_ fd: Int32, _ script: [Step]) {
