@@ -7,17 +7,7 @@ import Testing
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("workloads")
 
-    func error(_ yaml: String) -> WorkloadSpecError? {
-        do {
-            _ = try WorkloadSpec.parse(yaml: yaml, file: "bad.yaml")
-            return nil
-        } catch let error as WorkloadSpecError {
-            return error
-        } catch {
-            Issue.record("unexpected error \(error)")
-            return nil
-        }
-    }
+    func error(_ yaml: String) -> WorkloadSpecError? { WorkloadSpecError.parsing(yaml, file: "bad.yaml") }
 
     @Test(arguments: ["single", "chain3", "fanout", "shop"])
     func shippedSpecsLoad(name: String) throws {
