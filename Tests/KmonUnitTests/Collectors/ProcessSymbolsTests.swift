@@ -21,6 +21,18 @@ struct ProcessSymbolsTests {
         try body(directory)
     }
 
+    /// Writes `elf` at `relative` under the stand-in /proc/PID: by default the mapped path in its root.
+    static func write(_ elf: CraftedELF, in proc: String, at relative: String = "/root" + path) throws {
+        try Data(elf.bytes()).write(to: URL(fileURLWithPath: proc + relative))
+    }
+
+    /// A file whose section headers would lie past its end, which the reader refuses.
+    static var malformed: CraftedELF {
+        var elf = CraftedELF()
+        elf.shoff = .max
+        return elf
+    }
+
     static func frame(_ procDirectory: String) -> ProcessSymbols.Frame? {
         ProcessSymbols(maps: maps, procDirectory: procDirectory, files: ELFFileCache()).frame(address)
     }
@@ -28,7 +40,7 @@ struct ProcessSymbolsTests {
     @Test("a mapped file is read under the process's root (its mount namespace), not at the host's path")
     func honoursRoot() throws {
         try Self.withProcDirectory { proc in
-            try Data(CraftedELF().bytes()).write(to: URL(fileURLWithPath: proc + "/root" + Self.path))
+            try Self.write(CraftedELF(), in: proc)
             #expect(Self.frame(proc) == .init(text: "\(CraftedELF.functionName)+0x4 (app)", refused: nil))
         }
     }
@@ -36,11 +48,9 @@ struct ProcessSymbolsTests {
     @Test("the kernel's map_files link is preferred to the path, which may have been replaced since")
     func prefersMapFiles() throws {
         try Self.withProcDirectory { proc in
-            var crafted = CraftedELF()
-            crafted.shoff = .max
-            try Data(crafted.bytes()).write(to: URL(fileURLWithPath: proc + "/root" + Self.path))
+            try Self.write(Self.malformed, in: proc)
             try FileManager.default.createDirectory(atPath: proc + "/map_files", withIntermediateDirectories: true)
-            try Data(CraftedELF().bytes()).write(to: URL(fileURLWithPath: proc + "/map_files/400000-401000"))
+            try Self.write(CraftedELF(), in: proc, at: "/map_files/400000-401000")
             #expect(Self.frame(proc)?.text == "\(CraftedELF.functionName)+0x4 (app)")
         }
     }
@@ -48,9 +58,7 @@ struct ProcessSymbolsTests {
     @Test("a crafted file leaves the frame unnamed, with the file and the reason")
     func craftedFileIsSkipped() throws {
         try Self.withProcDirectory { proc in
-            var crafted = CraftedELF()
-            crafted.shoff = .max
-            try Data(crafted.bytes()).write(to: URL(fileURLWithPath: proc + "/root" + Self.path))
+            try Self.write(Self.malformed, in: proc)
             let frame = try #require(Self.frame(proc))
             #expect(frame.text == "[app+0x7c]")
             #expect(frame.refused?.path == Self.path)
@@ -62,7 +70,7 @@ struct ProcessSymbolsTests {
     func plantedSymlink() throws {
         try Self.withProcDirectory { proc in
             let target = proc + "/elsewhere"
-            try Data(CraftedELF().bytes()).write(to: URL(fileURLWithPath: target))
+            try Self.write(CraftedELF(), in: proc, at: "/elsewhere")
             #expect(symlink(target, proc + "/root" + Self.path) == 0)
             let frame = try #require(Self.frame(proc))
             #expect(frame.text == "[app+0x7c]")
