@@ -42,6 +42,20 @@ import Testing
         }
     }
 
+    @Test func addressesAndEndpointsAreCodableAsTheirText() throws {
+        let endpoints = [SocketEndpoint.at("127.0.0.1", 80), .at("2001:db8::1", 443)]
+        let json = String(decoding: try JSONEncoder().encode(endpoints), as: UTF8.self)
+        #expect(json == #"["127.0.0.1:80","[2001:db8::1]:443"]"#)
+        #expect(try JSONDecoder().decode([SocketEndpoint].self, from: Data(json.utf8)) == endpoints)
+        #expect(try JSONDecoder().decode([IPAddress].self, from: Data(#"["10.0.0.1","::1"]"#.utf8)) == [IPAddress("10.0.0.1"), IPAddress("::1")])
+        do {
+            _ = try JSONDecoder().decode([SocketEndpoint].self, from: Data(#"["nowhere"]"#.utf8))
+            Issue.record("decoded an endpoint from \"nowhere\"")
+        } catch DecodingError.dataCorrupted(let context) {
+            #expect(context.debugDescription == "not an address:port: nowhere")
+        }
+    }
+
     @Test func reversedSwapsTheEnds() {
         let tuple = ConnectionTuple(local: .at("127.0.0.1", 1), remote: .at("127.0.0.2", 2))
         #expect(tuple.reversed.local == tuple.remote && tuple.reversed.reversed == tuple)
