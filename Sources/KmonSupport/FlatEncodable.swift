@@ -1,6 +1,8 @@
-/// A JSON object that holds the keys of several values side by side: a collector's report with
-/// its programs' cost beside its own figures, or tcpreq's summary beside the other collectors.
-/// Each part must encode as an object; on a clash of keys the later part wins.
+/// A JSON object that holds the keys of several values side by side, where JSON is flat but the
+/// Swift type nests: a collector's report with its programs' cost beside its own figures, a
+/// results record's fields beside its run lengths or error summary. Each part must encode as an
+/// object; on a clash of keys the later part wins. Decoding, where wanted, reads each part from
+/// the same decoder.
 public protocol FlatEncodable: Encodable {
     /// The values whose keys make up the object, in order.
     var flatParts: [any Encodable] { get }
