@@ -97,7 +97,7 @@ let package = Package(
             ]
         ),
         // `kmon doctor`'s report: which hooks and features this kernel has.
-        .target(name: "KmonDoctor", dependencies: ["BPF", "KmonFeatures", "KmonSupport"]),
+        .target(name: "KmonDoctor", dependencies: ["BPF", "KmonFeatures", "KmonSupport", "KmonSystem"]),
         // HTTP/1.1 request and response parsers and the blocking client, shared by the services,
         // the load generator, the Prometheus listener and the harness.
         .target(name: "KmonHTTP", dependencies: ["KmonSystem"]),

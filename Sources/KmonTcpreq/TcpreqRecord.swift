@@ -112,13 +112,3 @@ public struct TcpreqDecodeError: Error, CustomStringConvertible, Equatable {
     public var message: String
     public var description: String { "cannot decode tcpreq record: \(message)" }
 }
-
-/// A kernel `char[16]` task name as a String: at most 15 bytes, so Swift keeps it inline with
-/// no allocation, and decoding it needs no cache.
-func commString<T>(_ raw: T) -> String {
-    var copy = raw
-    return withUnsafeBytes(of: &copy) { bytes in
-        let end = bytes.firstIndex(of: 0) ?? bytes.count
-        return String(decoding: bytes[..<end], as: UTF8.self)
-    }
-}
