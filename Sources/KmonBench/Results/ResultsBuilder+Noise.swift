@@ -6,7 +6,7 @@ extension ResultsBuilder {
     /// table says how noisy the machine was, not only the part that was kept.
     func machineNoise(mde: [String: MetricMDE]) -> MachineNoiseRecord {
         MachineNoiseRecord(dropped: plan.dropNoisy, levels: measuredLevels.compactMap { level in
-            let noise = phases.filter { $0.run.phase == level }.compactMap(\.noise)
+            let noise = phases.filter { $0.run.level == level }.compactMap(\.noise)
             guard !noise.isEmpty else { return nil }
             var load: Double?
             if case .load(let percent) = level { load = percent }

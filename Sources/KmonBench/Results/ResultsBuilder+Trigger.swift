@@ -3,14 +3,14 @@ extension ResultsBuilder {
     /// One row per arm that has trigger phases, baselines included (their Δ ns per iteration is
     /// the A/A noise of the dispatch figure); nil when the run had no trigger level.
     func triggerRows() -> [TriggerRow]? {
-        let triggerPhases = phases.filter { $0.run.phase == .trigger && $0.isValid }
+        let triggerPhases = phases.filter { $0.run.level == .trigger && $0.isValid }
         guard !triggerPhases.isEmpty else { return nil }
         let baseline = Dictionary(triggerPhases.filter { $0.run.arm == .baseline }.map { ($0.run.block, $0) }) { first, _ in first }
         return plan.arms.compactMap { arm -> TriggerRow? in
             let armPhases = triggerPhases.filter { $0.run.arm == arm }.sorted { $0.run.block < $1.run.block }
             guard !armPhases.isEmpty else { return nil }
             let inSitu = phases.filter { phase in
-                guard case .load = phase.run.phase else { return false }
+                guard case .load = phase.run.level else { return false }
                 return phase.run.arm == arm && phase.isValid
             }
             return Self.triggerRow(arm: arm.name, phases: armPhases, baseline: baseline, inSitu: inSitu)
