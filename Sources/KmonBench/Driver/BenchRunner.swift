@@ -167,7 +167,7 @@ public final class BenchRunner {
         let pids = workload.services.map(\.pid) + (trigger.map { [$0.pid] } ?? [])
         for arm in plan.arms where !arm.isBaseline {
             do {
-                guard let probe = try ArmProbe.load(arm, pids: pids, objects: objects, logger: logger) else {
+                guard let probe = try ArmProbe.load(arm, pids: pids, objects: objects, attached: false, logger: logger) else {
                     continue
                 }
                 probes[arm] = probe
@@ -182,7 +182,7 @@ public final class BenchRunner {
         var schedule = BenchSchedule(arms: arms, loadPercents: plan.loadPercents, saturationBlocks: plan.lengths.saturationBlocks,
                                      loadBlocks: plan.lengths.blocks, seed: plan.seed)
         schedule.triggerBlocks = trigger == nil ? 0 : plan.lengths.triggerBlocks
-        let reloads = ProbeReloads { [objects, logger] arm in try ArmProbe.load(arm, pids: pids, objects: objects, logger: logger) }
+        let reloads = ProbeReloads { [objects, logger] arm in try ArmProbe.load(arm, pids: pids, objects: objects, attached: false, logger: logger) }
         let inPlace = InPlaceRun(workload: workload, probes: probes, stop: stop, benchStart: benchStart, reloads: reloads)
         defer { inPlace.unloadAll() }
         var seed = plan.seed

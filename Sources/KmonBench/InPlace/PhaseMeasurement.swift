@@ -130,3 +130,25 @@ public struct PhaseMeasurement: Sendable {
         programs.isEmpty || completed == 0 ? nil : Double(programs.values.reduce(0) { $0 + $1.runs }) / Double(completed)
     }
 }
+
+extension PhaseMeasurement {
+    /// Gives the phase its arm's share of the probes' counters over the window (programs,
+    /// losses, agent CPU) and every other arm's runs as stray; returns all agents' CPU µs.
+    @discardableResult
+    mutating func attribute(before: [BenchArm: ProbeCounters], after: [BenchArm: ProbeCounters]) -> Double {
+        var allAgents = 0.0
+        for (arm, end) in after {
+            guard let start = before[arm] else { continue }
+            let delta = end - start
+            allAgents += delta.agentCPUMicroseconds
+            if arm == run.arm {
+                programs = delta.programs
+                eventsLost = delta.lost
+                agentCPUMicroseconds = delta.agentCPUMicroseconds
+            } else {
+                strayRuns += delta.runs
+            }
+        }
+        return allAgents
+    }
+}

@@ -33,7 +33,7 @@ struct ObjectReloadTests {
             options: WorkloadOptions(mode: .loopback, ephemeralPorts: true, serviceExecutable: BuildProducts.executable("kmon-service").path))
         let logger = Logger(label: "kmon-test")
         let pids = workload.services.map(\.pid)
-        return (workload, { arm in try ArmProbe.load(arm, pids: pids, objects: ProbeObjects(), logger: logger) })
+        return (workload, { arm in try ArmProbe.load(arm, pids: pids, objects: ProbeObjects(), attached: false, logger: logger) })
     }
 
     @Test func reloadingObjectsMidRunLeavesNoStrayLinksOrPrograms() throws {
