@@ -3,14 +3,6 @@ import KmonSystem
 /// What the exporters take in: a small model of their own, so that the probes and collectors
 /// only need a thin adapter, and the exporters know nothing of BPF events or span assembly.
 
-/// Which end of a connection a span was measured on.
-public enum SpanSide: String, Sendable, CaseIterable {
-    /// The socket came from accept: the span runs from the request's first byte read to the response sent.
-    case server
-    /// The socket came from connect: the span runs from the request's first byte sent to the response read.
-    case client
-}
-
 /// One completed request as a probe saw it.
 public struct ExportedSpan: Sendable, Equatable {
     /// The process the span was measured in, named by its process name.
@@ -19,7 +11,7 @@ public struct ExportedSpan: Sendable, Equatable {
     public var peerName: String?
     /// The other end as "address:port" (IPv6 in brackets).
     public var peerAddress: String
-    public var side: SpanSide
+    public var side: SpanRole
     /// CLOCK_MONOTONIC nanoseconds at the span's start.
     public var startNanoseconds: UInt64
     public var durationNanoseconds: UInt64
@@ -38,7 +30,7 @@ public struct ExportedSpan: Sendable, Equatable {
     /// The container (and pod) the process runs in; nil for a host process.
     public var container: ContainerInfo?
 
-    public init(service: String, peerName: String? = nil, peerAddress: String, side: SpanSide,
+    public init(service: String, peerName: String? = nil, peerAddress: String, side: SpanRole,
                 startNanoseconds: UInt64, durationNanoseconds: UInt64, pid: Int32 = 0, ordinal: UInt64 = 0, partial: Bool = false,
                 tuple: ConnectionTuple? = nil, requestBytes: UInt64 = 0, responseBytes: UInt64 = 0, http: HTTPExchange = HTTPExchange(),
                 container: ContainerInfo? = nil) {
@@ -56,19 +48,6 @@ public struct ExportedSpan: Sendable, Equatable {
         self.durationNanoseconds = durationNanoseconds
         self.pid = pid
         self.ordinal = ordinal
-    }
-}
-
-/// A BPF program's cumulative run statistics, as the kernel counts them.
-public struct ExportedProgramStats: Sendable, Equatable {
-    public var program: String
-    public var runs: UInt64
-    public var runTimeNanoseconds: UInt64
-
-    public init(program: String, runs: UInt64, runTimeNanoseconds: UInt64) {
-        self.program = program
-        self.runs = runs
-        self.runTimeNanoseconds = runTimeNanoseconds
     }
 }
 
@@ -105,13 +84,14 @@ public struct ExportSnapshot: Sendable, Equatable {
     public var wallNanoseconds: UInt64
     /// Events the kernel side could not deliver (ring-buffer reserve failures), per collector.
     public var lostEvents: [String: UInt64]
-    public var programs: [ExportedProgramStats]
+    /// Each BPF program's cumulative run statistics, as the kernel counts them.
+    public var programs: [ProgramRunStats]
     public var samples: [CollectorSample]
     /// The exporters' own health (buffered and dropped points), filled in by `ExporterSet`.
     public var sinks: [SinkStats]
 
     public init(wallNanoseconds: UInt64 = WallClock.nowNanoseconds(), lostEvents: [String: UInt64] = [:],
-                programs: [ExportedProgramStats] = [], samples: [CollectorSample] = [], sinks: [SinkStats] = []) {
+                programs: [ProgramRunStats] = [], samples: [CollectorSample] = [], sinks: [SinkStats] = []) {
         self.wallNanoseconds = wallNanoseconds
         self.lostEvents = lostEvents
         self.programs = programs

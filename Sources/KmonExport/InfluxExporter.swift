@@ -1,4 +1,5 @@
 import Foundation
+import KmonSystem
 import Logging
 
 /// Writes Kmon's data to InfluxDB as line protocol: 1.x's `POST /write?db=NAME` (with a user and
@@ -130,8 +131,8 @@ public final class InfluxExporter: ExportSink, @unchecked Sendable {
                                     fields: [("total", .unsigned(total))], timestamp: time))
         }
         for program in snapshot.programs {
-            points.append(LinePoint(measurement: "kmon_bpf_program", tags: ["program": program.program],
-                                    fields: [("runs", .unsigned(program.runs)),
+            points.append(LinePoint(measurement: "kmon_bpf_program", tags: ["program": program.name],
+                                    fields: [("runs", .unsigned(program.runCount)),
                                              ("run_time_seconds", .float(Double(program.runTimeNanoseconds) / 1e9))],
                                     timestamp: time))
         }

@@ -37,9 +37,7 @@ public final class TcpreqExportAdapter: TcpreqSnapshotSink, @unchecked Sendable 
     public func publish(_ snapshot: TcpreqSnapshot) {
         for span in namer.name(snapshot.newSpans) { exporters.record(span) }
         tcpreq.lostEvents = ["tcpreq": snapshot.counters.lost.total]
-        tcpreq.programs = snapshot.programs.map {
-            ExportedProgramStats(program: $0.name, runs: $0.runCount, runTimeNanoseconds: $0.runTimeNanoseconds)
-        }
+        tcpreq.programs = snapshot.programs
         tcpreq.samples = snapshot.mapFill.flatMap { fill in [
             CollectorSample(name: "kmon_bpf_map_entries", help: "Entries in a tcpreq hash map, counted every 10 s.",
                             kind: .gauge, labels: ["map": fill.map], value: Double(fill.entries)),
@@ -188,7 +186,7 @@ struct SpanNamer {
             peerAddress = span.tuple.remote.description
         }
         return ExportedSpan(service: service, peerName: peerName, peerAddress: peerAddress,
-                            side: span.role == .server ? .server : .client,
+                            side: span.role,
                             startNanoseconds: span.startNanoseconds, durationNanoseconds: span.durationNanoseconds,
                             pid: span.tgid, ordinal: UInt64(span.ordinal), partial: span.partial,
                             tuple: span.tuple, requestBytes: span.requestBytes, responseBytes: span.responseBytes, http: span.http,

@@ -1,6 +1,7 @@
 import Foundation
 import KmonCollectors
 import KmonFeatures
+import KmonSystem
 import KmonTcpreq
 import Logging
 
@@ -54,18 +55,14 @@ final class ArmProbe {
 
     /// Cumulative counters since load: each program's runs and run time, losses, agent CPU.
     func counters() throws -> ProbeCounters {
-        var programs: [String: RunMeasurement.ProgramCost] = [:]
+        var programs: [String: ProgramRunStats] = [:]
         var lost: UInt64 = 0
         if let session {
-            for stats in try session.programStats() {
-                programs[stats.name] = .init(runs: stats.runCount, nanoseconds: stats.runTimeNanoseconds)
-            }
+            for stats in try session.programStats() { programs[stats.name] = stats }
             lost = try session.counters().lost.total
         }
         for collector in collectors?.collectors ?? [] {
-            for stats in try collector.programStats() {
-                programs[stats.name] = .init(runs: stats.runCount, nanoseconds: stats.runTimeNanoseconds)
-            }
+            for stats in try collector.programStats() { programs[stats.name] = stats }
             lost += try collector.losses().total
         }
         let agent = agentThreads.compactMap(ProcFS.ownThreadCPUMicroseconds).reduce(0, +)
@@ -83,21 +80,20 @@ final class ArmProbe {
 
 /// What a probe has counted since load; subtract two to get one phase's share.
 struct ProbeCounters: Sendable {
-    var programs: [String: RunMeasurement.ProgramCost]
+    var programs: [String: ProgramRunStats]
     var lost: UInt64
     var agentCPUMicroseconds: Double
 
     static func - (after: ProbeCounters, before: ProbeCounters) -> ProbeCounters {
-        var programs: [String: RunMeasurement.ProgramCost] = [:]
-        for (name, cost) in after.programs {
-            let old = before.programs[name] ?? .init(runs: 0, nanoseconds: 0)
-            programs[name] = .init(runs: cost.runs &- old.runs, nanoseconds: cost.nanoseconds &- old.nanoseconds)
+        var programs: [String: ProgramRunStats] = [:]
+        for (name, stats) in after.programs {
+            programs[name] = before.programs[name].map(stats.since) ?? stats
         }
         return ProbeCounters(programs: programs, lost: after.lost &- before.lost,
                              agentCPUMicroseconds: after.agentCPUMicroseconds - before.agentCPUMicroseconds)
     }
 
-    var runs: UInt64 { programs.values.reduce(0) { $0 + $1.runs } }
+    var runs: UInt64 { programs.values.totalRunCount }
 }
 
 extension PhaseMeasurement {

@@ -1,5 +1,6 @@
 import Foundation
 import KmonFeatures
+import KmonSystem
 import KmonTcpreq
 import Logging
 
@@ -9,7 +10,7 @@ final class ProbeRun {
     struct Result {
         var spans: [Span]
         var reportsSpans: Bool
-        var programs: [String: RunMeasurement.ProgramCost]
+        var programs: [String: ProgramRunStats]
         var lost: UInt64
         var rssGrowthMegabytes: Double?
         var degraded: [Degradation]
@@ -50,10 +51,7 @@ final class ProbeRun {
         let programs = try session.programStats()
         let counters = try session.counters()
         let rssAfter = ProcFS.residentMegabytes()
-        var costs: [String: RunMeasurement.ProgramCost] = [:]
-        for program in programs {
-            costs[program.name] = RunMeasurement.ProgramCost(runs: program.runCount, nanoseconds: program.runTimeNanoseconds)
-        }
+        let costs = Dictionary(programs.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
         var growth: Double?
         if let before = rssBefore, let after = rssAfter { growth = max(0, after - before) }
         let configuration = session.configuration

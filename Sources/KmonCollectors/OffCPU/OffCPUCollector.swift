@@ -1,5 +1,6 @@
 import BPF
 import CKmonEvents
+import KmonSystem
 
 /// Off-CPU time per watched thread (bpf/offcpu.bpf.c on tp_btf/sched_switch).
 /// Verbosity 1: log2 histograms per thread; 2: plus time per kernel stack; 3: plus user stacks.

@@ -1,6 +1,7 @@
 import Foundation
 import KmonExport
 import KmonSupport
+import KmonSystem
 import Logging
 import Testing
 
@@ -10,7 +11,7 @@ import Testing
 struct InfluxExporterTests {
     private static let logger = Logger(label: "kmon.test.influx")
 
-    private func span(_ service: String, peer: String, side: SpanSide, micros: UInt64) -> ExportedSpan {
+    private func span(_ service: String, peer: String, side: SpanRole, micros: UInt64) -> ExportedSpan {
         ExportedSpan(service: service, peerAddress: peer, side: side, startNanoseconds: MonotonicClock.now(), durationNanoseconds: micros * 1_000)
     }
 
@@ -37,13 +38,13 @@ struct InfluxExporterTests {
         let runs = RunCounter()
         exporters.start {
             ExportSnapshot(lostEvents: ["tcpreq": 3],
-                           programs: [ExportedProgramStats(program: "tcpreq_recv", runs: runs.next(), runTimeNanoseconds: 1_000)])
+                           programs: [ProgramRunStats(name: "tcpreq_recv", runCount: runs.next(), runTimeNanoseconds: 1_000)])
         }
         // 1_200 spans over ~1.2 s, on 6 series, so they fall into several periods.
         var expected: [String: Int] = [:]
         for i in 0..<1_200 {
             let service = ["front", "cart", "db"][i % 3]
-            let side: SpanSide = i % 2 == 0 ? .server : .client
+            let side: SpanRole = i % 2 == 0 ? .server : .client
             exporters.record(span(service, peer: "127.0.0.1:\(9000 + i % 3)", side: side, micros: UInt64(50 + i % 200)))
             expected[service, default: 0] += 1
             if i % 100 == 99 { usleep(100_000) }
