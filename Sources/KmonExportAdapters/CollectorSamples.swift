@@ -1,4 +1,5 @@
 import KmonCollectors
+import KmonExport
 import KmonSystem
 /// Turns the other collectors' reports (tcpdrop, offcpu, biostat, fcount) into exporter input:
 /// counters named by Prometheus conventions, losses per collector, and program statistics.
