@@ -1,4 +1,5 @@
 import Foundation
+import KmonHTTP
 
 /// An `http://` or `https://` sink URL, as given to `--influx` or `--clickhouse`. It never holds a
 /// secret: credentials come from files or the environment (see `SinkAuth`), so the URL can be
@@ -23,29 +24,30 @@ public struct HTTPEndpoint: Sendable, Equatable, CustomStringConvertible {
 
     /// Parses `http[s]://HOST[:PORT][/PATH]`; the port defaults to `defaultPort`.
     public init(url: String, defaultPort: UInt16) throws {
-        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased() else {
-            throw ExportError("'\(url)' is not a URL; expected http://HOST:PORT or https://HOST:PORT, e.g. http://127.0.0.1:\(defaultPort)")
-        }
+        let notAURL = ExportError("'\(Self.redacted(url))' is not a URL; expected http://HOST:PORT or https://HOST:PORT, "
+            + "e.g. http://127.0.0.1:\(defaultPort)")
+        // What URL syntax allows unescaped; anything else (spaces, quotes, line breaks) is a typo.
+        guard let parts = URLParts(url), url.allSatisfy(\.isURLCharacter) else { throw notAURL }
+        let scheme = parts.scheme.lowercased()
         guard let known = Scheme(rawValue: scheme) else {
             throw ExportError("'\(Self.redacted(url))' uses \(scheme)://; expected http:// or https://")
         }
-        if components.user != nil || components.password != nil {
+        if parts.userInfo != nil {
             throw ExportError("'\(Self.redacted(url))' has credentials in the URL, where `ps` would show them; "
                 + "give the user with its --…-user flag and the password in a file or the environment")
         }
-        // Foundation keeps an IPv6 literal's brackets in `host`; the endpoint holds the bare address.
-        guard let host = components.host.map({ $0.hasPrefix("[") && $0.hasSuffix("]") ? String($0.dropFirst().dropLast()) : $0 }),
-              !host.isEmpty else {
-            throw ExportError("'\(url)' has no host; expected \(scheme)://HOST:PORT")
+        guard !parts.host.isEmpty else { throw ExportError("'\(url)' has no host; expected \(scheme)://HOST:PORT") }
+        var port = defaultPort
+        if let text = parts.port, !text.isEmpty {
+            guard let number = Int(text) else { throw notAURL }
+            guard (1...65535).contains(number) else { throw ExportError("'\(url)' has port \(number), outside 1-65535") }
+            port = UInt16(number)
         }
-        if let port = components.port, !(1...65535).contains(port) {
-            throw ExportError("'\(url)' has port \(port), outside 1-65535")
-        }
-        if components.query != nil { throw ExportError("'\(Self.redacted(url))' has a query string; give the sink's settings as flags") }
+        if parts.query != nil { throw ExportError("'\(Self.redacted(url))' has a query string; give the sink's settings as flags") }
         self.scheme = known
-        self.host = host
-        self.port = components.port.map(UInt16.init) ?? defaultPort
-        var path = components.percentEncodedPath
+        self.host = parts.host
+        self.port = port
+        var path = String(parts.path)
         while path.hasSuffix("/") { path.removeLast() }
         self.pathPrefix = path
     }
@@ -54,8 +56,14 @@ public struct HTTPEndpoint: Sendable, Equatable, CustomStringConvertible {
 
     /// `url` with any user and password replaced, for error messages about a URL that was refused.
     static func redacted(_ url: String) -> String {
-        guard let components = URLComponents(string: url), components.user != nil || components.password != nil else { return url }
-        let port = components.port.map { ":\($0)" } ?? ""
-        return "\(components.scheme ?? "?")://…@\(components.host ?? "")\(port)\(components.percentEncodedPath)"
+        guard let parts = URLParts(url), parts.userInfo != nil, let at = parts.authority.lastIndex(of: "@") else { return url }
+        return "\(parts.scheme)://…@\(parts.authority[parts.authority.index(after: at)...])\(parts.path)"
+    }
+}
+
+extension Character {
+    /// RFC 3986's unreserved and reserved characters, and "%" of an escape.
+    fileprivate var isURLCharacter: Bool {
+        isASCII && (isLetter || isNumber || "-._~:/?#[]@!$&'()*+,;=%".contains(self))
     }
 }
