@@ -33,7 +33,7 @@ struct InfluxExporterTests {
         try influxd.start()
 
         var settings = InfluxExporter.Settings(endpoint: influxd.endpoint, database: "kmon_it")
-        settings.batchSize = 7 // several batches per period, so batching is exercised
+        settings.delivery.batchSize = 7 // several batches per period, so batching is exercised
         let exporters = ExporterSet(sinks: [try InfluxExporter(settings: settings, logger: Self.logger)], period: 0.3)
         let runs = RunCounter()
         exporters.start {
@@ -74,10 +74,10 @@ struct InfluxExporterTests {
         try influxd.start()
 
         var settings = InfluxExporter.Settings(endpoint: influxd.endpoint, database: "kmon_outage")
-        settings.bufferCapacity = 20
-        settings.initialBackoff = 0.05
-        settings.maxBackoff = 0.4
-        settings.requestTimeout = 2
+        settings.delivery.bufferCapacity = 20
+        settings.delivery.initialBackoff = 0.05
+        settings.delivery.maxBackoff = 0.4
+        settings.delivery.requestTimeout = 2
         let exporter = try InfluxExporter(settings: settings, logger: Self.logger)
         defer { exporter.close(timeout: 5) }
         // Each period here is 2 points: one request summary and one lost-events point.
