@@ -37,6 +37,10 @@ public struct HTTPEndpoint: Sendable, Equatable, CustomStringConvertible {
                 + "give the user with its --…-user flag and the password in a file or the environment")
         }
         guard !parts.host.isEmpty else { throw ExportError("'\(url)' has no host; expected \(scheme)://HOST:PORT") }
+        // A name or IPv4 address, or an IPv6 literal in closed brackets.
+        let hostCharacters = parts.isIPv6Literal ? "-._~%:" : "-._~%"
+        guard parts.host.allSatisfy({ $0.isLetter || $0.isNumber || hostCharacters.contains($0) }),
+              !parts.isIPv6Literal || parts.authority.contains("]") else { throw notAURL }
         var port = defaultPort
         if let text = parts.port, !text.isEmpty {
             guard let number = Int(text) else { throw notAURL }

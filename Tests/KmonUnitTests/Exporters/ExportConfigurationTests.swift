@@ -26,6 +26,11 @@ import Testing
         let ftp = #expect(throws: ExportError.self) { try HTTPEndpoint(url: "ftp://x", defaultPort: 1) }
         #expect(ftp?.description.contains("expected http:// or https://") == true)
         #expect(throws: ExportError.self) { try HTTPEndpoint(url: "127.0.0.1:8086", defaultPort: 1) }
+        for typo in ["http://db local:8086", "http://[::1:8086", "http://db]:8086", "http://db:80x"] {
+            let error = #expect(throws: ExportError.self) { try HTTPEndpoint(url: typo, defaultPort: 1) }
+            #expect(error?.description.contains("is not a URL") == true, "\(typo)")
+        }
+        #expect(try HTTPEndpoint(url: "http://db:", defaultPort: 8086).port == 8086)
         // A password in the URL would show in `ps`: refused, and the error does not repeat it.
         let secret = #expect(throws: ExportError.self) { try HTTPEndpoint(url: "https://kmon:hunter2@db:8086", defaultPort: 1) }
         #expect(secret?.description.contains("hunter2") == false)
