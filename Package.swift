@@ -40,7 +40,8 @@ let package = Package(
         // Small pieces every module shares: the monotonic clock, stop tokens, signal handling.
         .target(name: "KmonSupport"),
         // The one connection identity (IPAddress, SocketEndpoint, ConnectionTuple: binary, IPv4
-        // and IPv6) and the thin system-call layer (SystemCallError, TCPSocket). Imports nothing.
+        // and IPv6), the thin system-call layer (SystemCallError, TCPSocket) and the vocabulary
+        // every layer shares (SpanRole, ProgramRunStats, HTTPMethod). Imports nothing.
         .target(name: "KmonSystem"),
         // Containers and pods from cgroup paths and the runtimes' state on the node (no API server).
         .target(name: "KmonContainers", dependencies: ["KmonSystem"]),
