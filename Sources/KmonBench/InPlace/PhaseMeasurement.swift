@@ -1,3 +1,4 @@
+import KmonSystem
 
 /// What one phase measured: an arm's turn in one block of an in-place run, over the window
 /// after its settling time.
@@ -26,7 +27,7 @@ public struct PhaseMeasurement: Sendable {
     /// All CPUs' busy time (`/proc/stat`, clock ticks): includes softirq work charged to no cgroup.
     public var machineBusyMicroseconds: Double?
     /// This arm's programs over the window.
-    public var programs: [String: RunMeasurement.ProgramCost] = [:]
+    public var programs: [String: ProgramRunStats] = [:]
     /// Runs of every other arm's programs over the window: zero unless a detach failed.
     public var strayRuns: UInt64 = 0
     public var eventsLost: UInt64 = 0
@@ -112,7 +113,7 @@ public struct PhaseMeasurement: Sendable {
     }
 
     var bpfMicrosecondsPerRequest: Double? {
-        programs.isEmpty ? nil : perRequest(Double(programs.values.reduce(0) { $0 + $1.nanoseconds }) / 1000)
+        programs.isEmpty ? nil : perRequest(Double(programs.values.totalRunTimeNanoseconds) / 1000)
     }
 
     /// Trigger phases: the driver's CPU ns per iteration.
@@ -121,13 +122,10 @@ public struct PhaseMeasurement: Sendable {
     }
 
     /// The arm's programs' run time over their runs (run statistics leave dispatch out).
-    public var nanosecondsPerRun: Double? {
-        let runs = programs.values.reduce(0) { $0 + $1.runs }
-        return runs == 0 ? nil : Double(programs.values.reduce(0) { $0 + $1.nanoseconds }) / Double(runs)
-    }
+    public var nanosecondsPerRun: Double? { programs.values.nanosecondsPerRun }
 
     var runsPerRequest: Double? {
-        programs.isEmpty || completed == 0 ? nil : Double(programs.values.reduce(0) { $0 + $1.runs }) / Double(completed)
+        programs.isEmpty || completed == 0 ? nil : Double(programs.values.totalRunCount) / Double(completed)
     }
 }
 

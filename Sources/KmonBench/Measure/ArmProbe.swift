@@ -1,6 +1,7 @@
 import Foundation
 import KmonCollectors
 import KmonFeatures
+import KmonSystem
 import KmonTcpreq
 import Logging
 
@@ -75,18 +76,14 @@ final class ArmProbe {
 
     /// Cumulative counters since load: each program's runs and run time, losses, agent CPU.
     func counters() throws -> ProbeCounters {
-        var programs: [String: RunMeasurement.ProgramCost] = [:]
+        var programs: [String: ProgramRunStats] = [:]
         var lost: UInt64 = 0
         if let session {
-            for stats in try session.programStats() {
-                programs[stats.name] = .init(runs: stats.runCount, nanoseconds: stats.runTimeNanoseconds)
-            }
+            for stats in try session.programStats() { programs[stats.name] = stats }
             lost = try session.counters().lost.total
         }
         for collector in collectors?.collectors ?? [] {
-            for stats in try collector.programStats() {
-                programs[stats.name] = .init(runs: stats.runCount, nanoseconds: stats.runTimeNanoseconds)
-            }
+            for stats in try collector.programStats() { programs[stats.name] = stats }
             lost += try collector.losses().total
         }
         return ProbeCounters(programs: programs, lost: lost, agentCPUMicroseconds: agentCPUMicroseconds())

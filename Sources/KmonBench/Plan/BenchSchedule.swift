@@ -51,7 +51,6 @@ public struct BenchSchedule: Sendable {
         runs().filter { $0.level == level }
     }
 
-    static func format(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
-    }
+    /// A load percent as results.json keys it ("50", "12.5").
+    static func format(_ value: Double) -> String { NumberText.plain(value) }
 }

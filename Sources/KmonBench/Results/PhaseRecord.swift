@@ -66,7 +66,7 @@ public struct PhaseRecord: Codable, Sendable, Equatable {
                   p99Microseconds: phase.latency.microseconds(atQuantile: 0.99),
                   cpuMicrosecondsPerRequest: phase.cpuPerRequest,
                   machineMicrosecondsPerRequest: phase.perRequest(phase.machineBusyMicroseconds),
-                  bpfRuns: phase.programs.values.reduce(0) { $0 + $1.runs }, strayRuns: phase.strayRuns,
+                  bpfRuns: phase.programs.values.totalRunCount, strayRuns: phase.strayRuns,
                   eventsLost: phase.eventsLost)
         stealPercent = phase.noise?.stealPercent
         otherCPUPercent = phase.noise?.otherPercent

@@ -30,9 +30,9 @@ extension ResultsBuilder {
                 var totals: [Int: (ns: Double, runs: Double)] = [:]
                 var single: [Int: [Double]] = [:]
                 for phase in valid(arm, level) {
-                    let runs = phase.programs.values.reduce(0) { $0 + $1.runs }
+                    let runs = phase.programs.values.totalRunCount
                     guard runs > 0 else { continue }
-                    let ns = phase.programs.values.reduce(0) { $0 + $1.nanoseconds }
+                    let ns = phase.programs.values.totalRunTimeNanoseconds
                     totals[phase.objectsLoad, default: (0, 0)].ns += Double(ns)
                     totals[phase.objectsLoad, default: (0, 0)].runs += Double(runs)
                     single[phase.objectsLoad, default: []].append(Double(ns) / Double(runs))

@@ -176,9 +176,9 @@ public struct ResultsBuilder {
         var programSamples: [String: [Double]] = [:]
         for phase in armPhases {
             for (name, cost) in phase.programs {
-                programRuns[name, default: 0] += cost.runs
-                programNanoseconds[name, default: 0] += cost.nanoseconds
-                if cost.runs > 0 { programSamples[name, default: []].append(Double(cost.nanoseconds) / Double(cost.runs)) }
+                programRuns[name, default: 0] += cost.runCount
+                programNanoseconds[name, default: 0] += cost.runTimeNanoseconds
+                if let perRun = cost.nanosecondsPerRun { programSamples[name, default: []].append(perRun) }
             }
         }
         let requests = armPhases.reduce(0) { $0 + $1.completed }

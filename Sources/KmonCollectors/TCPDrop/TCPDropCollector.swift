@@ -2,6 +2,7 @@ import BPF
 import CKmonEvents
 import Foundation
 import KmonSupport
+import KmonSystem
 
 /// TCP drops with a real reason, retransmits and resets (bpf/tcpdrop.bpf.c).
 /// Verbosity 1: events; 2: plus user stacks; 3: plus kernel stacks, named from /proc/kallsyms.

@@ -5,6 +5,7 @@ import Glibc
 import KmonCollectors
 import KmonContainers
 import KmonExport
+import KmonExportAdapters
 import KmonSupport
 import KmonSystem
 import KmonTcpreq

@@ -36,7 +36,7 @@ enum GatePhases {
             let jitter = noise(load)
             for (name, program) in programs.sorted(by: { $0.key < $1.key }) {
                 let ns = program.nanoseconds * scale(run.arm, name) * drift * (1 + Double.random(in: -jitter...jitter, using: &generator))
-                m.programs[name] = .init(runs: program.runs, nanoseconds: UInt64(ns * Double(program.runs)))
+                m.programs[name] = .init(name: name, runCount: program.runs, runTimeNanoseconds: UInt64(ns * Double(program.runs)))
             }
             return m
         }

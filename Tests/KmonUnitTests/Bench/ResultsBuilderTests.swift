@@ -39,7 +39,8 @@ import Testing
             m.loadGeneratorCPUMicroseconds = 20_000
             m.machineBusyMicroseconds = 2000 * 70 * drift
             if isProbe {
-                m.programs = ["sock_send": .init(runs: 8000, nanoseconds: 960_000), "sock_recv": .init(runs: 8000, nanoseconds: 2_080_000)]
+                m.programs = ["sock_send": .init(name: "sock_send", runCount: 8000, runTimeNanoseconds: 960_000),
+                              "sock_recv": .init(name: "sock_recv", runCount: 8000, runTimeNanoseconds: 2_080_000)]
             }
             if run.block == killBlock && run.arm == .baseline && run.level != .saturation { m.invalidReason = .failed("api died (signal 9) at 12.0 s") }
             return m

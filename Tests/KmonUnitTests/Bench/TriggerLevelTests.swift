@@ -17,7 +17,7 @@ import Testing
         m.driverWallNanoseconds = m.driverNanoseconds * 2
         m.requests = iterations
         m.completed = iterations
-        m.programs = programs.mapValues { .init(runs: $0.0, nanoseconds: $0.1) }
+        m.programs = Dictionary(uniqueKeysWithValues: programs.map { ($0.key, .init(name: $0.key, runCount: $0.value.0, runTimeNanoseconds: $0.value.1)) })
         return m
     }
 
@@ -43,7 +43,8 @@ import Testing
         let baseline = Dictionary(uniqueKeysWithValues: (0..<3).map { ($0, Self.phase(.baseline, block: $0, nsPerIteration: $0 == 2 ? 6200 : 5000)) })
         var situ = PhaseMeasurement(run: ScheduledRun(level: .load(percent: 50), block: 0, arm: Self.sock), startNs: 0, endNs: 1,
                                     switchNs: 0, offeredRPS: 5000)
-        situ.programs = ["send": .init(runs: 100, nanoseconds: 20_000), "recv": .init(runs: 300, nanoseconds: 60_000)]
+        situ.programs = ["send": .init(name: "send", runCount: 100, runTimeNanoseconds: 20_000),
+                         "recv": .init(name: "recv", runCount: 300, runTimeNanoseconds: 60_000)]
         let row = ResultsBuilder.triggerRow(arm: "sock/kernel", phases: armPhases, baseline: baseline, inSitu: [situ])
         #expect(row.blocks == 3 && row.iterations == 10_000)
         #expect(row.wallNanosecondsPerIteration == 12_000)
