@@ -1,4 +1,5 @@
 import ArgumentParser
+import KmonBench
 import KmonContainers
 import KmonTcpreq
 
@@ -10,3 +11,5 @@ extension ProbeVariant: ExpressibleByArgument {}
 extension SpanMode: ExpressibleByArgument {}
 
 extension ServiceNaming: ExpressibleByArgument {}
+
+extension BenchPreset.Name: ExpressibleByArgument {}
