@@ -56,7 +56,7 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Under 90 s: one load level, 10 short blocks. Its figures are rough.")
     var quick = false
 
-    @Option(help: "paper: Kmon's own configurations, every variant (kprobe, fentry included) in user, kernel and histogram modes.")
+    @Option(help: "paper: Kmon's own configurations: empty, sock, syscall, kprobe and fentry in user and kernel modes, and each collector at its lowest and highest verbosity.")
     var preset: BenchPreset.Name?
 
     @Flag(help: "Run each service in its own network namespace (198.18.0.0/15) instead of on loopback.")

@@ -88,7 +88,7 @@ struct LoadCommand: ParsableCommand {
         if compareWrk && poisson { throw ValidationError("--compare-wrk measures an evenly spaced schedule; drop --poisson") }
     }
 
-    static let flagNames = {
+    private static let flagNames = {
         var names = LoadConfiguration.SettingNames()
         (names.connections, names.threads, names.duration, names.warmUp) = ("--connections", "--threads", "--duration", "--warmup")
         (names.requestTimeout, names.rate) = ("--timeout", "--rate")
