@@ -81,8 +81,8 @@ public struct LoadConfiguration: Sendable {
     }
 
     /// Throws a sentence naming the first bad setting.
-    public func validate(naming names: SettingNames = SettingNames()) throws {
-        try validateSettings(naming: names)
+    public func validate() throws {
+        try validateSettings()
         try checkRequestBuffers()
     }
 
