@@ -4,7 +4,7 @@ import PackageDescription
 /// What the tests may import: every module, the C layouts and libbpf shims, and test support.
 let testModules: [Target.Dependency] = [
     "BPF", "CKmonEvents", "CLibbpf", "KmonBench", "KmonContainers", "KmonBPFObjects", "KmonCollectors", "KmonDoctor", "KmonExport",
-    "KmonFeatures", "KmonHTTP", "KmonLoad", "KmonSupport", "KmonSystem", "KmonTcpreq", "KmonTestSupport", "KmonWorkload",
+    "KmonExportAdapters", "KmonFeatures", "KmonHTTP", "KmonLoad", "KmonSupport", "KmonSystem", "KmonTcpreq", "KmonTestSupport", "KmonWorkload",
     .product(name: "Logging", package: "swift-log"),
     // deploy/kubernetes's manifests are read as YAML (DeployManifestTests).
     .product(name: "Yams", package: "Yams"),
@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "KmonContainers", targets: ["KmonContainers"]),
         .library(name: "KmonCollectors", targets: ["KmonCollectors"]),
         .library(name: "KmonExport", targets: ["KmonExport"]),
+        .library(name: "KmonExportAdapters", targets: ["KmonExportAdapters"]),
         .library(name: "KmonHTTP", targets: ["KmonHTTP"]),
         .library(name: "KmonWorkload", targets: ["KmonWorkload"]),
         .library(name: "KmonLoad", targets: ["KmonLoad"]),
@@ -39,7 +40,8 @@ let package = Package(
         // Small pieces every module shares: the monotonic clock, stop tokens, signal handling.
         .target(name: "KmonSupport"),
         // The one connection identity (IPAddress, SocketEndpoint, ConnectionTuple: binary, IPv4
-        // and IPv6) and the thin system-call layer (SystemCallError, TCPSocket). Imports nothing.
+        // and IPv6), the thin system-call layer (SystemCallError, TCPSocket) and the vocabulary
+        // every layer shares (SpanRole, ProgramRunStats, HTTPMethod). Imports nothing.
         .target(name: "KmonSystem"),
         // Containers and pods from cgroup paths and the runtimes' state on the node (no API server).
         .target(name: "KmonContainers", dependencies: ["KmonSystem"]),
@@ -86,18 +88,25 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
-        // The sinks: Prometheus, InfluxDB, ClickHouse (over libcurl) and JSON lines.
+        // The sinks: Prometheus, InfluxDB, ClickHouse (over libcurl) and JSON lines, on their own
+        // model (spans, samples, snapshots); they know nothing of BPF or span assembly.
         .target(
             name: "KmonExport",
             dependencies: [
-                "CCurl", "KmonCollectors", "KmonContainers", "KmonHTTP", "KmonSupport", "KmonSystem", "KmonTcpreq",
+                "CCurl", "KmonContainers", "KmonHTTP", "KmonSupport", "KmonSystem",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
+        // What `kmon monitor` feeds the sinks: tcpreq's spans named as the topology names them,
+        // and the collectors' reports as samples, turned into KmonExport's model.
+        .target(
+            name: "KmonExportAdapters",
+            dependencies: ["KmonCollectors", "KmonContainers", "KmonExport", "KmonSupport", "KmonSystem", "KmonTcpreq"]
+        ),
         // `kmon doctor`'s report: which hooks and features this kernel has.
-        .target(name: "KmonDoctor", dependencies: ["BPF", "KmonFeatures", "KmonSupport"]),
+        .target(name: "KmonDoctor", dependencies: ["BPF", "KmonFeatures", "KmonSupport", "KmonSystem"]),
         // HTTP/1.1 request and response parsers and the blocking client, shared by the services,
         // the load generator, the Prometheus listener and the harness.
         .target(name: "KmonHTTP", dependencies: ["KmonSystem"]),
@@ -129,8 +138,8 @@ let package = Package(
         .executableTarget(
             name: "kmon",
             dependencies: [
-                "BPF", "KmonBench", "KmonCollectors", "KmonContainers", "KmonDoctor", "KmonExport", "KmonFeatures", "KmonHTTP", "KmonLoad",
-                "KmonSupport", "KmonSystem", "KmonTcpreq", "KmonWorkload",
+                "BPF", "KmonBench", "KmonCollectors", "KmonContainers", "KmonDoctor", "KmonExport", "KmonExportAdapters", "KmonFeatures",
+                "KmonHTTP", "KmonLoad", "KmonSupport", "KmonSystem", "KmonTcpreq", "KmonWorkload",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

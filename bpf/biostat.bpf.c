@@ -13,8 +13,6 @@
 #include "collector_common.bpf.h"
 #include "biostat.h"
 
-char LICENSE[] SEC("license") = "GPL";
-
 #define REQ_OP_MASK 0xff
 
 /* Who queued the request; the issue may run later on a kworker. */
@@ -28,6 +26,8 @@ struct biostat_start {
     __u64 timestamp_ns;
     struct biostat_owner owner;
 };
+
+const volatile __u32 targ_histograms = 0;
 
 struct {
     __uint(type, BPF_MAP_TYPE_LRU_HASH); /* a request that never completes must not pin a slot */
@@ -56,8 +56,6 @@ struct {
     __type(key, struct biostat_pid_key);
     __type(value, struct biostat_stats);
 } by_pid SEC(".maps");
-
-const volatile __u32 targ_histograms = 0;
 
 static __always_inline __u32 request_dev(struct request *rq)
 {
@@ -156,3 +154,5 @@ int BPF_PROG(biostat_complete, struct request *rq, int error, unsigned int nr_by
     completed(rq, nr_bytes);
     return 0;
 }
+
+char LICENSE[] SEC("license") = "GPL";

@@ -12,8 +12,6 @@
 #include "collector_common.bpf.h"
 #include "fcount.h"
 
-char LICENSE[] SEC("license") = "GPL";
-
 struct {
     __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
     __uint(max_entries, FCOUNT_MAX_EVENTS);
@@ -34,3 +32,5 @@ int fcount_tracepoint(void *ctx) { return count_hit(ctx); }
 
 SEC("kprobe")
 int fcount_kprobe(void *ctx) { return count_hit(ctx); }
+
+char LICENSE[] SEC("license") = "GPL";

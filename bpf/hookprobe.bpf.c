@@ -7,8 +7,6 @@
 #include <bpf/bpf_core_read.h>
 #include "kmon_inject.bpf.h"
 
-char LICENSE[] SEC("license") = "GPL";
-
 SEC("tracepoint/syscalls/sys_enter_getppid")
 int probe_tracepoint(void *ctx) { return 0; }
 
@@ -121,3 +119,5 @@ int BPF_PROG(probe_read_clock, struct sock *sk, int ret)
     *lag = now > cached ? now - cached : 1;
     return 0;
 }
+
+char LICENSE[] SEC("license") = "GPL";

@@ -14,14 +14,18 @@
 #include "collector_common.bpf.h"
 #include "offcpu.h"
 
-char LICENSE[] SEC("license") = "GPL";
-
 /* When a watched thread left the CPU, and where; 0 when it is on the CPU. */
 struct offcpu_start {
     __u64 timestamp_ns;
     __s32 kernel_stack;
     __s32 user_stack;
 };
+
+const volatile __u32 targ_state_mask = 0xffffffff;
+const volatile __u64 targ_min_ns = 0;
+const volatile __u64 targ_max_ns = ~0ULL;
+const volatile __u32 targ_kernel_stacks = 0;
+const volatile __u32 targ_user_stacks = 0;
 
 /* Kept on the task itself: no hash insert and delete per switch, and freed with the task. */
 struct {
@@ -44,12 +48,6 @@ struct {
     __type(key, struct offcpu_stack_key);
     __type(value, struct offcpu_stack_value);
 } stack_time SEC(".maps");
-
-const volatile __u32 targ_state_mask = 0xffffffff;
-const volatile __u64 targ_min_ns = 0;
-const volatile __u64 targ_max_ns = ~0ULL;
-const volatile __u32 targ_kernel_stacks = 0;
-const volatile __u32 targ_user_stacks = 0;
 
 static __always_inline int state_wanted(unsigned int prev_state)
 {
@@ -137,3 +135,5 @@ int BPF_PROG(offcpu_switch, bool preempt, struct task_struct *prev, struct task_
     switched_in(next);
     return 0;
 }
+
+char LICENSE[] SEC("license") = "GPL";

@@ -7,7 +7,7 @@
 #include <bpf/bpf_tracing.h>
 #include "selftest.h"
 
-char LICENSE[] SEC("license") = "GPL";
+const volatile __u32 targ_tgid = 0;
 
 struct {
     __uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -20,8 +20,6 @@ struct {
     __type(key, __u32);
     __type(value, __u64);
 } lost SEC(".maps");
-
-const volatile __u32 targ_tgid = 0;
 
 static __always_inline void count_lost(void)
 {
@@ -51,3 +49,5 @@ int BPF_PROG(selftest_send, struct sock *sk, int ret, int flags)
     bpf_ringbuf_submit(e, 0);
     return 0;
 }
+
+char LICENSE[] SEC("license") = "GPL";

@@ -17,20 +17,18 @@
 #include "collector_common.bpf.h"
 #include "tcpdrop.h"
 
-char LICENSE[] SEC("license") = "GPL";
-
 #define TCPDROP_WAKEUP_BYTES (64 * 1024)
 
 /* Only its existence is checked: resets carry a reason since kernel 6.10. */
 enum sk_rst_reason { SK_RST_REASON_NOT_SPECIFIED = 0 };
 
+const volatile __u32 targ_kernel_stacks = 0;
+const volatile __u32 targ_user_stacks = 0;
+
 struct {
     __uint(type, BPF_MAP_TYPE_RINGBUF);
     __uint(max_entries, 256 * 1024);
 } events SEC(".maps");
-
-const volatile __u32 targ_kernel_stacks = 0;
-const volatile __u32 targ_user_stacks = 0;
 
 static __always_inline struct tcpdrop_event *new_event(void *ctx, __u8 kind, __u32 reason)
 {
@@ -179,3 +177,5 @@ int BPF_PROG(tcpdrop_receive_reset, struct sock *sk)
     on_sock_event(ctx, TCPDROP_KIND_RECEIVE_RESET, sk, 0, 0);
     return 0;
 }
+
+char LICENSE[] SEC("license") = "GPL";

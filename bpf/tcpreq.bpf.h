@@ -1,6 +1,8 @@
 /* tcpreq core, shared by the tcpreq_*.bpf.c variants: maps, settings, targeting, and the
  * per-connection span state machine. A variant only finds the connection's state (socket-local
- * storage, or a hash map where that helper is not allowed) and calls the tcpreq_on_* helpers.
+ * storage, or a hash map where that helper is not allowed) and calls the tcpreq_on_* helpers
+ * from its own programs; no program lives here (each variant's tcpreq_flush_batch calls
+ * flush_batch).
  *
  * Span rule (docs/monitor.md, "Span definitions"): on a server socket a span opens at the first byte of
  * a request read and closes at the next read after a write, or when the connection closes;
@@ -509,18 +511,18 @@ static __always_inline void batch_span(const struct tcpreq_conn *st, __u64 now)
     release_slot(slot);
 }
 
-/* Run by the session on every CPU in turn (BPF_PROG_TEST_RUN on that CPU: an interrupt there),
- * every 100 ms and at stop: sends a batch that stopped filling, so no span waits longer than
- * that. args[0] != 0 sends any batch, however young (stop). A slot in use by the
- * program it interrupted is left for the next round. */
-SEC("raw_tp")
-int tcpreq_flush_batch(struct bpf_raw_tracepoint_args *ctx)
+/* Sends this CPU's batch when it stopped filling, or any batch, however young, when `force`
+ * (stop); returns 1 when the slot is in use by the program this run interrupted, which leaves it
+ * for the next round. Each variant's tcpreq_flush_batch program calls it: the session runs that on
+ * every CPU in turn (BPF_PROG_TEST_RUN on that CPU: an interrupt there), every 100 ms and at stop,
+ * so no span waits longer than that. */
+static __always_inline int flush_batch(bool force)
 {
     struct tcpreq_batch_slot *slot = take_slot();
     if (!slot)
         return 1;
     __u64 now = bpf_ktime_get_ns();
-    if (slot->batch.count > 0 && (ctx->args[0] || now - slot->last_flush_ns > BATCH_WAIT_NS))
+    if (slot->batch.count > 0 && (force || now - slot->last_flush_ns > BATCH_WAIT_NS))
         send_batch(slot, now);
     release_slot(slot);
     return 0;

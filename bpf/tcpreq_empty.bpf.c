@@ -7,8 +7,6 @@
 #include <bpf/bpf_tracing.h>
 #include "kmon_inject.bpf.h"
 
-char LICENSE[] SEC("license") = "GPL";
-
 SEC("tp_btf/sock_recv_length")
 int BPF_PROG(tcpreq_recv) { kmon_inject(); return 0; }
 
@@ -17,3 +15,5 @@ int BPF_PROG(tcpreq_send) { kmon_inject(); return 0; }
 
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(tcpreq_state) { kmon_inject(); return 0; }
+
+char LICENSE[] SEC("license") = "GPL";

@@ -20,8 +20,6 @@
 #include "tcpreq.bpf.h"
 #include "tcpreq_syscall_args.bpf.h"
 
-char LICENSE[] SEC("license") = "GPL";
-
 struct {
     __uint(type, BPF_MAP_TYPE_LRU_HASH);
     __uint(max_entries, 65536);
@@ -100,3 +98,9 @@ int tcpreq_state(struct trace_event_raw_inet_sock_set_state *ctx)
     }
     return 0;
 }
+
+/* Run by the session on each CPU, every 100 ms and at stop (bpf/tcpreq.bpf.h, flush_batch). */
+SEC("raw_tp")
+int tcpreq_flush_batch(struct bpf_raw_tracepoint_args *ctx) { return flush_batch(ctx->args[0]); }
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,4 +1,5 @@
-/* Per-connection state for programs that get a trusted struct sock (tp_btf, fentry): in
+/* Per-connection state for programs that get a trusted struct sock (tp_btf, fentry: the sock
+ * and fentry variants, which include this in place of tcpreq.bpf.h): in
  * socket-local storage, which lives and dies with the socket so nothing needs deleting; or,
  * with targ_state_table, in `conn_table`, a hash keyed by socket cookie.
  *
@@ -10,6 +11,20 @@
  * KMON_LOST_MAP_FULL) and needs a delete at close. */
 #ifndef KMON_TCPREQ_SK_STORAGE_BPF_H
 #define KMON_TCPREQ_SK_STORAGE_BPF_H
+
+/* What the core needs from these variants (bpf/tcpreq.bpf.h): the socket cookie names the
+ * connection, the in-flight index closes its spans at stop, and TCP's cached clock times a read. */
+#define TCPREQ_COOKIE(sk) bpf_get_socket_cookie(sk)
+#define TCPREQ_INFLIGHT_INDEX
+/* TCP's cached clock (edge_time), loaded directly: bpf_rdonly_cast (6.2+) turns the trusted
+ * struct sock into a read-only tcp_sock with no call, where bpf_probe_read_kernel would cost
+ * about what the clock read it replaces does. Weak: older kernels load the object with
+ * targ_read_clock 0, which leaves this call out. */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
+#define TCPREQ_READ_CLOCK(sk) \
+    (((struct tcp_sock *)bpf_rdonly_cast((sk), bpf_core_type_id_kernel(struct tcp_sock)))->tcp_clock_cache)
+#include "tcpreq.bpf.h"
+#include "tcpreq_syscall_args.bpf.h"
 
 /* A delete at close keeps the table exact here: these programs see every socket's end. */
 TCPREQ_STATE_MAPS(BPF_MAP_TYPE_HASH)
@@ -85,15 +100,6 @@ static __always_inline void on_state(struct sock *sk, int oldstate, int newstate
     tcpreq_on_close(st);
     if (newstate == TCP_CLOSE)
         forget(sk);
-}
-
-/* The program sock and fentry share word for word: state changes. */
-SEC("tp_btf/inet_sock_set_state")
-int BPF_PROG(tcpreq_state, struct sock *sk, int oldstate, int newstate)
-{
-    kmon_inject();
-    on_state(sk, oldstate, newstate);
-    return 0;
 }
 
 #endif

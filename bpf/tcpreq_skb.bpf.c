@@ -25,8 +25,6 @@
 #define TCPREQ_INFLIGHT_INDEX
 #include "tcpreq.bpf.h"
 
-char LICENSE[] SEC("license") = "GPL";
-
 /* LRU: no hook here sees a socket go, so nothing deletes an entry and the oldest make room. */
 TCPREQ_STATE_MAPS(BPF_MAP_TYPE_LRU_HASH)
 
@@ -194,3 +192,9 @@ int tcpreq_egress(struct __sk_buff *skb)
     on_packet(skb, true);
     return 1;
 }
+
+/* Run by the session on each CPU, every 100 ms and at stop (bpf/tcpreq.bpf.h, flush_batch). */
+SEC("raw_tp")
+int tcpreq_flush_batch(struct bpf_raw_tracepoint_args *ctx) { return flush_batch(ctx->args[0]); }
+
+char LICENSE[] SEC("license") = "GPL";

@@ -26,21 +26,10 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
-
-#define TCPREQ_COOKIE(sk) bpf_get_socket_cookie(sk)
-#define TCPREQ_INFLIGHT_INDEX
-/* TCP's cached clock (bpf/tcpreq.bpf.h, edge_time), loaded directly: bpf_rdonly_cast (6.2+)
- * turns the trusted struct sock into a read-only tcp_sock with no call, where
- * bpf_probe_read_kernel would cost about what the clock read it replaces does. Weak: older
- * kernels load the object with targ_read_clock 0, which leaves this call out. */
-extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
-#define TCPREQ_READ_CLOCK(sk) \
-    (((struct tcp_sock *)bpf_rdonly_cast((sk), bpf_core_type_id_kernel(struct tcp_sock)))->tcp_clock_cache)
-#include "tcpreq.bpf.h"
-#include "tcpreq_syscall_args.bpf.h"
 #include "tcpreq_sk_storage.bpf.h"
 
-char LICENSE[] SEC("license") = "GPL";
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(tcpreq_state, struct sock *sk, int oldstate, int newstate) { kmon_inject(); on_state(sk, oldstate, newstate); return 0; }
 
 SEC("tp_btf/sock_recv_length")
 int BPF_PROG(tcpreq_recv, struct sock *sk, int ret, int flags)
@@ -57,3 +46,9 @@ int BPF_PROG(tcpreq_send, struct sock *sk, int ret, int flags)
     on_data(sk, ret, flags, true);
     return 0;
 }
+
+/* Run by the session on each CPU, every 100 ms and at stop (bpf/tcpreq.bpf.h, flush_batch). */
+SEC("raw_tp")
+int tcpreq_flush_batch(struct bpf_raw_tracepoint_args *ctx) { return flush_batch(ctx->args[0]); }
+
+char LICENSE[] SEC("license") = "GPL";

@@ -33,8 +33,6 @@
 #include "tcpreq.bpf.h"
 #include "tcpreq_syscall_args.bpf.h"
 
-char LICENSE[] SEC("license") = "GPL";
-
 #define S_IFMT 00170000
 #define S_IFSOCK 0140000
 
@@ -278,3 +276,9 @@ int tcpreq_state(struct trace_event_raw_inet_sock_set_state *ctx)
         track_listener((struct sock *)ctx->skaddr, ctx->newstate == TCP_LISTEN);
     return 0;
 }
+
+/* Run by the session on each CPU, every 100 ms and at stop (bpf/tcpreq.bpf.h, flush_batch). */
+SEC("raw_tp")
+int tcpreq_flush_batch(struct bpf_raw_tracepoint_args *ctx) { return flush_batch(ctx->args[0]); }
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,5 +1,6 @@
 import CLibbpf
 import Glibc
+import KmonSystem
 
 /// One program of a `BPFObject`. A view: it keeps the object alive and owns nothing itself.
 public struct BPFProgram {

@@ -1,5 +1,6 @@
 import CLibbpf
 import Glibc
+import KmonSystem
 
 /// What the kernel holds right now, across all processes: for checking that we left nothing
 /// behind.
@@ -30,7 +31,7 @@ public enum KernelObjects {
             var info = bpf_prog_info()
             var length = UInt32(MemoryLayout<bpf_prog_info>.size)
             guard bpf_obj_get_info_by_fd(fd, &info, &length) == 0 else { return nil }
-            let name = withUnsafeBytes(of: info.name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            let name = String(cCharArray: info.name)
             return Program(id: info.id, name: name)
         }
     }

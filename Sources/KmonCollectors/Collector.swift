@@ -1,4 +1,5 @@
 import BPF
+import KmonSystem
 
 /// One of Kmon's collectors beside tcpreq: tcpdrop, offcpu, biostat, fcount.
 ///

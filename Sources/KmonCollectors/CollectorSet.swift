@@ -1,6 +1,7 @@
 import BPF
 import Foundation
 import KmonSupport
+import KmonSystem
 
 /// Several collectors run together, as `kmon monitor --collect …` does: started in a fixed
 /// order, stopped together, reported together under `collectors.<name>`. Keeps the kernel's
@@ -49,7 +50,7 @@ public final class CollectorSet {
         for collector in collectors {
             result[collector.kind.rawValue] = CollectorSummary(
                 report: try collector.anyReport(),
-                programs: try collector.programStats().map(CollectorSummary.Program.init))
+                programs: try collector.programStats().map(ProgramRunRecord.init))
         }
         return result
     }
@@ -58,10 +59,9 @@ public final class CollectorSet {
     public func liveLines() -> [String] {
         collectors.map { collector in
             let programs = (try? collector.programStats()) ?? []
-            let runs = programs.reduce(0) { $0 + $1.runCount }
-            let ns = programs.reduce(0) { $0 + $1.runTimeNanoseconds }
             let lost = (try? collector.losses().total) ?? 0
-            let cost = runs == 0 ? "-" : String(format: "%.0f ns/run", Double(ns) / Double(runs))
+            let cost = programs.nanosecondsPerRun.map { String(format: "%.0f ns/run", $0) } ?? "-"
+            let runs = programs.totalRunCount
             return "\(collector.kind.rawValue) (verbosity \(collector.settings.verbosity)): \(runs) runs, \(cost), lost \(lost)"
         }
     }
@@ -70,22 +70,8 @@ public final class CollectorSet {
 /// `collectors.<name>` in `kmon monitor --json`: the collector's report plus the run statistics
 /// of its programs, in one object.
 public struct CollectorSummary: FlatEncodable, Sendable {
-    public struct Program: Codable, Sendable {
-        public var name: String
-        public var runs: UInt64
-        public var run_time_ns: UInt64
-        public var ns_per_run: Double?
-
-        init(_ stats: ProgramRunStats) {
-            name = stats.name
-            runs = stats.runCount
-            run_time_ns = stats.runTimeNanoseconds
-            ns_per_run = stats.nanosecondsPerRun.map { ($0 * 10).rounded() / 10 }
-        }
-    }
-
     public let report: any CollectorReport
-    public let programs: [Program]
+    public let programs: [ProgramRunRecord]
 
     public var flatParts: [any Encodable] { [report, ["programs": programs]] }
 }

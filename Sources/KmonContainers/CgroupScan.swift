@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import KmonSystem
 
 /// One walk of the cgroup2 tree: every cgroup a container owns (its own and any below it),
 /// with its id. Bounded in depth and in directories, so a hostile or huge tree cannot hold the
@@ -25,7 +26,7 @@ public enum CgroupScan {
             defer { closedir(directory) }
             while let entry = readdir(directory) {
                 guard entry.pointee.d_type == UInt8(DT_DIR) else { continue }
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                let name = String(cCharArray: entry.pointee.d_name)
                 guard name != ".", name != "..", depth < maxDepth else { continue }
                 let child = path + "/" + name
                 if let owner = CgroupPathParser.owner(ofPath: child), owner.runtime != .systemd {

@@ -3,6 +3,7 @@ import BPF
 import Foundation
 import Glibc
 import KmonFeatures
+import KmonSystem
 
 /// What `kmon doctor` found: the kernel, its BTF, our privileges, the mounts, and each hook kind.
 public struct DoctorReport: Codable, Sendable {
@@ -53,7 +54,7 @@ public struct DoctorReport: Codable, Sendable {
     static func kernelRelease() -> String {
         var name = utsname()
         uname(&name)
-        return withUnsafeBytes(of: &name.release) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+        return String(cCharArray: name.release)
     }
 
     /// The report as aligned text tables, for people.

@@ -5,22 +5,31 @@ import Glibc
 import KmonBPFObjects
 
 /// Finds which hook kinds work by really loading and attaching a tiny program of each kind
-/// (bpf/hookprobe.bpf.c), then detaching it. Nothing stays attached afterwards.
+/// (bpf/hookprobe.bpf.c), then detaching it. Nothing stays attached afterwards. The kernel's
+/// answers are cached for the process, as `FeatureProbe`'s are: every bench arm and accuracy
+/// run asks again, and the kernel does not change its mind.
 public enum HookProbe {
     public static func checkAll() -> [HookAvailability] {
         LibbpfLog.demotingWarnings { HookKind.allCases.map(check) }
     }
 
     public static func check(_ kind: HookKind) -> HookAvailability {
+        if let known = lock.withLock({ answers[kind] }) { return known }
+        let answer: HookAvailability
         do {
             try exercise(kind)
-            return HookAvailability(kind: kind, available: true, reason: nil)
+            answer = HookAvailability(kind: kind, available: true, reason: nil)
         } catch let error as BPFError {
-            return HookAvailability(kind: kind, available: false, reason: explain(kind, error))
+            answer = HookAvailability(kind: kind, available: false, reason: explain(kind, error))
         } catch {
-            return HookAvailability(kind: kind, available: false, reason: "\(error)")
+            answer = HookAvailability(kind: kind, available: false, reason: "\(error)")
         }
+        lock.withLock { answers[kind] = answer }
+        return answer
     }
+
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var answers: [HookKind: HookAvailability] = [:]
 
     private static func exercise(_ kind: HookKind) throws {
         switch kind {

@@ -71,22 +71,37 @@ public struct LoadConfiguration: Sendable {
     /// Bytes of request buffers a run may hold: 256 MiB.
     public static let requestBufferLimit = 256 << 20
 
+    /// What a message calls each setting: the configuration's own words by default; `kmon load`
+    /// passes its flags, so one check serves the library and the command line.
+    public struct SettingNames: Sendable {
+        public var connections = "connections", threads = "threads", duration = "duration", warmUp = "warm-up"
+        public var requestTimeout = "request timeout", rate = "rate"
+
+        public init() {}
+    }
+
     /// Throws a sentence naming the first bad setting.
     public func validate() throws {
+        try validateSettings()
+        try checkRequestBuffers()
+    }
+
+    /// Each setting in its range, and the threads no more than the connections.
+    public func validateSettings(naming names: SettingNames = SettingNames()) throws {
         func bad(_ why: String) -> LoadError { .invalidConfiguration(why) }
         do {
-            try Self.connectionRange.check(connections, "connections")
-            try AcceptedRange.positiveSeconds.check(duration, "duration")
-            try AcceptedRange.seconds(from: 0).check(warmUp, "warm-up")
-            try AcceptedRange.positiveSeconds.check(requestTimeout, "request timeout")
+            try Self.connectionRange.check(connections, names.connections)
+            try AcceptedRange.positiveSeconds.check(duration, names.duration)
+            try AcceptedRange.seconds(from: 0).check(warmUp, names.warmUp)
+            try AcceptedRange.positiveSeconds.check(requestTimeout, names.requestTimeout)
             try AcceptedRange.seconds(from: 0).check(drainTimeout, "drain timeout")
-            if case let .openLoop(rate, _) = model { try AcceptedRange.requestsPerSecond.check(rate, "rate") }
+            if case let .openLoop(rate, _) = model { try AcceptedRange.requestsPerSecond.check(rate, names.rate) }
         } catch let error as OutOfRangeError {
             throw bad(error.description)
         }
-        guard threads >= 1 else { throw bad("threads must be at least 1 (got \(threads))") }
+        guard threads >= 1 else { throw bad("\(names.threads) must be at least 1 (got \(threads))") }
         guard threads <= connections else {
-            throw bad("threads (\(threads)) must not exceed connections (\(connections)): each thread needs a connection")
+            throw bad("\(names.threads) (\(threads)) must not exceed \(names.connections) (\(connections)): each thread needs a connection")
         }
         if let priority = realtimePriority, !(1...99).contains(priority) {
             throw bad("real-time priority must be from 1 to 99 (got \(priority))")
@@ -97,13 +112,17 @@ public struct LoadConfiguration: Sendable {
         if case let .slowReader(chunk, pause) = scenario, chunk < 1 || pause < 0 {
             throw bad("slow reader needs a chunk of at least 1 byte and a pause of zero or more µs")
         }
-        // Request bytes are held per in-flight place: `depth` per thread for one method, per
-        // connection for a mix. Bounded, so big bodies times deep pipelines cannot exhaust memory.
+    }
+
+    /// Request bytes are held per in-flight place: `depth` per thread for one method, per
+    /// connection for a mix. Bounded, so big bodies times deep pipelines cannot exhaust memory.
+    func checkRequestBuffers() throws {
         let request = requests.bodyBytes + target.path.utf8.count + target.hostHeader.utf8.count + 128
         let places = scenario.depth * (requests.single == nil ? connections : threads)
         if request * places > Self.requestBufferLimit {
-            throw bad("\(places) in-flight requests of up to \(request) bytes need \(request * places >> 20) MiB of request buffers, "
-                      + "more than \(Self.requestBufferLimit >> 20) MiB: lower the body size, the pipeline depth or the connections")
+            throw LoadError.invalidConfiguration(
+                "\(places) in-flight requests of up to \(request) bytes need \(request * places >> 20) MiB of request buffers, "
+                + "more than \(Self.requestBufferLimit >> 20) MiB: lower the body size, the pipeline depth or the connections")
         }
     }
 }

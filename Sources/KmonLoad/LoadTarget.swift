@@ -1,4 +1,5 @@
 import Glibc
+import KmonHTTP
 import KmonSystem
 
 /// Where the load goes: one IPv4 address and port, and the request line's path.
@@ -18,39 +19,33 @@ public struct LoadTarget: Sendable, Equatable, CustomStringConvertible {
     }
     /// Parses `http://HOST[:PORT][/PATH]`, resolving HOST to an IPv4 address.
     public init(url: String) throws {
-        let scheme = "http://"
-        guard url.hasPrefix(scheme) else {
+        guard let parts = URLParts(url), parts.scheme == "http" else {
             throw LoadError.badURL(url, url.contains("://") ? "only http:// is supported" : "missing http:// scheme")
         }
-        let rest = url.dropFirst(scheme.count)
-        let slash = rest.firstIndex(of: "/") ?? rest.endIndex
-        let authority = String(rest[..<slash])
-        let path = slash == rest.endIndex ? "/" : String(rest[slash...])
-        guard !authority.isEmpty else { throw LoadError.badURL(url, "no host") }
-        guard !path.contains(where: { $0 == " " || $0 == "\r" || $0 == "\n" }) else {
+        guard !parts.authority.isEmpty else { throw LoadError.badURL(url, "no host") }
+        guard !parts.target.contains(where: { $0 == " " || $0 == "\r" || $0 == "\n" }) else {
             throw LoadError.badURL(url, "the path contains spaces or line breaks")
         }
-        var host = authority
         var port: UInt16 = 80
-        if let colon = authority.lastIndex(of: ":") {
-            host = String(authority[..<colon])
-            let portText = authority[authority.index(after: colon)...]
+        if let portText = parts.port {
             guard let parsed = UInt16(portText), parsed > 0 else {
                 throw LoadError.badURL(url, "port '\(portText)' is not a number from 1 to 65535")
             }
             port = parsed
         }
-        guard !host.isEmpty else { throw LoadError.badURL(url, "no host") }
-        guard !host.contains("@"), !host.hasPrefix("[") else {
+        guard parts.userInfo == nil, !parts.isIPv6Literal else {
             throw LoadError.badURL(url, "user info and IPv6 literals are not supported")
         }
+        guard !parts.host.isEmpty else { throw LoadError.badURL(url, "no host") }
         let address: IPAddress
         do {
-            address = try TCPSocket.resolve(host, family: AF_INET).address
+            address = try TCPSocket.resolve(parts.host, family: AF_INET).address
         } catch {
-            throw LoadError.unresolvable(host)
+            throw LoadError.unresolvable(parts.host)
         }
-        self.init(endpoint: SocketEndpoint(address: address, port: port), hostHeader: authority, path: path)
+        // The request target always starts at "/" ("http://h?x" asks for "/?x").
+        let path = parts.target.hasPrefix("/") ? parts.target : "/" + parts.target
+        self.init(endpoint: SocketEndpoint(address: address, port: port), hostHeader: parts.authority, path: path)
     }
 
     public var description: String { endpoint.description }

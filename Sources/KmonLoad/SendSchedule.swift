@@ -1,12 +1,13 @@
 import Glibc
 import KmonSupport
 
-/// The intended send times of one connection's requests, in CLOCK_MONOTONIC nanoseconds.
+/// The intended send times of one load thread's requests, in CLOCK_MONOTONIC nanoseconds; the
+/// thread hands each time to the next of its connections with room for a request.
 ///
 /// Constant rate: `start + k / rate` (computed from k, so rounding never drifts). Poisson:
-/// exponentially distributed gaps with mean `1 / rate`, from a seeded generator so a run can be
-/// repeated. The generator gives each connection `rate / connections` and staggers the constant
-/// schedules by `1 / rate`, so the sum over connections is evenly spaced too.
+/// exponentially distributed gaps with mean `1 / rate`, from a seeded generator (one seed per
+/// thread) so a run can be repeated. The generator gives each thread `rate / threads` and
+/// staggers the constant schedules by `1 / rate`, so the sum over threads is evenly spaced too.
 public struct SendSchedule: Sendable {
     public let start: UInt64
     public let ratePerSecond: Double

@@ -28,10 +28,7 @@ public struct AcceptedRange: Sendable, Equatable, CustomStringConvertible {
     /// "from 0.001 to 31536000 seconds"
     public var description: String { "from \(Self.show(bounds.lowerBound)) to \(Self.show(bounds.upperBound)) \(unit)" }
 
-    /// Whole numbers without a fraction or exponent, the rest as Swift prints them.
-    static func show(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : "\(value)"
-    }
+    static func show(_ value: Double) -> String { NumberText.plain(value) }
 }
 
 extension AcceptedRange {

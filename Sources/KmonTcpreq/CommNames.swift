@@ -1,3 +1,5 @@
+import KmonSystem
+
 /// Kernel `char[16]` task names as Strings, the last eight remembered by their raw bytes: a
 /// node's spans come from a handful of thread names (a chain's services are all
 /// `kmon-service`, the load generator's threads `kmon-load-N`), and turning the bytes into a
@@ -13,14 +15,14 @@ public struct CommNames {
 
     public init() {}
 
-    /// The name in `comm`, a kernel `char[16]`: what `commString` makes of it.
+    /// The name in `comm`, a kernel `char[16]`: what `String(cCharArray:)` makes of it.
     public mutating func name<Comm: BitwiseCopyable>(_ comm: Comm) -> String {
-        guard MemoryLayout<Comm>.size == 16 else { return commString(comm) }
+        guard MemoryLayout<Comm>.size == 16 else { return String(cCharArray: comm) }
         let raw = withUnsafeBytes(of: comm) {
             SIMD2($0.loadUnaligned(as: UInt64.self), $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
         }
         for index in raws.indices where raws[index] == raw { return names[index] }
-        let name = commString(comm)
+        let name = String(cCharArray: comm)
         raws[oldest] = raw
         names[oldest] = name
         oldest = (oldest + 1) % Self.capacity

@@ -31,7 +31,7 @@ enum InFlightSpans {
         return Span(role: role, tuple: ConnectionTuple(state.tuple), ordinal: state.ordinal,
                     startNanoseconds: state.start_ns, endNanoseconds: state.last_ns,
                     requestBytes: UInt64(state.request_bytes), responseBytes: UInt64(state.response_bytes),
-                    tgid: Int32(bitPattern: state.tgid), comm: commString(state.comm), cookie: state.cookie,
+                    tgid: Int32(bitPattern: state.tgid), comm: String(cCharArray: state.comm), cookie: state.cookie,
                     partial: state.seen_handshake == 0 && state.ordinal == 0, // as the kernel's span_partial
                     http: TcpreqRecord.http(state.method, state.status))
     }

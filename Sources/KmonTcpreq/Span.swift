@@ -1,12 +1,4 @@
 import KmonSystem
-/// Which side of a connection a span was seen from.
-public enum SpanRole: String, Codable, Sendable {
-    /// An accepted socket: from the first request byte read to the last response byte written.
-    case server
-    /// A connected socket: from the first request byte sent to the last response byte read.
-    case client
-}
-
 /// One request/response on one connection, as the probes saw it. Timestamps are
 /// CLOCK_MONOTONIC nanoseconds (`bpf_ktime_get_ns`), directly comparable with
 /// `MonotonicClock.now()` and with the load generator's and services' records.

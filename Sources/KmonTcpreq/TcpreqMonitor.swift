@@ -2,6 +2,7 @@ import BPF
 import KmonContainers
 import KmonFeatures
 import KmonSupport
+import KmonSystem
 import Logging
 
 /// One reading of a running tcpreq session, for live views and exporters: the topology so far

@@ -1,3 +1,4 @@
+import BPF
 import CKmonEvents
 import KmonSystem
 
@@ -7,6 +8,8 @@ public enum TcpreqRecord: Hashable, Sendable {
     case event(TcpreqEvent)
     case span(Span)
     case batch([Span])
+
+    private static let records = EventDecoder(ring: "tcpreq")
 
     /// The spans this record carries, in the order the kernel closed them.
     public var spans: [Span] {
@@ -30,32 +33,31 @@ public enum TcpreqRecord: Hashable, Sendable {
     /// appends nothing.
     public static func decode(_ bytes: UnsafeRawBufferPointer, appendingSpansTo spans: inout [Span],
                               names: inout CommNames) throws -> TcpreqEvent? {
-        guard bytes.count >= 4 else { throw TcpreqDecodeError(message: "record of \(bytes.count) bytes is too short for its kind") }
-        let kind = bytes.loadUnaligned(as: UInt32.self)
+        let kind = try records.load(bytes, as: UInt32.self, "a")
         switch Int32(kind) {
         case TCPREQ_REC_EVENT:
-            let raw = try load(bytes, as: tcpreq_event.self, "event")
+            let raw = try records.load(bytes, as: tcpreq_event.self, "event")
             guard let eventKind = TcpreqEvent.Kind(rawValue: raw.kind) else {
-                throw TcpreqDecodeError(message: "event kind \(raw.kind) is unknown")
+                throw records.failure("event kind \(raw.kind) is unknown")
             }
             return TcpreqEvent(kind: eventKind, timestampNanoseconds: raw.timestamp_ns, cookie: raw.cookie,
                                tgid: Int32(bitPattern: raw.tgid), tid: Int32(bitPattern: raw.tid), bytes: raw.bytes,
                                role: role(UInt32(raw.role)), tuple: ConnectionTuple(raw.tuple),
                                midway: raw.flags & UInt16(TCPREQ_EV_MIDWAY) != 0, http: http(raw.method, raw.status))
         case TCPREQ_REC_SPAN:
-            spans.append(try span(try load(bytes, as: tcpreq_span.self, "span"), names: &names))
+            spans.append(try span(try records.load(bytes, as: tcpreq_span.self, "span"), names: &names))
             return nil
         case TCPREQ_REC_BATCH:
             try batch(bytes, appendingTo: &spans, names: &names)
             return nil
         default:
-            throw TcpreqDecodeError(message: "record kind \(kind) is unknown")
+            throw records.failure("record kind \(kind) is unknown")
         }
     }
 
     private static func span(_ raw: tcpreq_span, names: inout CommNames) throws -> Span {
         guard Int32(raw.record) == TCPREQ_REC_SPAN, let spanRole = role(UInt32(raw.role)) else {
-            throw TcpreqDecodeError(message: "span of kind \(raw.record) with role \(raw.role), not a server or client span")
+            throw records.failure("span of kind \(raw.record) with role \(raw.role), not a server or client span")
         }
         return Span(role: spanRole, tuple: ConnectionTuple(raw.tuple), ordinal: raw.ordinal,
                     startNanoseconds: raw.start_ns, endNanoseconds: raw.end_ns,
@@ -73,17 +75,16 @@ public enum TcpreqRecord: Hashable, Sendable {
     /// A `tcpreq_batch`: a count, then that many spans (the ring record ends after them).
     private static func batch(_ bytes: UnsafeRawBufferPointer, appendingTo spans: inout [Span], names: inout CommNames) throws {
         let header = MemoryLayout<tcpreq_batch>.offset(of: \tcpreq_batch.spans)!
-        guard bytes.count >= header else { throw TcpreqDecodeError(message: "batch record of \(bytes.count) bytes has no count") }
-        let count = Int(bytes.loadUnaligned(fromByteOffset: MemoryLayout<tcpreq_batch>.offset(of: \tcpreq_batch.count)!, as: UInt32.self))
+        let count = Int(try records.load(bytes, as: UInt32.self, at: MemoryLayout<tcpreq_batch>.offset(of: \tcpreq_batch.count)!, "batch"))
         let stride = MemoryLayout<tcpreq_span>.size
         guard count <= Int(TCPREQ_BATCH_SPANS), bytes.count >= header + count * stride else {
-            throw TcpreqDecodeError(message: "batch of \(count) spans in \(bytes.count) bytes")
+            throw records.failure("batch of \(count) spans in \(bytes.count) bytes")
         }
         let before = spans.count
         spans.reserveCapacity(before + count)
         do {
             for index in 0..<count {
-                spans.append(try span(bytes.loadUnaligned(fromByteOffset: header + index * stride, as: tcpreq_span.self), names: &names))
+                spans.append(try span(try records.load(bytes, as: tcpreq_span.self, at: header + index * stride, "span"), names: &names))
             }
         } catch {
             spans.removeSubrange(before...)
@@ -97,28 +98,5 @@ public enum TcpreqRecord: Hashable, Sendable {
         case TCPREQ_ROLE_CLIENT: return .client
         default: return nil
         }
-    }
-
-    private static func load<T>(_ bytes: UnsafeRawBufferPointer, as type: T.Type, _ what: String) throws -> T {
-        guard bytes.count >= MemoryLayout<T>.size else {
-            throw TcpreqDecodeError(message: "\(what) record of \(bytes.count) bytes, expected \(MemoryLayout<T>.size)")
-        }
-        return bytes.loadUnaligned(as: T.self)
-    }
-}
-
-/// A ring record that does not match the layouts this build knows.
-public struct TcpreqDecodeError: Error, CustomStringConvertible, Equatable {
-    public var message: String
-    public var description: String { "cannot decode tcpreq record: \(message)" }
-}
-
-/// A kernel `char[16]` task name as a String: at most 15 bytes, so Swift keeps it inline with
-/// no allocation, and decoding it needs no cache.
-func commString<T>(_ raw: T) -> String {
-    var copy = raw
-    return withUnsafeBytes(of: &copy) { bytes in
-        let end = bytes.firstIndex(of: 0) ?? bytes.count
-        return String(decoding: bytes[..<end], as: UTF8.self)
     }
 }

@@ -1,6 +1,7 @@
 import BPF
 import KmonContainers
 import KmonFeatures
+import KmonSystem
 
 /// The JSON summary `kmon monitor --json` prints at the end (and the bench can store).
 public struct TcpreqSummary: Codable, Sendable {
@@ -46,13 +47,6 @@ public struct TcpreqSummary: Codable, Sendable {
         public var errors_4xx: UInt64
     }
 
-    public struct Program: Codable, Sendable {
-        public var name: String
-        public var runs: UInt64
-        public var run_time_ns: UInt64
-        public var ns_per_run: Double?
-    }
-
     public struct Skipped: Codable, Sendable {
         public var variant: String
         public var reason: String
@@ -90,7 +84,7 @@ public struct TcpreqSummary: Codable, Sendable {
     public var spans: UInt64
     /// Of `spans`, the partial ones (docs/monitor.md, "Span definitions").
     public var partial_spans: UInt64
-    public var programs: [Program]
+    public var programs: [ProgramRunRecord]
     public var skipped: [Skipped]
     /// Optional kernel features the session ran without, and what that changed.
     public var degraded: [Degradation]
@@ -123,10 +117,7 @@ public struct TcpreqSummary: Codable, Sendable {
         records = snapshot.counters.records
         spans = snapshot.counters.spans
         partial_spans = snapshot.counters.partialSpans
-        programs = snapshot.programs.map {
-            Program(name: $0.name, runs: $0.runCount, run_time_ns: $0.runTimeNanoseconds,
-                    ns_per_run: $0.nanosecondsPerRun.map { ($0 * 10).rounded() / 10 })
-        }
+        programs = snapshot.programs.map(ProgramRunRecord.init)
         self.skipped = skipped
         degraded = snapshot.degraded
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import KmonSupport
 
 @main
 struct KmonCommand: ParsableCommand {
@@ -6,7 +7,7 @@ struct KmonCommand: ParsableCommand {
         commandName: "kmon",
         abstract: "Transparent in-kernel monitoring of microservices with eBPF, and the harness that measures its cost and accuracy.",
         discussion: ExitCodes.documentation,
-        version: "0.1.0",
+        version: KmonVersion.string,
         subcommands: [
             BenchCommand.self,
             CompareCommand.self,

@@ -36,7 +36,7 @@ struct SelftestProbeTests {
 
         let collected = Collected()
         let consumer = try RingBufferConsumer(map: try object.map("events")) { sample in
-            if let event = EventDecoder.decode(sample, as: selftest_event.self) { collected.append(event) }
+            if let event = try? EventDecoder(ring: "selftest").load(sample, as: selftest_event.self, "event") { collected.append(event) }
         }
 
         let pair = try LoopbackPair()
@@ -82,7 +82,7 @@ struct SelftestProbeTests {
             let link = try object.program("selftest_send").attach()
             let collected = Collected()
             let consumer = try RingBufferConsumer(map: try object.map("events")) { sample in
-                if let event = EventDecoder.decode(sample, as: selftest_event.self) { collected.append(event) }
+                if let event = try? EventDecoder(ring: "selftest").load(sample, as: selftest_event.self, "event") { collected.append(event) }
             }
             consumer.start()
             let pair = try LoopbackPair()

@@ -57,6 +57,8 @@ import Testing
             #expect(!imports.contains("CLibbpf") || path.hasPrefix("Sources/BPF/"), "\(path): only BPF imports CLibbpf")
             #expect(!(path.hasPrefix("Sources/KmonLoad/") && imports.contains("KmonWorkload")), "\(path): the load generator must not link the services")
             #expect(!(path.hasPrefix("Sources/KmonSystem/") && imports.contains { $0.hasPrefix("Kmon") }), "\(path): KmonSystem is the bottom")
+            #expect(!(path.hasPrefix("Sources/KmonExport/") && !imports.isDisjoint(with: ["BPF", "KmonTcpreq", "KmonCollectors"])),
+                    "\(path): the sinks know only their model; adapters go in KmonExportAdapters")
             let lines = try String(contentsOf: file, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).count
             #expect(lines <= 400, "\(path) has \(lines) lines")
         }

@@ -17,7 +17,7 @@ import Testing
         #expect(MemoryLayout<selftest_event>.offset(of: \.flags) == 28)
     }
 
-    @Test func decodesARecordFromRawBytes() {
+    @Test func decodesARecordFromRawBytes() throws {
         var bytes = [UInt8](repeating: 0, count: 32)
         func put<T: FixedWidthInteger>(_ value: T, at offset: Int) {
             withUnsafeBytes(of: value.littleEndian) { bytes.replaceSubrange(offset..<offset + $0.count, with: $0) }
@@ -27,16 +27,19 @@ import Testing
         put(UInt32(1000), at: 16)
         put(UInt32(1001), at: 20)
         put(Int32(-32), at: 24)
-        let event = bytes.withUnsafeBytes { EventDecoder.decode($0, as: selftest_event.self) }
-        #expect(event?.timestamp_ns == 123_456_789)
-        #expect(event?.cookie == 42)
-        #expect(event?.tgid == 1000)
-        #expect(event?.tid == 1001)
-        #expect(event?.bytes == -32)
+        let event = try bytes.withUnsafeBytes { try EventDecoder(ring: "selftest").load($0, as: selftest_event.self, "event") }
+        #expect(event.timestamp_ns == 123_456_789)
+        #expect(event.cookie == 42)
+        #expect(event.tgid == 1000)
+        #expect(event.tid == 1001)
+        #expect(event.bytes == -32)
     }
 
     @Test func refusesShortSamples() {
         let bytes = [UInt8](repeating: 0, count: 31)
-        #expect(bytes.withUnsafeBytes { EventDecoder.decode($0, as: selftest_event.self) } == nil)
+        let error = #expect(throws: RecordDecodeError.self) {
+            try bytes.withUnsafeBytes { try EventDecoder(ring: "selftest").load($0, as: selftest_event.self, "event") }
+        }
+        #expect(error?.description == "cannot decode selftest record: event record of 31 bytes, expected 32")
     }
 }

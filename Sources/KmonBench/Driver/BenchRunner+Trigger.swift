@@ -23,7 +23,7 @@ extension BenchRunner {
             + "\(iterations) driver iterations per phase (pid \(driver.pid), one loopback connection)")
         let run = TriggerRun(driver: driver, probes: inPlace, stop: stop)
         guard let phases = run.run(schedule.runs(of: .trigger), iterations: iterations, reloadEvery: plan.reloadEvery, progress: { phase, _ in
-            progress.step("\(phase.phase) · block \(phase.block + 1) · \(phase.arm.name)")
+            progress.step("\(phase.level) · block \(phase.block + 1) · \(phase.arm.name)")
         }) else { return false }
         part.phases += phases
         if let reason = phases.last?.invalidReason { progress.note("trigger level stopped: \(reason)") }

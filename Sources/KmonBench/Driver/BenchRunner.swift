@@ -87,8 +87,8 @@ public final class BenchRunner {
                                          min(ArmRunner.minimumRequests, seconds * overhead.rate(percent))))
                 }
                 for arm in plan.accuracyArms {
-                    let scheduled = ScheduledRun(phase: .load(percent: percent), block: 0, arm: arm)
-                    progress.step("accuracy \(scheduled.phase) · \(arm.name) (fresh services)")
+                    let scheduled = ScheduledRun(level: .load(percent: percent), block: 0, arm: arm)
+                    progress.step("accuracy \(scheduled.level) · \(arm.name) (fresh services)")
                     let measurement: RunMeasurement?
                     do {
                         measurement = try runner.run(scheduled, index: accuracyRuns.count, rate: overhead.rate(percent))
@@ -167,7 +167,7 @@ public final class BenchRunner {
         let pids = workload.services.map(\.pid) + (trigger.map { [$0.pid] } ?? [])
         for arm in plan.arms where !arm.isBaseline {
             do {
-                guard let probe = try ArmProbe.load(arm, pids: pids, objects: objects, logger: logger) else {
+                guard let probe = try ArmProbe.load(arm, pids: pids, objects: objects, attached: false, logger: logger) else {
                     continue
                 }
                 probes[arm] = probe
@@ -182,7 +182,7 @@ public final class BenchRunner {
         var schedule = BenchSchedule(arms: arms, loadPercents: plan.loadPercents, saturationBlocks: plan.lengths.saturationBlocks,
                                      loadBlocks: plan.lengths.blocks, seed: plan.seed)
         schedule.triggerBlocks = trigger == nil ? 0 : plan.lengths.triggerBlocks
-        let reloads = ProbeReloads { [objects, logger] arm in try ArmProbe.load(arm, pids: pids, objects: objects, logger: logger) }
+        let reloads = ProbeReloads { [objects, logger] arm in try ArmProbe.load(arm, pids: pids, objects: objects, attached: false, logger: logger) }
         let inPlace = InPlaceRun(workload: workload, probes: probes, stop: stop, benchStart: benchStart, reloads: reloads)
         defer { inPlace.unloadAll() }
         var seed = plan.seed
@@ -191,7 +191,7 @@ public final class BenchRunner {
             return .init(phaseSeconds: phase, settleSeconds: settle, warmupSeconds: plan.lengths.warmupSeconds,
                          connections: plan.lengths.connections, seed: seed, reloadEvery: plan.reloadEvery)
         }
-        func step(_ run: ScheduledRun, _ index: Int) { progress.step("\(run.phase) · block \(run.block + 1) · \(run.arm.name)") }
+        func step(_ run: ScheduledRun, _ index: Int) { progress.step("\(run.level) · block \(run.block + 1) · \(run.arm.name)") }
 
         // Closed-loop saturation: the top of the knee search, and each arm's throughput Δ.
         progress.note("saturation: closed loop, \(plan.lengths.saturationBlocks) blocks of \(arms.count) arms in place")
@@ -209,7 +209,7 @@ public final class BenchRunner {
             let rate = (top * fraction).rounded()
             // A point past the knee is measured once more: one stall of the machine must not end the sweep.
             for attempt in 0..<2 {
-                let phase = ScheduledRun(phase: .knee(rate: rate), block: attempt, arm: .baseline)
+                let phase = ScheduledRun(level: .knee(rate: rate), block: attempt, arm: .baseline)
                 guard let outcome = try inPlace.run([phase], rate: rate, settings: settings(phase: plan.lengths.kneeSeconds, settle: 0),
                                                     progress: step) else { return nil }
                 if let failure = outcome.failure { part.failure = failure; return part }

@@ -1,3 +1,4 @@
+import KmonSystem
 
 /// What one phase measured: an arm's turn in one block of an in-place run, over the window
 /// after its settling time.
@@ -26,7 +27,7 @@ public struct PhaseMeasurement: Sendable {
     /// All CPUs' busy time (`/proc/stat`, clock ticks): includes softirq work charged to no cgroup.
     public var machineBusyMicroseconds: Double?
     /// This arm's programs over the window.
-    public var programs: [String: RunMeasurement.ProgramCost] = [:]
+    public var programs: [String: ProgramRunStats] = [:]
     /// Runs of every other arm's programs over the window: zero unless a detach failed.
     public var strayRuns: UInt64 = 0
     public var eventsLost: UInt64 = 0
@@ -112,7 +113,7 @@ public struct PhaseMeasurement: Sendable {
     }
 
     var bpfMicrosecondsPerRequest: Double? {
-        programs.isEmpty ? nil : perRequest(Double(programs.values.reduce(0) { $0 + $1.nanoseconds }) / 1000)
+        programs.isEmpty ? nil : perRequest(Double(programs.values.totalRunTimeNanoseconds) / 1000)
     }
 
     /// Trigger phases: the driver's CPU ns per iteration.
@@ -121,12 +122,31 @@ public struct PhaseMeasurement: Sendable {
     }
 
     /// The arm's programs' run time over their runs (run statistics leave dispatch out).
-    public var nanosecondsPerRun: Double? {
-        let runs = programs.values.reduce(0) { $0 + $1.runs }
-        return runs == 0 ? nil : Double(programs.values.reduce(0) { $0 + $1.nanoseconds }) / Double(runs)
-    }
+    public var nanosecondsPerRun: Double? { programs.values.nanosecondsPerRun }
 
     var runsPerRequest: Double? {
-        programs.isEmpty || completed == 0 ? nil : Double(programs.values.reduce(0) { $0 + $1.runs }) / Double(completed)
+        programs.isEmpty || completed == 0 ? nil : Double(programs.values.totalRunCount) / Double(completed)
+    }
+}
+
+extension PhaseMeasurement {
+    /// Gives the phase its arm's share of the probes' counters over the window (programs,
+    /// losses, agent CPU) and every other arm's runs as stray; returns all agents' CPU µs.
+    @discardableResult
+    mutating func attribute(before: [BenchArm: ProbeCounters], after: [BenchArm: ProbeCounters]) -> Double {
+        var allAgents = 0.0
+        for (arm, end) in after {
+            guard let start = before[arm] else { continue }
+            let delta = end - start
+            allAgents += delta.agentCPUMicroseconds
+            if arm == run.arm {
+                programs = delta.programs
+                eventsLost = delta.lost
+                agentCPUMicroseconds = delta.agentCPUMicroseconds
+            } else {
+                strayRuns += delta.runs
+            }
+        }
+        return allAgents
     }
 }

@@ -33,7 +33,7 @@ final class ProbeReloads: @unchecked Sendable {
     /// Whether `phase` opens a block that reloads: every `every` blocks of a load level or of
     /// saturation, never the first block of a run (its objects are fresh) nor knee phases.
     func isDue(_ phase: ScheduledRun, previousBlock: Int?, every: Int) -> Bool {
-        if case .knee = phase.phase { return false }
+        if case .knee = phase.level { return false }
         guard every > 0, let previousBlock, previousBlock != phase.block else { return false }
         return phase.block % every == 0
     }

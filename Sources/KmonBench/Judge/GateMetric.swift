@@ -35,7 +35,7 @@ public struct GateMetric: Sendable {
     public static func bpfNanosecondsPerRequest(floor: Double) -> GateMetric {
         GateMetric(name: "BPF ns/req", role: .cost, floor: floor) { phase in
             guard !phase.programs.isEmpty, phase.completed > 0 else { return nil }
-            return Double(phase.programs.values.reduce(0) { $0 + $1.nanoseconds }) / Double(phase.completed)
+            return Double(phase.programs.values.totalRunTimeNanoseconds) / Double(phase.completed)
         }
     }
 
@@ -52,8 +52,8 @@ public struct GateMetric: Sendable {
     /// One program's ns/run: a diagnosis that says which program moved the arm's cost.
     public static func nanosecondsPerRun(_ program: String, floor: Double) -> GateMetric {
         GateMetric(name: "ns/run \(program)", role: .gatedWhenFrequent, floor: floor,
-                   runs: { $0.programs[program]?.runs ?? 0 }) { phase in
-            phase.programs[program].flatMap { $0.runs == 0 ? nil : Double($0.nanoseconds) / Double($0.runs) }
+                   runs: { $0.programs[program]?.runCount ?? 0 }) { phase in
+            phase.programs[program]?.nanosecondsPerRun
         }
     }
 

@@ -73,7 +73,7 @@ public struct InRunGate: Sendable {
         let gatedArms = arms.filter { $0.variant != nil && $0.build == .current && arms.contains($0.with(.base)) }
         func compared(_ arm: BenchArm, _ level: BenchLevel) -> [PhaseMeasurement] {
             phases.filter {
-                [arm, arm.with(.base), arm.with(.again)].contains($0.run.arm) && $0.run.phase == level && $0.isValid && $0.run.block < blocks
+                [arm, arm.with(.base), arm.with(.again)].contains($0.run.arm) && $0.run.level == level && $0.isValid && $0.run.block < blocks
             }
         }
         for load in loads {

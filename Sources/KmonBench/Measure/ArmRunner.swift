@@ -56,16 +56,13 @@ final class ArmRunner {
         }
         defer { workload.stop() }
 
-        var probe: ProbeRun?
+        let probe: ArmProbe?
         do {
-            if let variant = scheduled.arm.variant {
-                probe = try ProbeRun.start(variant: variant, mode: scheduled.arm.mode, pids: workload.services.map(\.pid),
-                                           keepSpans: true, logger: logger)
-            }
+            probe = try ArmProbe.load(scheduled.arm, pids: workload.services.map(\.pid), keepSpans: true, attached: true, logger: logger)
         } catch {
             throw ArmStartError(arm: scheduled.arm, reason: "\(error)")
         }
-        defer { probe?.abandon() }
+        defer { probe?.unload() }
 
         let servicesBefore = workload.cpuTime()
         let selfBefore = ProcFS.ownCPUMicroseconds()
@@ -91,7 +88,7 @@ final class ArmRunner {
 
         let servicesAfter = workload.cpuTime()
         let selfCPU = ProcFS.ownCPUMicroseconds() - selfBefore
-        let agentCPU = probe.map { ($0.agentCPUMicroseconds() ?? agentBefore) - agentBefore }
+        let agentCPU = probe.map { $0.agentCPUMicroseconds() - agentBefore }
         let probeResult = try probe?.finish()
         workload.stop()  // services write out their records as they exit
         if stop.isStopped { return nil }
@@ -107,14 +104,14 @@ final class ArmRunner {
             .filter { !$0.flags.contains(.warmUp) && !$0.failed }.map(\.correctedLatencyNs))
 
         var accuracy: RunAccuracy?
-        if death == nil, let probeResult, probeResult.reportsSpans {
+        if death == nil, let probeResult, scheduled.arm.reportsSpans {
             accuracy = try evaluateAccuracy(workload: workload, load: generator.records, spans: probeResult.spans)
         }
         var measurement = RunMeasurement(
             run: scheduled, invalidReason: death.map(InvalidReason.failed), offeredRPS: rate, achievedRPS: summary.achievedRPS, requests: sent.count,
             latency: latency, serviceCPUMicroseconds: serviceCPU, agentCPUMicroseconds: agentCPU,
             loadGeneratorCPUMicroseconds: max(0, selfCPU - (agentCPU ?? 0)),
-            programs: probeResult?.programs ?? [:], eventsLost: probeResult?.lost ?? 0,
+            programs: probeResult?.counters.programs ?? [:], eventsLost: probeResult?.counters.lost ?? 0,
             agentRSSMegabytes: probeResult?.rssGrowthMegabytes, accuracy: accuracy)
         measurement.degraded = probeResult?.degraded ?? []
         return measurement

@@ -7,9 +7,7 @@ extension BenchEnvironment {
     public static func current(bpfStats: String?) -> BenchEnvironment {
         var names = utsname()
         uname(&names)
-        func field<T>(_ value: T) -> String {
-            withUnsafeBytes(of: value) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-        }
+        func field<T>(_ value: T) -> String { String(cCharArray: value) }
         let cpuinfo = ProcFile.read("/proc/cpuinfo") ?? ""
         let meminfo = ProcFile.read("/proc/meminfo") ?? ""
         return BenchEnvironment(

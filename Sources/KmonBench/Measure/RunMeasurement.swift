@@ -1,5 +1,6 @@
 import Histogram
 import KmonFeatures
+import KmonSystem
 
 /// What one scheduled run measured, before any statistics across blocks.
 public struct RunMeasurement: Sendable {
@@ -18,7 +19,7 @@ public struct RunMeasurement: Sendable {
     public var agentCPUMicroseconds: Double?
     public var loadGeneratorCPUMicroseconds: Double?
     /// Per program: kernel-reported runs and run time over the session.
-    public var programs: [String: ProgramCost]
+    public var programs: [String: ProgramRunStats]
     public var eventsLost: UInt64
     public var agentRSSMegabytes: Double?
     /// Per-request accuracy, for arms whose probe reports spans.
@@ -26,19 +27,9 @@ public struct RunMeasurement: Sendable {
     /// Optional kernel features the arm's probe ran without.
     public var degraded: [Degradation] = []
 
-    public struct ProgramCost: Sendable, Equatable {
-        public var runs: UInt64
-        public var nanoseconds: UInt64
-
-        public init(runs: UInt64, nanoseconds: UInt64) {
-            self.runs = runs
-            self.nanoseconds = nanoseconds
-        }
-    }
-
     public init(run: ScheduledRun, invalidReason: InvalidReason? = nil, offeredRPS: Double?, achievedRPS: Double, requests: Int,
                 latency: LatencyDistribution, serviceCPUMicroseconds: Double?, agentCPUMicroseconds: Double?,
-                loadGeneratorCPUMicroseconds: Double?, programs: [String: ProgramCost], eventsLost: UInt64,
+                loadGeneratorCPUMicroseconds: Double?, programs: [String: ProgramRunStats], eventsLost: UInt64,
                 agentRSSMegabytes: Double?, accuracy: RunAccuracy?) {
         self.run = run
         self.invalidReason = invalidReason
@@ -63,11 +54,11 @@ public struct RunMeasurement: Sendable {
     }
 
     var bpfMicrosecondsPerRequest: Double? {
-        programs.isEmpty ? nil : perRequest(Double(programs.values.reduce(0) { $0 + $1.nanoseconds }) / 1000)
+        programs.isEmpty ? nil : perRequest(Double(programs.values.totalRunTimeNanoseconds) / 1000)
     }
 
     var runsPerRequest: Double? {
-        programs.isEmpty || requests == 0 ? nil : Double(programs.values.reduce(0) { $0 + $1.runs }) / Double(requests)
+        programs.isEmpty || requests == 0 ? nil : Double(programs.values.totalRunCount) / Double(requests)
     }
 
     /// What the gate calls CPU per request: everything the request costs the machine apart from

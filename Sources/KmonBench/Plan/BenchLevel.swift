@@ -14,7 +14,7 @@ public enum BenchLevel: Hashable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .saturation: "saturation"
-        case .load(let percent): "load \(BenchSchedule.format(percent))%"
+        case .load(let percent): "load \(NumberText.percent(percent))"
         case .knee(let rate): "knee search at \(Int(saturating: rate)) req/s"
         case .trigger: "trigger"
         }

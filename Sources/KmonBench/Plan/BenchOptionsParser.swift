@@ -6,22 +6,34 @@ public enum BenchOptionsParser {
     public static let variantNames = ProbeVariant.allCases.map(\.rawValue)
     public static let modeNames = SpanMode.allCases.map(\.rawValue)
 
-    public static func list(_ text: String) -> [String] {
+    static func list(_ text: String) -> [String] {
         text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    /// `--variants`: probe variants; `baseline` is accepted and adds nothing, as every bench runs it.
+    public static func variants(_ text: String) throws -> [ProbeVariant] {
+        try list(text).filter { $0 != "baseline" }.map { name in
+            guard let variant = ProbeVariant(rawValue: name) else { throw BenchError.unknownVariant(name) }
+            return variant
+        }
+    }
+
+    /// `--modes`: one span mode or more.
+    public static func modes(_ text: String) throws -> [SpanMode] {
+        let modes = try list(text).map { name in
+            guard let mode = SpanMode(rawValue: name) else { throw BenchError.unknownMode(name) }
+            return mode
+        }
+        guard !modes.isEmpty else { throw BenchError(description: "--modes needs at least one of \(modeNames.joined(separator: ", "))") }
+        return modes
     }
 
     /// `baseline` and its A/A twin first, then `empty` (its mode is meaningless), then every
     /// other variant in every mode.
-    public static func arms(variants: String, modes: String) throws -> [BenchArm] {
-        let variantList = list(variants), modeList = list(modes)
-        for name in variantList where !variantNames.contains(name) && name != "baseline" { throw BenchError.unknownVariant(name) }
-        for name in modeList where !modeNames.contains(name) { throw BenchError.unknownMode(name) }
-        guard !modeList.isEmpty else { throw BenchError(description: "--modes needs at least one of \(modeNames.joined(separator: ", "))") }
+    public static func arms(variants: [ProbeVariant], modes: [SpanMode]) -> [BenchArm] {
         var arms: [BenchArm] = [.baseline, .baselineRepeat]
-        for name in variantList where name != "baseline" {
-            guard let variant = ProbeVariant(rawValue: name) else { throw BenchError.unknownVariant(name) }
-            let new = variant == .empty ? [BenchArm.probe(variant)]
-                : modeList.compactMap(SpanMode.init(rawValue:)).map { BenchArm.probe(variant, mode: $0) }
+        for variant in variants {
+            let new = variant == .empty ? [BenchArm.probe(variant)] : modes.map { BenchArm.probe(variant, mode: $0) }
             for arm in new where !arms.contains(arm) { arms.append(arm) }
         }
         return arms
@@ -73,40 +85,4 @@ public enum BenchOptionsParser {
         }
         return loads
     }
-}
-
-/// Run lengths: the default (about 5 minutes for chain3 with five arms on 2 cores), `--quick`
-/// (under a minute, rough figures) and `--preset paper`.
-public struct BenchPreset: Sendable, Equatable {
-    public var loads: [Double]
-    public var lengths: RunLengths
-    public var variants: String
-    public var modes: String
-    public var collectors: String
-
-    public static let standard = BenchPreset(loads: [25, 50, 75],
-                                             lengths: RunLengths(blocks: 30, saturationBlocks: 8, phaseSeconds: 0.5, settleSeconds: 0.1,
-                                                                 kneeSeconds: 1, accuracySeconds: 2, warmupSeconds: 0.5, connections: 8,
-                                                                 triggerBlocks: 10, triggerIterations: triggerIterations),
-                                             variants: "empty,sock,syscall", modes: "kernel", collectors: "")
-    /// The fewest blocks per load level and at the trigger level with `--base-objects`: the gate's
-    /// tests are corrected (Holm) for their number, and a cost figure needs 10 paired blocks or
-    /// more to be significant at all (`InRunGate.Thresholds.minimumPairedBlocks`); 12 leave two
-    /// blocks to lose (off schedule, noisy) and keep a default-variant `--quick` gate under 2 minutes.
-    public static let gateBlocks = 12
-    /// Driver iterations per trigger phase: about 0.2 s on the 2-core VM with a probe attached,
-    /// and some 10^5 runs of each hot program (each iteration sends and receives twice).
-    public static let triggerIterations = 20_000
-
-    public static let quick = BenchPreset(loads: [50],
-                                          lengths: RunLengths(blocks: 10, saturationBlocks: 4, phaseSeconds: 0.3, settleSeconds: 0.08,
-                                                              kneeSeconds: 0.5, accuracySeconds: 3, warmupSeconds: 0.3, connections: 8,
-                                                              triggerBlocks: 4, triggerIterations: triggerIterations),
-                                          variants: "empty,sock,syscall", modes: "kernel", collectors: "")
-    /// Kmon's own configurations as arms: tcpreq with every event through the ring (user, as the
-    /// original did) and with spans assembled in the kernel, the original kprobe/fentry hooks
-    /// (skipped with the kernel's reason where they cannot attach), and every other collector at
-    /// its lowest and highest verbosity.
-    public static let paper = BenchPreset(loads: [50], lengths: standard.lengths, variants: "empty,sock,syscall,kprobe,fentry", modes: "user,kernel",
-                                          collectors: "tcpdrop@1,tcpdrop@3,offcpu@1,offcpu@3,biostat@1,biostat@2,fcount@1")
 }

@@ -2,7 +2,7 @@ import KmonSupport
 
 /// One phase: an arm's turn in a block of a level.
 public struct ScheduledRun: Hashable, Sendable {
-    public var phase: BenchLevel
+    public var level: BenchLevel
     public var block: Int
     public var arm: BenchArm
 }
@@ -38,20 +38,19 @@ public struct BenchSchedule: Sendable {
         let levels = [(BenchLevel.saturation, saturationBlocks)] + loadPercents.map { (BenchLevel.load(percent: $0), loadBlocks) }
         for (level, blocks) in levels {
             for (block, order) in WilliamsDesign.blocks(arms, count: blocks, using: &generator).enumerated() {
-                runs += order.map { ScheduledRun(phase: level, block: block, arm: $0) }
+                runs += order.map { ScheduledRun(level: level, block: block, arm: $0) }
             }
         }
         for block in 0..<triggerBlocks {
-            runs += arms.shuffled(using: &generator).map { ScheduledRun(phase: .trigger, block: block, arm: $0) }
+            runs += arms.shuffled(using: &generator).map { ScheduledRun(level: .trigger, block: block, arm: $0) }
         }
         return runs
     }
 
     public func runs(of level: BenchLevel) -> [ScheduledRun] {
-        runs().filter { $0.phase == level }
+        runs().filter { $0.level == level }
     }
 
-    static func format(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
-    }
+    /// A load percent as results.json keys it ("50", "12.5").
+    static func format(_ value: Double) -> String { NumberText.plain(value) }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import KmonSupport
 
 /// Number formatting shared by the tables, CSV and HTML: fixed decimals, "—" for not measured.
 enum Format {
@@ -24,9 +25,7 @@ enum Format {
         return "[\(signed(values[0])), \(signed(values[1]))]"
     }
 
-    static func load(_ percent: Double) -> String {
-        percent == percent.rounded() && abs(percent) < 1e15 ? "\(Int64(percent))%" : "\(percent)%"
-    }
+    static func load(_ percent: Double) -> String { NumberText.percent(percent) }
 
     static func rate(_ value: Double?) -> String { number(value, 0) }
 

@@ -60,15 +60,15 @@ public struct PhaseRecord: Codable, Sendable, Equatable {
 
     init(_ phase: PhaseMeasurement, benchStartNs: UInt64) {
         var load: Double?
-        if case .load(let percent) = phase.run.phase { load = percent }
-        self.init(level: phase.run.phase, load: load, block: phase.run.block, arm: phase.run.arm.name,
+        if case .load(let percent) = phase.run.level { load = percent }
+        self.init(level: phase.run.level, load: load, block: phase.run.block, arm: phase.run.arm.name,
                   startSeconds: Double(phase.startNs &- benchStartNs) / 1e9, seconds: phase.seconds,
                   switchMicroseconds: Double(phase.switchNs) / 1000, requests: phase.requests, achievedRPS: phase.achievedRPS,
                   p50Microseconds: phase.latency.microseconds(atQuantile: 0.5),
                   p99Microseconds: phase.latency.microseconds(atQuantile: 0.99),
                   cpuMicrosecondsPerRequest: phase.cpuPerRequest,
                   machineMicrosecondsPerRequest: phase.perRequest(phase.machineBusyMicroseconds),
-                  bpfRuns: phase.programs.values.reduce(0) { $0 + $1.runs }, strayRuns: phase.strayRuns,
+                  bpfRuns: phase.programs.values.totalRunCount, strayRuns: phase.strayRuns,
                   eventsLost: phase.eventsLost)
         stealPercent = phase.noise?.stealPercent
         otherCPUPercent = phase.noise?.otherPercent

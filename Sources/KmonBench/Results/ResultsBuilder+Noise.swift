@@ -6,7 +6,7 @@ extension ResultsBuilder {
     /// table says how noisy the machine was, not only the part that was kept.
     func machineNoise(mde: [String: MetricMDE]) -> MachineNoiseRecord {
         MachineNoiseRecord(dropped: plan.dropNoisy, levels: measuredLevels.compactMap { level in
-            let noise = phases.filter { $0.run.phase == level }.compactMap(\.noise)
+            let noise = phases.filter { $0.run.level == level }.compactMap(\.noise)
             guard !noise.isEmpty else { return nil }
             var load: Double?
             if case .load(let percent) = level { load = percent }
@@ -30,9 +30,9 @@ extension ResultsBuilder {
                 var totals: [Int: (ns: Double, runs: Double)] = [:]
                 var single: [Int: [Double]] = [:]
                 for phase in valid(arm, level) {
-                    let runs = phase.programs.values.reduce(0) { $0 + $1.runs }
+                    let runs = phase.programs.values.totalRunCount
                     guard runs > 0 else { continue }
-                    let ns = phase.programs.values.reduce(0) { $0 + $1.nanoseconds }
+                    let ns = phase.programs.values.totalRunTimeNanoseconds
                     totals[phase.objectsLoad, default: (0, 0)].ns += Double(ns)
                     totals[phase.objectsLoad, default: (0, 0)].runs += Double(runs)
                     single[phase.objectsLoad, default: []].append(Double(ns) / Double(runs))

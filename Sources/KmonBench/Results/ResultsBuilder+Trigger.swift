@@ -1,16 +1,17 @@
+import KmonSystem
 /// The trigger level's rows (docs/bench.md, "The trigger level").
 extension ResultsBuilder {
     /// One row per arm that has trigger phases, baselines included (their Δ ns per iteration is
     /// the A/A noise of the dispatch figure); nil when the run had no trigger level.
     func triggerRows() -> [TriggerRow]? {
-        let triggerPhases = phases.filter { $0.run.phase == .trigger && $0.isValid }
+        let triggerPhases = phases.filter { $0.run.level == .trigger && $0.isValid }
         guard !triggerPhases.isEmpty else { return nil }
         let baseline = Dictionary(triggerPhases.filter { $0.run.arm == .baseline }.map { ($0.run.block, $0) }) { first, _ in first }
         return plan.arms.compactMap { arm -> TriggerRow? in
             let armPhases = triggerPhases.filter { $0.run.arm == arm }.sorted { $0.run.block < $1.run.block }
             guard !armPhases.isEmpty else { return nil }
             let inSitu = phases.filter { phase in
-                guard case .load = phase.run.phase else { return false }
+                guard case .load = phase.run.level else { return false }
                 return phase.run.arm == arm && phase.isValid
             }
             return Self.triggerRow(arm: arm.name, phases: armPhases, baseline: baseline, inSitu: inSitu)
@@ -37,15 +38,15 @@ extension ResultsBuilder {
         row.runsPerIteration = Percentile.median(armPhases.compactMap { runsPerIteration($0.programs, $0) })
         row.warmNanosecondsPerRunBlocks = armPhases.compactMap(\.nanosecondsPerRun)
         let warm = pooled(armPhases.map(\.programs)), situ = pooled(inSitu.map(\.programs))
-        row.warmNanosecondsPerRun = nanosecondsPerRun(warm.values)
-        row.inSituNanosecondsPerRun = nanosecondsPerRun(situ.values)
+        row.warmNanosecondsPerRun = warm.values.nanosecondsPerRun
+        row.inSituNanosecondsPerRun = situ.values.nanosecondsPerRun
         let totalIterations = armPhases.reduce(0) { $0 + $1.driverIterations }
         for (name, cost) in warm {
-            let perPhase = armPhases.map { Double($0.programs[name]?.runs ?? 0) }
+            let perPhase = armPhases.map { Double($0.programs[name]?.runCount ?? 0) }
             row.programs[name] = TriggerProgram(
                 runsPerPhase: Percentile.median(perPhase) ?? 0,
-                runsPerIteration: totalIterations > 0 ? Double(cost.runs) / Double(totalIterations) : 0,
-                warmNanosecondsPerRun: nanosecondsPerRun([cost]), inSituNanosecondsPerRun: situ[name].flatMap { nanosecondsPerRun([$0]) })
+                runsPerIteration: totalIterations > 0 ? Double(cost.runCount) / Double(totalIterations) : 0,
+                warmNanosecondsPerRun: cost.nanosecondsPerRun, inSituNanosecondsPerRun: situ[name]?.nanosecondsPerRun)
         }
         row.strayRuns = armPhases.reduce(0) { $0 + $1.strayRuns }
         return row
@@ -64,26 +65,17 @@ extension ResultsBuilder {
         return delta / runs
     }
 
-    static func runsPerIteration(_ programs: [String: RunMeasurement.ProgramCost], _ phase: PhaseMeasurement) -> Double? {
+    static func runsPerIteration(_ programs: [String: ProgramRunStats], _ phase: PhaseMeasurement) -> Double? {
         guard phase.driverIterations > 0 else { return nil }
-        return Double(programs.values.reduce(0) { $0 + $1.runs }) / Double(phase.driverIterations)
+        return Double(programs.values.totalRunCount) / Double(phase.driverIterations)
     }
 
     /// Each program's runs and run time summed over phases.
-    static func pooled(_ phases: [[String: RunMeasurement.ProgramCost]]) -> [String: RunMeasurement.ProgramCost] {
-        var total: [String: RunMeasurement.ProgramCost] = [:]
+    static func pooled(_ phases: [[String: ProgramRunStats]]) -> [String: ProgramRunStats] {
+        var total: [String: ProgramRunStats] = [:]
         for programs in phases {
-            for (name, cost) in programs {
-                let old = total[name] ?? .init(runs: 0, nanoseconds: 0)
-                total[name] = .init(runs: old.runs + cost.runs, nanoseconds: old.nanoseconds + cost.nanoseconds)
-            }
+            for (name, stats) in programs { total[name] = total[name].map { $0.adding(stats) } ?? stats }
         }
         return total
-    }
-
-    /// Run time over runs, weighted by runs; nil with no runs.
-    static func nanosecondsPerRun<C: Collection>(_ costs: C) -> Double? where C.Element == RunMeasurement.ProgramCost {
-        let runs = costs.reduce(0) { $0 + $1.runs }
-        return runs == 0 ? nil : Double(costs.reduce(0) { $0 + $1.nanoseconds }) / Double(runs)
     }
 }

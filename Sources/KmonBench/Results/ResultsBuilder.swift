@@ -62,7 +62,7 @@ public struct ResultsBuilder {
             for arm in plan.arms {
                 let armPhases = valid(arm, level)
                 guard !armPhases.isEmpty else { continue }
-                let runs = accuracyRuns.filter { $0.run.arm == arm && $0.run.phase == level && $0.isValid }
+                let runs = accuracyRuns.filter { $0.run.arm == arm && $0.run.level == level && $0.isValid }
                 overhead.append(overheadRow(arm: arm, level: level, phases: armPhases, accuracyRuns: runs, mde: mde,
                                             saturation: saturation))
                 var pooled = LatencyDistribution()
@@ -77,9 +77,9 @@ public struct ResultsBuilder {
             }
         }
         let invalid = accuracyRuns.compactMap { m in
-            m.invalidReason.map { InvalidBlock(phase: "accuracy \(m.run.phase)", block: m.run.block, arm: m.run.arm.name, reason: $0) }
+            m.invalidReason.map { InvalidBlock(phase: "accuracy \(m.run.level)", block: m.run.block, arm: m.run.arm.name, reason: $0) }
         } + phases.compactMap { p in
-            p.invalidReason.map { InvalidBlock(phase: p.run.phase.description, block: p.run.block, arm: p.run.arm.name, reason: $0) }
+            p.invalidReason.map { InvalidBlock(phase: p.run.level.description, block: p.run.block, arm: p.run.arm.name, reason: $0) }
         }
         var results = BenchResults(
             kmonVersion: KmonVersion.string, startedAt: startedAt, elapsedSeconds: elapsedSeconds,
@@ -98,7 +98,7 @@ public struct ResultsBuilder {
     }
 
     func valid(_ arm: BenchArm, _ level: BenchLevel) -> [PhaseMeasurement] {
-        phases.filter { $0.run.arm == arm && $0.run.phase == level && $0.isValid }.sorted { $0.run.block < $1.run.block }
+        phases.filter { $0.run.arm == arm && $0.run.level == level && $0.isValid }.sorted { $0.run.block < $1.run.block }
     }
 
     /// One value per block (nil where the phase is invalid or missing), so arms pair by block.
@@ -176,9 +176,9 @@ public struct ResultsBuilder {
         var programSamples: [String: [Double]] = [:]
         for phase in armPhases {
             for (name, cost) in phase.programs {
-                programRuns[name, default: 0] += cost.runs
-                programNanoseconds[name, default: 0] += cost.nanoseconds
-                if cost.runs > 0 { programSamples[name, default: []].append(Double(cost.nanoseconds) / Double(cost.runs)) }
+                programRuns[name, default: 0] += cost.runCount
+                programNanoseconds[name, default: 0] += cost.runTimeNanoseconds
+                if let perRun = cost.nanosecondsPerRun { programSamples[name, default: []].append(perRun) }
             }
         }
         let requests = armPhases.reduce(0) { $0 + $1.completed }

@@ -37,7 +37,7 @@ public final class BioStatCollector: Collector {
         func row(pid: Int32?, dev: UInt32, op: UInt32, _ s: biostat_stats) -> BioStatReport.Row {
             let device = "\(dev >> 20):\(dev & 0xfffff)"
             return BioStatReport.Row(
-                pid: pid, comm: pid == nil ? nil : cString(s.comm), device: device, deviceName: names[device],
+                pid: pid, comm: pid == nil ? nil : String(cCharArray: s.comm), device: device, deviceName: names[device],
                 operation: Self.operation(op), count: s.count, bytes: s.bytes, totalNanoseconds: s.total_ns,
                 maxNanoseconds: s.max_ns, histogram: histograms ? Log2Histogram(unit: "us", slots: u64Array(s.slots)) : nil)
         }

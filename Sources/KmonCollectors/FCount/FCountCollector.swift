@@ -1,6 +1,7 @@
 import BPF
 import CKmonEvents
 import KmonFeatures
+import KmonSystem
 
 /// Counts events by name (bpf/fcount.bpf.c): one program attached to every requested
 /// tracepoint, its BPF cookie naming the counter slot; kprobes likewise where the kernel has them.

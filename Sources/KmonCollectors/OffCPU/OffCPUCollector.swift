@@ -1,5 +1,6 @@
 import BPF
 import CKmonEvents
+import KmonSystem
 
 /// Off-CPU time per watched thread (bpf/offcpu.bpf.c on tp_btf/sched_switch).
 /// Verbosity 1: log2 histograms per thread; 2: plus time per kernel stack; 3: plus user stacks.
@@ -40,7 +41,7 @@ public final class OffCPUCollector: Collector {
         let threads = try hists.keys(as: offcpu_thread_key.self).compactMap { key -> OffCPUReport.Thread? in
             guard let h = try hists.lookup(key, as: offcpu_hist.self) else { return nil }
             return OffCPUReport.Thread(
-                pid: Int32(bitPattern: key.tgid), tid: Int32(bitPattern: key.tid), comm: cString(h.comm),
+                pid: Int32(bitPattern: key.tgid), tid: Int32(bitPattern: key.tid), comm: String(cCharArray: h.comm),
                 count: h.count, totalNanoseconds: h.total_ns,
                 histogram: Log2Histogram(unit: "us", slots: u64Array(h.slots)))
         }.sorted { $0.totalNanoseconds > $1.totalNanoseconds }

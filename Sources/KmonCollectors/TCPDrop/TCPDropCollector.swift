@@ -2,6 +2,7 @@ import BPF
 import CKmonEvents
 import Foundation
 import KmonSupport
+import KmonSystem
 
 /// TCP drops with a real reason, retransmits and resets (bpf/tcpdrop.bpf.c).
 /// Verbosity 1: events; 2: plus user stacks; 3: plus kernel stacks, named from /proc/kallsyms.
@@ -39,9 +40,10 @@ public final class TCPDropCollector: Collector {
         self.runtime = runtime
         if settings.verbosity >= 2 { symbolizer = StackSymbolizer(map: try runtime.object.map("stacks"), kernelFrames: settings.verbosity >= 3) }
         let dropReasons = KernelEnumNames.dropReasons(), resetReasons = KernelEnumNames.resetReasons()
+        let records = EventDecoder(ring: "tcpdrop")
         let consumer = try RingBufferConsumer(map: runtime.object.map("events")) { [weak self] bytes in
-            guard let self, bytes.count >= MemoryLayout<tcpdrop_event>.size else { return }
-            let event = bytes.loadUnaligned(as: tcpdrop_event.self)
+            // A record this build cannot read is skipped, as a dropped one would be.
+            guard let self, let event = try? records.load(bytes, as: tcpdrop_event.self, "event") else { return }
             guard var record = TCPDropRecord(event: event, dropReasons: dropReasons, resetReasons: resetReasons) else { return }
             if let symbolizer = self.symbolizer {
                 record.userStack = symbolizer.userFrames(event.user_stack, pid: record.pid)

@@ -60,7 +60,7 @@ public struct TCPDropRecord: Encodable, Equatable, Sendable {
         timestampNanoseconds = e.timestamp_ns
         pid = Int32(bitPattern: e.tgid)
         tid = Int32(bitPattern: e.tid)
-        comm = cString(e.comm)
+        comm = String(cCharArray: e.comm)
         switch kind {
         case .drop: reason = dropReasons.name(e.reason)
         case .sendReset: reason = resetReasons.names.isEmpty ? nil : resetReasons.name(e.reason)

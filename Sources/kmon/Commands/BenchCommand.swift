@@ -33,41 +33,22 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Workload spec.")
     var workload = "workloads/chain3.yaml"
 
-    @Option(help: "Probe variants, comma-separated (\(BenchOptionsParser.variantNames.joined(separator: ", "))). Default: empty,sock,syscall.")
-    var variants: String?
+    @Option(help: "Probe variants, comma-separated (\(BenchOptionsParser.variantNames.joined(separator: ", "))). Default: empty,sock,syscall.",
+            transform: { try BenchOptionsParser.variants($0) })
+    var variants: [ProbeVariant]?
 
-    @Option(help: "Span modes, comma-separated (\(BenchOptionsParser.modeNames.joined(separator: ", "))). Default: kernel.")
-    var modes: String?
+    @Option(help: "Span modes, comma-separated (\(BenchOptionsParser.modeNames.joined(separator: ", "))). Default: kernel.",
+            transform: { try BenchOptionsParser.modes($0) })
+    var modes: [SpanMode]?
 
-    @Option(help: "Collector arms, comma-separated: NAME@LEVEL or NAME for every level (\(BenchOptionsParser.collectorNames.joined(separator: ", "))).")
-    var collectors: String?
+    @Option(help: "Collector arms, comma-separated: NAME@LEVEL or NAME for every level (\(BenchOptionsParser.collectorNames.joined(separator: ", "))).",
+            transform: { try BenchOptionsParser.collectorArms($0) })
+    var collectors: [BenchArm]?
 
-    @Option(help: "Load levels, percent of the baseline's knee, comma-separated. Default: 25,50,75 (--quick: 50).")
-    var loads: String?
+    @Option(help: "Load levels, percent of the baseline's knee, comma-separated. Default: 25,50,75 (--quick: 50).", transform: { try BenchOptionsParser.loads($0) })
+    var loads: [Double]?
 
-    @Option(help: "Blocks per load level, each one phase of every arm; 6 or more for a 95% CI and a verdict. Default: 30 (--quick: 10).")
-    var reps: Int?
-
-    @Option(help: "Seconds of one phase (an arm's turn in a block), settling time included. Default: 0.5 (--quick: 0.3).")
-    var phase: Double?
-
-    @Option(help: "Seconds discarded after each switch of arms. Default: 0.1 (--quick: 0.08).")
-    var settle: Double?
-
-    @Option(help: "Measured seconds of each fresh-service accuracy run. Default: 2 (--quick: 3).")
-    var duration: Double?
-
-    @Option(help: "Warm-up seconds before each load run. Default: 0.5 (--quick: 0.3).")
-    var warmup: Double?
-
-    @Option(help: "Load generator connections. Default: 8.")
-    var connections: Int?
-
-    @Option(name: .customLong("trigger-blocks"), help: "Blocks of the trigger level (a driver fires the hooks on one loopback connection, no load); 0 leaves it out. Default: 10 (--quick: 4).")
-    var triggerBlocks: Int?
-
-    @Option(name: .customLong("trigger-iterations"), help: "Driver iterations per trigger phase (two sends, two receives each). Default: 20000 (about 0.2 s on a 2-core VM).")
-    var triggerIterations: Int?
+    @OptionGroup var runLengths: RunLengthOptions
 
     @Option(help: "Output folder. Default: bench-results/<UTC time>.")
     var out: String?
@@ -75,8 +56,8 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Under 90 s: one load level, 10 short blocks. Its figures are rough.")
     var quick = false
 
-    @Option(help: "paper: Kmon's own configurations, every variant (kprobe, fentry included) in user, kernel and histogram modes.")
-    var preset: String?
+    @Option(help: "paper: Kmon's own configurations: empty, sock, syscall, kprobe and fentry in user and kernel modes, and each collector at its lowest and highest verbosity.")
+    var preset: BenchPreset.Name?
 
     @Flag(help: "Run each service in its own network namespace (198.18.0.0/15) instead of on loopback.")
     var netns = false
@@ -93,8 +74,9 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .customLong("inject-base-ns"), help: "The same for the @base arms' programs.")
     var injectBaseNanoseconds: Double?
 
-    @Option(name: .customLong("inject-variants"), help: "Inject only into these variants' programs (comma-separated). Default: every variant.")
-    var injectVariants: String?
+    @Option(name: .customLong("inject-variants"), help: "Inject only into these variants' programs (comma-separated). Default: every variant.",
+            transform: { try BenchCommand.injectedVariants($0) })
+    var injectVariants: Set<ProbeVariant>?
 
     @Flag(name: .customLong("http-off"), help: "Every probe arm that reads method and status (kernel and user modes) also runs as ARM@nohttp, reading no payload, in the same blocks: what reading costs, in place.")
     var httpOff = false
@@ -118,7 +100,6 @@ struct BenchCommand: ParsableCommand {
 
     func validate() throws {
         if quick && preset != nil { throw ValidationError("--quick and --preset cannot be combined") }
-        if let preset, preset != "paper" { throw ValidationError("--preset '\(preset)' is unknown; the only preset is 'paper'") }
         if check && baseline == nil && baseObjects == nil { throw ValidationError("--check needs --base-objects DIR (or --baseline FILE)") }
         if check && baseline != nil && baseObjects != nil { throw ValidationError("--check gates on --base-objects or on --baseline, not both") }
         if injectBaseNanoseconds != nil && baseObjects == nil { throw ValidationError("--inject-base-ns needs --base-objects DIR") }
@@ -127,37 +108,20 @@ struct BenchCommand: ParsableCommand {
                 throw ValidationError("\(flag) must be between 0 and 10000 ns (got \(value))")
             }
         }
-        if let injectVariants {
-            if injectNanoseconds == nil && injectBaseNanoseconds == nil { throw ValidationError("--inject-variants needs --inject-ns or --inject-base-ns") }
-            _ = try injectedVariants(injectVariants)
+        if injectVariants != nil && injectNanoseconds == nil && injectBaseNanoseconds == nil {
+            throw ValidationError("--inject-variants needs --inject-ns or --inject-base-ns")
         }
-        if let reps { try AcceptedRange(1...10_000, unit: "blocks").checkFlag(reps, "--reps") }
         if let reloadEvery { try AcceptedRange(0...10_000, unit: "blocks").checkFlag(reloadEvery, "--reload-every") }
-        if let duration { try AcceptedRange.positiveSeconds.checkFlag(duration, "--duration") }
-        let phaseSeconds = phase ?? presetValues.lengths.phaseSeconds, settleSeconds = settle ?? presetValues.lengths.settleSeconds
-        try AcceptedRange.seconds(from: 0.05).checkFlag(phaseSeconds, "--phase")
-        if !(settleSeconds.isFinite && settleSeconds >= 0 && settleSeconds < phaseSeconds) {
-            throw ValidationError("--settle must be zero or more and shorter than --phase \(phaseSeconds) s (got \(settleSeconds))")
-        }
-        if let warmup { try AcceptedRange.seconds(from: 0).checkFlag(warmup, "--warmup") }
-        if let connections { try LoadConfiguration.connectionRange.checkFlag(connections, "--connections") }
-        if let triggerBlocks { try AcceptedRange(0...10_000, unit: "blocks").checkFlag(triggerBlocks, "--trigger-blocks") }
-        if let triggerIterations { try AcceptedRange(1...100_000_000, unit: "iterations").checkFlag(triggerIterations, "--trigger-iterations") }
-        do {
-            _ = try armList()
-            _ = try BenchOptionsParser.loads(loads ?? presetValues.loads.map { String($0) }.joined(separator: ","))
-        } catch let error as BenchError {
-            throw ValidationError(error.description)
-        }
+        try runLengths.checkSettle(presetValues.lengths)
     }
 
-    func armList() throws -> [BenchArm] {
-        let values = presetValues
-        let probes = try BenchOptionsParser.arms(variants: variants ?? values.variants, modes: modes ?? values.modes)
-        return (httpOff ? BenchOptionsParser.withHTTPOff(probes) : probes) + (try BenchOptionsParser.collectorArms(collectors ?? values.collectors))
+    /// The arms of the preset, each list a flag gives in its place.
+    var arms: [BenchArm] {
+        let probes = BenchOptionsParser.arms(variants: variants ?? presetValues.variants, modes: modes ?? presetValues.modes)
+        return (httpOff ? BenchOptionsParser.withHTTPOff(probes) : probes) + (collectors ?? presetValues.collectorArms)
     }
 
-    var presetValues: BenchPreset { quick ? .quick : (preset == "paper" ? .paper : .standard) }
+    var presetValues: BenchPreset { quick ? .quick : preset.map(BenchPreset.named) ?? .standard }
 
     func run() throws {
         let logger = logging.bootstrap()
@@ -171,21 +135,11 @@ struct BenchCommand: ParsableCommand {
         let spec: WorkloadSpec
         do { spec = try WorkloadSpec.load(path: workload) } catch { fail("\(error)", ExitCodes.badInput) }
 
-        let values = presetValues
-        var lengths = values.lengths
-        lengths.blocks = reps ?? (baseObjects != nil ? max(lengths.blocks, BenchPreset.gateBlocks) : lengths.blocks)
-        lengths.phaseSeconds = phase ?? lengths.phaseSeconds
-        lengths.settleSeconds = settle ?? lengths.settleSeconds
-        lengths.accuracySeconds = duration ?? lengths.accuracySeconds
-        lengths.warmupSeconds = warmup ?? lengths.warmupSeconds
-        lengths.connections = connections ?? lengths.connections
-        lengths.triggerBlocks = triggerBlocks ?? (baseObjects != nil ? max(lengths.triggerBlocks, BenchPreset.gateBlocks) : lengths.triggerBlocks)
-        lengths.triggerIterations = triggerIterations ?? lengths.triggerIterations
         var plan = BenchPlan(
             workload: workload, network: netns ? "netns" : "loopback",
-            arms: try armList(),
-            loadPercents: try loads.map(BenchOptionsParser.loads) ?? values.loads,
-            lengths: lengths,
+            arms: arms,
+            loadPercents: loads ?? presetValues.loadPercents,
+            lengths: runLengths.lengths(presetValues.lengths, gate: baseObjects != nil),
             seed: seed ?? UInt64.random(in: 1...999_999), quick: quick,
             command: (["kmon"] + CommandLine.arguments.dropFirst()).joined(separator: " "))
         plan.reloadEvery = reloadEvery ?? BenchPlan.defaultReloadEvery
@@ -263,7 +217,7 @@ struct BenchCommand: ParsableCommand {
         do { perLoop = try InjectedCost.nanosecondsPerLoop() } catch { fail("cannot calibrate the injected work: \(error)", ExitCodes.failure) }
         objects.injectLoops = InjectedCost.loops(forNanoseconds: injectNanoseconds ?? 0, perLoop: perLoop)
         objects.injectBaseLoops = InjectedCost.loops(forNanoseconds: injectBaseNanoseconds ?? 0, perLoop: perLoop)
-        objects.injectVariants = injectVariants.flatMap { try? injectedVariants($0) }
+        objects.injectVariants = injectVariants
         FileHandle.standardError.write(Data(String(
             format: "injecting: %.2f ns per loop here; this build %u loops (≈ %.0f ns/run), @base %u loops (≈ %.0f ns/run)\n",
             perLoop, objects.injectLoops, Double(objects.injectLoops) * perLoop, objects.injectBaseLoops,
@@ -272,11 +226,11 @@ struct BenchCommand: ParsableCommand {
     }
 
     /// `--inject-variants sock,syscall`, each a known variant.
-    private func injectedVariants(_ text: String) throws -> Set<ProbeVariant> {
+    private static func injectedVariants(_ text: String) throws -> Set<ProbeVariant> {
         var variants = Set<ProbeVariant>()
         for name in text.split(separator: ",", omittingEmptySubsequences: false).map({ $0.trimmingCharacters(in: .whitespaces) }) {
             guard let variant = ProbeVariant(rawValue: name) else {
-                throw ValidationError("--inject-variants: '\(name)' is not a variant (\(ProbeVariant.allCases.map(\.rawValue).joined(separator: ", ")))")
+                throw ValidationError("'\(name)' is not a variant (\(ProbeVariant.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
             variants.insert(variant)
         }

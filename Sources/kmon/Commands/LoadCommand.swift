@@ -25,7 +25,7 @@ struct LoadCommand: ParsableCommand {
     var url: String
 
     @Option(help: "Requests per second in total, or 'max' for closed loop.")
-    var rate: String = "max"
+    var rate: LoadRate = .max
 
     @Option(help: "Measured seconds, after the warm-up.")
     var duration: Double = 10
@@ -42,8 +42,8 @@ struct LoadCommand: ParsableCommand {
     @Flag(help: "Open loop: Poisson arrivals instead of evenly spaced ones.")
     var poisson = false
 
-    @Option(help: "keepalive, close, pipelined:K, or slow-reader.")
-    var scenario: String = "keepalive"
+    @Option(help: "How requests use their connections; pipelined:K keeps K requests (1 to 1024) in flight on each.")
+    var scenario: LoadScenario = .keepAlive
 
     @Option(help: "Seconds a request may wait for its full response before it counts as a timeout.")
     var timeout: Double = 5
@@ -75,27 +75,38 @@ struct LoadCommand: ParsableCommand {
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
-        do { _ = try LoadTarget(url: url) } catch let error as LoadError { throw ValidationError(error.description) }
-        _ = try parsedModel()
-        guard LoadScenario(argument: scenario) != nil else {
-            throw ValidationError("--scenario '\(scenario)' is not one of keepalive, close, pipelined:K (K from 1 to 1024), slow-reader")
-        }
-        try AcceptedRange.positiveSeconds.checkFlag(duration, "--duration")
-        try AcceptedRange.seconds(from: 0).checkFlag(warmup, "--warmup")
-        try AcceptedRange.positiveSeconds.checkFlag(timeout, "--timeout")
-        try LoadConfiguration.connectionRange.checkFlag(connections, "--connections")
-        guard threads >= 1, threads <= connections else {
-            throw ValidationError("--threads must be from 1 to --connections (\(connections)) (got \(threads))")
-        }
+        try rate.check()
+        // Before the configuration, which turns it into nanoseconds.
         if let spinMicros, spinMicros < 0 || spinMicros > 1_000_000 {
             throw ValidationError("--spin-us must be from 0 to 1000000 (got \(spinMicros))")
         }
+        // The configuration's own check, in the flags' words.
+        do { try configuration(stop: StopToken()).validateSettings(naming: Self.flagNames) } catch let error as LoadError {
+            throw ValidationError(error.description)
+        }
         try AcceptedRange(1...100, unit: "rounds").checkFlag(rounds, "--rounds")
-        _ = try parsedMix()
         if compareWrk && poisson { throw ValidationError("--compare-wrk measures an evenly spaced schedule; drop --poisson") }
     }
 
-    private func parsedMix() throws -> RequestMix {
+    private static let flagNames = {
+        var names = LoadConfiguration.SettingNames()
+        (names.connections, names.threads, names.duration, names.warmUp) = ("--connections", "--threads", "--duration", "--warmup")
+        (names.requestTimeout, names.rate) = ("--timeout", "--rate")
+        return names
+    }()
+
+    /// The run the flags ask for. A bad URL or method mix is a usage error naming the flag.
+    private func configuration(stop: StopToken) throws -> LoadConfiguration {
+        let target: LoadTarget
+        do { target = try LoadTarget(url: url) } catch let error as LoadError { throw ValidationError(error.description) }
+        return LoadConfiguration(
+            target: target, connections: connections, threads: threads, model: rate.model(poisson: poisson),
+            scenario: scenario, duration: duration, warmUp: warmup, requestTimeout: timeout, recordsPath: records,
+            spinNanoseconds: spinMicros.map { UInt64($0) * 1000 } ?? LoadConfiguration.defaultSpinNanoseconds,
+            realtimePriority: realtime ? 10 : nil, stop: stop, requests: try requestMix())
+    }
+
+    private func requestMix() throws -> RequestMix {
         try AcceptedRange(0...1_048_576, unit: "bytes").checkFlag(bodyBytes, "--body-bytes")
         var problem = ""
         guard let mix = RequestMix.parse(methods: methods, bodyBytes: bodyBytes, problem: &problem) else {
@@ -104,24 +115,11 @@ struct LoadCommand: ParsableCommand {
         return mix
     }
 
-    private func parsedModel() throws -> LoadModel {
-        if rate == "max" { return .closedLoop }
-        guard let value = Double(rate), AcceptedRange.requestsPerSecond.bounds.contains(value) else {
-            throw ValidationError("--rate must be 'max' or \(AcceptedRange.requestsPerSecond) (got '\(rate)')")
-        }
-        return .openLoop(rate: value, poisson: poisson)
-    }
-
     func run() throws {
         _ = logging.bootstrap()
         let trap = SignalTrap()
-        let target = try LoadTarget(url: url)
         if let records { try checkOutput(records, flag: "--records") }
-        let base = LoadConfiguration(
-            target: target, connections: connections, threads: threads, model: try parsedModel(),
-            scenario: LoadScenario(argument: scenario)!, duration: duration, warmUp: warmup,
-            requestTimeout: timeout, recordsPath: records, spinNanoseconds: spinMicros.map { UInt64($0) * 1000 } ?? LoadConfiguration.defaultSpinNanoseconds, realtimePriority: realtime ? 10 : nil, stop: trap.token,
-            requests: try parsedMix())
+        let base = try configuration(stop: trap.token)
         do {
             if compareWrk {
                 let comparison = try WrkComparison(url: url, configuration: base, rounds: rounds).run()

@@ -5,6 +5,7 @@ import Glibc
 import KmonCollectors
 import KmonContainers
 import KmonExport
+import KmonExportAdapters
 import KmonSupport
 import KmonSystem
 import KmonTcpreq
@@ -24,14 +25,14 @@ struct MonitorCommand: ParsableCommand {
             `skipped` with the kernel's reason and exits 69.
             """)
 
-    @Option(help: "Probe variant: \(ProbeVariant.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var variant: String = ProbeVariant.sock.rawValue
+    @Option(help: "Probe variant.")
+    var variant: ProbeVariant = .sock
 
-    @Option(help: "Span mode: \(SpanMode.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var mode: String = SpanMode.kernel.rawValue
+    @Option(help: "Span mode.")
+    var mode: SpanMode = .kernel
 
     @Option(help: "Read each request's method and each response's status in the kernel: on, or off to read no byte of payload (spans then carry no method or status). At most 12 bytes at a span's edges; only the parsed codes leave the kernel.")
-    var http: String = "on"
+    var http: HTTPReading = .on
 
     @Option(name: .customLong("pid"), help: "Watch this process (repeatable).")
     var pids: [Int32] = []
@@ -45,8 +46,8 @@ struct MonitorCommand: ParsableCommand {
     @Option(help: "Watch only pods whose NAMESPACE/NAME this regex finds (in the kernel; re-read every second).")
     var pod: String?
 
-    @Option(name: .customLong("name-by"), help: "Name services by: \(ServiceNaming.allCases.map(\.rawValue).joined(separator: ", ")) (workload: a pod's controller, else the container, else the process name).")
-    var nameBy: String = ServiceNaming.workload.rawValue
+    @Option(name: .customLong("name-by"), help: "Name services by (workload: a pod's controller, else the container, else the process name).")
+    var nameBy: ServiceNaming = .workload
 
     @Option(name: .customLong("port"), help: "Watch connections with this local or remote port (repeatable).")
     var ports: [UInt16] = []
@@ -73,17 +74,7 @@ struct MonitorCommand: ParsableCommand {
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
-        guard ProbeVariant(rawValue: variant) != nil else {
-            throw ValidationError("--variant '\(variant)' is not one of \(ProbeVariant.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        guard SpanMode(rawValue: mode) != nil else {
-            throw ValidationError("--mode '\(mode)' is not one of \(SpanMode.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        guard ServiceNaming(rawValue: nameBy) != nil else {
-            throw ValidationError("--name-by '\(nameBy)' is not one of \(ServiceNaming.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
         _ = try containerSelector()
-        guard http == "on" || http == "off" else { throw ValidationError("--http '\(http)' is not one of on, off") }
         if let duration { try AcceptedRange.positiveSeconds.checkFlag(duration, "--duration") }
         try AcceptedRange.seconds(from: 0.05).checkFlag(interval, "--interval")
         if let bad = pids.first(where: { $0 <= 0 }) { throw ValidationError("--pid must be a positive process id (got \(bad))") }
@@ -98,8 +89,6 @@ struct MonitorCommand: ParsableCommand {
         let logger = logging.bootstrap()
         try requireBPFPrivileges()
         _ = KernelMounts.check(mountMissing: true)
-        let variant = ProbeVariant(rawValue: variant)!
-        let mode = SpanMode(rawValue: mode)!
         let endpointNames = try loadEndpointNames()
         if let dot { try checkOutput(dot, flag: "--dot") }
         let trap = SignalTrap()
@@ -109,9 +98,9 @@ struct MonitorCommand: ParsableCommand {
         var monitor: TcpreqMonitor?
         var configuration = TcpreqConfiguration(variant: variant, mode: mode, filters: TcpreqFilters(pids: pids, cgroupPath: cgroup, ports: ports,
                                                                                                     containers: try containerSelector(plan.tcpreqFilter)))
-        configuration.readsHTTP = http == "on"
+        configuration.readsHTTP = http.readsHTTP
         if plan.runsTcpreq { do {
-            monitor = try TcpreqMonitor(configuration, endpointNames: endpointNames, naming: ServiceNaming(rawValue: nameBy)!,
+            monitor = try TcpreqMonitor(configuration, endpointNames: endpointNames, naming: nameBy,
                                         logger: logger)
             monitor?.session.degradations.forEach { printError($0, prefix: "kmon: ") }
         } catch let error as TcpreqError {
@@ -202,7 +191,7 @@ struct MonitorCommand: ParsableCommand {
         }
         let exporters = try ExporterSet.open(configuration, logger: logger)
         return TcpreqExportAdapter(exporters: exporters, endpointNames: endpointNames, collectors: collectors.collectors,
-                                   containers: containers, naming: ServiceNaming(rawValue: nameBy)!)
+                                   containers: containers, naming: nameBy)
     }
 
     /// `--cgroup` as one absolute path for tcpreq and the collectors alike: absolute, or relative

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import KmonCollectors
-import KmonTcpreq
 
 /// `kmon monitor`'s collector flags: which collectors run, at what verbosity, with which config.
 struct CollectorOptions: ParsableArguments {
@@ -67,20 +66,5 @@ struct CollectorOptions: ParsableArguments {
             printError("starting collectors: \(error)")
             throw ExitCodes.failure
         }
-    }
-}
-
-/// `kmon monitor --json`: tcpreq's summary at the top level (when it ran) and every other
-/// collector under `collectors.<name>`.
-struct MonitorJSONSummary: Encodable {
-    let tcpreq: TcpreqSummary?
-    let collectors: [String: CollectorSummary]
-
-    enum CodingKeys: String, CodingKey { case collectors }
-
-    func encode(to encoder: Encoder) throws {
-        try tcpreq?.encode(to: encoder)
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(collectors, forKey: .collectors)
     }
 }

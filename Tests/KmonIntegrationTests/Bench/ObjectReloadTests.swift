@@ -33,7 +33,7 @@ struct ObjectReloadTests {
             options: WorkloadOptions(mode: .loopback, ephemeralPorts: true, serviceExecutable: BuildProducts.executable("kmon-service").path))
         let logger = Logger(label: "kmon-test")
         let pids = workload.services.map(\.pid)
-        return (workload, { arm in try ArmProbe.load(arm, pids: pids, objects: ProbeObjects(), logger: logger) })
+        return (workload, { arm in try ArmProbe.load(arm, pids: pids, objects: ProbeObjects(), attached: false, logger: logger) })
     }
 
     @Test func reloadingObjectsMidRunLeavesNoStrayLinksOrPrograms() throws {
@@ -64,7 +64,7 @@ struct ObjectReloadTests {
             for phase in phases {
                 #expect(phase.strayRuns == 0, "\(phase.run.arm.name) block \(phase.run.block): \(phase.strayRuns) stray runs")
                 if !phase.run.arm.isBaseline { #expect(phase.objectsLoad == phase.run.block) }
-                if phase.run.arm == .probe(.sock, mode: .kernel) { #expect(phase.programs.values.contains { $0.runs > 0 }) }
+                if phase.run.arm == .probe(.sock, mode: .kernel) { #expect(phase.programs.values.contains { $0.runCount > 0 }) }
                 #expect(phase.noise != nil)
             }
             #expect(reloads.loadIndex(.probe(.sock, mode: .kernel)) == 3)

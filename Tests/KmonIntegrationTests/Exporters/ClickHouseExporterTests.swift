@@ -31,8 +31,8 @@ struct ClickHouseExporterTests {
         defer { clickhouse.remove() }
 
         var settings = ClickHouseExporter.Settings(endpoint: clickhouse.endpoint, table: "spans_it")
-        settings.batchSize = 3_000 // several inserts
-        settings.flushInterval = 0.1
+        settings.delivery.batchSize = 3_000 // several inserts
+        settings.delivery.flushInterval = 0.1
         let exporter = try ClickHouseExporter(settings: settings, logger: Self.logger)
         try exporter.checkAtStart()
         let spans = (0..<10_000).map(span)
@@ -75,11 +75,11 @@ struct ClickHouseExporterTests {
         defer { clickhouse.remove() }
 
         var settings = ClickHouseExporter.Settings(endpoint: clickhouse.endpoint)
-        settings.bufferCapacity = 1_000
-        settings.flushInterval = 0.1
-        settings.initialBackoff = 0.05
-        settings.maxBackoff = 0.4
-        settings.requestTimeout = 2
+        settings.delivery.bufferCapacity = 1_000
+        settings.delivery.flushInterval = 0.1
+        settings.delivery.initialBackoff = 0.05
+        settings.delivery.maxBackoff = 0.4
+        settings.delivery.requestTimeout = 2
         let exporter = try ClickHouseExporter(settings: settings, logger: Self.logger)
         defer { exporter.close(timeout: 5) }
         try exporter.checkAtStart()
@@ -114,7 +114,7 @@ struct ClickHouseExporterTests {
         defer { clickhouse.remove() }
 
         var wrong = ClickHouseExporter.Settings(endpoint: clickhouse.endpoint, auth: .basic(user: "kmon", password: "wrong"))
-        wrong.requestTimeout = 2
+        wrong.delivery.requestTimeout = 2
         let refused = try ClickHouseExporter(settings: wrong, logger: Self.logger)
         defer { refused.close(timeout: 0) }
         let error = #expect(throws: ExportError.self) { try refused.checkAtStart() }

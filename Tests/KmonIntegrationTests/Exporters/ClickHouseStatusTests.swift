@@ -45,7 +45,7 @@ struct ClickHouseStatusTests {
 
     private func export(_ spans: [ExportedSpan], to clickhouse: SinkServer, table: String) throws {
         var settings = ClickHouseExporter.Settings(endpoint: clickhouse.endpoint, table: table)
-        settings.flushInterval = 0.1
+        settings.delivery.flushInterval = 0.1
         let exporter = try ClickHouseExporter(settings: settings, logger: Self.logger)
         try exporter.checkAtStart()
         for s in spans { exporter.record(s) }

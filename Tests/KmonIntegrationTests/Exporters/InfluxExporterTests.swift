@@ -1,6 +1,7 @@
 import Foundation
 import KmonExport
 import KmonSupport
+import KmonSystem
 import Logging
 import Testing
 
@@ -10,7 +11,7 @@ import Testing
 struct InfluxExporterTests {
     private static let logger = Logger(label: "kmon.test.influx")
 
-    private func span(_ service: String, peer: String, side: SpanSide, micros: UInt64) -> ExportedSpan {
+    private func span(_ service: String, peer: String, side: SpanRole, micros: UInt64) -> ExportedSpan {
         ExportedSpan(service: service, peerAddress: peer, side: side, startNanoseconds: MonotonicClock.now(), durationNanoseconds: micros * 1_000)
     }
 
@@ -31,18 +32,18 @@ struct InfluxExporterTests {
         defer { influxd.remove() }
 
         var settings = InfluxExporter.Settings(endpoint: influxd.endpoint, database: "kmon_it")
-        settings.batchSize = 7 // several batches per period, so batching is exercised
+        settings.delivery.batchSize = 7 // several batches per period, so batching is exercised
         let exporters = ExporterSet(sinks: [try InfluxExporter(settings: settings, logger: Self.logger)], period: 0.3)
         let runs = RunCounter()
         exporters.start {
             ExportSnapshot(lostEvents: ["tcpreq": 3],
-                           programs: [ExportedProgramStats(program: "tcpreq_recv", runs: runs.next(), runTimeNanoseconds: 1_000)])
+                           programs: [ProgramRunStats(name: "tcpreq_recv", runCount: runs.next(), runTimeNanoseconds: 1_000)])
         }
         // 1_200 spans over ~1.2 s, on 6 series, so they fall into several periods.
         var expected: [String: Int] = [:]
         for i in 0..<1_200 {
             let service = ["front", "cart", "db"][i % 3]
-            let side: SpanSide = i % 2 == 0 ? .server : .client
+            let side: SpanRole = i % 2 == 0 ? .server : .client
             exporters.record(span(service, peer: "127.0.0.1:\(9000 + i % 3)", side: side, micros: UInt64(50 + i % 200)))
             expected[service, default: 0] += 1
             if i % 100 == 99 { usleep(100_000) }
@@ -71,10 +72,10 @@ struct InfluxExporterTests {
         defer { influxd.remove() }
 
         var settings = InfluxExporter.Settings(endpoint: influxd.endpoint, database: "kmon_outage")
-        settings.bufferCapacity = 20
-        settings.initialBackoff = 0.05
-        settings.maxBackoff = 0.4
-        settings.requestTimeout = 2
+        settings.delivery.bufferCapacity = 20
+        settings.delivery.initialBackoff = 0.05
+        settings.delivery.maxBackoff = 0.4
+        settings.delivery.requestTimeout = 2
         let exporter = try InfluxExporter(settings: settings, logger: Self.logger)
         defer { exporter.close(timeout: 5) }
         // Each period here is 2 points: one request summary and one lost-events point.

@@ -61,7 +61,7 @@ struct InfluxTLSTests {
     /// spans in 0.3 s periods and batches of 7 points, read back with the same sums.
     private func writeAndReadBack(_ settings: InfluxExporter.Settings, servers: Servers, db: String) throws {
         var settings = settings
-        settings.batchSize = 7
+        settings.delivery.batchSize = 7
         let exporter = try InfluxExporter(settings: settings, logger: Self.logger)
         try exporter.checkAtStart()
         let exporters = ExporterSet(sinks: [exporter], period: 0.3)
@@ -105,8 +105,8 @@ struct InfluxTLSTests {
         // A wrong token: every send fails and is counted, nothing is delivered or dropped.
         var wrong = settings
         wrong.auth = .influxToken("not-the-token")
-        wrong.initialBackoff = 0.05
-        wrong.maxBackoff = 0.1
+        wrong.delivery.initialBackoff = 0.05
+        wrong.delivery.maxBackoff = 0.1
         let refused = try InfluxExporter(settings: wrong, logger: Self.logger)
         refused.publish(ExportSnapshot(lostEvents: ["tcpreq": 0]))
         #expect(eventually(timeout: 10) { refused.bufferStats.failedAttempts >= 3 })

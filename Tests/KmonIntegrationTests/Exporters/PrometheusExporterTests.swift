@@ -36,7 +36,7 @@ struct PrometheusScrapeTests {
         for batch in 0..<30 {
             if batch > 0 { usleep(100_000) }
             for i in 0..<100 {
-                let side: SpanSide = i % 2 == 0 ? .server : .client
+                let side: SpanRole = i % 2 == 0 ? .server : .client
                 exporter.record(ExportedSpan(service: batch % 2 == 0 ? "front" : "cart", peerAddress: "127.0.0.1:\(9000 + i % 4)",
                                              side: side, startNanoseconds: MonotonicClock.now(), durationNanoseconds: UInt64(40_000 + i * 1_000)))
                 sent += 1
@@ -68,7 +68,7 @@ struct PrometheusScrapeTests {
                                                             status: [0, 200, 302, 404, 503, 101][i % 6])))
         }
         exporter.publish(ExportSnapshot(lostEvents: ["tcpreq": 2],
-                                        programs: [ExportedProgramStats(program: "tcpreq_send", runs: 10, runTimeNanoseconds: 1_500)],
+                                        programs: [ProgramRunStats(name: "tcpreq_send", runCount: 10, runTimeNanoseconds: 1_500)],
                                         samples: [CollectorSample(name: "kmon_tcp_drops_total", help: "TCP drops by reason.", kind: .counter,
                                                                   labels: ["reason": "NO_SOCKET"], value: 3)],
                                         sinks: [SinkStats(sink: "influx", buffered: 4, delivered: 5, dropped: 6)]))

@@ -13,7 +13,7 @@ struct LoadCommandTests {
         (["http://127.0.0.1:1/", "--rate=-5"], "--rate must be 'max' or from 0.001 to 10000000 requests per second"),
         (["http://127.0.0.1:1/", "--duration", "0"], "--duration must be from 0.001 to 31536000 seconds"),
         (["http://127.0.0.1:1/", "--duration=-1"], "--duration must be from 0.001 to 31536000 seconds"),
-        (["http://127.0.0.1:1/", "--scenario", "pipelined:0"], "--scenario 'pipelined:0' is not one of"),
+        (["http://127.0.0.1:1/", "--scenario", "pipelined:0"], "The value 'pipelined:0' is invalid for '--scenario <scenario>'. Please provide one of"),
         (["http://127.0.0.1:1/", "--methods", "GET:50"], "--methods: the percentages add up to 50.0, not 100"),
         (["http://127.0.0.1:1/", "--methods", "GET:50,PUT:50"], "--methods: 'PUT:50' is not GET:PERCENT or POST:PERCENT"),
         (["http://127.0.0.1:1/", "--methods", "GET:50,POST:5O"], "--methods: '5O' is not a percentage"),

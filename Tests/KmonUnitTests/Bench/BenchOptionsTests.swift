@@ -4,16 +4,17 @@ import Testing
 
 @Suite struct BenchOptionsTests {
     @Test func armsFromVariantsAndModes() throws {
-        let arms = try BenchOptionsParser.arms(variants: "empty, sock,syscall", modes: "kernel,user")
+        let arms = BenchOptionsParser.arms(variants: try BenchOptionsParser.variants("empty, sock,syscall"),
+                                           modes: try BenchOptionsParser.modes("kernel,user"))
         #expect(arms.map(\.name) == ["baseline", "baseline-aa", "empty", "sock/kernel", "sock/user", "syscall/kernel", "syscall/user"])
-        #expect(throws: BenchError.unknownVariant("telepathy")) { try BenchOptionsParser.arms(variants: "sock,telepathy", modes: "kernel") }
-        #expect(throws: BenchError.unknownMode("psychic")) { try BenchOptionsParser.arms(variants: "sock", modes: "psychic") }
+        #expect(throws: BenchError.unknownVariant("telepathy")) { try BenchOptionsParser.variants("sock,telepathy") }
+        #expect(throws: BenchError.unknownMode("psychic")) { try BenchOptionsParser.modes("psychic") }
     }
 
     /// --http-off: each arm that reads method and status gets a twin that reads none; the gate's
     /// twins are for this build's own arms only, and the twin loads with reading off.
     @Test func httpOffTwinsForArmsThatRead() throws {
-        let arms = BenchOptionsParser.withHTTPOff(try BenchOptionsParser.arms(variants: "empty,sock,skb", modes: "kernel,histogram"))
+        let arms = BenchOptionsParser.withHTTPOff(BenchOptionsParser.arms(variants: [.empty, .sock, .skb], modes: [.kernel, .histogram]))
         #expect(arms.map(\.name) == ["baseline", "baseline-aa", "empty", "sock/kernel", "sock/histogram", "skb/kernel", "skb/histogram",
                                       "sock/kernel@nohttp", "skb/kernel@nohttp"])
         var objects = ProbeObjects()
@@ -50,5 +51,18 @@ import Testing
         for bad in ["0", "150", "-5", "fast", ""] {
             #expect(throws: BenchError.self, "\(bad)") { try BenchOptionsParser.loads(bad) }
         }
+    }
+
+    /// Presets are typed: each list reads as the arms and levels the flags would give.
+    @Test func presetsHoldTypedArmsAndLevels() throws {
+        let paper = BenchPreset.named(.paper)
+        #expect(paper == .paper && paper.loadPercents == [50] && paper.lengths == BenchPreset.standard.lengths)
+        #expect(BenchOptionsParser.arms(variants: paper.variants, modes: paper.modes)
+            == BenchOptionsParser.arms(variants: try BenchOptionsParser.variants("empty,sock,syscall,kprobe,fentry"),
+                                       modes: try BenchOptionsParser.modes("user,kernel")))
+        #expect(paper.collectorArms == (try BenchOptionsParser.collectorArms("tcpdrop@1,tcpdrop@3,offcpu@1,offcpu@3,biostat@1,biostat@2,fcount@1")))
+        #expect(BenchPreset.standard.loadPercents == (try BenchOptionsParser.loads("25,50,75")))
+        #expect(try BenchOptionsParser.variants("baseline,sock") == [.sock])
+        #expect(throws: BenchError.self) { try BenchOptionsParser.modes("") }
     }
 }

@@ -6,13 +6,14 @@ import Testing
 /// often enough, and of several cost figures the one its A/A pair shows tightest.
 @Suite struct GateMetricTests {
     @Test func bpfNanosecondsPerRequestSumsEveryProgram() {
-        let run = ScheduledRun(phase: .load(percent: 50), block: 0, arm: GatePhases.sock)
+        let run = ScheduledRun(level: .load(percent: 50), block: 0, arm: GatePhases.sock)
         var phase = PhaseMeasurement(run: run, startNs: 0, endNs: 1_000_000, switchNs: 0, offeredRPS: 1000)
         phase.requests = 1000
         phase.completed = 1000
         let metric = GateMetric.bpfNanosecondsPerRequest(floor: 50)
         #expect(metric.value(phase) == nil)
-        phase.programs = ["tcpreq_recv": .init(runs: 6000, nanoseconds: 1_800_000), "tcpreq_enter_close": .init(runs: 10, nanoseconds: 50_000)]
+        phase.programs = ["tcpreq_recv": .init(name: "tcpreq_recv", runCount: 6000, runTimeNanoseconds: 1_800_000),
+                          "tcpreq_enter_close": .init(name: "tcpreq_enter_close", runCount: 10, runTimeNanoseconds: 50_000)]
         #expect(metric.value(phase) == 1850)
         #expect(GateMetric.runsPerRequest(floor: 0.5).value(phase) == 6.01)
         #expect(GateMetric.nanosecondsPerRun("tcpreq_enter_close", floor: 20).value(phase) == 5000)
@@ -84,13 +85,13 @@ import Testing
         var generator = SeededGenerator(seed: 9)
         for block in 0..<12 {
             for arm in GatePhases.arms() {
-                var m = PhaseMeasurement(run: ScheduledRun(phase: .trigger, block: block, arm: arm), startNs: 0, endNs: 1, switchNs: 0,
+                var m = PhaseMeasurement(run: ScheduledRun(level: .trigger, block: block, arm: arm), startNs: 0, endNs: 1, switchNs: 0,
                                          offeredRPS: nil)
                 m.requests = 20_000
                 m.completed = 20_000
                 if arm.variant != nil {
                     let ns = 170 * (arm.build == .base ? 1 : 1.10) * (1 + Double.random(in: -0.005...0.005, using: &generator))
-                    m.programs["tcpreq_recv"] = .init(runs: 40_000, nanoseconds: UInt64(ns * 40_000))
+                    m.programs["tcpreq_recv"] = .init(name: "tcpreq_recv", runCount: 40_000, runTimeNanoseconds: UInt64(ns * 40_000))
                 }
                 phases.append(m)
             }

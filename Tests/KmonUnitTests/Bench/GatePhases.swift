@@ -32,11 +32,11 @@ enum GatePhases {
             m.requests = 1000
             m.completed = 1000
             m.serviceCPUMicroseconds = 1000 * 150 * drift
-            guard run.arm.variant != nil, case .load(let load) = run.phase else { return m }
+            guard run.arm.variant != nil, case .load(let load) = run.level else { return m }
             let jitter = noise(load)
             for (name, program) in programs.sorted(by: { $0.key < $1.key }) {
                 let ns = program.nanoseconds * scale(run.arm, name) * drift * (1 + Double.random(in: -jitter...jitter, using: &generator))
-                m.programs[name] = .init(runs: program.runs, nanoseconds: UInt64(ns * Double(program.runs)))
+                m.programs[name] = .init(name: name, runCount: program.runs, runTimeNanoseconds: UInt64(ns * Double(program.runs)))
             }
             return m
         }

@@ -15,7 +15,7 @@ import Testing
             m.objectsLoad = m.run.block / 2
             if !m.programs.isEmpty {
                 let scale = 1 + 0.1 * Double(m.objectsLoad)
-                m.programs = m.programs.mapValues { .init(runs: $0.runs, nanoseconds: UInt64(Double($0.nanoseconds) * scale)) }
+                m.programs = m.programs.mapValues { var stats = $0; stats.runTimeNanoseconds = UInt64(Double($0.runTimeNanoseconds) * scale); return stats }
             }
             return m
         }

@@ -26,28 +26,29 @@ import Testing
             let scale = (isProbe ? 1.10 : 1.0) * drift * (1 + Double.random(in: -0.005...0.005, using: &generator))
             let start = UInt64(index) * phaseNs
             var m = PhaseMeasurement(run: run, startNs: start + 100_000_000, endNs: start + phaseNs, switchNs: 900_000,
-                                     offeredRPS: run.phase == .saturation ? nil : 5000)
+                                     offeredRPS: run.level == .saturation ? nil : 5000)
             for i in 0..<2000 {
                 let ns = UInt64(Double(50_000 + i * 50) * scale)
                 m.latency.record(nanoseconds: ns)
                 m.latencySumNs += Double(ns)
             }
             m.requests = 2000
-            m.completed = run.phase == .saturation ? Int(4000 / scale) : 2000
+            m.completed = run.level == .saturation ? Int(4000 / scale) : 2000
             m.serviceCPUMicroseconds = 2000 * 50 * drift * (1 + Double.random(in: -0.005...0.005, using: &generator))
             m.agentCPUMicroseconds = isProbe ? 4000 : nil
             m.loadGeneratorCPUMicroseconds = 20_000
             m.machineBusyMicroseconds = 2000 * 70 * drift
             if isProbe {
-                m.programs = ["sock_send": .init(runs: 8000, nanoseconds: 960_000), "sock_recv": .init(runs: 8000, nanoseconds: 2_080_000)]
+                m.programs = ["sock_send": .init(name: "sock_send", runCount: 8000, runTimeNanoseconds: 960_000),
+                              "sock_recv": .init(name: "sock_recv", runCount: 8000, runTimeNanoseconds: 2_080_000)]
             }
-            if run.block == killBlock && run.arm == .baseline && run.phase != .saturation { m.invalidReason = .failed("api died (signal 9) at 12.0 s") }
+            if run.block == killBlock && run.arm == .baseline && run.level != .saturation { m.invalidReason = .failed("api died (signal 9) at 12.0 s") }
             return m
         }
     }
 
     static func accuracyRuns() -> [RunMeasurement] {
-        [RunMeasurement(run: ScheduledRun(phase: .load(percent: 50), block: 0, arm: arms[2]), offeredRPS: 5000, achievedRPS: 4990,
+        [RunMeasurement(run: ScheduledRun(level: .load(percent: 50), block: 0, arm: arms[2]), offeredRPS: 5000, achievedRPS: 4990,
                         requests: 10_000, latency: LatencyDistribution(), serviceCPUMicroseconds: 500_000, agentCPUMicroseconds: 20_000,
                         loadGeneratorCPUMicroseconds: 100_000, programs: [:], eventsLost: 0, agentRSSMegabytes: 30,
                         accuracy: RunAccuracy.evaluate(RunAccuracyTests.observations()))]

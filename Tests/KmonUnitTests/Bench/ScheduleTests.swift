@@ -20,12 +20,12 @@ import Testing
     @Test func everyBlockRunsEveryArmOnce() {
         let runs = schedule(seed: 1).runs()
         #expect(runs.count == arms.count * (3 + 6 * 2))
-        let groups = Dictionary(grouping: runs) { "\($0.phase)#\($0.block)" }
+        let groups = Dictionary(grouping: runs) { "\($0.level)#\($0.block)" }
         #expect(groups.count == 3 + 12)
         for group in groups.values { #expect(Set(group.map(\.arm)) == Set(arms) && group.count == arms.count) }
         // Runs of a block are contiguous: blocks interleave the arms, never all of A then all of B.
         var seen: [String] = []
-        for run in runs where seen.last != "\(run.phase)#\(run.block)" { seen.append("\(run.phase)#\(run.block)") }
+        for run in runs where seen.last != "\(run.level)#\(run.block)" { seen.append("\(run.level)#\(run.block)") }
         #expect(seen.count == groups.count)
     }
 
@@ -33,7 +33,7 @@ import Testing
     @Test func levelsAreContiguous() {
         let runs = schedule(seed: 1).runs()
         var levels: [BenchLevel] = []
-        for run in runs where levels.last != run.phase { levels.append(run.phase) }
+        for run in runs where levels.last != run.level { levels.append(run.level) }
         #expect(levels == [.saturation, .load(percent: 50), .load(percent: 90)])
         #expect(schedule(seed: 1).runs(of: .load(percent: 90)).count == arms.count * 6)
     }
@@ -42,7 +42,7 @@ import Testing
         let runs = schedule(seed: 42).runs()
         #expect(runs == schedule(seed: 42).runs())
         #expect(runs != schedule(seed: 43).runs())
-        let orders = Set(Dictionary(grouping: runs) { "\($0.phase)#\($0.block)" }.values.map { $0.map(\.arm.name) })
+        let orders = Set(Dictionary(grouping: runs) { "\($0.level)#\($0.block)" }.values.map { $0.map(\.arm.name) })
         #expect(orders.count > 5)
     }
 
@@ -61,8 +61,8 @@ import Testing
     /// Requests belong to the window their intended send time falls in; settling gaps to none.
     @Test func requestsAreAssignedToTheirPhaseWindow() {
         let arm = BenchArm.baseline
-        var phases = [ScheduledRun(phase: .load(percent: 50), block: 0, arm: arm),
-                      ScheduledRun(phase: .load(percent: 50), block: 1, arm: arm)].enumerated().map { index, run in
+        var phases = [ScheduledRun(level: .load(percent: 50), block: 0, arm: arm),
+                      ScheduledRun(level: .load(percent: 50), block: 1, arm: arm)].enumerated().map { index, run in
             PhaseMeasurement(run: run, startNs: UInt64(index) * 1000 + 100, endNs: UInt64(index) * 1000 + 1000, switchNs: 0, offeredRPS: 1)
         }
         func record(_ intended: UInt64, _ complete: UInt64, failed: Bool = false) -> GroundTruthRecord {
@@ -81,7 +81,7 @@ import Testing
     /// measured a backlog: it is marked invalid with the direction; closed loop never is.
     @Test func phasesOffTheOfferedRateAreInvalid() {
         func phase(offered: Double?, completed: Int, seconds: Double = 0.4) -> PhaseMeasurement {
-            var m = PhaseMeasurement(run: ScheduledRun(phase: .load(percent: 75), block: 0, arm: .baseline), startNs: 0,
+            var m = PhaseMeasurement(run: ScheduledRun(level: .load(percent: 75), block: 0, arm: .baseline), startNs: 0,
                                      endNs: UInt64(seconds * 1e9), switchNs: 0, offeredRPS: offered)
             (m.requests, m.completed) = (max(completed, 1), completed)
             return m

@@ -10,14 +10,14 @@ import Testing
     /// A trigger phase: `nsPerIteration` per driver iteration, and each program's (runs, ns).
     static func phase(_ arm: BenchArm, block: Int, iterations: Int = 10_000, nsPerIteration: Double,
                       programs: [String: (UInt64, UInt64)] = [:]) -> PhaseMeasurement {
-        var m = PhaseMeasurement(run: ScheduledRun(phase: .trigger, block: block, arm: arm), startNs: 1, endNs: 2, switchNs: 0,
+        var m = PhaseMeasurement(run: ScheduledRun(level: .trigger, block: block, arm: arm), startNs: 1, endNs: 2, switchNs: 0,
                                  offeredRPS: nil)
         m.driverIterations = iterations
         m.driverNanoseconds = UInt64(nsPerIteration * Double(iterations))
         m.driverWallNanoseconds = m.driverNanoseconds * 2
         m.requests = iterations
         m.completed = iterations
-        m.programs = programs.mapValues { .init(runs: $0.0, nanoseconds: $0.1) }
+        m.programs = Dictionary(uniqueKeysWithValues: programs.map { ($0.key, .init(name: $0.key, runCount: $0.value.0, runTimeNanoseconds: $0.value.1)) })
         return m
     }
 
@@ -41,9 +41,10 @@ import Testing
         // The machine drifts: block 2 is 20% slower for both arms; pairing by block keeps Δ at 1000 ns.
         let armPhases = (0..<3).map { Self.phase(Self.sock, block: $0, nsPerIteration: $0 == 2 ? 7200 : 6000, programs: programs[$0]) }
         let baseline = Dictionary(uniqueKeysWithValues: (0..<3).map { ($0, Self.phase(.baseline, block: $0, nsPerIteration: $0 == 2 ? 6200 : 5000)) })
-        var situ = PhaseMeasurement(run: ScheduledRun(phase: .load(percent: 50), block: 0, arm: Self.sock), startNs: 0, endNs: 1,
+        var situ = PhaseMeasurement(run: ScheduledRun(level: .load(percent: 50), block: 0, arm: Self.sock), startNs: 0, endNs: 1,
                                     switchNs: 0, offeredRPS: 5000)
-        situ.programs = ["send": .init(runs: 100, nanoseconds: 20_000), "recv": .init(runs: 300, nanoseconds: 60_000)]
+        situ.programs = ["send": .init(name: "send", runCount: 100, runTimeNanoseconds: 20_000),
+                         "recv": .init(name: "recv", runCount: 300, runTimeNanoseconds: 60_000)]
         let row = ResultsBuilder.triggerRow(arm: "sock/kernel", phases: armPhases, baseline: baseline, inSitu: [situ])
         #expect(row.blocks == 3 && row.iterations == 10_000)
         #expect(row.wallNanosecondsPerIteration == 12_000)
@@ -76,9 +77,9 @@ import Testing
         #expect(schedule.runs(of: .trigger).isEmpty)
         schedule.triggerBlocks = 4
         let runs = schedule.runs()
-        let trigger = runs.filter { $0.phase == .trigger }
+        let trigger = runs.filter { $0.level == .trigger }
         #expect(trigger.count == 4 * ResultsBuilderTests.arms.count)
-        #expect(runs.suffix(trigger.count).allSatisfy { $0.phase == .trigger })
+        #expect(runs.suffix(trigger.count).allSatisfy { $0.level == .trigger })
         for block in 0..<4 {
             #expect(Set(trigger.filter { $0.block == block }.map(\.arm)) == Set(ResultsBuilderTests.arms))
         }
@@ -100,7 +101,7 @@ import Testing
         var plan = ResultsBuilderTests.plan()
         plan.lengths.triggerBlocks = 3
         plan.lengths.triggerIterations = 10_000
-        var phases = ResultsBuilderTests.phases(plan: plan).filter { $0.run.phase != .trigger }
+        var phases = ResultsBuilderTests.phases(plan: plan).filter { $0.run.level != .trigger }
         for run in plan.schedule.runs(of: .trigger) {
             phases.append(Self.phase(run.arm, block: run.block, nsPerIteration: run.arm.isBaseline ? 5000 : 5600,
                                      programs: run.arm.isBaseline ? [:] : ["sock_send": (20_000, 1_000_000), "sock_recv": (20_000, 2_000_000)]))

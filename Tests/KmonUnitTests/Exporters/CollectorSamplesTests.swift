@@ -1,5 +1,6 @@
 @testable import KmonCollectors
 @testable import KmonExport
+@testable import KmonExportAdapters
 import Logging
 import Testing
 

@@ -26,6 +26,11 @@ import Testing
         let ftp = #expect(throws: ExportError.self) { try HTTPEndpoint(url: "ftp://x", defaultPort: 1) }
         #expect(ftp?.description.contains("expected http:// or https://") == true)
         #expect(throws: ExportError.self) { try HTTPEndpoint(url: "127.0.0.1:8086", defaultPort: 1) }
+        for typo in ["http://db local:8086", "http://[::1:8086", "http://db]:8086", "http://db:80x"] {
+            let error = #expect(throws: ExportError.self) { try HTTPEndpoint(url: typo, defaultPort: 1) }
+            #expect(error?.description.contains("is not a URL") == true, "\(typo)")
+        }
+        #expect(try HTTPEndpoint(url: "http://db:", defaultPort: 8086).port == 8086)
         // A password in the URL would show in `ps`: refused, and the error does not repeat it.
         let secret = #expect(throws: ExportError.self) { try HTTPEndpoint(url: "https://kmon:hunter2@db:8086", defaultPort: 1) }
         #expect(secret?.description.contains("hunter2") == false)
@@ -111,14 +116,14 @@ import Testing
                                       environment: ["KMON_CLICKHOUSE_PASSWORD": "pw"])
         #expect(named.clickhouse?.database == "obs" && named.clickhouse?.table == "kmon_spans")
         #expect(named.clickhouse?.auth == .basic(user: "kmon", password: "pw"))
-        #expect(named.clickhouse?.bufferCapacity == 5_000 && named.clickhouse?.batchSize == 5_000)
+        #expect(named.clickhouse?.delivery.bufferCapacity == 5_000 && named.clickhouse?.delivery.batchSize == 5_000)
         #expect(try configuration { $0.clickhouse = "http://h"; $0.clickhouseTable = "t1" }.clickhouse?.table == "t1")
         #expect(failure { $0.clickhouse = "http://h"; $0.clickhouseTable = "a.b.c" }.contains("--clickhouse-table"))
         #expect(failure { $0.clickhouse = "http://h"; $0.clickhouseTable = "x; DROP TABLE y" }.contains("--clickhouse-table"))
         #expect(failure { $0.clickhouse = "http://h"; $0.clickhouseBuffer = 0 }.contains("--clickhouse-buffer"))
         #expect(failure { $0.clickhouse = "http://h"; $0.clickhouseBuffer = 100_000_000 }
             == "--clickhouse-buffer must be from 1 to 10000000 spans (got 100000000)")
-        #expect(try configuration { $0.clickhouse = "http://h"; $0.clickhouseBuffer = 10_000_000 }.clickhouse?.bufferCapacity == 10_000_000)
+        #expect(try configuration { $0.clickhouse = "http://h"; $0.clickhouseBuffer = 10_000_000 }.clickhouse?.delivery.bufferCapacity == 10_000_000)
         #expect(failure { $0.period = .infinity } == "--export-period must be from 0.1 to 3600 seconds (got inf)")
         #expect(failure { $0.period = .nan } == "--export-period must be from 0.1 to 3600 seconds (got nan)")
         #expect(failure { $0.clickhouseTable = "t" }.contains("--clickhouse-table needs --clickhouse URL"))

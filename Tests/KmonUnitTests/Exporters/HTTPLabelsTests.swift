@@ -1,4 +1,5 @@
 @testable import KmonExport
+@testable import KmonExportAdapters
 import KmonSystem
 @testable import KmonTcpreq
 import KmonTestSupport
@@ -7,7 +8,7 @@ import Testing
 
 /// Method and status class on the span series: labels from fixed enums, so no request adds a value.
 @Suite struct HTTPLabelsTests {
-    private func span(_ method: HTTPMethod, _ status: UInt16, side: SpanSide = .server) -> ExportedSpan {
+    private func span(_ method: HTTPMethod, _ status: UInt16, side: SpanRole = .server) -> ExportedSpan {
         ExportedSpan(service: "api", peerName: "front", peerAddress: "127.0.0.1", side: side, startNanoseconds: 0,
                      durationNanoseconds: 50_000, http: HTTPExchange(method: method, status: status))
     }

@@ -1,4 +1,5 @@
 @testable import KmonExport
+import KmonSystem
 import Testing
 
 @Suite struct InfluxPointsTests {
@@ -7,7 +8,7 @@ import Testing
         let labels = SpanLabels(service: "api", peer: "db", side: .client)
         for micros in [100, 200, 300, 400] as [UInt64] { aggregator.record(labels, durationNanoseconds: micros * 1_000) }
         let snapshot = ExportSnapshot(wallNanoseconds: 1_000, lostEvents: ["tcpreq": 2],
-                                      programs: [ExportedProgramStats(program: "recv", runs: 9, runTimeNanoseconds: 500)],
+                                      programs: [ProgramRunStats(name: "recv", runCount: 9, runTimeNanoseconds: 500)],
                                       samples: [CollectorSample(name: "kmon_tcp_drops_total", help: "", kind: .counter, labels: ["reason": "RST"], value: 1)],
                                       sinks: [SinkStats(sink: "influx", buffered: 3, dropped: 1)])
         let lines = InfluxExporter.points(for: snapshot, summaries: aggregator.drain()).compactMap(\.line)

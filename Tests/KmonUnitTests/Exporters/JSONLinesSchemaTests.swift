@@ -43,7 +43,7 @@ import Testing
     @Test func periodLineCarriesLossesProgramsSamplesAndSinks() throws {
         let snapshot = ExportSnapshot(
             wallNanoseconds: 99, lostEvents: ["tcpreq": 3, "offcpu": 0],
-            programs: [ExportedProgramStats(program: "tcpreq_recv", runs: 10, runTimeNanoseconds: 2_000)],
+            programs: [ProgramRunStats(name: "tcpreq_recv", runCount: 10, runTimeNanoseconds: 2_000)],
             samples: [CollectorSample(name: "kmon_tcp_drops_total", help: "drops", kind: .counter, labels: ["reason": "NO_SOCKET"], value: 4),
                       CollectorSample(name: "kmon_weird", help: "", kind: .gauge, value: .nan)],
             sinks: [SinkStats(sink: "influx", buffered: 1, delivered: 2, dropped: 3, rejected: 4, failedAttempts: 5)])

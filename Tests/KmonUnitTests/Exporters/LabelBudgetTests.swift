@@ -1,4 +1,5 @@
 import KmonExport
+import KmonSystem
 import Testing
 
 @Suite struct LabelBudgetTests {
@@ -34,7 +35,7 @@ import Testing
         var seen = Set<SpanLabels>()
         for s in 0..<10 {
             for p in 0..<50 {
-                for side in SpanSide.allCases {
+                for side in SpanRole.allCases {
                     let name: String? = p % 2 == 0 ? "peer\(p)" : nil
                     seen.insert(labeler.labels(for: ExportedSpan(service: "s\(s)", peerName: name, peerAddress: "10.0.0.\(p):80",
                                                                  side: side, startNanoseconds: 0, durationNanoseconds: 1)))

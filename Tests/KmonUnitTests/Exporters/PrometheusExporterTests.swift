@@ -1,9 +1,10 @@
 import KmonExport
+import KmonSystem
 import Logging
 import Testing
 
 @Suite struct PrometheusExporterTests {
-    private func span(_ service: String, _ peer: String, _ side: SpanSide, micros: UInt64) -> ExportedSpan {
+    private func span(_ service: String, _ peer: String, _ side: SpanRole, micros: UInt64) -> ExportedSpan {
         ExportedSpan(service: service, peerAddress: peer, side: side, startNanoseconds: 0, durationNanoseconds: micros * 1_000)
     }
 
@@ -28,9 +29,9 @@ import Testing
         let exporter = try PrometheusExporter(address: nil, logger: Logger(label: "test"))
         defer { exporter.close(timeout: 0) }
         exporter.publish(ExportSnapshot(lostEvents: ["tcpreq": 5],
-                                        programs: [ExportedProgramStats(program: "send", runs: 100, runTimeNanoseconds: 2_000_000_000)]))
+                                        programs: [ProgramRunStats(name: "send", runCount: 100, runTimeNanoseconds: 2_000_000_000)]))
         exporter.publish(ExportSnapshot(lostEvents: ["tcpreq": 8],
-                                        programs: [ExportedProgramStats(program: "send", runs: 150, runTimeNanoseconds: 3_000_000_000)],
+                                        programs: [ProgramRunStats(name: "send", runCount: 150, runTimeNanoseconds: 3_000_000_000)],
                                         sinks: [SinkStats(sink: "influx", buffered: 7, delivered: 1, dropped: 2)]))
         let text = exporter.render()
         #expect(text.contains("# TYPE kmon_events_lost_total counter\nkmon_events_lost_total{collector=\"tcpreq\"} 8\n"))

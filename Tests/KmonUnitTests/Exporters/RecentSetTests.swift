@@ -1,4 +1,4 @@
-@testable import KmonExport
+@testable import KmonExportAdapters
 import Testing
 
 @Suite struct RecentSetTests {

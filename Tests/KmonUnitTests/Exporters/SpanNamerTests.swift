@@ -1,4 +1,5 @@
 @testable import KmonExport
+@testable import KmonExportAdapters
 import KmonSystem
 @testable import KmonTcpreq
 import KmonTestSupport

@@ -64,6 +64,19 @@ import Testing
         }
     }
 
+    /// `kmon load` checks its flags with the configuration's own check, named as the flags.
+    @Test func messagesNameTheCallersSettings() {
+        let target = LoadTarget(endpoint: SocketEndpoint(address: .loopbackV4, port: 1))
+        var names = LoadConfiguration.SettingNames()
+        (names.warmUp, names.threads, names.connections) = ("--warmup", "--threads", "--connections")
+        let late = LoadConfiguration(target: target, connections: 4, model: .closedLoop, duration: 1, warmUp: 1e12)
+        let error = #expect(throws: LoadError.self) { try late.validateSettings(naming: names) }
+        #expect(error?.description == "--warmup must be from 0 to 31536000 seconds (got 1000000000000)")
+        let crowded = LoadConfiguration(target: target, connections: 4, threads: 5, model: .closedLoop, duration: 1)
+        let threads = #expect(throws: LoadError.self) { try crowded.validateSettings(naming: names) }
+        #expect(threads?.description == "--threads (5) must not exceed --connections (4): each thread needs a connection")
+    }
+
     /// A rate at the bottom of its range over a year-long run: intended send times stay in 64 bits.
     @Test func slowestScheduleStaysInRange() {
         var schedule = SendSchedule(start: 1, ratePerSecond: 0.001, poisson: false)

@@ -1,3 +1,4 @@
+import BPF
 import CKmonEvents
 import Glibc
 import KmonSystem
@@ -69,7 +70,7 @@ struct RecordReadingTests {
         _ = try Self.batch([Self.rawSpan(comm: "x", port: 7)]).withUnsafeBytes {
             try TcpreqRecord.decode($0, appendingSpansTo: &buffer, names: &commNames)
         }
-        #expect(throws: TcpreqDecodeError.self) {
+        #expect(throws: RecordDecodeError.self) {
             try record.withUnsafeBytes { try TcpreqRecord.decode($0, appendingSpansTo: &buffer, names: &commNames) }
         }
         #expect(buffer.map(\.tuple.local.port) == [7])

@@ -1,3 +1,4 @@
+import BPF
 import CKmonEvents
 import CLibbpf
 import Glibc
@@ -112,11 +113,11 @@ struct TcpreqLayoutTests {
         #expect(record.spans.map(\.ordinal) == [0, 1])
 
         batch.count = 3 // claims a span the record does not hold
-        #expect(throws: TcpreqDecodeError.self) {
+        #expect(throws: RecordDecodeError.self) {
             try withUnsafeBytes(of: &batch) { try TcpreqRecord.decode(UnsafeRawBufferPointer(rebasing: $0[..<(header + 2 * stride)])) }
         }
         batch.count = UInt32(TCPREQ_BATCH_SPANS) + 1
-        #expect(throws: TcpreqDecodeError.self) { try withUnsafeBytes(of: &batch) { try TcpreqRecord.decode($0) } }
+        #expect(throws: RecordDecodeError.self) { try withUnsafeBytes(of: &batch) { try TcpreqRecord.decode($0) } }
     }
 
     /// Each span carries exactly its own raw tuple and name, however often they repeat.
@@ -139,9 +140,9 @@ struct TcpreqLayoutTests {
 
     @Test func rejectsShortAndUnknownRecords() {
         let short: [UInt8] = [2, 0, 0, 0, 1, 2]
-        #expect(throws: TcpreqDecodeError.self) { try short.withUnsafeBytes { try TcpreqRecord.decode($0) } }
+        #expect(throws: RecordDecodeError.self) { try short.withUnsafeBytes { try TcpreqRecord.decode($0) } }
         let unknown: [UInt8] = [9, 0, 0, 0] + [UInt8](repeating: 0, count: 200)
-        #expect(throws: TcpreqDecodeError.self) { try unknown.withUnsafeBytes { try TcpreqRecord.decode($0) } }
+        #expect(throws: RecordDecodeError.self) { try unknown.withUnsafeBytes { try TcpreqRecord.decode($0) } }
     }
 
     @Test func listenersFromProcNetTCP() {

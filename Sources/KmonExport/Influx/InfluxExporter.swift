@@ -1,4 +1,5 @@
 import Foundation
+import KmonSystem
 import Logging
 
 /// Writes Kmon's data to InfluxDB as line protocol: 1.x's `POST /write?db=NAME` (with a user and
@@ -21,13 +22,8 @@ public final class InfluxExporter: ExportSink, @unchecked Sendable {
         public var auth: SinkAuth = .none
         /// Trust only this CA bundle for https, instead of the system's.
         public var caFile: String?
-        /// Points the buffer holds while the sink is slow or down.
-        public var bufferCapacity = 100_000
-        /// Points per HTTP request.
-        public var batchSize = 5_000
-        public var requestTimeout = 5.0
-        public var initialBackoff = 0.25
-        public var maxBackoff = 10.0
+        /// Points: 100,000 buffered, 5,000 per HTTP request, sent as soon as they wait.
+        public var delivery = SinkDelivery(bufferCapacity: 100_000, batchSize: 5_000, requestTimeout: 5)
         public var labelLimits = SpanLabeler.Limits()
 
         public init(endpoint: HTTPEndpoint, api: API, auth: SinkAuth = .none, caFile: String? = nil) {
@@ -72,9 +68,8 @@ public final class InfluxExporter: ExportSink, @unchecked Sendable {
         self.settings = settings
         labeler = SpanLabeler(limits: settings.labelLimits)
         sender = try BatchSender(settings: .init(
-            sinkName: "InfluxDB", items: "points", statsName: name, endpoint: "\(settings.endpoint)",
-            bufferCapacity: settings.bufferCapacity, batchSize: settings.batchSize, flushInterval: nil,
-            initialBackoff: settings.initialBackoff, maxBackoff: settings.maxBackoff), logger: logger)
+            sinkName: "InfluxDB", items: "points", statsName: name, endpoint: "\(settings.endpoint)", delivery: settings.delivery),
+            logger: logger)
         self.logger = logger
         sender.start(thread: "kmon-influx", connect: { [unowned self] in try makeClient() },
                      send: { [unowned self] batch, client in send(batch, with: client) })
@@ -105,7 +100,7 @@ public final class InfluxExporter: ExportSink, @unchecked Sendable {
 
     private func makeClient() throws -> SinkHTTPClient {
         try SinkHTTPClient(sink: name, endpoint: settings.endpoint, auth: settings.auth,
-                           caFile: settings.caFile, timeout: settings.requestTimeout)
+                           caFile: settings.caFile, timeout: settings.delivery.requestTimeout)
     }
 
     /// The points of one period: request summaries (this period only), and cumulative lost
@@ -130,8 +125,8 @@ public final class InfluxExporter: ExportSink, @unchecked Sendable {
                                     fields: [("total", .unsigned(total))], timestamp: time))
         }
         for program in snapshot.programs {
-            points.append(LinePoint(measurement: "kmon_bpf_program", tags: ["program": program.program],
-                                    fields: [("runs", .unsigned(program.runs)),
+            points.append(LinePoint(measurement: "kmon_bpf_program", tags: ["program": program.name],
+                                    fields: [("runs", .unsigned(program.runCount)),
                                              ("run_time_seconds", .float(Double(program.runTimeNanoseconds) / 1e9))],
                                     timestamp: time))
         }

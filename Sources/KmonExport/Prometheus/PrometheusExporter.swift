@@ -1,5 +1,6 @@
 import Foundation
 import KmonSupport
+import KmonSystem
 import Logging
 import Prometheus
 
@@ -81,8 +82,8 @@ public final class PrometheusExporter: ExportSink, @unchecked Sendable {
                 increase(Self.lostDescriptor, ["collector": collector], to: total)
             }
             for program in snapshot.programs {
-                increase(Self.runsDescriptor, ["program": program.program], to: program.runs)
-                increase(Self.runTimeDescriptor, ["program": program.program], to: Double(program.runTimeNanoseconds) / 1e9)
+                increase(Self.runsDescriptor, ["program": program.name], to: program.runCount)
+                increase(Self.runTimeDescriptor, ["program": program.name], to: Double(program.runTimeNanoseconds) / 1e9)
             }
             for sink in snapshot.sinks {
                 increase(Self.droppedDescriptor, ["sink": sink.sink], to: sink.dropped)

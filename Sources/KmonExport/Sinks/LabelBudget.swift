@@ -53,7 +53,7 @@ public final class SpanLabeler: @unchecked Sendable {
         }
 
         /// The most (service, peer, side) series a sink can hold, before method and status class.
-        public var maximumSeries: Int { (services + 1) * (peerNames + peerAddresses + 1) * SpanSide.allCases.count }
+        public var maximumSeries: Int { (services + 1) * (peerNames + peerAddresses + 1) * SpanRole.allCases.count }
 
         /// At most this many (method, status_class) pairs per (service, peer, side); in practice a
         /// service's few methods times the classes it answers.
@@ -88,13 +88,13 @@ public final class SpanLabeler: @unchecked Sendable {
 public struct SpanLabels: Hashable, Sendable {
     public var service: String
     public var peer: String
-    public var side: SpanSide
+    public var side: SpanRole
     /// Labelled by `HTTPMethod.name` ("GET", …, "unknown", "not_http").
     public var method: HTTPMethod
     /// Labelled "1xx" … "5xx", or "none" where no status line was read.
     public var statusClass: HTTPStatusClass
 
-    public init(service: String, peer: String, side: SpanSide, method: HTTPMethod = .unknown, statusClass: HTTPStatusClass = .none) {
+    public init(service: String, peer: String, side: SpanRole, method: HTTPMethod = .unknown, statusClass: HTTPStatusClass = .none) {
         self.service = service
         self.peer = peer
         self.side = side

@@ -120,7 +120,7 @@ public final class JSONLinesExporter: ExportSink, @unchecked Sendable {
                 ("time_unix_ns", String(snapshot.wallNanoseconds)),
                 ("lost", JSONText.object(snapshot.lostEvents.sorted { $0.key < $1.key }.map { ($0.key, String($0.value)) })),
                 ("programs", JSONText.array(snapshot.programs.map {
-                    JSONText.object([("program", JSONText.string($0.program)), ("runs", String($0.runs)),
+                    JSONText.object([("program", JSONText.string($0.name)), ("runs", String($0.runCount)),
                                      ("run_time_ns", String($0.runTimeNanoseconds))])
                 })),
                 ("samples", JSONText.array(snapshot.samples.map {

@@ -151,8 +151,8 @@ public struct ExportConfiguration: Sendable {
             do { try ClickHouseExporter.bufferRange.check(buffer, "--clickhouse-buffer") } catch let error as OutOfRangeError {
                 throw ExportError(error.description)
             }
-            settings.bufferCapacity = buffer
-            settings.batchSize = min(settings.batchSize, buffer)
+            settings.delivery.bufferCapacity = buffer
+            settings.delivery.batchSize = min(settings.delivery.batchSize, buffer)
         }
         settings.auth = try basicAuth(user: flags.clickhouseUser, userFlag: "--clickhouse-user", passwordFile: flags.clickhousePasswordFile,
                                       passwordFlag: "--clickhouse-password-file", variable: clickhousePasswordVariable, environment: environment)

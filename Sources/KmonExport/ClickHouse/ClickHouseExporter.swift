@@ -20,16 +20,9 @@ public final class ClickHouseExporter: ExportSink, @unchecked Sendable {
         public var caFile: String?
         /// The `node` column: which agent wrote the row.
         public var node = Settings.hostName()
-        /// Spans the buffer holds while the server is slow or down; its memory grows with what
-        /// it holds (see `BoundedQueue`), not with this bound.
-        public var bufferCapacity = 1_000_000
-        /// Rows per INSERT.
-        public var batchSize = 100_000
-        /// Seconds between inserts while batches are not full.
-        public var flushInterval = 1.0
-        public var requestTimeout = 10.0
-        public var initialBackoff = 0.25
-        public var maxBackoff = 10.0
+        /// Spans: a million buffered, 100,000 rows per INSERT, at most one INSERT a second while
+        /// batches are not full (MergeTree wants few large parts).
+        public var delivery = SinkDelivery(bufferCapacity: 1_000_000, batchSize: 100_000, flushInterval: 1, requestTimeout: 10)
 
         public init(endpoint: HTTPEndpoint, database: String = "kmon", table: String = "spans", auth: SinkAuth = .none, caFile: String? = nil) {
             self.endpoint = endpoint
@@ -63,9 +56,8 @@ public final class ClickHouseExporter: ExportSink, @unchecked Sendable {
         }
         self.settings = settings
         sender = try BatchSender(settings: .init(
-            sinkName: "ClickHouse", items: "spans", statsName: name, endpoint: "\(settings.endpoint)",
-            bufferCapacity: settings.bufferCapacity, batchSize: settings.batchSize, flushInterval: settings.flushInterval,
-            initialBackoff: settings.initialBackoff, maxBackoff: settings.maxBackoff), logger: logger)
+            sinkName: "ClickHouse", items: "spans", statsName: name, endpoint: "\(settings.endpoint)", delivery: settings.delivery),
+            logger: logger)
         self.logger = logger
         var body: [UInt8] = []
         sender.start(thread: "kmon-clickhouse", connect: { [unowned self] in try makeClient() },
@@ -118,7 +110,7 @@ public final class ClickHouseExporter: ExportSink, @unchecked Sendable {
 
     private func makeClient() throws -> SinkHTTPClient {
         try SinkHTTPClient(sink: name, endpoint: settings.endpoint, auth: settings.auth, caFile: settings.caFile,
-                           timeout: settings.requestTimeout)
+                           timeout: settings.delivery.requestTimeout)
     }
 
     private static func currentWallOffset() -> Int64 {

@@ -1,4 +1,6 @@
 import KmonCollectors
+import KmonExport
+import KmonSystem
 /// Turns the other collectors' reports (tcpdrop, offcpu, biostat, fcount) into exporter input:
 /// counters named by Prometheus conventions, losses per collector, and program statistics.
 /// Labels come from bounded sets (kernel reasons, devices, chosen events); per-process labels go
@@ -7,7 +9,7 @@ public final class CollectorSamples: @unchecked Sendable {
     public struct Reading: Sendable {
         public var samples: [CollectorSample] = []
         public var lostEvents: [String: UInt64] = [:]
-        public var programs: [ExportedProgramStats] = []
+        public var programs: [ProgramRunStats] = []
     }
 
     private let processes: LabelBudget
@@ -25,7 +27,7 @@ public final class CollectorSamples: @unchecked Sendable {
             reading.samples += samples(report)
             if let losses = try? collector.losses() { reading.lostEvents[collector.kind.rawValue] = losses.total }
             if let stats = try? collector.programStats() {
-                reading.programs += stats.map { ExportedProgramStats(program: $0.name, runs: $0.runCount, runTimeNanoseconds: $0.runTimeNanoseconds) }
+                reading.programs += stats
             }
         }
         return reading

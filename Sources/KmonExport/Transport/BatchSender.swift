@@ -22,12 +22,7 @@ final class BatchSender<Element>: @unchecked Sendable {
         /// `kmon_export`'s `sink` label.
         var statsName: String
         var endpoint: String
-        var bufferCapacity: Int
-        var batchSize: Int
-        /// At most one batch per interval unless a batch fills (nil: send as soon as items wait).
-        var flushInterval: Double?
-        var initialBackoff: Double
-        var maxBackoff: Double
+        var delivery: SinkDelivery
     }
 
     let settings: Settings
@@ -43,11 +38,11 @@ final class BatchSender<Element>: @unchecked Sendable {
     private var droppedReported: UInt64 = 0
 
     init(settings: Settings, logger: Logger) throws {
-        guard settings.bufferCapacity > 0, settings.batchSize > 0 else {
+        guard settings.delivery.bufferCapacity > 0, settings.delivery.batchSize > 0 else {
             throw ExportError("the \(settings.sinkName) buffer and batch sizes must be positive")
         }
         self.settings = settings
-        queue = BoundedQueue(capacity: settings.bufferCapacity)
+        queue = BoundedQueue(capacity: settings.delivery.bufferCapacity)
         self.logger = logger
     }
 
@@ -108,14 +103,14 @@ final class BatchSender<Element>: @unchecked Sendable {
     }
 
     private func sendLoop(_ send: ([Element]) -> SinkOutcome) {
-        var backoff = settings.initialBackoff
+        var backoff = settings.delivery.initialBackoff
         var outageStart: UInt64?
         var lastSend = Date()
         while !stopToken.isStopped {
-            if let interval = settings.flushInterval {
-                queue.wait(forCount: settings.batchSize, until: lastSend.addingTimeInterval(interval))
+            if let interval = settings.delivery.flushInterval {
+                queue.wait(forCount: settings.delivery.batchSize, until: lastSend.addingTimeInterval(interval))
             }
-            let batch = queue.peek(max: settings.batchSize, waitingUpTo: 0.2)
+            let batch = queue.peek(max: settings.delivery.batchSize, waitingUpTo: 0.2)
             if batch.isEmpty {
                 if lock.withLock({ draining }) { return }
                 continue
@@ -124,7 +119,7 @@ final class BatchSender<Element>: @unchecked Sendable {
             switch send(batch) {
             case .delivered:
                 queue.removeFirst(batch.count)
-                backoff = settings.initialBackoff
+                backoff = settings.delivery.initialBackoff
                 if let start = outageStart {
                     logger.warning("\(settings.sinkName) reachable again; sending the buffered \(settings.items)", metadata: [
                         "outage_seconds": "\(Double(MonotonicClock.now() - start) / 1e9)", "buffered": "\(queue.bufferedCount)"])
@@ -143,7 +138,7 @@ final class BatchSender<Element>: @unchecked Sendable {
                         "reason": "\(reason)", "buffered": "\(queue.bufferedCount)", "capacity": "\(queue.capacity)"])
                 }
                 if stopToken.wait(seconds: backoff) { return }
-                backoff = min(backoff * 2, settings.maxBackoff)
+                backoff = min(backoff * 2, settings.delivery.maxBackoff)
                 // Retry at once after the backoff, not a flush interval later.
                 lastSend = .distantPast
             }

@@ -1,3 +1,4 @@
+import KmonSupport
 /// Hand-written JSON for the JSON lines exporter: keys in a fixed, documented order, and no
 /// Foundation encoder on the writer thread's hot loop.
 enum JSONText {
@@ -25,8 +26,7 @@ enum JSONText {
     /// Numbers JSON can carry; NaN and infinities become null.
     static func number(_ value: Double) -> String {
         guard value.isFinite else { return "null" }
-        if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
-        return "\(value)"
+        return NumberText.plain(value)
     }
 
     /// `{"k":v,...}` from already-encoded values, in the given order.
