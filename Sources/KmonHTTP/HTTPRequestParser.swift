@@ -60,44 +60,25 @@ public struct HTTPRequestParser: Sendable {
         }
         head.headLength = headEnd
 
-        var contentLength: Int?
+        var framing = HTTPFraming()
         var hosts = 0
-        var connectionClose = false
-        var connectionKeepAlive = false
         let limits = self.limits
+        func tooLarge() -> HTTPParseError { HTTPParseError(status: 413, reason: "request body exceeds \(limits.maxBodyBytes) bytes") }
         let fieldError = HTTPBytes.forEachField(p, start: lineFeed + 1, headEnd: headEnd, limits: limits) { name, nameCount, valueStart, valueEnd in
-            switch nameCount {
-            case 4 where HTTPBytes.equalsLowercase(p, name, nameCount, "host"):
+            if nameCount == 4 && HTTPBytes.equalsLowercase(p, name, nameCount, "host") {
                 hosts += 1
-            case 10 where HTTPBytes.equalsLowercase(p, name, nameCount, "connection"):
-                let options = HTTPBytes.connectionOptions(p, valueStart, valueEnd)
-                connectionClose = connectionClose || options.close
-                connectionKeepAlive = connectionKeepAlive || options.keepAlive
-            case 14 where HTTPBytes.equalsLowercase(p, name, nameCount, "content-length"):
-                guard let value = HTTPBytes.decimal(p, valueStart, valueEnd) else {
-                    if valueEnd - valueStart > 15 && (valueStart..<valueEnd).allSatisfy({ HTTPBytes.isDigit(p[$0]) }) {
-                        return HTTPParseError(status: 413, reason: "request body exceeds \(limits.maxBodyBytes) bytes")
-                    }
-                    return .malformed("invalid Content-Length")
-                }
-                if let previous = contentLength, previous != value { return .malformed("conflicting Content-Length fields") }
-                contentLength = value
-            case 17 where HTTPBytes.equalsLowercase(p, name, nameCount, "transfer-encoding"):
-                return HTTPParseError(status: 501, reason: "Transfer-Encoding is not supported; send Content-Length")
-            default:
-                break
+                return nil
             }
-            return nil
+            return framing.read(p, name: name, nameCount: nameCount, valueStart: valueStart, valueEnd: valueEnd,
+                                oversized: tooLarge(), transferCodings: "Transfer-Encoding is not supported; send Content-Length")
         }
         if let fieldError { return .invalid(fieldError) }
         if head.isHTTP11 && hosts != 1 {
             return .invalid(.malformed(hosts == 0 ? "HTTP/1.1 request without Host" : "more than one Host field"))
         }
-        head.contentLength = contentLength ?? 0
-        if head.contentLength > limits.maxBodyBytes {
-            return .invalid(HTTPParseError(status: 413, reason: "request body exceeds \(limits.maxBodyBytes) bytes"))
-        }
-        head.keepAlive = !connectionClose && (head.isHTTP11 || connectionKeepAlive)
+        head.contentLength = framing.contentLength ?? 0
+        if head.contentLength > limits.maxBodyBytes { return .invalid(tooLarge()) }
+        head.keepAlive = framing.keepsAlive(isHTTP11: head.isHTTP11)
         return .head(head)
     }
 

@@ -97,37 +97,24 @@ public struct HTTPResponseParser: Sendable {
                   p[12] == HTTPBytes.space || lineFeed == 13
             else { throw HTTPParseError.malformed("malformed status line") }
             let isHTTP11 = p[7] == 0x31
-            var contentLength: Int?
-            var close = false, keepAlive = false
+            var framing = HTTPFraming()
             let limits = self.limits
             let error = HTTPBytes.forEachField(p, start: lineFeed + 1, headEnd: headEnd, limits: limits) { name, nameCount, valueStart, valueEnd in
-                switch nameCount {
-                case 10 where HTTPBytes.equalsLowercase(p, name, nameCount, "connection"):
-                    let options = HTTPBytes.connectionOptions(p, valueStart, valueEnd)
-                    close = close || options.close
-                    keepAlive = keepAlive || options.keepAlive
-                case 14 where HTTPBytes.equalsLowercase(p, name, nameCount, "content-length"):
-                    guard let value = HTTPBytes.decimal(p, valueStart, valueEnd) else { return .malformed("invalid Content-Length") }
-                    if let previous = contentLength, previous != value { return .malformed("conflicting Content-Length fields") }
-                    contentLength = value
-                case 17 where HTTPBytes.equalsLowercase(p, name, nameCount, "transfer-encoding"):
-                    return HTTPParseError(status: 501, reason: "chunked or other transfer codings are not supported")
-                default:
-                    break
-                }
-                return nil
+                framing.read(p, name: name, nameCount: nameCount, valueStart: valueStart, valueEnd: valueEnd,
+                             oversized: .malformed("invalid Content-Length"),
+                             transferCodings: "chunked or other transfer codings are not supported")
             }
             if let error { throw error }
             let bodyless = status < 200 || status == 204 || status == 304
-            if !bodyless && contentLength == nil {
+            if !bodyless && framing.contentLength == nil {
                 throw HTTPParseError(status: 501, reason: "response without Content-Length (close-delimited bodies are not supported)")
             }
-            let length = bodyless ? 0 : contentLength!
+            let length = bodyless ? 0 : framing.contentLength!
             if length > limits.maxBodyBytes {
                 throw HTTPParseError(status: 413, reason: "response body exceeds \(limits.maxBodyBytes) bytes")
             }
             return HTTPResponse(status: status, headLength: headEnd, bodyLength: length,
-                                keepAlive: !close && (isHTTP11 || keepAlive), body: nil)
+                                keepAlive: framing.keepsAlive(isHTTP11: isHTTP11), body: nil)
         }
     }
 }

@@ -1,13 +1,13 @@
 import BPF
 import KmonContainers
 import KmonFeatures
+import KmonSupport
 import KmonSystem
 
 /// The JSON summary `kmon monitor --json` prints at the end (and the bench can store).
 public struct TcpreqSummary: Codable, Sendable {
-    public struct Service: Codable, Sendable {
-        public var name: String
-        public var pids: [Int32]
+    /// The figures a service and an edge both report, written flat beside their names.
+    public struct Traffic: Codable, Sendable {
         public var requests: UInt64
         /// Of `requests`, those that may have begun before the monitor attached: not in p50/p99.
         public var partial: UInt64
@@ -20,8 +20,44 @@ public struct TcpreqSummary: Codable, Sendable {
         /// Of `requests`, those answered 5xx (the errors), and 4xx as a figure of its own.
         public var errors_5xx: UInt64
         public var errors_4xx: UInt64
-        /// The containers (and pods) its processes run in, one a replica; absent for host processes.
-        public var containers: [Instance]?
+
+        init(_ traffic: TrafficSummary) {
+            requests = traffic.requests
+            partial = traffic.partial
+            p50_us = traffic.microseconds(atPercentile: 50)
+            p99_us = traffic.microseconds(atPercentile: 99)
+            request_bytes = traffic.requestBytes
+            response_bytes = traffic.responseBytes
+            status_classes = traffic.statusClasses
+            errors_5xx = traffic.statusClasses.serverError
+            errors_4xx = traffic.statusClasses.clientError
+        }
+    }
+
+    @dynamicMemberLookup
+    public struct Service: FlatEncodable, Decodable, Sendable {
+        public struct Identity: Codable, Sendable {
+            public var name: String
+            public var pids: [Int32]
+            /// The containers (and pods) its processes run in, one a replica; absent for host processes.
+            public var containers: [Instance]?
+        }
+        public var identity: Identity
+        public var traffic: Traffic
+
+        public subscript<T>(dynamicMember path: KeyPath<Identity, T>) -> T { identity[keyPath: path] }
+        public subscript<T>(dynamicMember path: KeyPath<Traffic, T>) -> T { traffic[keyPath: path] }
+        public var flatParts: [any Encodable] { [identity, traffic] }
+
+        public init(from decoder: Decoder) throws {
+            identity = try Identity(from: decoder)
+            traffic = try Traffic(from: decoder)
+        }
+
+        init(identity: Identity, traffic: Traffic) {
+            self.identity = identity
+            self.traffic = traffic
+        }
     }
 
     /// One container of a service, with its processes: the per-instance rows.
@@ -30,21 +66,28 @@ public struct TcpreqSummary: Codable, Sendable {
         public var pids: [Int32]
     }
 
-    public struct Edge: Codable, Sendable {
-        public var from: String
-        public var to: String
-        public var requests: UInt64
-        /// Of `requests`, those that may have begun before the monitor attached: not in p50/p99.
-        public var partial: UInt64
-        public var p50_us: Double?
-        public var p99_us: Double?
-        public var request_bytes: UInt64
-        public var response_bytes: UInt64
-        /// `requests` by status class; they sum to `requests`.
-        public var status_classes: StatusClassCounts
-        /// Of `requests`, those answered 5xx (the errors), and 4xx as a figure of its own.
-        public var errors_5xx: UInt64
-        public var errors_4xx: UInt64
+    @dynamicMemberLookup
+    public struct Edge: FlatEncodable, Decodable, Sendable {
+        public struct Ends: Codable, Sendable {
+            public var from: String
+            public var to: String
+        }
+        public var ends: Ends
+        public var traffic: Traffic
+
+        public subscript<T>(dynamicMember path: KeyPath<Ends, T>) -> T { ends[keyPath: path] }
+        public subscript<T>(dynamicMember path: KeyPath<Traffic, T>) -> T { traffic[keyPath: path] }
+        public var flatParts: [any Encodable] { [ends, traffic] }
+
+        public init(from decoder: Decoder) throws {
+            ends = try Ends(from: decoder)
+            traffic = try Traffic(from: decoder)
+        }
+
+        init(ends: Ends, traffic: Traffic) {
+            self.ends = ends
+            self.traffic = traffic
+        }
     }
 
     public struct Skipped: Codable, Sendable {
@@ -97,19 +140,10 @@ public struct TcpreqSummary: Codable, Sendable {
         window_end_ns = snapshot.windowEndNanoseconds
         window_closed_ns = snapshot.windowClosedNanoseconds
         services = snapshot.topology.services.map {
-            Service(name: $0.name, pids: $0.pids, requests: $0.traffic.requests, partial: $0.traffic.partial,
-                    p50_us: $0.traffic.microseconds(atPercentile: 50), p99_us: $0.traffic.microseconds(atPercentile: 99),
-                    request_bytes: $0.traffic.requestBytes, response_bytes: $0.traffic.responseBytes,
-                    status_classes: $0.traffic.statusClasses, errors_5xx: $0.traffic.statusClasses.serverError,
-                    errors_4xx: $0.traffic.statusClasses.clientError, containers: Self.instances(of: $0.pids, in: snapshot.containers))
+            Service(identity: .init(name: $0.name, pids: $0.pids, containers: Self.instances(of: $0.pids, in: snapshot.containers)),
+                    traffic: Traffic($0.traffic))
         }
-        edges = snapshot.topology.edges.map {
-            Edge(from: $0.from, to: $0.to, requests: $0.traffic.requests, partial: $0.traffic.partial,
-                 p50_us: $0.traffic.microseconds(atPercentile: 50), p99_us: $0.traffic.microseconds(atPercentile: 99),
-                 request_bytes: $0.traffic.requestBytes, response_bytes: $0.traffic.responseBytes,
-                 status_classes: $0.traffic.statusClasses, errors_5xx: $0.traffic.statusClasses.serverError,
-                 errors_4xx: $0.traffic.statusClasses.clientError)
-        }
+        edges = snapshot.topology.edges.map { Edge(ends: .init(from: $0.from, to: $0.to), traffic: Traffic($0.traffic)) }
         lost = snapshot.counters.lost.total
         let detail = snapshot.counters.lost
         lost_detail = Lost(ring_buffer: detail.ringBuffer, storage: detail.storage, evicted: detail.evicted, listeners: detail.listeners,

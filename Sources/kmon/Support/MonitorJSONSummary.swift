@@ -1,18 +1,16 @@
 import KmonCollectors
+import KmonSupport
 import KmonTcpreq
 
 /// `kmon monitor --json`: tcpreq's summary at the top level (when it ran) and every other
-/// collector under `collectors.<name>`. The coder stays hand-written because the JSON is flat
-/// where the type nests: tcpreq's keys sit beside `collectors`, and no `tcpreq` key is written.
-struct MonitorJSONSummary: Encodable {
+/// collector under `collectors.<name>`; no `tcpreq` key is written.
+struct MonitorJSONSummary: FlatEncodable {
     let tcpreq: TcpreqSummary?
     let collectors: [String: CollectorSummary]
 
-    enum CodingKeys: String, CodingKey { case collectors }
+    private struct Collectors: Encodable { let collectors: [String: CollectorSummary] }
 
-    func encode(to encoder: Encoder) throws {
-        try tcpreq?.encode(to: encoder)
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(collectors, forKey: .collectors)
+    var flatParts: [any Encodable] {
+        (tcpreq.map { [$0] } ?? []) + [Collectors(collectors: collectors)]
     }
 }
