@@ -34,60 +34,45 @@ public struct TcpreqSummary: Codable, Sendable {
         }
     }
 
+    /// A service's or an edge's row: who it is, and its traffic, written side by side as one object.
     @dynamicMemberLookup
-    public struct Service: FlatEncodable, Decodable, Sendable {
-        public struct Identity: Codable, Sendable {
-            public var name: String
-            public var pids: [Int32]
-            /// The containers (and pods) its processes run in, one a replica; absent for host processes.
-            public var containers: [Instance]?
-        }
-        public var identity: Identity
+    public struct Row<Subject: Codable & Sendable>: FlatEncodable, Decodable, Sendable {
+        public var subject: Subject
         public var traffic: Traffic
 
-        public subscript<T>(dynamicMember path: KeyPath<Identity, T>) -> T { identity[keyPath: path] }
+        public subscript<T>(dynamicMember path: KeyPath<Subject, T>) -> T { subject[keyPath: path] }
         public subscript<T>(dynamicMember path: KeyPath<Traffic, T>) -> T { traffic[keyPath: path] }
-        public var flatParts: [any Encodable] { [identity, traffic] }
+        public var flatParts: [any Encodable] { [subject, traffic] }
+
+        init(_ subject: Subject, _ traffic: TrafficSummary) {
+            self.subject = subject
+            self.traffic = Traffic(traffic)
+        }
 
         public init(from decoder: Decoder) throws {
-            identity = try Identity(from: decoder)
+            subject = try Subject(from: decoder)
             traffic = try Traffic(from: decoder)
         }
-
-        init(identity: Identity, traffic: Traffic) {
-            self.identity = identity
-            self.traffic = traffic
-        }
     }
+
+    public struct ServiceName: Codable, Sendable {
+        public var name: String
+        public var pids: [Int32]
+        /// The containers (and pods) its processes run in, one a replica; absent for host processes.
+        public var containers: [Instance]?
+    }
+    public typealias Service = Row<ServiceName>
+
+    public struct EdgeEnds: Codable, Sendable {
+        public var from: String
+        public var to: String
+    }
+    public typealias Edge = Row<EdgeEnds>
 
     /// One container of a service, with its processes: the per-instance rows.
     public struct Instance: Codable, Sendable {
         public var container: ContainerInfo
         public var pids: [Int32]
-    }
-
-    @dynamicMemberLookup
-    public struct Edge: FlatEncodable, Decodable, Sendable {
-        public struct Ends: Codable, Sendable {
-            public var from: String
-            public var to: String
-        }
-        public var ends: Ends
-        public var traffic: Traffic
-
-        public subscript<T>(dynamicMember path: KeyPath<Ends, T>) -> T { ends[keyPath: path] }
-        public subscript<T>(dynamicMember path: KeyPath<Traffic, T>) -> T { traffic[keyPath: path] }
-        public var flatParts: [any Encodable] { [ends, traffic] }
-
-        public init(from decoder: Decoder) throws {
-            ends = try Ends(from: decoder)
-            traffic = try Traffic(from: decoder)
-        }
-
-        init(ends: Ends, traffic: Traffic) {
-            self.ends = ends
-            self.traffic = traffic
-        }
     }
 
     public struct Skipped: Codable, Sendable {
@@ -140,10 +125,9 @@ public struct TcpreqSummary: Codable, Sendable {
         window_end_ns = snapshot.windowEndNanoseconds
         window_closed_ns = snapshot.windowClosedNanoseconds
         services = snapshot.topology.services.map {
-            Service(identity: .init(name: $0.name, pids: $0.pids, containers: Self.instances(of: $0.pids, in: snapshot.containers)),
-                    traffic: Traffic($0.traffic))
+            Service(ServiceName(name: $0.name, pids: $0.pids, containers: Self.instances(of: $0.pids, in: snapshot.containers)), $0.traffic)
         }
-        edges = snapshot.topology.edges.map { Edge(ends: .init(from: $0.from, to: $0.to), traffic: Traffic($0.traffic)) }
+        edges = snapshot.topology.edges.map { Edge(EdgeEnds(from: $0.from, to: $0.to), $0.traffic) }
         lost = snapshot.counters.lost.total
         let detail = snapshot.counters.lost
         lost_detail = Lost(ring_buffer: detail.ringBuffer, storage: detail.storage, evicted: detail.evicted, listeners: detail.listeners,
