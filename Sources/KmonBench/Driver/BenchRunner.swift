@@ -108,7 +108,7 @@ public final class BenchRunner {
         if stop.isStopped { return Outcome(results: nil, interrupted: true, failure: nil) }
         let elapsed = Double(MonotonicClock.now() - clockStart) / 1e9
         var results = ResultsBuilder(plan: plan, phases: overhead.phases, accuracyRuns: accuracyRuns, knee: overhead.knee,
-                                     hops: Adapters.hops(spec), benchStartNs: clockStart,
+                                     hops: Adapters.hops(spec), benchStartNanoseconds: clockStart,
                                      probeDegradations: overhead.degradations)
             .build(environment: .current(bpfStats: stats?.mode.rawValue), startedAt: startedAt, elapsedSeconds: elapsed,
                    skipped: skipped.map(\.record))

@@ -111,16 +111,16 @@ final class InPlaceRun {
                         break
                     }
                 }
-                let switchNs = MonotonicClock.now() - switchStart
+                let switchNanoseconds = MonotonicClock.now() - switchStart
                 let leftRuns = attached == phase.arm && leaving !== probes[phase.arm] ? leaving.flatMap { try? $0.counters().runs } : nil
                 if runStop.wait(seconds: settings.settleSeconds) { break }
-                let extraSettleNs = settleUntilStill(leaving, runs: leftRuns, stop: runStop)
+                let extraSettleNanoseconds = settleUntilStill(leaving, runs: leftRuns, stop: runStop)
                 if runStop.isStopped { break }
                 let before = snapshot()
                 if runStop.wait(seconds: settings.phaseSeconds - settings.settleSeconds) { break }
                 let after = snapshot()
-                var m = phaseMeasurement(phase, before: before, after: after, switchNs: switchNs, rate: rate)
-                m.extraSettleNs = extraSettleNs
+                var m = phaseMeasurement(phase, before: before, after: after, switchNanoseconds: switchNanoseconds, rate: rate)
+                m.extraSettleNanoseconds = extraSettleNanoseconds
                 m.objectsLoad = reloads?.loadIndex(phase.arm) ?? 0
                 measured.append(m)
                 if load.isFinished { break }
@@ -143,7 +143,7 @@ final class InPlaceRun {
         if let failure {
             // The phase it happened in is marked invalid, with the reason.
             let phase = phases[min(measured.count, phases.count - 1)]
-            var invalid = PhaseMeasurement(run: phase, startNs: MonotonicClock.now(), endNs: MonotonicClock.now(), switchNs: 0,
+            var invalid = PhaseMeasurement(run: phase, startNanoseconds: MonotonicClock.now(), endNanoseconds: MonotonicClock.now(), switchNanoseconds: 0,
                                            offeredRPS: rate)
             invalid.invalidReason = .failed(failure)
             measured.append(invalid)
@@ -191,8 +191,8 @@ final class InPlaceRun {
                         ownCPU: ProcFS.ownCPUMicroseconds(), probes: counters)
     }
 
-    func phaseMeasurement(_ phase: ScheduledRun, before: Snapshot, after: Snapshot, switchNs: UInt64, rate: Double?) -> PhaseMeasurement {
-        var m = PhaseMeasurement(run: phase, startNs: before.at, endNs: after.at, switchNs: switchNs, offeredRPS: rate)
+    func phaseMeasurement(_ phase: ScheduledRun, before: Snapshot, after: Snapshot, switchNanoseconds: UInt64, rate: Double?) -> PhaseMeasurement {
+        var m = PhaseMeasurement(run: phase, startNanoseconds: before.at, endNanoseconds: after.at, switchNanoseconds: switchNanoseconds, offeredRPS: rate)
         m.serviceCPUMicroseconds = difference(after.services, before.services)
         m.machineBusyMicroseconds = difference(after.machineBusy, before.machineBusy)
         let allAgents = m.attribute(before: before.probes, after: after.probes)
@@ -205,15 +205,15 @@ final class InPlaceRun {
     /// Gives each request to the phase whose window holds its intended send time, and each
     /// response to the window it completed in (the achieved rate).
     static func assign(_ records: [GroundTruthRecord], to phases: inout [PhaseMeasurement]) {
-        let order = phases.indices.sorted { phases[$0].startNs < phases[$1].startNs }
-        let starts = order.map { phases[$0].startNs }
+        let order = phases.indices.sorted { phases[$0].startNanoseconds < phases[$1].startNanoseconds }
+        let starts = order.map { phases[$0].startNanoseconds }
         func window(of ns: UInt64) -> Int? {
             var low = 0, high = starts.count  // the last window starting at or before ns
             while low < high {
                 let mid = (low + high) / 2
                 if starts[mid] <= ns { low = mid + 1 } else { high = mid }
             }
-            guard low > 0, ns < phases[order[low - 1]].endNs else { return nil }
+            guard low > 0, ns < phases[order[low - 1]].endNanoseconds else { return nil }
             return order[low - 1]
         }
         for record in records {
@@ -223,7 +223,7 @@ final class InPlaceRun {
                     phases[i].failed += 1
                 } else {
                     phases[i].latency.record(nanoseconds: record.correctedLatencyNs)
-                    phases[i].latencySumNs += Double(record.correctedLatencyNs)
+                    phases[i].latencySumNanoseconds += Double(record.correctedLatencyNs)
                 }
             }
             if !record.failed, let i = window(of: record.completeNs) { phases[i].completed += 1 }

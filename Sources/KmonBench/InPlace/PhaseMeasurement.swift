@@ -5,14 +5,14 @@ import KmonSystem
 public struct PhaseMeasurement: Sendable {
     public var run: ScheduledRun
     /// The measured window, CLOCK_MONOTONIC ns.
-    public var startNs: UInt64
-    public var endNs: UInt64
+    public var startNanoseconds: UInt64
+    public var endNanoseconds: UInt64
     /// Time to detach the previous arm and attach this one.
-    public var switchNs: UInt64
+    public var switchNanoseconds: UInt64
     public var offeredRPS: Double?
     /// Corrected latency (from the intended send) of the successful requests intended in the window.
     public var latency = LatencyDistribution()
-    public var latencySumNs: Double = 0
+    public var latencySumNanoseconds: Double = 0
     /// Requests intended in the window: their latencies are this phase's.
     public var requests = 0
     /// Responses completed in the window: its achieved rate, and the divisor of every per-request
@@ -37,7 +37,7 @@ public struct PhaseMeasurement: Sendable {
     /// Which load of the arm's objects ran the phase (0 = the first; `InPlaceRun` reloads them).
     public var objectsLoad = 0
     /// Settling added after the fixed settle, while the previous arm's programs still ran.
-    public var extraSettleNs: UInt64 = 0
+    public var extraSettleNanoseconds: UInt64 = 0
     /// Trigger phases: the driver's iterations (one request and response each), its thread's CPU
     /// time over them (the attached programs' runs and dispatch included; other tenants' time
     /// on the CPU not), and their elapsed time.
@@ -45,18 +45,18 @@ public struct PhaseMeasurement: Sendable {
     public var driverNanoseconds: UInt64 = 0
     public var driverWallNanoseconds: UInt64 = 0
 
-    public init(run: ScheduledRun, startNs: UInt64, endNs: UInt64, switchNs: UInt64, offeredRPS: Double?) {
+    public init(run: ScheduledRun, startNanoseconds: UInt64, endNanoseconds: UInt64, switchNanoseconds: UInt64, offeredRPS: Double?) {
         self.run = run
-        self.startNs = startNs
-        self.endNs = endNs
-        self.switchNs = switchNs
+        self.startNanoseconds = startNanoseconds
+        self.endNanoseconds = endNanoseconds
+        self.switchNanoseconds = switchNanoseconds
         self.offeredRPS = offeredRPS
     }
 
     public var isValid: Bool { invalidReason == nil && requests > 0 }
-    public var seconds: Double { Double(endNs &- startNs) / 1e9 }
+    public var seconds: Double { Double(endNanoseconds &- startNanoseconds) / 1e9 }
     public var achievedRPS: Double { seconds > 0 ? Double(completed) / seconds : 0 }
-    public var meanMicroseconds: Double? { latency.count == 0 ? nil : latencySumNs / Double(latency.count) / 1000 }
+    public var meanMicroseconds: Double? { latency.count == 0 ? nil : latencySumNanoseconds / Double(latency.count) / 1000 }
 
     /// How far an open-loop phase's responses may stray from the offered rate: the knee search's
     /// keep-up share (3%), but never less than 10 responses (short phases at low rates).

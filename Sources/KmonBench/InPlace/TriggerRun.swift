@@ -53,17 +53,17 @@ final class TriggerRun {
                     attached = phase.arm
                     try previous.flatMap { probes[$0] }?.setAttached(false)
                 }
-                let switchNs = MonotonicClock.now() - switchStart
+                let switchNanoseconds = MonotonicClock.now() - switchStart
                 try warmUp(iterations: iterations, leaving: leaving)
                 let before = counters()
                 let start = MonotonicClock.now()
                 let burst = try driver.burst(iterations, maxSeconds: Self.maxBurstSeconds)
                 let end = MonotonicClock.now()
                 let after = counters()
-                measured.append(Self.measurement(phase, start: start, end: end, switchNs: switchNs, burst: burst,
+                measured.append(Self.measurement(phase, start: start, end: end, switchNanoseconds: switchNanoseconds, burst: burst,
                                                  before: before, after: after))
             } catch {
-                var invalid = PhaseMeasurement(run: phase, startNs: MonotonicClock.now(), endNs: MonotonicClock.now(), switchNs: 0,
+                var invalid = PhaseMeasurement(run: phase, startNanoseconds: MonotonicClock.now(), endNanoseconds: MonotonicClock.now(), switchNanoseconds: 0,
                                                offeredRPS: nil)
                 invalid.invalidReason = .failed("trigger \(phase.arm.name): \(error)")
                 measured.append(invalid)
@@ -93,9 +93,9 @@ final class TriggerRun {
 
     /// One trigger phase: the arm's programs over the measured burst, other arms' runs as stray.
     /// Requests and responses are the driver's iterations, so per-request figures are per iteration.
-    static func measurement(_ phase: ScheduledRun, start: UInt64, end: UInt64, switchNs: UInt64, burst: TriggerProcess.Burst,
+    static func measurement(_ phase: ScheduledRun, start: UInt64, end: UInt64, switchNanoseconds: UInt64, burst: TriggerProcess.Burst,
                             before: [BenchArm: ProbeCounters], after: [BenchArm: ProbeCounters]) -> PhaseMeasurement {
-        var m = PhaseMeasurement(run: phase, startNs: start, endNs: end, switchNs: switchNs, offeredRPS: nil)
+        var m = PhaseMeasurement(run: phase, startNanoseconds: start, endNanoseconds: end, switchNanoseconds: switchNanoseconds, offeredRPS: nil)
         m.driverIterations = burst.iterations
         m.driverNanoseconds = burst.cpuNanoseconds
         m.driverWallNanoseconds = burst.wallNanoseconds

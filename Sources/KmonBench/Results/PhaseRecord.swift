@@ -58,12 +58,12 @@ public struct PhaseRecord: Codable, Sendable, Equatable {
         self.eventsLost = eventsLost
     }
 
-    init(_ phase: PhaseMeasurement, benchStartNs: UInt64) {
+    init(_ phase: PhaseMeasurement, benchStartNanoseconds: UInt64) {
         var load: Double?
         if case .load(let percent) = phase.run.level { load = percent }
         self.init(level: phase.run.level, load: load, block: phase.run.block, arm: phase.run.arm.name,
-                  startSeconds: Double(phase.startNs &- benchStartNs) / 1e9, seconds: phase.seconds,
-                  switchMicroseconds: Double(phase.switchNs) / 1000, requests: phase.requests, achievedRPS: phase.achievedRPS,
+                  startSeconds: Double(phase.startNanoseconds &- benchStartNanoseconds) / 1e9, seconds: phase.seconds,
+                  switchMicroseconds: Double(phase.switchNanoseconds) / 1000, requests: phase.requests, achievedRPS: phase.achievedRPS,
                   p50Microseconds: phase.latency.microseconds(atQuantile: 0.5),
                   p99Microseconds: phase.latency.microseconds(atQuantile: 0.99),
                   cpuMicrosecondsPerRequest: phase.cpuPerRequest,
@@ -76,7 +76,7 @@ public struct PhaseRecord: Codable, Sendable, Equatable {
         throttledMicroseconds = phase.noise?.throttledMicroseconds
         noisy = phase.noise?.noisyReason
         objectsLoad = phase.objectsLoad
-        extraSettleMicroseconds = Double(phase.extraSettleNs) / 1000
+        extraSettleMicroseconds = Double(phase.extraSettleNanoseconds) / 1000
     }
 
     enum CodingKeys: String, CodingKey {

@@ -15,18 +15,18 @@ public struct ResultsBuilder {
     /// The spec's edges (with `client → ingress` first), in the order rows are listed.
     public var hops: [TopologyEdge]
     /// CLOCK_MONOTONIC when the bench started, for the phase timeline.
-    public var benchStartNs: UInt64
+    public var benchStartNanoseconds: UInt64
     /// Optional features each in-place probe ran without (the accuracy runs report their own).
     public var probeDegradations: [(arm: String, degraded: [Degradation])]
 
     public init(plan: BenchPlan, phases: [PhaseMeasurement], accuracyRuns: [RunMeasurement], knee: KneeRecord,
-                hops: [TopologyEdge], benchStartNs: UInt64 = 0, probeDegradations: [(arm: String, degraded: [Degradation])] = []) {
+                hops: [TopologyEdge], benchStartNanoseconds: UInt64 = 0, probeDegradations: [(arm: String, degraded: [Degradation])] = []) {
         self.plan = plan
         self.phases = phases
         self.accuracyRuns = accuracyRuns
         self.knee = knee
         self.hops = hops
-        self.benchStartNs = benchStartNs
+        self.benchStartNanoseconds = benchStartNanoseconds
         self.probeDegradations = probeDegradations
     }
 
@@ -86,7 +86,7 @@ public struct ResultsBuilder {
             environment: environment, config: plan.record,
             noiseFloor: NoiseFloorRecord(blocks: noiseBlocks, mdePercent: noiseMDE), knee: knee,
             saturation: saturation, overhead: overhead,
-            phases: phases.filter { $0.invalidReason == nil }.sorted { $0.startNs < $1.startNs }.map { PhaseRecord($0, benchStartNs: benchStartNs) },
+            phases: phases.filter { $0.invalidReason == nil }.sorted { $0.startNanoseconds < $1.startNanoseconds }.map { PhaseRecord($0, benchStartNanoseconds: benchStartNanoseconds) },
             accuracy: accuracy, topology: topology(), skipped: skipped,
             degraded: DegradedFeature.collect(probeDegradations + accuracyRuns.map { ($0.run.arm.name, $0.degraded) }),
             invalidBlocks: invalid, charts: ChartData(latencyCDF: cdf, errorHistograms: histograms))
@@ -146,7 +146,7 @@ public struct ResultsBuilder {
         row.p90Microseconds = pooled.microseconds(atQuantile: 0.9)
         row.p99Microseconds = pooled.microseconds(atQuantile: 0.99)
         row.p999Microseconds = pooled.microseconds(atQuantile: 0.999)
-        let latencySum = armPhases.reduce(0) { $0 + $1.latencySumNs }
+        let latencySum = armPhases.reduce(0) { $0 + $1.latencySumNanoseconds }
         row.meanMicroseconds = pooled.count == 0 ? nil : latencySum / Double(pooled.count) / 1000
         func median(_ value: (PhaseMeasurement) -> Double?) -> Double? { Percentile.median(armPhases.compactMap(value)) }
         row.achievedRPS = median { $0.achievedRPS }
@@ -196,7 +196,7 @@ public struct ResultsBuilder {
             total + max(0, (run.accuracy?.missingSpans ?? 0) - Int(clamping: run.eventsLost))
         }
         row.agentRSSMegabytes = runs.compactMap(\.agentRSSMegabytes).max()
-        row.switchMicroseconds = median { Double($0.switchNs) / 1000 }
+        row.switchMicroseconds = median { Double($0.switchNanoseconds) / 1000 }
         row.blocks = armPhases.count
         row.samples = GateSamples(p99Microseconds: armPhases.compactMap { Metric.p99.value($0) },
                                   cpuMicrosecondsPerRequest: armPhases.compactMap(\.cpuPerRequest),

@@ -7,7 +7,7 @@ import Testing
 @Suite struct GateMetricTests {
     @Test func bpfNanosecondsPerRequestSumsEveryProgram() {
         let run = ScheduledRun(level: .load(percent: 50), block: 0, arm: GatePhases.sock)
-        var phase = PhaseMeasurement(run: run, startNs: 0, endNs: 1_000_000, switchNs: 0, offeredRPS: 1000)
+        var phase = PhaseMeasurement(run: run, startNanoseconds: 0, endNanoseconds: 1_000_000, switchNanoseconds: 0, offeredRPS: 1000)
         phase.requests = 1000
         phase.completed = 1000
         let metric = GateMetric.bpfNanosecondsPerRequest(floor: 50)
@@ -85,7 +85,7 @@ import Testing
         var generator = SeededGenerator(seed: 9)
         for block in 0..<12 {
             for arm in GatePhases.arms() {
-                var m = PhaseMeasurement(run: ScheduledRun(level: .trigger, block: block, arm: arm), startNs: 0, endNs: 1, switchNs: 0,
+                var m = PhaseMeasurement(run: ScheduledRun(level: .trigger, block: block, arm: arm), startNanoseconds: 0, endNanoseconds: 1, switchNanoseconds: 0,
                                          offeredRPS: nil)
                 m.requests = 20_000
                 m.completed = 20_000

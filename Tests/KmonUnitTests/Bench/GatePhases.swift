@@ -27,7 +27,7 @@ enum GatePhases {
         let schedule = BenchSchedule(arms: arms(probes), loadPercents: loads, saturationBlocks: 0, loadBlocks: blocks, seed: seed)
         return schedule.runs().enumerated().map { index, run in
             let drift = 1 + 0.3 * Double(run.block) / Double(blocks)
-            var m = PhaseMeasurement(run: run, startNs: UInt64(index) * 1000, endNs: UInt64(index) * 1000 + 900, switchNs: 0,
+            var m = PhaseMeasurement(run: run, startNanoseconds: UInt64(index) * 1000, endNanoseconds: UInt64(index) * 1000 + 900, switchNanoseconds: 0,
                                      offeredRPS: 1000)
             m.requests = 1000
             m.completed = 1000

@@ -55,8 +55,8 @@ import Testing
     /// `--drop-noisy` invalidates flagged phases only, with the reason; the others stay.
     @Test func dropNoisyInvalidatesFlaggedPhases() {
         func phase(steal: Double) -> PhaseMeasurement {
-            var m = PhaseMeasurement(run: ScheduledRun(level: .load(percent: 50), block: 0, arm: .baseline), startNs: 0,
-                                     endNs: 500_000_000, switchNs: 0, offeredRPS: 1000)
+            var m = PhaseMeasurement(run: ScheduledRun(level: .load(percent: 50), block: 0, arm: .baseline), startNanoseconds: 0,
+                                     endNanoseconds: 500_000_000, switchNanoseconds: 0, offeredRPS: 1000)
             (m.requests, m.completed) = (500, 500)
             m.noise = PhaseNoise(stealPercent: steal, otherPercent: 1)
             return m

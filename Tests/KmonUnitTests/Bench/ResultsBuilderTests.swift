@@ -25,12 +25,12 @@ import Testing
             let drift = 1 + 0.2 * Double(run.block) / Double(plan.lengths.blocks)
             let scale = (isProbe ? 1.10 : 1.0) * drift * (1 + Double.random(in: -0.005...0.005, using: &generator))
             let start = UInt64(index) * phaseNs
-            var m = PhaseMeasurement(run: run, startNs: start + 100_000_000, endNs: start + phaseNs, switchNs: 900_000,
+            var m = PhaseMeasurement(run: run, startNanoseconds: start + 100_000_000, endNanoseconds: start + phaseNs, switchNanoseconds: 900_000,
                                      offeredRPS: run.level == .saturation ? nil : 5000)
             for i in 0..<2000 {
                 let ns = UInt64(Double(50_000 + i * 50) * scale)
                 m.latency.record(nanoseconds: ns)
-                m.latencySumNs += Double(ns)
+                m.latencySumNanoseconds += Double(ns)
             }
             m.requests = 2000
             m.completed = run.level == .saturation ? Int(4000 / scale) : 2000

@@ -63,7 +63,7 @@ import Testing
         let arm = BenchArm.baseline
         var phases = [ScheduledRun(level: .load(percent: 50), block: 0, arm: arm),
                       ScheduledRun(level: .load(percent: 50), block: 1, arm: arm)].enumerated().map { index, run in
-            PhaseMeasurement(run: run, startNs: UInt64(index) * 1000 + 100, endNs: UInt64(index) * 1000 + 1000, switchNs: 0, offeredRPS: 1)
+            PhaseMeasurement(run: run, startNanoseconds: UInt64(index) * 1000 + 100, endNanoseconds: UInt64(index) * 1000 + 1000, switchNanoseconds: 0, offeredRPS: 1)
         }
         func record(_ intended: UInt64, _ complete: UInt64, failed: Bool = false) -> GroundTruthRecord {
             GroundTruthRecord(intendedNs: intended, sendNs: intended, completeNs: complete, 
@@ -81,8 +81,8 @@ import Testing
     /// measured a backlog: it is marked invalid with the direction; closed loop never is.
     @Test func phasesOffTheOfferedRateAreInvalid() {
         func phase(offered: Double?, completed: Int, seconds: Double = 0.4) -> PhaseMeasurement {
-            var m = PhaseMeasurement(run: ScheduledRun(level: .load(percent: 75), block: 0, arm: .baseline), startNs: 0,
-                                     endNs: UInt64(seconds * 1e9), switchNs: 0, offeredRPS: offered)
+            var m = PhaseMeasurement(run: ScheduledRun(level: .load(percent: 75), block: 0, arm: .baseline), startNanoseconds: 0,
+                                     endNanoseconds: UInt64(seconds * 1e9), switchNanoseconds: 0, offeredRPS: offered)
             (m.requests, m.completed) = (max(completed, 1), completed)
             return m
         }

@@ -10,7 +10,7 @@ import Testing
     /// A trigger phase: `nsPerIteration` per driver iteration, and each program's (runs, ns).
     static func phase(_ arm: BenchArm, block: Int, iterations: Int = 10_000, nsPerIteration: Double,
                       programs: [String: (UInt64, UInt64)] = [:]) -> PhaseMeasurement {
-        var m = PhaseMeasurement(run: ScheduledRun(level: .trigger, block: block, arm: arm), startNs: 1, endNs: 2, switchNs: 0,
+        var m = PhaseMeasurement(run: ScheduledRun(level: .trigger, block: block, arm: arm), startNanoseconds: 1, endNanoseconds: 2, switchNanoseconds: 0,
                                  offeredRPS: nil)
         m.driverIterations = iterations
         m.driverNanoseconds = UInt64(nsPerIteration * Double(iterations))
@@ -41,8 +41,8 @@ import Testing
         // The machine drifts: block 2 is 20% slower for both arms; pairing by block keeps Δ at 1000 ns.
         let armPhases = (0..<3).map { Self.phase(Self.sock, block: $0, nsPerIteration: $0 == 2 ? 7200 : 6000, programs: programs[$0]) }
         let baseline = Dictionary(uniqueKeysWithValues: (0..<3).map { ($0, Self.phase(.baseline, block: $0, nsPerIteration: $0 == 2 ? 6200 : 5000)) })
-        var situ = PhaseMeasurement(run: ScheduledRun(level: .load(percent: 50), block: 0, arm: Self.sock), startNs: 0, endNs: 1,
-                                    switchNs: 0, offeredRPS: 5000)
+        var situ = PhaseMeasurement(run: ScheduledRun(level: .load(percent: 50), block: 0, arm: Self.sock), startNanoseconds: 0, endNanoseconds: 1,
+                                    switchNanoseconds: 0, offeredRPS: 5000)
         situ.programs = ["send": .init(name: "send", runCount: 100, runTimeNanoseconds: 20_000),
                          "recv": .init(name: "recv", runCount: 300, runTimeNanoseconds: 60_000)]
         let row = ResultsBuilder.triggerRow(arm: "sock/kernel", phases: armPhases, baseline: baseline, inSitu: [situ])
