@@ -80,7 +80,7 @@ enum ClickHouseSinkDriver {
     static func syntheticSpans() -> [ExportedSpan] {
         let services = ["frontend", "api", "store"]
         return (0..<4096).map { i in
-            let side: SpanSide = i % 2 == 0 ? .server : .client
+            let side: SpanRole = i % 2 == 0 ? .server : .client
             return ExportedSpan(service: services[i % 3], peerName: side == .client ? services[(i + 1) % 3] : nil,
                                 peerAddress: side == .client ? "127.0.0.1:\(18080 + (i + 1) % 3)" : "127.0.0.1",
                                 side: side, startNanoseconds: UInt64(i) * 1_000, durationNanoseconds: UInt64(100_000 + i * 37),
@@ -108,7 +108,7 @@ enum ClickHouseSinkDriver {
     /// thread together) cover the whole path.
     static func run(count: Int, url: String, table: String) throws -> Result {
         var settings = ClickHouseExporter.Settings(endpoint: try HTTPEndpoint(url: url, defaultPort: 8123), table: table)
-        settings.bufferCapacity = max(count, 1)
+        settings.delivery.bufferCapacity = max(count, 1)
         let exporter = try ClickHouseExporter(settings: settings, logger: Logger(label: "kmon.bench.clickhouse"))
         defer { exporter.close(timeout: 60) }
         try exporter.checkAtStart()

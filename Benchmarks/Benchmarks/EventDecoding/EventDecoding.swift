@@ -9,11 +9,12 @@ let benchmarks: @Sendable () -> Void = {
 
     Benchmark("Decode selftest_event from ring-buffer samples") { benchmark in
         let samples = SampleBuffer(count: 4096)
+        let decoder = EventDecoder(ring: "selftest")
         var checksum: UInt64 = 0
         var index = 0
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
-            if let event = EventDecoder.decode(samples.sample(index), as: selftest_event.self) {
+            if let event = try? decoder.load(samples.sample(index), as: selftest_event.self, "selftest_event") {
                 checksum &+= event.timestamp_ns &+ UInt64(event.bytes)
             }
             index = (index + 1) & 4095
