@@ -63,7 +63,7 @@ let package = Package(
 
         .target(
             name: "BPF",
-            dependencies: ["CLibbpf", "KmonSystem", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CLibbpf", "KmonSupport", "KmonSystem", .product(name: "Logging", package: "swift-log")]
         ),
         // What the kernel allows: hook kinds, optional features, their probes, degradations.
         .target(

@@ -16,7 +16,7 @@ final class CollectorRuntime {
     private let releaser = LinkReleaser()
     /// Every program that was attached, kept after stop so its run statistics stay readable.
     private var attachedPrograms: [BPFProgram] = []
-    private var pidFeeder: PidFilterFeeder?
+    private var pidFeeder: BPFSetFeeder<Int32>?
     /// The pid feeder's refusals, kept once it has stopped.
     private var filterFullAtStop: UInt64 = 0
     /// The listen filter's cgroup directory, resolved; its subtree is watched.
@@ -50,9 +50,9 @@ final class CollectorRuntime {
             try object.map("target_cgroup").update(UInt32(0), fd)
         }
         if filter.filtersPids {
-            let feeder = try PidFilterFeeder(map: object.map("target_tgids"), filter: filter)
+            let feeder = try PidFilterFeeder.make(map: object.map("target_tgids"), filter: filter)
             feeder.refresh()
-            if filter.comm != nil { feeder.start() }
+            if filter.comm != nil { feeder.start(every: filter.commRefreshSeconds) }
             pidFeeder = feeder
         }
     }

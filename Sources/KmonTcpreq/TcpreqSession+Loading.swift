@@ -166,10 +166,10 @@ extension TcpreqSession {
         }
         if let selector = filters.containers {
             guard let root = KernelMounts.cgroup2Path() else { throw TcpreqError.badFilter("--container and --pod need a cgroup v2 mount") }
-            let feeder = ContainerFilterFeeder(map: try object.map("target_cgroup_ids"), selector: selector,
-                                               resolver: ContainerResolver(cgroupRoot: root), root: root, logger: logger)
+            let feeder = ContainerFilterFeeder.make(map: try object.map("target_cgroup_ids"), selector: selector,
+                                                    resolver: ContainerResolver(cgroupRoot: root), root: root, logger: logger)
             feeder.refresh()
-            feeder.start()
+            feeder.start(every: ContainerFilterFeeder.interval)
             containerFeeder = feeder
         }
         // Before the hooks attach: connections met mid-way take their role from here at once.

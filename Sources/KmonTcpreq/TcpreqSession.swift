@@ -70,7 +70,7 @@ public final class TcpreqSession {
     /// Kernel mode: sends the per-CPU span batches that stopped filling.
     var flusher: BatchFlusher?
     /// Keeps the container filter's cgroup set current (`--container`, `--pod`).
-    var containerFeeder: ContainerFilterFeeder?
+    var containerFeeder: BPFSetFeeder<UInt64>?
     var assembler: SpanAssembler
     /// Consumer thread only, like the assembler.
     /// For variants without a task (skb): who owns each connection, and the --pid filter.

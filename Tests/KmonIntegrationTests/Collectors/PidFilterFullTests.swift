@@ -31,7 +31,7 @@ struct PidFilterFullTests {
         }
         defer { children.forEach { kill($0.processIdentifier, SIGKILL); $0.waitUntilExit() } }
 
-        let feeder = try PidFilterFeeder(map: object.map("target_tgids"), filter: ListenFilter(comm: "^\(name)$"))
+        let feeder = try PidFilterFeeder.make(map: object.map("target_tgids"), filter: ListenFilter(comm: "^\(name)$"))
         feeder.refresh()
         #expect(try object.map("target_tgids").fill().entries == 4)
         #expect(feeder.refusedCount == 6, "10 matches, room for 4")
