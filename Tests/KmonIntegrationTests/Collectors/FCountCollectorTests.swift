@@ -8,16 +8,28 @@ import Testing
 /// The child's writes: exactly this many write(2) calls to /dev/null.
 private let childWrites = 37
 
+/// The child every test counts: `childWrites` writes of one byte to /dev/null, once released.
+private func writeToDevNull() {
+    let fd = open("/dev/null", O_WRONLY)
+    var byte: UInt8 = 0
+    for _ in 0..<childWrites { _ = write(fd, &byte, 1) }
+}
+
+/// Starts fcount on write(2) under `filter`, releases `child` and returns the writes counted.
+private func writesCounted(of child: ForkedChild, under filter: ListenFilter) throws -> UInt64? {
+    let collector = try FCountCollector(settings: CollectorSettings(filter: filter, fcountEvents: ["syscalls:sys_enter_write"]))
+    try collector.start()
+    defer { try? collector.stop() }
+    #expect(child.release() == 0)
+    return try collector.count(of: .tracepoint(category: "syscalls", name: "sys_enter_write"))
+}
+
 @Suite("fcount collector", Privileged.enabled)
 struct FCountCollectorTests {
     @Test("counts exactly the writes of one filtered process")
     func countsExactWrites() throws {
         try Privileged.check()
-        let child = try ForkedChild {
-            let fd = open("/dev/null", O_WRONLY)
-            var byte: UInt8 = 0
-            for _ in 0..<37 { _ = write(fd, &byte, 1) }
-        }
+        let child = try ForkedChild(writeToDevNull)
         let collector = try FCountCollector(settings: CollectorSettings(
             filter: ListenFilter(pids: [child.pid]),
             fcountEvents: ["syscalls:sys_enter_write", "syscalls:sys_enter_openat"]))
@@ -42,18 +54,9 @@ struct FCountCollectorTests {
         let cgroup = "\(root)/kmon-fcount-\(getpid())"
         #expect(mkdir(cgroup, 0o755) == 0)
         defer { rmdir(cgroup) }
-        let child = try ForkedChild {
-            let fd = open("/dev/null", O_WRONLY)
-            var byte: UInt8 = 0
-            for _ in 0..<37 { _ = write(fd, &byte, 1) }
-        }
+        let child = try ForkedChild(writeToDevNull)
         try "\(child.pid)".write(toFile: "\(cgroup)/cgroup.procs", atomically: false, encoding: .utf8)
-        let collector = try FCountCollector(settings: CollectorSettings(
-            filter: ListenFilter(cgroup: cgroup), fcountEvents: ["syscalls:sys_enter_write"]))
-        try collector.start()
-        defer { try? collector.stop() }
-        #expect(child.release() == 0)
-        #expect(try collector.count(of: .tracepoint(category: "syscalls", name: "sys_enter_write")) == UInt64(childWrites))
+        #expect(try writesCounted(of: child, under: ListenFilter(cgroup: cgroup)) == UInt64(childWrites))
     }
 
     @Test("a cgroup filter watches the cgroup's subtree: a process in a child cgroup counts, as in tcpreq")
@@ -65,18 +68,9 @@ struct FCountCollectorTests {
         defer { rmdir(parent) }
         #expect(mkdir(child, 0o755) == 0)
         defer { rmdir(child) }
-        let writer = try ForkedChild {
-            let fd = open("/dev/null", O_WRONLY)
-            var byte: UInt8 = 0
-            for _ in 0..<37 { _ = write(fd, &byte, 1) }
-        }
+        let writer = try ForkedChild(writeToDevNull)
         try "\(writer.pid)".write(toFile: "\(child)/cgroup.procs", atomically: false, encoding: .utf8)
-        let collector = try FCountCollector(settings: CollectorSettings(
-            filter: ListenFilter(cgroup: parent), fcountEvents: ["syscalls:sys_enter_write"]))
-        try collector.start()
-        defer { try? collector.stop() }
-        #expect(writer.release() == 0)
-        #expect(try collector.count(of: .tracepoint(category: "syscalls", name: "sys_enter_write")) == UInt64(childWrites))
+        #expect(try writesCounted(of: writer, under: ListenFilter(cgroup: parent)) == UInt64(childWrites))
     }
 
     @Test("a comm regex filter finds the process in /proc and counts exactly its writes")
@@ -87,19 +81,10 @@ struct FCountCollectorTests {
             let fd = open("/proc/self/comm", O_WRONLY)
             _ = "kmon-commtest".withCString { write(fd, $0, 13) }
             close(fd)
-        }) {
-            let fd = open("/dev/null", O_WRONLY)
-            var byte: UInt8 = 0
-            for _ in 0..<37 { _ = write(fd, &byte, 1) }
-        }
+        }, writeToDevNull)
         // The child renames itself right after fork; wait until /proc shows it.
         #expect(CollectorTestSupport.waitUntil { (try? String(contentsOfFile: "/proc/\(child.pid)/comm", encoding: .utf8)) == "kmon-commtest\n" })
-        let collector = try FCountCollector(settings: CollectorSettings(
-            filter: ListenFilter(comm: "^kmon-commtest$"), fcountEvents: ["syscalls:sys_enter_write"]))
-        try collector.start()
-        defer { try? collector.stop() }
-        #expect(child.release() == 0)
-        #expect(try collector.count(of: .tracepoint(category: "syscalls", name: "sys_enter_write")) == UInt64(childWrites))
+        #expect(try writesCounted(of: child, under: ListenFilter(comm: "^kmon-commtest$")) == UInt64(childWrites))
     }
 
     @Test("an unknown tracepoint is a clear error naming it")
