@@ -64,6 +64,21 @@ import Testing
         }
     }
 
+    /// Issue 28's shape rules: results and rows go through synthesized `Codable` and the shared
+    /// coders (`CodableAsText`, `FlatEncodable`, `ExplicitNull`); choices are typed, never
+    /// force-unwrapped from text; reasons are typed, never matched by prefix.
+    @Test func codingAndChoicesStayTyped() throws {
+        var encoders: [String] = []
+        for file in Self.swiftFiles(under: "Sources") {
+            let path = file.path.replacingOccurrences(of: Self.root.path + "/", with: "")
+            let text = try String(contentsOf: file, encoding: .utf8)
+            encoders += Array(repeating: path, count: text.matches(of: #/func encode\(to /#).count)
+            #expect(text.matches(of: #/rawValue: ?[^)\n]*\)!/#).isEmpty, "\(path): a choice force-unwrapped from its raw value")
+            #expect(text.matches(of: #/reason\w*\.hasPrefix/#).isEmpty, "\(path): a reason matched by its text")
+        }
+        #expect(encoders.count <= 5, "hand-written encoders: \(encoders)")
+    }
+
     @Test func architecturePageListsEveryTarget() throws {
         let page = try String(contentsOf: Self.root.appendingPathComponent("docs/architecture.md"), encoding: .utf8)
         for target in try Self.declaredDependencies().keys {
